@@ -1,0 +1,43 @@
+"""The result of cleaning one page: article text plus metadata and an audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One piece of text a cleaner took out, kept so a user can audit why a line is missing."""
+
+    cleaner: str
+    text: str
+
+
+@dataclass(slots=True)
+class Article:
+    """Clean article text and its metadata, as `extract_article` returns it.
+
+    Dates are ISO 8601 strings (date or date-time), `body` is the clean paragraphs joined by
+    newlines without the title, and `removed` lists what every cleaner stage took out.
+    """
+
+    body: str
+    url: str | None = None
+    canonical_url: str | None = None
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    updated: str | None = None
+    language: str | None = None
+    description: str | None = None
+    site_name: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    word_count: int = 0
+    removed: list[Removal] = field(default_factory=list)
+    cleaner_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field (`removed` as a list of {cleaner, text})."""
+        return asdict(self)

@@ -1,0 +1,1 @@
+"""The Scrapy project: outlet configuration, items, settings and spiders (discover + fetch only)."""

@@ -1,0 +1,67 @@
+"""Scrapy settings for the cleannews crawler.
+
+Grouped like Scrapy's own default_settings.py; every project setting carries the `CLEANNEWS_`
+prefix except the three that users type most (`OUTLETS_FILE`, `SQLITE_PATH`, `DATABASE_URL`),
+whose names the README and issues use. Each comment gives meaning, default and unit.
+Override any of them with `scrapy crawl NAME -s SETTING=value`.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "cleannews"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Politeness -----------------------------------------------------------------------------
+# An honest User-Agent that names the project and where to read about it.
+USER_AGENT = "cleannews/0.1 (+https://github.com/cleannews/cleannews; news text research crawler)"
+# Obey robots.txt (Scrapy's RobotsTxtMiddleware with the Protego parser).
+ROBOTSTXT_OBEY = True
+# AutoThrottle adapts the delay to each server's latency; start at 1 s, never above 30 s.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+# Average number of requests in flight to each remote server.
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+
+# --- Robustness -----------------------------------------------------------------------------
+# Retry transient errors (5xx, 408, 429, timeouts, connection resets) up to 2 times.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+# Seconds before a request is given up (then retried, then recorded as a failure).
+DOWNLOAD_TIMEOUT = 30
+# Largest response body accepted, in bytes (a bigger one is cancelled and recorded); 10 MiB.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Redirect loops end here and become failures.
+REDIRECT_MAX_TIMES = 10
+
+# --- Outlets --------------------------------------------------------------------------------
+# TOML file of outlets to crawl; empty means the default shipped in crawler/outlets.toml.
+OUTLETS_FILE = ""
+
+# --- Storage --------------------------------------------------------------------------------
+# SQLite database file the store pipeline writes (created with its directories if missing).
+SQLITE_PATH = "data/articles.db"
+# Keep each page's raw HTML, zlib-compressed, in the `pages` table (needed for re-cleaning).
+CLEANNEWS_STORE_RAW_HTML = False
+
+# --- Validation -----------------------------------------------------------------------------
+# A body with fewer words than this is recorded as a `too_short` failure instead of stored.
+CLEANNEWS_MIN_WORDS = 50
+
+# --- Pipelines ------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.StorePipeline": 900,
+}
+
+# --- Scrapy housekeeping --------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False

@@ -1,0 +1,1 @@
+"""Spiders: `outlets` (discovery through feeds, sitemaps, start pages) and `urls` (one-off runs)."""
