@@ -41,6 +41,14 @@ REDIRECT_MAX_TIMES = 10
 # --- Outlets --------------------------------------------------------------------------------
 # TOML file of outlets to crawl; empty means the default shipped in crawler/outlets.toml.
 OUTLETS_FILE = ""
+# Values for `{name}` placeholders in the URLs of the outlets file (a dict, or JSON on the command
+# line: -s CLEANNEWS_OUTLETS_VARS='{"port": "8123"}'); default none. Used by the bundled demo site.
+CLEANNEWS_OUTLETS_VARS: dict[str, str] = {}
+# Listing-page hops followed beyond each outlet's start_urls (0: start pages only); `-a depth=N`.
+CLEANNEWS_LISTING_DEPTH = 0
+# Skip sitemap entries whose lastmod (or news publication date) is older than this ISO date
+# ("" = no limit); `-a since=2026-11-01` does the same for one run.
+CLEANNEWS_SINCE = ""
 
 # --- Storage --------------------------------------------------------------------------------
 # SQLite database file the store pipeline writes (created with its directories if missing).
@@ -59,6 +67,28 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 900,
 }
+
+# --- Scale-out (crawler/scale.py; needs the `scale` extra) ----------------------------------
+# Redis URL of a frontier shared by several crawler processes (scrapy-redis scheduler and
+# duplicate filter); "" (default) keeps Scrapy's own in-memory scheduler. The environment
+# variable REDIS_URL is read when the setting is empty.
+REDIS_URL = ""
+# Name of the shared crawl: processes with the same spider, REDIS_URL and job share one queue and
+# one set of seen requests; default "default".
+CLEANNEWS_REDIS_JOB = "default"
+# Seconds the shared frontier must stay quiet (nothing queued, no other process busy) before an
+# idle process closes; default 10.
+CLEANNEWS_REDIS_IDLE_CLOSE = 10.0
+# Seconds between a process's heartbeats in Redis (alive, busy or idle); default 1.
+CLEANNEWS_REDIS_HEARTBEAT = 1.0
+# Seconds without a heartbeat after which a process counts as gone (crashed); default 30.
+CLEANNEWS_REDIS_WORKER_TIMEOUT = 30.0
+# Shared store: a postgresql:// URL makes the store pipeline write to PostgreSQL (psycopg 3)
+# instead of SQLITE_PATH; "" (default) keeps SQLite. The environment variable DATABASE_URL is
+# read when the setting is empty.
+DATABASE_URL = ""
+# Scrapy add-ons: ScaleOutAddon switches the above on when REDIS_URL is set.
+ADDONS = {"crawler.scale.ScaleOutAddon": 0}
 
 # --- Scrapy housekeeping --------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,251 @@
+"""Scale-out over several machines: one shared frontier in Redis, one shared store in PostgreSQL.
+
+Switched on by settings (or the environment variables of the same names), never by code:
+
+- `REDIS_URL` set: the scheduler and duplicate filter are scrapy-redis's, so every crawler process
+  that runs the same spider with the same `REDIS_URL` and `CLEANNEWS_REDIS_JOB` pops requests from
+  one shared priority queue and checks URLs against one shared set of request fingerprints. A URL
+  is fetched by exactly one process.
+- `DATABASE_URL=postgresql://...`: the store pipeline writes to PostgreSQL
+  (`pipelines.storage.postgres`), so those processes share one database. SQLite stays the default.
+
+`ScaleOutAddon` (listed in `ADDONS`) turns the settings into Scrapy components. The pieces below
+adapt scrapy-redis 0.9 (written for older Scrapy) to this project and to Scrapy >= 2.13; each
+says why it exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from twisted.internet import task
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+try:  # scrapy-redis and redis come with the optional `scale` extra.
+    from scrapy_redis.connection import get_redis_from_settings
+    from scrapy_redis.dupefilter import RFPDupeFilter
+    from scrapy_redis.scheduler import Scheduler as RedisScheduler
+except ImportError:  # pragma: no cover - only without the extra
+    RFPDupeFilter = RedisScheduler = object  # type: ignore[assignment,misc]
+    get_redis_from_settings = None  # type: ignore[assignment]
+
+# Redis keys of one shared crawl ("job"), by spider name and job name.
+KEY_PREFIX = "cleannews:%(spider)s:{job}"
+
+
+def setting_or_env(settings: Settings, name: str) -> str:
+    """A setting's value, or else the environment variable of the same name ("" when neither)."""
+    return str(settings.get(name) or os.environ.get(name, "")).strip()
+
+
+def is_postgres_url(url: str) -> bool:
+    """True for the URLs psycopg connects to: postgresql://... or postgres://..."""
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+class ScaleOutAddon:
+    """Scrapy add-on: shared Redis frontier when REDIS_URL is set; copies DATABASE_URL from the env.
+
+    Priorities are the add-on's ("addon"), so `-s NAME=value` on the command line still wins;
+    a value taken from the environment replaces the project's empty default ("project").
+    """
+
+    def update_settings(self, settings: Settings) -> None:
+        database_url = setting_or_env(settings, "DATABASE_URL")
+        if database_url and not settings.get("DATABASE_URL"):
+            settings.set("DATABASE_URL", database_url, "project")
+        redis_url = setting_or_env(settings, "REDIS_URL")
+        if not redis_url:
+            return
+        if RedisScheduler is object:
+            raise NotConfigured(
+                "REDIS_URL is set but scrapy-redis is not installed: pip install 'cleannews[scale]'"
+            )
+        job = settings.get("CLEANNEWS_REDIS_JOB") or "default"
+        prefix = KEY_PREFIX.format(job=job)
+        if not settings.get("REDIS_URL"):
+            settings.set("REDIS_URL", redis_url, "project")
+        settings.set("SCHEDULER", "crawler.scale.SharedFrontierScheduler", "addon")
+        settings.set("DUPEFILTER_CLASS", "crawler.scale.SharedDupeFilter", "addon")
+        # Keep queue and fingerprints when one process closes: the others still need them.
+        # The last process of a finished job clears them (SharedFrontierScheduler.close).
+        settings.set("SCHEDULER_PERSIST", True, "addon")
+        settings.set("SCHEDULER_QUEUE_KEY", prefix + ":requests", "addon")
+        settings.set("SCHEDULER_DUPEFILTER_KEY", prefix + ":seen", "addon")
+        settings.set("CLEANNEWS_REDIS_KEY_PREFIX", prefix, "addon")
+        settings.set_in_component_priority_dict(
+            "SPIDER_MIDDLEWARES", SharedStartRequestsMiddleware, 5
+        )
+
+
+class SharedStartRequestsMiddleware:
+    """Lets the shared duplicate filter see start requests, so one process fetches each.
+
+    Scrapy marks start requests `dont_filter=True` (a lone process may re-run them), which would
+    make every process of a shared crawl fetch the same feeds and sitemaps.
+    """
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item_or_request in start:
+            if getattr(item_or_request, "dont_filter", False):
+                item_or_request = item_or_request.replace(dont_filter=False)
+            yield item_or_request
+
+
+class SharedDupeFilter(RFPDupeFilter):
+    """scrapy-redis's Redis set of fingerprints, using the crawler's request fingerprinter.
+
+    scrapy-redis 0.9 hashes its own JSON of method, URL and body; Scrapy >= 2.7 has one
+    fingerprinter per crawler (REQUEST_FINGERPRINTER_CLASS) that every component should share.
+    """
+
+    fingerprinter: Any = None
+
+    @classmethod
+    def from_spider(cls, spider: Spider) -> SharedDupeFilter:
+        dupefilter = super().from_spider(spider)
+        dupefilter.fingerprinter = spider.crawler.request_fingerprinter
+        return dupefilter
+
+    def request_fingerprint(self, request: Request) -> str:
+        if self.fingerprinter is None:
+            return super().request_fingerprint(request)
+        return self.fingerprinter.fingerprint(request).hex()
+
+    def close(self, reason: str = "") -> None:
+        """Keep the shared fingerprints: other processes are still using them."""
+
+
+# Redis-side scripts: atomic, and timed by the Redis server's clock so that machines with skewed
+# clocks agree. KEYS = workers zset, busy zset, queue, seen set; scores are Redis TIME seconds.
+_REDIS_NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) + tonumber(t[2]) / 1e6\n"
+
+# Join: a new job starts (stale fingerprints dropped) when nobody is working and nothing is queued;
+# otherwise this process joins the running job (or resumes an interrupted one).
+_JOIN_SCRIPT = _REDIS_NOW + """
+local live = redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf')
+local fresh = 0
+if live == 0 and redis.call('EXISTS', KEYS[3]) == 0 then
+  redis.call('DEL', KEYS[4], KEYS[2]); fresh = 1
+end
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+return fresh
+"""
+
+# Heartbeat: record that this worker is alive (and whether busy); tell whether the shared
+# frontier is quiet: nothing queued and no other live worker busy.
+_HEARTBEAT_SCRIPT = _REDIS_NOW + """
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+if ARGV[3] == '1' then redis.call('ZADD', KEYS[2], now, ARGV[1])
+else redis.call('ZREM', KEYS[2], ARGV[1]) end
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local busy = redis.call('ZRANGEBYSCORE', KEYS[2], now - tonumber(ARGV[2]), '+inf')
+for _, member in ipairs(busy) do
+  if member ~= ARGV[1] then return 0 end
+end
+return 1
+"""
+
+# Leave: the last live worker of a finished job (empty queue) clears the job's keys, so the next
+# crawl with the same job name starts afresh. An interrupted job keeps its queue for resuming.
+_LEAVE_SCRIPT = _REDIS_NOW + """
+redis.call('ZREM', KEYS[1], ARGV[1]); redis.call('ZREM', KEYS[2], ARGV[1])
+local live = redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf')
+if live == 0 and redis.call('EXISTS', KEYS[3]) == 0 then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[4]); return 1
+end
+return 0
+"""
+
+
+class SharedFrontierScheduler(RedisScheduler):
+    """scrapy-redis's scheduler plus a clean end for a crawl shared by several processes.
+
+    A lone Scrapy process closes when its scheduler is empty; with a shared queue that would end a
+    process while another one is still fetching pages whose links will refill the queue. So each
+    process publishes a heartbeat (alive, busy or not) in Redis and, when idle, stays open until
+    the frontier has been quiet -- nothing queued, no other process busy -- for
+    CLEANNEWS_REDIS_IDLE_CLOSE seconds. A process that dies stops counting after
+    CLEANNEWS_REDIS_WORKER_TIMEOUT seconds without a heartbeat.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedFrontierScheduler:
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        settings = crawler.settings
+        scheduler.idle_close_seconds = settings.getfloat("CLEANNEWS_REDIS_IDLE_CLOSE", 10.0)
+        scheduler.heartbeat_seconds = settings.getfloat("CLEANNEWS_REDIS_HEARTBEAT", 1.0)
+        scheduler.worker_timeout = settings.getfloat("CLEANNEWS_REDIS_WORKER_TIMEOUT", 30.0)
+        scheduler.key_prefix = settings.get("CLEANNEWS_REDIS_KEY_PREFIX") or KEY_PREFIX.format(
+            job="default"
+        )
+        scheduler.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        scheduler.quiet_beats = 0
+        scheduler.heartbeat_loop = None
+        crawler.signals.connect(scheduler.on_spider_idle, signal=signals.spider_idle)
+        return scheduler
+
+    def _keys(self, spider_name: str) -> list[str]:
+        prefix = self.key_prefix % {"spider": spider_name}
+        return [prefix + ":workers", prefix + ":busy", self.queue.key, self.df.key]
+
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        self.keys = self._keys(spider.name)
+        fresh = self.server.eval(
+            _JOIN_SCRIPT, len(self.keys), *self.keys, self.worker_id, self.worker_timeout
+        )
+        logger.info(
+            "Shared frontier %s: %s as worker %s (%d requests queued)",
+            self.keys[2],
+            "starting a new crawl" if fresh else "joining a running crawl",
+            self.worker_id,
+            len(self.queue),
+        )
+        self.heartbeat_loop = task.LoopingCall(self.heartbeat)
+        self.heartbeat_loop.start(self.heartbeat_seconds, now=False)
+
+    def heartbeat(self) -> None:
+        """Publish alive/busy and count how long the shared frontier has been quiet."""
+        try:
+            busy = not self.crawler.engine.spider_is_idle()
+        except (AttributeError, RuntimeError):  # engine not started or already closing
+            busy = False
+        quiet = self.server.eval(
+            _HEARTBEAT_SCRIPT,
+            len(self.keys),
+            *self.keys,
+            self.worker_id,
+            self.worker_timeout,
+            "1" if busy else "0",
+        )
+        self.quiet_beats = self.quiet_beats + 1 if quiet and not busy else 0
+
+    def on_spider_idle(self, spider: Spider) -> None:
+        """Keep an idle process open until the frontier has been quiet long enough."""
+        if self.quiet_beats * self.heartbeat_seconds < self.idle_close_seconds:
+            raise DontCloseSpider
+
+    def close(self, reason: str) -> None:
+        if self.heartbeat_loop is not None and self.heartbeat_loop.running:
+            self.heartbeat_loop.stop()
+        cleared = self.server.eval(
+            _LEAVE_SCRIPT, len(self.keys), *self.keys, self.worker_id, self.worker_timeout
+        )
+        if cleared:
+            logger.info("Shared frontier %s: last worker out, job finished", self.keys[2])
+        super().close(reason)
