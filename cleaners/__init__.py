@@ -15,9 +15,12 @@ from cleaners.errors import (
     NotHTML,
     TooShort,
 )
+from cleaners.extract import extract_article
 from cleaners.rules import OutletRules
+from cleaners.version import CLEANER_VERSION
 
 __all__ = [
+    "CLEANER_VERSION",
     "Article",
     "BadEncoding",
     "EmptyDocument",
@@ -27,4 +30,5 @@ __all__ = [
     "OutletRules",
     "Removal",
     "TooShort",
+    "extract_article",
 ]

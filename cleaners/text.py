@@ -1,0 +1,248 @@
+"""Text stage: cleaners over the extracted paragraphs, after trafilatura.
+
+Each cleaner is `(blocks, ctx) -> blocks`: it returns the blocks it keeps and records what it
+dropped on `ctx`. Promo and newsletter vocabulary only acts on short lines or near the edges of
+the body, so a long article paragraph that merely says "subscribe" stays.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+from cleaners import vocabulary as vocab
+from cleaners.context import Block, CleaningContext
+from cleaners.timestamps import parse_timestamp
+
+TextCleaner = Callable[[list[Block], CleaningContext], list[Block]]
+
+SHORT_LINE_WORDS = 12
+PROMPT_LINE_WORDS = 25
+EDGE_BLOCKS = 2
+MAX_NOTICE_BLOCKS = 8
+MIN_PROMO_LIST_ITEMS = 2
+MAX_HEADLINE_WORDS = 20
+LINKED = 0.6
+
+
+def words(text: str) -> int:
+    """Number of whitespace-separated words."""
+    return len(text.split())
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accents and quotes folded, punctuation dropped: for comparing headlines."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    kept = [c for c in folded if c.isalnum() or c.isspace()]
+    return " ".join("".join(kept).split())
+
+
+def drop(blocks: list[Block], doomed: set[int], cleaner: str, ctx: CleaningContext) -> list[Block]:
+    """The blocks whose index is not in `doomed`, recording the doomed ones under `cleaner`."""
+    for index in sorted(doomed):
+        ctx.remove(cleaner, blocks[index].text)
+    return [block for index, block in enumerate(blocks) if index not in doomed]
+
+
+def near_edge(index: int, count: int) -> bool:
+    """True for the first or last few blocks of the body."""
+    return index < EDGE_BLOCKS or index >= count - EDGE_BLOCKS - 1
+
+
+def drop_outlet_patterns(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop paragraphs matching the outlet's `drop_patterns`, e.g. r"^Follow Example on X"."""
+    patterns = ctx.rules.compiled_patterns
+    doomed = {i for i, b in enumerate(blocks) if any(p.search(b.text) for p in patterns)}
+    return drop(blocks, doomed, "drop_outlet_patterns", ctx)
+
+
+def mentions_comments(text: str) -> bool:
+    """True when the text talks about comments or a comment system."""
+    lowered = text.lower()
+    return any(w in lowered for w in vocab.COMMENT_NOTICE_WORDS) or any(
+        name in lowered for name in vocab.COMMENT_SYSTEM_NAMES
+    )
+
+
+def drop_comment_notices(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a comment-system notice, from its salutation through its sign-off, as one block.
+
+    Removes "Dear readers and commenters, / We have implemented a new engine for our comment
+    section. ... / Sorry for the inconvenience, ... / RT Team."
+    """
+    doomed: set[int] = set()
+    for start, block in enumerate(blocks):
+        if not block.text.lower().startswith(vocab.COMMENT_NOTICE_OPENINGS):
+            continue
+        end = min(len(blocks), start + MAX_NOTICE_BLOCKS)
+        run = range(start, end)
+        sign_off = next((i for i in run if vocab.SIGN_OFF_RE.match(blocks[i].text.strip())), None)
+        last = sign_off if sign_off is not None else start
+        if sign_off is None:
+            # No sign-off: the notice runs while its paragraphs keep talking about comments.
+            for i in range(start + 1, end):
+                if not mentions_comments(blocks[i].text):
+                    break
+                last = i
+        if any(mentions_comments(blocks[i].text) for i in range(start, last + 1)):
+            doomed.update(range(start, last + 1))
+    return drop(blocks, doomed, "drop_comment_notices", ctx)
+
+
+def is_promo_heading(block: Block) -> bool:
+    """True for a short heading such as "More Must-Reads from TIME" or "Lesen Sie auch"."""
+    if words(block.text) > SHORT_LINE_WORDS:
+        return False
+    text = normalise_heading(block.text)
+    return any(text == h or text.startswith(h + " ") for h in vocab.PROMO_HEADINGS)
+
+
+def normalise_heading(text: str) -> str:
+    """Lower-case heading text without trailing colon, dots or arrows."""
+    return " ".join(text.lower().split()).rstrip(" :.»>→…")
+
+
+def is_headline_link(block: Block) -> bool:
+    """True for a list item or short line that is (mostly) a link: a headline teaser."""
+    if words(block.text) > MAX_HEADLINE_WORDS:
+        return False
+    return block.kind == "item" or block.link_share >= LINKED
+
+
+def drop_promo_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a "more reads" heading together with the headline links listed under it.
+
+    Removes "More Must-Reads from TIME" and the eight headline links under it, wherever they sit.
+    """
+    doomed: set[int] = set()
+    for start, block in enumerate(blocks):
+        if not is_promo_heading(block):
+            continue
+        end = start + 1
+        while end < len(blocks) and is_headline_link(blocks[end]):
+            end += 1
+        has_list = end - start - 1 >= MIN_PROMO_LIST_ITEMS
+        at_end = end == len(blocks)
+        # trafilatura often drops the link list as link-dense but keeps its heading: a heading of
+        # the promo vocabulary on its own is still the promo block's remains.
+        if has_list or at_end or block.kind == "heading" or block.link_share >= LINKED:
+            doomed.update(range(start, end))
+    return drop(blocks, doomed, "drop_promo_lists", ctx)
+
+
+def drop_inline_link_leads(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop inline teaser links: "Also on rt.com Some other story", "READ MORE: Headline"."""
+    doomed = {
+        i
+        for i, b in enumerate(blocks)
+        if words(b.text) <= PROMPT_LINE_WORDS and b.text.lower().startswith(vocab.INLINE_LINK_LEADS)
+    }
+    return drop(blocks, doomed, "drop_inline_link_leads", ctx)
+
+
+def drop_share_prompts(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop share prompts: "Like this story? Share it with a friend!"."""
+    doomed = {
+        i
+        for i, b in enumerate(blocks)
+        if words(b.text) <= SHORT_LINE_WORDS and any(p in b.text.lower() for p in vocab.SHARE_PROMPTS)
+    }
+    return drop(blocks, doomed, "drop_share_prompts", ctx)
+
+
+def drop_newsletter_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop newsletter, subscribe and follow-us lines: "Sign up for our newsletter".
+
+    Only short lines, or lines of a prompt's length at the edges of the body, qualify.
+    """
+    doomed = set()
+    for i, b in enumerate(blocks):
+        count = words(b.text)
+        if count > PROMPT_LINE_WORDS or (count > SHORT_LINE_WORDS and not near_edge(i, len(blocks))):
+            continue
+        if any(p in b.text.lower() for p in vocab.NEWSLETTER_PHRASES):
+            doomed.add(i)
+    return drop(blocks, doomed, "drop_newsletter_lines", ctx)
+
+
+def drop_footer_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop contact and copyright footer lines: "Contact us at letters@time.com", "© 2024 ..."."""
+    doomed = set()
+    for i, b in enumerate(blocks):
+        if words(b.text) > PROMPT_LINE_WORDS:
+            continue
+        lowered = b.text.lower().strip()
+        if (
+            lowered.startswith(vocab.CONTACT_LEADS)
+            or vocab.COPYRIGHT_RE.match(lowered)
+            or any(p in lowered for p in vocab.ALL_RIGHTS_RESERVED)
+        ):
+            doomed.add(i)
+    return drop(blocks, doomed, "drop_footer_lines", ctx)
+
+
+def drop_repeated_headline(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop the headline where it repeats in the body: "Putin to Obama: Use your influence ..."."""
+    headlines = {normalise(h) for h in (ctx.title, *ctx.headlines) if h}
+    headlines.discard("")
+    if not headlines:
+        return blocks
+    doomed = {
+        i
+        for i, b in enumerate(blocks)
+        if words(b.text) <= 2 * MAX_HEADLINE_WORDS and normalise(b.text) in headlines
+    }
+    return drop(blocks, doomed, "drop_repeated_headline", ctx)
+
+
+def drop_timestamp_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop dateline/timestamp lines, keeping their date as metadata when the page had none.
+
+    Removes "Updated: April 14, 2014, 10:21 p.m. E.T." and sets `updated` to 2014-04-14T22:21.
+    """
+    doomed = set()
+    for i, b in enumerate(blocks):
+        stamp = parse_timestamp(b.text)
+        if stamp is None:
+            continue
+        doomed.add(i)
+        if stamp.kind == "updated" and ctx.updated is None:
+            ctx.updated = stamp.iso
+        elif stamp.kind == "published" and ctx.published is None:
+            ctx.published = stamp.iso
+    return drop(blocks, doomed, "drop_timestamp_lines", ctx)
+
+
+def drop_trailing_link_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a run of headline-link list items closing the body with no heading left above it.
+
+    Removes e.g. three or more "<li><a>Other headline</a></li>" teasers after the last paragraph.
+    """
+    start = len(blocks)
+    while start > 0 and blocks[start - 1].kind == "item" and blocks[start - 1].link_share >= 0.9:
+        start -= 1
+    if len(blocks) - start < 3 or start == 0:
+        return blocks
+    return drop(blocks, set(range(start, len(blocks))), "drop_trailing_link_lists", ctx)
+
+
+TEXT_CLEANERS: tuple[TextCleaner, ...] = (
+    drop_outlet_patterns,
+    drop_comment_notices,
+    drop_footer_lines,
+    drop_share_prompts,
+    drop_newsletter_lines,
+    drop_inline_link_leads,
+    drop_timestamp_lines,
+    # After the line cleaners, so a promo heading left alone at the end of the body is seen there.
+    drop_promo_lists,
+    drop_trailing_link_lists,
+    drop_repeated_headline,
+)
+
+
+def run_text_stage(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Run every text cleaner in order over the extracted blocks."""
+    for cleaner in TEXT_CLEANERS:
+        blocks = cleaner(blocks, ctx)
+    return blocks

@@ -1,0 +1,299 @@
+"""Selector and phrase vocabularies of the cleaners, grouped by concept (en, de, fr, es, ru).
+
+One place to extend when a new language or a new boilerplate family turns up; the cleaners in
+`tree.py` and `text.py` only combine these. Phrases are lower-case; matching is case-insensitive.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- class/id tokens of boilerplate containers (matched on word-ish tokens of class and id) -----
+
+SHARE_TOKENS = (
+    "share",
+    "sharing",
+    "social-share",
+    "share-bar",
+    "sharebar",
+    "share-buttons",
+    "sharethis",
+    "addthis",
+    "social-links",
+    "social-buttons",
+    "socials",
+)
+COMMENT_TOKENS = (
+    "comments",
+    "comment-section",
+    "comments-section",
+    "comment-list",
+    "commentlist",
+    "comment-form",
+    "disqus_thread",
+    "disqus",
+    "comment-notice",
+    "comments-notice",
+    "kommentare",
+    "commentaires",
+    "comentarios",
+)
+PROMO_TOKENS = (
+    "related",
+    "related-articles",
+    "related-posts",
+    "related-stories",
+    "recommended",
+    "recommendations",
+    "more-reads",
+    "must-reads",
+    "most-read",
+    "mostread",
+    "most-popular",
+    "popular-posts",
+    "read-more",
+    "readmore",
+    "read-next",
+    "more-stories",
+    "more-news",
+    "also-read",
+    "outbrain",
+    "taboola",
+    "teaser-list",
+    "trending",
+)
+NEWSLETTER_TOKENS = (
+    "newsletter",
+    "newsletter-signup",
+    "subscribe",
+    "subscription",
+    "signup",
+    "sign-up",
+    "subscribe-box",
+    "follow-us",
+    "paywall-promo",
+)
+
+# Words that mark a container as the article itself: a promo token on an element whose
+# class also says "article-body" is not boilerplate (e.g. class="article-body related-links-on").
+ARTICLE_CONTAINER_TOKENS = ("article-body", "articlebody", "story-body", "entry-content", "post-content")
+
+# --- headings that introduce a promo list of headline links -----------------------------------
+
+PROMO_HEADINGS = (
+    # en
+    "more must-reads from",
+    "more must reads from",
+    "must-reads from",
+    "must reads",
+    "more from",
+    "more stories",
+    "more news",
+    "most read",
+    "most popular",
+    "most viewed",
+    "related",
+    "related articles",
+    "related stories",
+    "related coverage",
+    "recommended",
+    "recommended for you",
+    "you may also like",
+    "you might also like",
+    "read next",
+    "read more",
+    "also read",
+    "further reading",
+    "trending",
+    "top stories",
+    "editor's picks",
+    "editors' picks",
+    # de
+    "mehr zum thema",
+    "meistgelesen",
+    "meistgelesene artikel",
+    "das könnte sie auch interessieren",
+    "auch interessant",
+    "weitere artikel",
+    "verwandte artikel",
+    "lesen sie auch",
+    # fr
+    "à lire aussi",
+    "a lire aussi",
+    "lire aussi",
+    "les plus lus",
+    "articles similaires",
+    "sur le même sujet",
+    "vous aimerez aussi",
+    # es
+    "más leídas",
+    "mas leidas",
+    "lo más leído",
+    "te puede interesar",
+    "también te puede interesar",
+    "noticias relacionadas",
+    "lee también",
+    "más noticias",
+    # ru
+    "читайте также",
+    "самое читаемое",
+    "популярное",
+    "по теме",
+    "еще по теме",
+    "ещё по теме",
+    "рекомендуем",
+    "другие новости",
+)
+
+# Inline "see also" link lead-ins: a short paragraph starting with one of these is a link, not text.
+INLINE_LINK_LEADS = (
+    "also on ",
+    "read more:",
+    "read more on",
+    "read more at",
+    "read also:",
+    "also read:",
+    "see also:",
+    "related:",
+    "more:",
+    "watch:",
+    "read:",
+    "lesen sie auch:",
+    "mehr zum thema:",
+    "lire aussi :",
+    "lire aussi:",
+    "à lire aussi :",
+    "à lire aussi:",
+    "lee también:",
+    "leer más:",
+    "te puede interesar:",
+    "читайте также:",
+    "подробнее:",
+    "по теме:",
+)
+
+# --- share prompts, newsletter / follow-us lines -----------------------------------------------
+
+SHARE_PROMPTS = (
+    "share this story",
+    "share this article",
+    "share it with a friend",
+    "like this story?",
+    "share on facebook",
+    "share on twitter",
+    "tweet this",
+    "artikel teilen",
+    "diesen artikel teilen",
+    "partager cet article",
+    "partagez cet article",
+    "compartir este artículo",
+    "comparte esta noticia",
+    "поделиться",
+    "поделитесь с друзьями",
+)
+NEWSLETTER_PHRASES = (
+    "subscribe to our newsletter",
+    "sign up for our newsletter",
+    "sign up for the",
+    "sign up to our",
+    "get our newsletter",
+    "newsletter",
+    "subscribe now",
+    "subscribe to",
+    "follow us on",
+    "follow us:",
+    "join us on",
+    "like us on facebook",
+    "newsletter abonnieren",
+    "jetzt abonnieren",
+    "folgen sie uns",
+    "abonnez-vous",
+    "inscrivez-vous à notre newsletter",
+    "suivez-nous",
+    "suscríbete",
+    "suscribete",
+    "síguenos",
+    "siguenos",
+    "подпишитесь",
+    "подписывайтесь",
+    "следите за нами",
+)
+
+# --- comment-system notices ---------------------------------------------------------------------
+
+COMMENT_NOTICE_OPENINGS = (
+    "dear readers and commenters",
+    "dear readers,",
+    "dear commenters",
+    "liebe leserinnen und leser",
+    "liebe leser",
+    "chers lecteurs",
+    "queridos lectores",
+    "estimados lectores",
+    "уважаемые читатели",
+    "дорогие читатели",
+)
+COMMENT_NOTICE_WORDS = (
+    "comment",
+    "commenting",
+    "kommentar",
+    "commentaire",
+    "comentario",
+    "комментар",
+)
+# A sign-off line: "RT Team.", "The Editors", "Ihre Redaktion" ...
+SIGN_OFF_RE = re.compile(
+    r"^(?:[\w .&'-]{0,40}\b(?:team|editors|staff|redaktion|rédaction|redacción|редакция)"
+    r"|(?:ihre|votre|la|el|the) [\w .-]{0,30})\.?$",
+    re.IGNORECASE,
+)
+COMMENT_SYSTEM_NAMES = ("disqus", "livefyre", "viafoura", "spot.im", "openweb", "coral")
+
+# --- footer lines: contact and copyright -------------------------------------------------------
+
+CONTACT_LEADS = (
+    "contact us at",
+    "contact us:",
+    "email us at",
+    "write to us at",
+    "send us a tip",
+    "kontakt:",
+    "schreiben sie uns",
+    "contactez-nous",
+    "contáctenos",
+    "contacto:",
+    "связаться с нами",
+    "напишите нам",
+)
+COPYRIGHT_RE = re.compile(
+    r"^(?:©|\(c\)|copyright\b|&copy;)\s*(?:\d{4}|[\w])", re.IGNORECASE
+)
+ALL_RIGHTS_RESERVED = (
+    "all rights reserved",
+    "alle rechte vorbehalten",
+    "tous droits réservés",
+    "todos los derechos reservados",
+    "все права защищены",
+)
+
+# --- timestamp lines ----------------------------------------------------------------------------
+
+UPDATED_LEADS = (
+    "updated",
+    "last updated",
+    "aktualisiert",
+    "zuletzt aktualisiert",
+    "mis à jour",
+    "mis a jour",
+    "actualizado",
+    "обновлено",
+)
+PUBLISHED_LEADS = (
+    "published",
+    "posted",
+    "first published",
+    "veröffentlicht",
+    "publié",
+    "publicado",
+    "опубликовано",
+)
