@@ -1,0 +1,35 @@
+"""Storage backends behind one interface (`base.Storage`); SQLite today.
+
+`storage_from_settings` picks the backend: `DATABASE_URL` when set (only `sqlite:///PATH` is
+known so far), else the `SQLITE_PATH` file.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
+
+from pipelines.storage.base import SaveResult, Storage
+from pipelines.storage.sqlite import SQLiteStorage
+
+__all__ = ["SQLiteStorage", "SaveResult", "Storage", "storage_from_settings"]
+
+
+def storage_from_settings(settings: BaseSettings) -> Storage | None:
+    """The configured backend, or None when storage is switched off (no path, no URL)."""
+    batch_size = settings.getint("CLEANNEWS_BATCH_SIZE", 50)
+    flush_interval = settings.getfloat("CLEANNEWS_FLUSH_INTERVAL", 5.0)
+    database_url = settings.get("DATABASE_URL") or ""
+    if database_url:
+        parts = urlsplit(database_url)
+        if parts.scheme != "sqlite":
+            raise ValueError(
+                f"DATABASE_URL scheme {parts.scheme!r} has no backend yet; use sqlite:///PATH"
+            )
+        path = database_url.removeprefix("sqlite:///") or ":memory:"
+    else:
+        path = settings.get("SQLITE_PATH") or ""
+    if not path:
+        return None
+    return SQLiteStorage(path, batch_size=batch_size, flush_interval=flush_interval)

@@ -1,0 +1,78 @@
+"""The storage interface the store pipeline writes through.
+
+One small abstract class, so a second backend (PostgreSQL for several crawler machines) is a new
+module beside `sqlite.py`. Backends batch their writes: `save_*` may leave rows in an open batch
+until `flush()` (or the batch size or flush interval) commits them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from crawler.items import Failure
+from crawler.outlets import Outlet
+from pipelines.records import ArticleRecord
+
+
+class SaveResult(StrEnum):
+    """What saving one article did to the store."""
+
+    INSERTED = "inserted"  # a new article row
+    UPDATED = "updated"  # a known URL whose content changed, updated in place
+    UNCHANGED = "unchanged"  # a known URL, same content: only last_seen/crawl moved
+    DUPLICATE = "duplicate"  # same body as an article under another URL: URL recorded only
+
+
+class Storage(ABC):
+    """Where articles, failures, outlets and crawl runs are kept."""
+
+    @abstractmethod
+    def open(self) -> None:
+        """Connect, and create or migrate the schema."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Commit the open batch and disconnect."""
+
+    @abstractmethod
+    def flush(self) -> None:
+        """Commit the open batch now."""
+
+    def flush_if_due(self) -> None:
+        """Commit the open batch if it is older than the flush interval (timer hook)."""
+        self.flush()
+
+    @abstractmethod
+    def ensure_outlet(self, outlet: Outlet) -> None:
+        """Insert or refresh an outlet row (first_seen kept, last_seen moved)."""
+
+    @abstractmethod
+    def save_article(self, record: ArticleRecord, crawl_id: int | None = None) -> SaveResult:
+        """Store one article; its dedupe keys (`normalized_url`, `body_hash`) must be set."""
+
+    @abstractmethod
+    def save_failure(self, failure: Failure, crawl_id: int | None = None) -> None:
+        """Record a page that will not be stored, and why."""
+
+    @abstractmethod
+    def start_crawl(self, spider: str) -> int:
+        """Open a crawl run row; returns its id."""
+
+    @abstractmethod
+    def finish_crawl(
+        self,
+        crawl_id: int,
+        *,
+        finish_reason: str | None,
+        stats: Mapping[str, Any],
+        items_stored: int,
+        failures: int,
+    ) -> None:
+        """Close a crawl run row with Scrapy's stats and the run's counts."""
+
+    @abstractmethod
+    def url_known(self, url: str) -> bool:
+        """True if `url` (normalised) is an article URL or one of its recorded aliases."""

@@ -1,0 +1,428 @@
+"""SQLite storage through sqlite-utils: WAL journal, `user_version` migrations, batched writes.
+
+Tables: outlets, articles (+ `articles_fts`, FTS5 over title and body), article_urls, pages
+(raw HTML, zlib, only written when raw storage is on), crawls, failures. Writes go into one
+transaction per batch (`batch_size` items, or older than `flush_interval` seconds, or on close);
+each item sits in its own savepoint, so a bad item rolls back alone and a crash loses at most
+the open batch: SQLite's journal keeps the file consistent.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from crawler.items import Failure, utc_now
+from crawler.outlets import Outlet
+from pipelines.dedupe import normalize_url
+from pipelines.records import ArticleRecord
+from pipelines.storage.base import SaveResult, Storage
+
+# Columns whose change makes a re-crawl an update (the rest only say when it was seen).
+CONTENT_COLUMNS = (
+    "outlet_id", "title", "authors", "published", "updated", "language", "description",
+    "site_name", "tags", "image", "body", "word_count", "body_hash", "cleaner_version", "removed",
+)
+
+
+def _json(value: Any) -> str:
+    """JSON text for a list/dict column, keeping non-ASCII characters readable."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# --- Schema migrations -----------------------------------------------------------------------
+# Migration N (1-based) brings the schema from user_version N-1 to N. Each is idempotent
+# (IF NOT EXISTS everywhere), so re-running one on a half-migrated file is harmless.
+
+
+def create_core_tables(db: Database) -> None:
+    """outlets, crawls, articles, article_urls, pages, failures and their indexes."""
+    db["outlets"].create(
+        {
+            "id": str, "name": str, "domains": str, "country": str, "language": str,
+            "homepage": str, "first_seen": str, "last_seen": str,
+        },
+        pk="id",
+        not_null={"name"},
+        if_not_exists=True,
+    )
+    db["crawls"].create(
+        {
+            "id": int, "spider": str, "started_at": str, "finished_at": str,
+            "finish_reason": str, "stats": str, "items_stored": int, "failures": int,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["articles"].create(
+        {
+            "id": int, "url": str, "final_url": str, "outlet_id": str, "title": str,
+            "authors": str, "published": str, "updated": str, "language": str,
+            "description": str, "site_name": str, "tags": str, "image": str, "body": str,
+            "word_count": int, "body_hash": str, "cleaner_version": str, "removed": str,
+            "first_seen": str, "last_seen": str, "fetched_at": str, "crawl_id": int,
+        },
+        pk="id",
+        foreign_keys=[("outlet_id", "outlets", "id"), ("crawl_id", "crawls", "id")],
+        not_null={"url", "outlet_id", "body", "first_seen", "last_seen"},
+        if_not_exists=True,
+    )
+    articles = db["articles"]
+    articles.create_index(["url"], "articles_url", unique=True, if_not_exists=True)
+    articles.create_index(["body_hash"], "articles_body_hash", if_not_exists=True)
+    articles.create_index(["outlet_id", "published"], "articles_outlet", if_not_exists=True)
+    db["article_urls"].create(
+        {"url": str, "article_id": int, "kind": str, "first_seen": str, "last_seen": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "kind"},
+        if_not_exists=True,
+    )
+    db["article_urls"].create_index(["article_id"], "article_urls_article", if_not_exists=True)
+    db["pages"].create(
+        {"url": str, "article_id": int, "html_zlib": bytes, "encoding": str, "fetched_at": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db["pages"].create_index(["article_id"], "pages_article", if_not_exists=True)
+    db["failures"].create(
+        {
+            "id": int, "url": str, "stage": str, "reason": str, "detail": str, "status": int,
+            "outlet_id": str, "crawl_id": int, "failed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+        not_null={"url", "stage", "reason"},
+        if_not_exists=True,
+    )
+    db["failures"].create_index(["reason"], "failures_reason", if_not_exists=True)
+    db["failures"].create_index(["url"], "failures_url", if_not_exists=True)
+
+
+def create_article_search(db: Database) -> None:
+    """FTS5 index `articles_fts` over title and body, kept current by triggers.
+
+    The triggers carry sqlite-utils' names (so `disable_fts()` removes them), but the update
+    trigger fires only when title or body change: a re-crawl that only moves `last_seen` does
+    not rewrite the index.
+    """
+    if not db["articles_fts"].exists():
+        db["articles"].enable_fts(["title", "body"], tokenize="unicode61 remove_diacritics 2")
+    db.executescript(
+        """
+        CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
+          INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+        END;
+        CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+        END;
+        CREATE TRIGGER IF NOT EXISTS articles_au AFTER UPDATE OF title, body ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+          INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+        END;
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [create_core_tables, create_article_search]
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer cleannews (its user_version is beyond our list)."""
+
+
+def schema_version(db: Database) -> int:
+    """The database's `PRAGMA user_version`: how many migrations it has had."""
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: Database) -> int:
+    """Apply pending migrations, each in its own transaction with its version bump; new version."""
+    version = schema_version(db)
+    if version > len(MIGRATIONS):
+        raise SchemaTooNew(f"schema version {version} is newer than this code ({len(MIGRATIONS)})")
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        with db.atomic():
+            MIGRATIONS[number - 1](db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return schema_version(db)
+
+
+# --- The backend -----------------------------------------------------------------------------
+
+
+class SQLiteStorage(Storage):
+    """Storage in one SQLite file (":memory:" works too, for experiments)."""
+
+    def __init__(
+        self, path: str | Path, *, batch_size: int = 50, flush_interval: float = 5.0
+    ) -> None:
+        self.path = str(path)
+        self.batch_size = max(1, batch_size)
+        self.flush_interval = flush_interval
+        self.db: Database | None = None
+        self._pending = 0
+        self._batch_started = 0.0
+
+    # Connection and batches
+
+    def open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db = Database(self.path)
+        db.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            db.enable_wal()
+            # In WAL mode NORMAL never corrupts; a power cut may lose the last commits only.
+            db.execute("PRAGMA synchronous = NORMAL")
+        migrate(db)
+        self.db = db
+
+    def close(self) -> None:
+        if self.db is None:
+            return
+        self.flush()
+        self.db.execute("PRAGMA optimize")
+        self.db.close()
+        self.db = None
+
+    def flush(self) -> None:
+        if self.db is not None and self.db.conn.in_transaction:
+            self.db.commit()
+        self._pending = 0
+
+    def flush_if_due(self) -> None:
+        if self._pending and time.monotonic() - self._batch_started >= self.flush_interval:
+            self.flush()
+
+    @property
+    def database(self) -> Database:
+        """The open sqlite-utils Database (raises if `open()` was not called)."""
+        if self.db is None:
+            raise RuntimeError("SQLiteStorage is not open")
+        return self.db
+
+    @contextmanager
+    def _write(self) -> Iterator[Database]:
+        """One item's writes: joins the open batch (starting one if needed) in a savepoint."""
+        db = self.database
+        if not db.conn.in_transaction:
+            db.begin()
+            self._batch_started = time.monotonic()
+            self._pending = 0
+        with db.atomic():
+            yield db
+        self._pending += 1
+        if (
+            self._pending >= self.batch_size
+            or time.monotonic() - self._batch_started >= self.flush_interval
+        ):
+            self.flush()
+
+    def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
+        return next(iter(self.database.query(sql, params)), None)
+
+    # Outlets and crawls
+
+    def ensure_outlet(self, outlet: Outlet) -> None:
+        row = outlet.to_row()
+        row["domains"] = _json(row["domains"])
+        now = utc_now()
+        with self._write() as db:
+            db.execute(
+                """
+                INSERT INTO outlets (id, name, domains, country, language, homepage,
+                                     first_seen, last_seen)
+                VALUES (:id, :name, :domains, :country, :language, :homepage, :now, :now)
+                ON CONFLICT(id) DO UPDATE SET
+                  name = excluded.name, domains = excluded.domains, country = excluded.country,
+                  language = excluded.language, homepage = excluded.homepage,
+                  last_seen = excluded.last_seen
+                """,
+                {**row, "now": now},
+            )
+
+    def start_crawl(self, spider: str) -> int:
+        with self._write() as db:
+            crawl_id = db["crawls"].insert({"spider": spider, "started_at": utc_now()}).last_pk
+        self.flush()  # the run is visible (and survives) even if it never finishes
+        return int(crawl_id)
+
+    def finish_crawl(
+        self,
+        crawl_id: int,
+        *,
+        finish_reason: str | None,
+        stats: Mapping[str, Any],
+        items_stored: int,
+        failures: int,
+    ) -> None:
+        updates = {
+            "finished_at": utc_now(),
+            "stats": json.dumps(dict(stats), ensure_ascii=False, default=str, sort_keys=True),
+            "items_stored": items_stored,
+            "failures": failures,
+        }
+        if finish_reason is not None:
+            updates["finish_reason"] = finish_reason
+        with self._write() as db:
+            db["crawls"].update(crawl_id, updates)
+        self.flush()
+
+    # Articles
+
+    def save_article(self, record: ArticleRecord, crawl_id: int | None = None) -> SaveResult:
+        if not record.normalized_url or not record.body_hash:
+            raise ValueError("save_article needs the dedupe keys (normalized_url, body_hash)")
+        now = utc_now()
+        with self._write():
+            result, article_id = self._save_article_row(record, now, crawl_id)
+            kind = "duplicate" if result is SaveResult.DUPLICATE else "alias"
+            for url in record.alias_urls:
+                self._link_url(url, article_id, kind, now)
+            if record.raw_html is not None:
+                self._save_page(record, article_id)
+        return result
+
+    def _article_columns(self, record: ArticleRecord) -> dict[str, Any]:
+        return {
+            "outlet_id": record.outlet_id,
+            "title": record.title,
+            "authors": _json(record.authors),
+            "published": record.published,
+            "updated": record.updated,
+            "language": record.language,
+            "description": record.description,
+            "site_name": record.site_name,
+            "tags": _json(record.tags),
+            "image": record.image,
+            "body": record.body,
+            "word_count": record.word_count,
+            "body_hash": record.body_hash,
+            "cleaner_version": record.cleaner_version,
+            "removed": _json(record.removed),
+        }
+
+    def _save_article_row(
+        self, record: ArticleRecord, now: str, crawl_id: int | None
+    ) -> tuple[SaveResult, int]:
+        db = self.database
+        key = record.normalized_url
+        content = self._article_columns(record)
+        existing = self._row("SELECT * FROM articles WHERE url = ?", [key])
+        if existing is None:
+            link = self._row("SELECT article_id, kind FROM article_urls WHERE url = ?", [key])
+            if link is not None:
+                linked = self._row("SELECT * FROM articles WHERE id = ?", [link["article_id"]])
+                if link["kind"] != "duplicate":
+                    existing = linked  # another address of a stored article: the same page
+                elif linked is not None and linked["body_hash"] == record.body_hash:
+                    self._touch(linked["id"], now)
+                    self._link_url(key, linked["id"], "duplicate", now)
+                    return SaveResult.DUPLICATE, linked["id"]
+                # else: a former duplicate whose text now differs becomes an article of its own
+        if existing is not None:
+            changed = any(existing[column] != value for column, value in content.items())
+            updates = {
+                "final_url": record.final_url,
+                "last_seen": now,
+                "fetched_at": record.fetched_at,
+                "crawl_id": crawl_id,
+                **(content if changed else {}),
+            }
+            db["articles"].update(existing["id"], updates)
+            self._link_url(existing["url"], existing["id"], "canonical", now)
+            return (SaveResult.UPDATED if changed else SaveResult.UNCHANGED), existing["id"]
+        original = self._row(
+            "SELECT id FROM articles WHERE body_hash = ? ORDER BY id LIMIT 1", [record.body_hash]
+        )
+        if original is not None:
+            self._touch(original["id"], now)
+            self._link_url(key, original["id"], "duplicate", now)
+            return SaveResult.DUPLICATE, original["id"]
+        inserted = db["articles"].insert(
+            {
+                "url": key,
+                "final_url": record.final_url,
+                **content,
+                "first_seen": now,
+                "last_seen": now,
+                "fetched_at": record.fetched_at,
+                "crawl_id": crawl_id,
+            }
+        )
+        article_id = int(inserted.last_pk)
+        self._link_url(key, article_id, "canonical", now)
+        return SaveResult.INSERTED, article_id
+
+    def _touch(self, article_id: int, now: str) -> None:
+        self.database.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
+
+    def _link_url(self, url: str, article_id: int, kind: str, now: str) -> None:
+        """Point `url` at an article; a canonical link is never demoted to alias/duplicate."""
+        self.database.execute(
+            """
+            INSERT INTO article_urls (url, article_id, kind, first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(url) DO UPDATE SET
+              article_id = excluded.article_id, kind = excluded.kind,
+              last_seen = excluded.last_seen
+            WHERE article_urls.kind != 'canonical' OR excluded.kind = 'canonical'
+            """,
+            [url, article_id, kind, now, now],
+        )
+
+    def _save_page(self, record: ArticleRecord, article_id: int) -> None:
+        assert record.raw_html is not None
+        self.database["pages"].upsert(
+            {
+                "url": record.final_url,
+                "article_id": article_id,
+                "html_zlib": zlib.compress(record.raw_html, 6),
+                "encoding": record.declared_encoding,
+                "fetched_at": record.fetched_at,
+            },
+            pk="url",
+        )
+
+    # Failures and lookups
+
+    def save_failure(self, failure: Failure, crawl_id: int | None = None) -> None:
+        with self._write() as db:
+            db["failures"].insert(
+                {
+                    "url": failure.url,
+                    "stage": failure.stage,
+                    "reason": failure.reason,
+                    "detail": failure.detail,
+                    "status": failure.status,
+                    "outlet_id": failure.outlet_id,
+                    "crawl_id": crawl_id,
+                    "failed_at": failure.fetched_at,
+                }
+            )
+
+    def url_known(self, url: str) -> bool:
+        key = normalize_url(url)
+        return (
+            self._row("SELECT 1 FROM articles WHERE url = ?", [key]) is not None
+            or self._row("SELECT 1 FROM article_urls WHERE url = ?", [key]) is not None
+        )
+
+
+def read_page_html(db: Database | sqlite3.Connection, url: str) -> bytes | None:
+    """The raw HTML stored for a fetched URL, decompressed (None if none was kept)."""
+    conn = db.conn if isinstance(db, Database) else db
+    row = conn.execute("SELECT html_zlib FROM pages WHERE url = ?", [url]).fetchone()
+    return zlib.decompress(row[0]) if row and row[0] is not None else None

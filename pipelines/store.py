@@ -1,0 +1,175 @@
+"""Store pipeline: articles and failures into the storage backend, one crawl row per run.
+
+`open_spider` opens (and migrates) the store, starts a crawl row and upserts every configured
+outlet; `close_spider` commits the last batch and records the run with Scrapy's stats. A timer
+commits a half-full batch every `CLEANNEWS_FLUSH_INTERVAL` seconds while the crawl is idle.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import create_looping_call
+
+from crawler.items import Failure
+from crawler.outlets import Outlet, OutletRegistry, host_of
+from pipelines.config import STATS_PREFIX, outlets_from_settings
+from pipelines.dedupe import fill_dedupe_keys
+from pipelines.records import ArticleRecord
+from pipelines.storage import SaveResult, Storage, storage_from_settings
+
+logger = logging.getLogger(__name__)
+
+# Results that leave the article row written or refreshed by this crawl.
+STORED_RESULTS = (SaveResult.INSERTED, SaveResult.UPDATED, SaveResult.UNCHANGED)
+
+
+class StorePipeline:
+    """Writes `ArticleRecord` and `Failure` items; other items pass through untouched."""
+
+    def __init__(self, storage: Storage, outlets: OutletRegistry, crawler: Crawler) -> None:
+        self.storage = storage
+        self.outlets = outlets
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.crawl_id: int | None = None
+        self.counts: Counter[str] = Counter()
+        self._known_outlets: set[str] = set()
+        self._flush_timer: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        storage = storage_from_settings(crawler.settings)
+        if storage is None:
+            raise NotConfigured("no SQLITE_PATH or DATABASE_URL: storage is off")
+        pipeline = cls(storage, outlets_from_settings(crawler.settings), crawler)
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    # Lifecycle
+
+    def open_spider(self) -> None:
+        self.storage.open()
+        self.crawl_id = self.storage.start_crawl(self._spider_name())
+        for outlet in self.outlets:
+            self._ensure_outlet(outlet)
+        self.storage.flush()
+
+    def close_spider(self) -> None:
+        self._stop_timer()
+        try:
+            self.storage.flush()
+            self._finish_crawl(finish_reason=None)
+        finally:
+            self.storage.close()
+
+    def spider_opened(self, spider: Any) -> None:
+        """Start the timer that commits a half-full batch while pages trickle in."""
+        interval = getattr(self.storage, "flush_interval", 0)
+        if interval and interval > 0:
+            self._flush_timer = create_looping_call(self._flush_if_due)
+            self._flush_timer.start(interval, now=False)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Add the finish reason (known only now, after the pipelines closed) to the crawl row."""
+        self._stop_timer()
+        if self.crawl_id is None:
+            return
+        self.storage.open()
+        try:
+            self._finish_crawl(finish_reason=reason)
+        finally:
+            self.storage.close()
+
+    # Items
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleRecord):
+            self._store_article(item)
+        elif isinstance(item, Failure):
+            self._store_failure(item)
+        return item
+
+    def _store_article(self, record: ArticleRecord) -> None:
+        if record.normalized_url is None or record.body_hash is None:
+            fill_dedupe_keys(record)  # the dedupe pipeline is off; the keys are still needed
+        try:
+            self._ensure_outlet(self._outlet_of(record))
+            result = self.storage.save_article(record, self.crawl_id)
+        except Exception as exc:  # a bad row must not end the crawl; it becomes a failure row
+            logger.exception("Could not store %s", record.final_url)
+            self._store_failure(
+                Failure(
+                    url=record.final_url,
+                    stage="store",
+                    reason="store_error",
+                    detail=repr(exc),
+                    status=record.status,
+                    outlet_id=record.outlet_id,
+                    fetched_at=record.fetched_at,
+                )
+            )
+            return
+        self.counts[result.value] += 1
+        self._inc(f"articles/{result.value}")
+        if result in STORED_RESULTS:
+            self._inc("articles_stored")
+
+    def _store_failure(self, failure: Failure) -> None:
+        try:
+            self.storage.save_failure(failure, self.crawl_id)
+        except Exception:
+            logger.exception("Could not record failure of %s", failure.url)
+            return
+        self.counts["failures"] += 1
+        self._inc("failures")
+        self._inc(f"failures/{failure.reason}")
+
+    # Helpers
+
+    def _outlet_of(self, record: ArticleRecord) -> Outlet:
+        """The configured outlet of a record, or the ad-hoc one the extract step made for it."""
+        outlet = self.outlets.get(record.outlet_id)
+        if outlet is not None:
+            return outlet
+        host = host_of(record.final_url)
+        return Outlet(id=record.outlet_id, name=record.outlet_id, domains=(host,) if host else ())
+
+    def _ensure_outlet(self, outlet: Outlet) -> None:
+        if outlet.id not in self._known_outlets:
+            self.storage.ensure_outlet(outlet)
+            self._known_outlets.add(outlet.id)
+
+    def _finish_crawl(self, finish_reason: str | None) -> None:
+        if self.crawl_id is None:
+            return
+        stored = sum(self.counts[result.value] for result in STORED_RESULTS)
+        self.storage.finish_crawl(
+            self.crawl_id,
+            finish_reason=finish_reason,
+            stats=self.stats.get_stats() if self.stats is not None else {},
+            items_stored=stored,
+            failures=self.counts["failures"],
+        )
+
+    def _flush_if_due(self) -> None:
+        self.storage.flush_if_due()
+
+    def _stop_timer(self) -> None:
+        if self._flush_timer is not None and self._flush_timer.running:
+            self._flush_timer.stop()
+        self._flush_timer = None
+
+    def _spider_name(self) -> str:
+        spider = getattr(self.crawler, "spider", None)
+        return getattr(spider, "name", None) or getattr(self.crawler.spidercls, "name", "") or ""
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"{STATS_PREFIX}/{key}")

@@ -1,0 +1,87 @@
+"""Validate pipeline: an extracted article that is not worth storing becomes a `Failure`.
+
+Checks, in order: no body or a body that only repeats the headline (`not_article`), a language
+outside `CLEANNEWS_LANGUAGES` (`wrong_language`), fewer words than `CLEANNEWS_MIN_WORDS`
+(`too_short`). The reason codes are those of `cleaners.errors`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from cleaners.errors import NotAnArticle, TooShort
+from crawler.items import Failure
+from pipelines.config import STATS_PREFIX
+from pipelines.records import ArticleRecord
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def comparable_text(text: str | None) -> str:
+    """Text reduced to lower-case words separated by single spaces, for equality checks."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated words of `text`."""
+    return len(text.split())
+
+
+class ValidatePipeline:
+    """Turns records that no reader would call an article into `validate` failures."""
+
+    def __init__(self, min_words: int = 50, languages: tuple[str, ...] = (), stats=None) -> None:
+        self.min_words = min_words
+        self.languages = tuple(lang.lower() for lang in languages)
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        settings = crawler.settings
+        return cls(
+            min_words=settings.getint("CLEANNEWS_MIN_WORDS", 50),
+            languages=tuple(settings.getlist("CLEANNEWS_LANGUAGES")),
+            stats=crawler.stats,
+        )
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleRecord):
+            return item
+        problem = self.problem(item)
+        if problem is None:
+            return item
+        reason, detail = problem
+        if self.stats is not None:
+            self.stats.inc_value(f"{STATS_PREFIX}/validate_failures/{reason}")
+        return Failure(
+            url=item.final_url,
+            stage="validate",
+            reason=reason,
+            detail=detail,
+            status=item.status,
+            outlet_id=item.outlet_id,
+            fetched_at=item.fetched_at,
+        )
+
+    def problem(self, record: ArticleRecord) -> tuple[str, str] | None:
+        """(reason, detail) of the first check the record fails, or None if it passes."""
+        body = comparable_text(record.body)
+        if not body:
+            return NotAnArticle.reason, "empty body"
+        title = comparable_text(record.title)
+        if title and (body == title or (body in title)):
+            # A teaser or a broken page: the only "text" is the headline again.
+            return NotAnArticle.reason, "body only repeats the title"
+        language = (record.language or "").lower().split("-")[0]
+        if self.languages and language and language not in self.languages:
+            allowed = ", ".join(self.languages)
+            return "wrong_language", f"language {record.language!r} not in {allowed}"
+        words = record.word_count or count_words(record.body)
+        if words < self.min_words:
+            return TooShort.reason, f"{words} words, minimum {self.min_words}"
+        return None
