@@ -1,12 +1,15 @@
 """Outlet configuration: the TOML file that says which outlets to crawl and how.
 
 Loaded with the standard library's `tomllib`; no Scrapy import, so pipelines and tools can use it.
-The default file ships in the package (`crawler/outlets.toml`); `-s OUTLETS_FILE=PATH` picks another.
+The default file ships in the package (`crawler/outlets.toml`); `-s OUTLETS_FILE=PATH` picks
+another.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -114,7 +117,7 @@ class OutletRegistry:
         return None
 
     def resolve(self, url: str, canonical_url: str | None = None) -> Outlet:
-        """The outlet of a page: by its URL, then its canonical link, else one made from its domain."""
+        """The outlet of a page: by URL, then canonical link, else one made from its domain."""
         for candidate in (url, canonical_url):
             if candidate:
                 outlet = self.for_url(candidate)
@@ -124,7 +127,7 @@ class OutletRegistry:
 
 
 def _tuple(entry: dict, key: str) -> tuple[str, ...]:
-    value = entry.get(key, ())
+    value = entry.get(key, [])
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -138,11 +141,63 @@ _KNOWN_KEYS = {
 }
 
 
-def parse_outlet(entry: dict) -> Outlet:
-    """One `[[outlet]]` table to an Outlet; raises OutletConfigError on a missing key."""
+# Keys whose values are URLs and may hold `{name}` placeholders (see `fill_placeholders`).
+# Patterns are regular expressions (`\d{4}`), so they are never substituted.
+URL_KEYS = ("homepage", "feeds", "sitemaps", "start_urls")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill_placeholders(text: str, variables: Mapping[str, object], where: str = "") -> str:
+    """Replace each `{name}` in a URL with `variables[name]`; an unset name raises.
+
+    Lets one config serve a site whose address is only known at run time, e.g.
+    `http://127.0.0.1:{port}/feed.xml` with `-s CLEANNEWS_OUTLETS_VARS='{"port": "8123"}'`.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in variables:
+            raise OutletConfigError(
+                f"{where}: placeholder {{{name}}} has no value; "
+                f"set it with -s CLEANNEWS_OUTLETS_VARS='{{\"{name}\": ...}}'"
+            )
+        return str(variables[name])
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def _fill_entry(entry: dict, variables: Mapping[str, object]) -> dict:
+    """A copy of an outlet table with the placeholders of its URL keys filled."""
+    filled = dict(entry)
+    where = f"outlet {entry.get('id')!r}"
+    for key in URL_KEYS:
+        value = entry.get(key)
+        if isinstance(value, str):
+            filled[key] = fill_placeholders(value, variables, where)
+        elif isinstance(value, list):
+            filled[key] = [
+                fill_placeholders(v, variables, where) if isinstance(v, str) else v for v in value
+            ]
+    return filled
+
+
+def parse_outlet(entry: dict, variables: Mapping[str, object] | None = None) -> Outlet:
+    """One `[[outlet]]` table to an Outlet; raises OutletConfigError on a missing key.
+
+    `variables` fill `{name}` placeholders in the URL keys (homepage, feeds, sitemaps, start_urls).
+    """
     for key in ("id", "name", "domains"):
         if key not in entry:
             raise OutletConfigError(f"outlet entry {entry!r} lacks {key!r}")
+    entry = _fill_entry(entry, variables or {})
+    for key in ("article_patterns", "deny_patterns", "drop_patterns"):
+        for pattern in _tuple(entry, key):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise OutletConfigError(
+                    f"outlet {entry['id']!r}: {key} {pattern!r} is not a valid regex: {exc}"
+                ) from exc
     return Outlet(
         id=str(entry["id"]),
         name=str(entry["name"]),
@@ -161,8 +216,13 @@ def parse_outlet(entry: dict) -> Outlet:
     )
 
 
-def load_outlets(path: str | Path | None = None) -> OutletRegistry:
-    """Read an outlets TOML file (the packaged default when `path` is None)."""
+def load_outlets(
+    path: str | Path | None = None, variables: Mapping[str, object] | None = None
+) -> OutletRegistry:
+    """Read an outlets TOML file (the packaged default when `path` is None).
+
+    `variables` fill `{name}` placeholders in URL keys; an unfilled placeholder raises.
+    """
     path = Path(path) if path else DEFAULT_OUTLETS_FILE
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -173,4 +233,4 @@ def load_outlets(path: str | Path | None = None) -> OutletRegistry:
     entries = data.get("outlet", [])
     if not isinstance(entries, list):
         raise OutletConfigError(f"{path}: expected [[outlet]] tables")
-    return OutletRegistry([parse_outlet(e) for e in entries])
+    return OutletRegistry([parse_outlet(e, variables) for e in entries])

@@ -1,0 +1,230 @@
+"""`scrapy crawl outlets`: discover each outlet's articles through feeds, sitemaps and start pages.
+
+    scrapy crawl outlets                       # every outlet of OUTLETS_FILE
+    scrapy crawl outlets -a outlets=rt,time    # some of them (an unknown id stops the crawl)
+    scrapy crawl outlets -a depth=1            # also follow listing pages one hop from start pages
+    scrapy crawl outlets -a since=2026-11-01   # skip sitemap entries last modified before then
+
+Discovery requests carry `cleannews_stage="discover"`, article requests `"fetch"`; both fail into
+Failure items (see `base.CleannewsSpider.on_error`). A candidate article URL must be on one of the
+outlet's domains, match one of its `article_patterns` (when it has any) and none of its
+`deny_patterns`, whichever way it was found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from parsel import Selector
+from scrapy import Request
+from scrapy.exceptions import UsageError
+from scrapy.http import TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from crawler.outlets import Outlet, OutletConfigError
+from crawler.spiders.base import CleannewsSpider, outlet_serves
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+# Links of RSS 2.0 / RSS 1.0 items and Atom entries, after namespaces are removed.
+FEED_LINK_XPATHS = (
+    "//item/link/text()",
+    "//item[not(link)]/guid[not(@isPermaLink='false')]/text()",
+    "//entry/link[not(@rel) or @rel='alternate'][1]/@href",
+)
+
+
+def split_ids(value: str | None) -> list[str]:
+    """`rt, time` -> ["rt", "time"]; empty or None -> []."""
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class OutletArticleFilter:
+    """Which URLs are candidate articles of one outlet: its domains, article and deny patterns."""
+
+    def __init__(self, outlet: Outlet) -> None:
+        self.outlet = outlet
+        self.allow = [re.compile(p) for p in outlet.article_patterns]
+        self.deny = [re.compile(p) for p in outlet.deny_patterns]
+
+    def accepts(self, url: str) -> bool:
+        if not url.startswith(("http://", "https://")) or not outlet_serves(self.outlet, url):
+            return False
+        if any(p.search(url) for p in self.deny):
+            return False
+        return not self.allow or any(p.search(url) for p in self.allow)
+
+
+class OutletsSpider(CleannewsSpider):
+    """Discovers article URLs of configured outlets and fetches them as Page items."""
+
+    name = "outlets"
+
+    def __init__(
+        self,
+        outlets: str | None = None,
+        depth: str | int | None = None,
+        since: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.outlet_ids = split_ids(outlets)
+        self.depth_arg = depth
+        self.since_arg = since
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletsSpider:
+        try:
+            spider = super().from_crawler(crawler, *args, **kwargs)
+            spider.selected = spider.registry.select(spider.outlet_ids)
+        except OutletConfigError as exc:
+            # UsageError makes `scrapy crawl` print the message and exit with status 2.
+            raise UsageError(str(exc)) from exc
+        settings = crawler.settings
+        depth = spider.depth_arg
+        spider.listing_depth = int(
+            depth if depth is not None else settings.getint("CLEANNEWS_LISTING_DEPTH")
+        )
+        spider.since = (spider.since_arg or settings.get("CLEANNEWS_SINCE") or "").strip()
+        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
+        spider.filters = {o.id: OutletArticleFilter(o) for o in spider.selected}
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for outlet in self.selected:
+            for request in self.discovery_requests(outlet):
+                yield request
+
+    def discovery_requests(self, outlet: Outlet) -> Iterator[Request]:
+        """The first requests of an outlet: its feeds, sitemaps (or robots.txt) and start pages."""
+        if not (outlet.feeds or outlet.sitemaps or outlet.start_urls):
+            self.logger.warning("Outlet %r has no feeds, sitemaps or start_urls", outlet.id)
+        for url in outlet.feeds:
+            yield self.discover_request(url, outlet, self.parse_feed)
+        for url in outlet.sitemaps:
+            if url.endswith("/robots.txt"):
+                yield self.discover_request(url, outlet, self.parse_robots)
+            else:
+                yield self.discover_request(url, outlet, self.parse_sitemap)
+        for url in outlet.start_urls:
+            yield self.discover_request(url, outlet, self.parse_listing, listing_depth=0)
+
+    def discover_request(
+        self, url: str, outlet: Outlet, callback: Any, **meta: Any
+    ) -> Request:
+        """A request for a feed, sitemap, robots.txt or listing page of an outlet."""
+        return Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            meta={"cleannews_outlet": outlet.id, "cleannews_stage": "discover", **meta},
+        )
+
+    def outlet_of(self, response: Response) -> Outlet:
+        outlet = self.registry.get(response.meta["cleannews_outlet"])
+        assert outlet is not None
+        return outlet
+
+    def candidate_articles(
+        self, outlet: Outlet, urls: Iterable[str], via: str
+    ) -> Iterator[Request]:
+        """Article requests for the URLs the outlet's filter accepts; counts the rest."""
+        article_filter = self.filters[outlet.id]
+        stats = self.crawler.stats
+        for url in urls:
+            if article_filter.accepts(url):
+                stats.inc_value(f"cleannews/discovered/{via.split(':', 1)[0]}")
+                yield self.article_request(url, outlet, via)
+            else:
+                stats.inc_value("cleannews/discovered/filtered_out")
+
+    # --- Feeds ----------------------------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        """RSS 0.9x/1.0/2.0 or Atom: every item's link is a candidate article."""
+        selector = Selector(body=response.body, type="xml")
+        selector.remove_namespaces()
+        links: list[str] = []
+        for xpath in FEED_LINK_XPATHS:
+            links.extend(response.urljoin(link.strip()) for link in selector.xpath(xpath).getall())
+        if not links:
+            self.logger.warning("No item links in feed %s", response.url)
+        yield from self.candidate_articles(self.outlet_of(response), links, f"feed:{response.url}")
+
+    # --- Sitemaps (the logic of scrapy.spiders.SitemapSpider, per outlet) -----------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        """robots.txt: follow its `Sitemap:` lines."""
+        outlet = self.outlet_of(response)
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            yield self.discover_request(url, outlet, self.parse_sitemap)
+
+    def sitemap_body(self, response: Response) -> bytes | None:
+        """The XML of a sitemap response, gunzipped when it is a .gz file; None if too large."""
+        if gzip_magic_number(response):
+            try:
+                return gunzip(response.body, max_size=self.max_size)
+            except _DecompressionMaxSizeExceeded:
+                self.logger.warning("Sitemap %s is larger than DOWNLOAD_MAXSIZE", response.url)
+                return None
+        return response.body
+
+    def recent_enough(self, entry: dict[str, Any]) -> bool:
+        """Whether a sitemap entry passes `since` (ISO dates compare as strings)."""
+        lastmod = entry.get("lastmod")
+        return not (self.since and lastmod and lastmod[: len(self.since)] < self.since)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """A sitemap index (follow its sitemaps) or a urlset, Google News sitemaps included."""
+        outlet = self.outlet_of(response)
+        body = self.sitemap_body(response)
+        if body is None:
+            return
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # lxml raises several types on a document that is not XML
+            self.logger.warning("Not a sitemap: %s (%s)", response.url, exc)
+            return
+        entries = [e for e in sitemap if e.get("loc") and self.recent_enough(e)]
+        if sitemap.type == "sitemapindex":
+            for entry in entries:
+                yield self.discover_request(entry["loc"], outlet, self.parse_sitemap)
+        elif sitemap.type == "urlset":
+            locs = [entry["loc"] for entry in entries]
+            yield from self.candidate_articles(outlet, locs, f"sitemap:{response.url}")
+        else:
+            self.logger.warning("Not a sitemap: %s (root %r)", response.url, sitemap.type)
+
+    # --- Start pages ----------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        """A start or section page: article links are fetched, other links followed to `depth`."""
+        outlet = self.outlet_of(response)
+        if not isinstance(response, TextResponse):
+            self.logger.warning("Start page %s is not HTML", response.url)
+            return
+        article_links = LinkExtractor(
+            allow=outlet.article_patterns, deny=outlet.deny_patterns
+        ).extract_links(response)
+        yield from self.candidate_articles(
+            outlet, [link.url for link in article_links], f"link:{response.url}"
+        )
+        depth = response.meta.get("listing_depth", 0)
+        if depth >= self.listing_depth:
+            return
+        article_urls = {link.url for link in article_links}
+        article_filter = self.filters[outlet.id]
+        for link in LinkExtractor(deny=outlet.deny_patterns).extract_links(response):
+            if link.url in article_urls or article_filter.accepts(link.url):
+                continue
+            if outlet_serves(outlet, link.url):
+                yield self.discover_request(
+                    link.url, outlet, self.parse_listing, listing_depth=depth + 1
+                )
