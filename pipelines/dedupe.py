@@ -50,7 +50,13 @@ def normalize_url(url: str) -> str:
 def site_of(url: str) -> str:
     """The registrable domain of a URL (`news.example.co.uk` -> `example.co.uk`), else its host."""
     host = host_of(url)
-    return _split_domain(host).top_domain_under_public_suffix or host
+    parts = _split_domain(host)
+    if parts.top_domain_under_public_suffix:
+        return parts.top_domain_under_public_suffix
+    if parts.ipv4 or parts.ipv6 or "." not in host:
+        return host
+    # A suffix outside the list (.example, .test, an intranet name): its last two labels.
+    return ".".join(host.split(".")[-2:])
 
 
 def is_section_front(url: str) -> bool:
