@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.misc import load_object
 from twisted.internet import task
 
 if TYPE_CHECKING:
@@ -204,7 +205,18 @@ class SharedFrontierScheduler(RedisScheduler):
         return [prefix + ":workers", prefix + ":busy", self.queue.key, self.df.key]
 
     def open(self, spider: Spider) -> None:
-        super().open(spider)
+        # scrapy-redis's open() minus its `spider.log()` call, deprecated in Scrapy >= 2.13.
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(
+            server=self.server,
+            spider=spider,
+            key=self.queue_key % {"spider": spider.name},
+            serializer=self.serializer,
+        )
+        if not self.df:
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
         self.keys = self._keys(spider.name)
         fresh = self.server.eval(
             _JOIN_SCRIPT, len(self.keys), *self.keys, self.worker_id, self.worker_timeout
@@ -218,6 +230,23 @@ class SharedFrontierScheduler(RedisScheduler):
         )
         self.heartbeat_loop = task.LoopingCall(self.heartbeat)
         self.heartbeat_loop.start(self.heartbeat_seconds, now=False)
+
+    # scrapy-redis's enqueue/dequeue without the `spider=` argument to stats calls, deprecated
+    # in Scrapy >= 2.13 (a warning on every crawl).
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop(self.idle_before_close)
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
 
     def heartbeat(self) -> None:
         """Publish alive/busy and count how long the shared frontier has been quiet."""

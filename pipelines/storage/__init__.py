@@ -1,7 +1,7 @@
 """Storage backends behind one interface (`base.Storage`); SQLite today.
 
-`storage_from_settings` picks the backend: `DATABASE_URL` when set (only `sqlite:///PATH` is
-known so far), else the `SQLITE_PATH` file.
+`storage_from_settings` picks the backend: `DATABASE_URL` when set (`sqlite:///PATH`, or
+`postgresql://...` for PostgreSQL, `pipelines.storage.postgres`), else the `SQLITE_PATH` file.
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ def storage_from_settings(settings: BaseSettings) -> Storage | None:
     database_url = settings.get("DATABASE_URL") or ""
     if database_url:
         parts = urlsplit(database_url)
+        if parts.scheme in ("postgresql", "postgres"):
+            # Imported here: psycopg comes with the optional `scale` extra.
+            from pipelines.storage.postgres import PostgresStorage
+
+            return PostgresStorage(
+                database_url, batch_size=batch_size, flush_interval=flush_interval
+            )
         if parts.scheme != "sqlite":
             raise ValueError(
                 f"DATABASE_URL scheme {parts.scheme!r} has no backend yet; use sqlite:///PATH"

@@ -1,0 +1,346 @@
+"""Scale-out: two crawler processes share one Redis frontier and one PostgreSQL store.
+
+The end-to-end test generates a 1,000-page news site, serves it on 127.0.0.1, starts a private
+redis-server and PostgreSQL cluster (tests/services.py), runs two `scrapy crawl outlets` processes
+at once, and checks from the server's request log and the database that every page was fetched
+exactly once and stored exactly once. It skips, saying why, where the binaries are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+from services import (
+    INSTALL_HINT,
+    find_pg_bindir,
+    find_redis_server,
+    postgres_service,
+    redis_service,
+)
+
+from crawler.scale import SharedStartRequestsMiddleware
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ARTICLE_COUNT = 1000
+SITEMAP_SIZE = 250  # URLs per sitemap file, so the index lists four
+
+# --- A generated news site -----------------------------------------------------------------------
+# Stories are assembled from a few sentence templates; the slot values cycle at co-prime periods
+# and each story carries its own number, so every page has distinct text (and body hash).
+
+PLACES = ["Northbridge", "Kestrel Bay", "Alder Falls", "Port Linden", "Marrow Hill", "Eastmere",
+          "Silverton", "Graystone"]
+BODIES = ["the city council", "the regional water board", "the school district",
+          "the harbour authority", "the transit agency", "the county health office",
+          "the library trust"]
+TOPICS = ["a new bus route", "repairs to the old bridge", "a longer library opening schedule",
+          "a flood barrier along the river", "cheaper school meals",
+          "a solar roof on the town hall",
+          "more night trains", "a park on the former rail yard", "a cycling lane on Main Street",
+          "a clinic for the northern districts", "a youth football pitch"]
+PEOPLE = ["Maria Okafor", "Tomas Lindqvist", "Aiko Brenner", "Daniel Moreau", "Priya Raman",
+          "Hugo Santos"]
+ROLES = ["the committee chair", "a local shopkeeper", "an engineer on the project",
+         "a parent of two pupils", "the finance officer"]
+
+TEMPLATES = (
+    "{body_cap} in {place} voted on Tuesday to approve {topic}, closing a debate that had run for "
+    "{months} months. Officials said the plan, listed as item {number} on the agenda, would be "
+    "paid for from savings and a grant, and that work could begin before the end of the year.",
+    "Supporters argued that {topic} would help residents who have waited years for better "
+    "services. \"People here have been patient for a long time,\" said {person}, {role}, who spoke "
+    "at the meeting. \"This decision shows that they were heard.\"",
+    "Critics questioned the cost, which the latest estimate puts at {cost} million, and asked "
+    "whether {body} had compared other options. A review of the figures is due in {month}, and "
+    "residents will be able to comment on the details at three public sessions.",
+    "The vote in {place} follows similar decisions in neighbouring towns, where smaller schemes "
+    "were completed on time. Local groups said they would watch the budget closely and publish "
+    "their own report, number {number}, once the first phase is finished.",
+)
+MONTHS = ["January", "March", "May", "July", "September", "November"]
+
+
+def story(number: int) -> tuple[str, list[str]]:
+    """The headline and paragraphs of generated story `number` (>= 80 words, distinct text)."""
+    slots = {
+        "place": PLACES[number % len(PLACES)],
+        "body": BODIES[number % len(BODIES)],
+        "topic": TOPICS[number % len(TOPICS)],
+        "person": PEOPLE[number % len(PEOPLE)],
+        "role": ROLES[number % len(ROLES)],
+        "month": MONTHS[number % len(MONTHS)],
+        "months": 2 + number % 17,
+        "cost": f"{1 + number % 23}.{number % 10}",
+        "number": number,
+    }
+    slots["body_cap"] = slots["body"][0].upper() + slots["body"][1:]
+    headline = f"{slots['place']} approves {slots['topic']} (report {number})"
+    return headline, [template.format(**slots) for template in TEMPLATES]
+
+
+def article_path(number: int) -> str:
+    return f"/news/2026/11/story-{number:04d}.html"
+
+
+def article_html(number: int) -> str:
+    headline, paragraphs = story(number)
+    day = 1 + number % 28
+    body = "\n".join(f"      <p>{p}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{headline} | Valley Courier</title>
+<meta name="description" content="{paragraphs[0][:120]}">
+<link rel="canonical" href="{article_path(number)}"></head>
+<body>
+  <header><a href="/">Valley Courier</a>
+    <nav><a href="/news/">News</a> <a href="/sport/">Sport</a> <a href="/about/">About</a></nav>
+  </header>
+  <main>
+    <article>
+      <h1>{headline}</h1>
+      <p class="byline">By {PEOPLE[(number + 3) % len(PEOPLE)]}</p>
+      <time datetime="2026-11-{day:02d}T09:00:00Z">November {day}, 2026</time>
+{body}
+    </article>
+  </main>
+  <footer><p>Valley Courier, 12 Mill Lane. Contact the newsroom at desk@example.org</p></footer>
+</body></html>
+"""
+
+
+def sitemap_xml(kind: str, locs: list[str]) -> str:
+    tag = "sitemap" if kind == "sitemapindex" else "url"
+    entries = "\n".join(f"  <{tag}><loc>{loc}</loc></{tag}>" for loc in locs)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<{kind} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}\n</{kind}>\n'
+    )
+
+
+class GeneratedSite:
+    """Serves the generated site on 127.0.0.1 (port 0) and counts every request path."""
+
+    def __init__(self, article_count: int = ARTICLE_COUNT) -> None:
+        self.article_count = article_count
+        self.requests: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                with site.lock:
+                    site.requests[self.path] += 1
+                found = site.render(self.path)
+                status, content_type, text = found or (404, "text/plain", "not found")
+                payload = text.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def sitemap_paths(self) -> list[str]:
+        count = -(-self.article_count // SITEMAP_SIZE)
+        return [f"/sitemaps/news-{i + 1}.xml" for i in range(count)]
+
+    def render(self, path: str) -> tuple[int, str, str] | None:
+        """(status, content type, text) of a path, or None for a 404."""
+        if path == "/robots.txt":
+            return 200, "text/plain", f"User-agent: *\nAllow: /\nSitemap: {self.base}/sitemap.xml\n"
+        if path == "/sitemap.xml":
+            locs = [self.base + p for p in self.sitemap_paths]
+            return 200, "application/xml", sitemap_xml("sitemapindex", locs)
+        if path in self.sitemap_paths:
+            first = self.sitemap_paths.index(path) * SITEMAP_SIZE
+            numbers = range(first, min(first + SITEMAP_SIZE, self.article_count))
+            locs = [self.base + article_path(n) for n in numbers]
+            return 200, "application/xml", sitemap_xml("urlset", locs)
+        if path.startswith("/news/2026/11/story-") and path.endswith(".html"):
+            number = int(path.removeprefix("/news/2026/11/story-").removesuffix(".html"))
+            if 0 <= number < self.article_count:
+                return 200, "text/html; charset=utf-8", article_html(number)
+        return None
+
+    def __enter__(self) -> GeneratedSite:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --- Fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    pytest.importorskip("scrapy_redis", reason="scrapy-redis not installed (pip install .[scale])")
+    if find_redis_server() is None:
+        pytest.skip(f"redis-server not installed; {INSTALL_HINT}")
+    with redis_service() as service:
+        yield service.url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    pytest.importorskip("psycopg", reason="psycopg not installed (pip install .[scale])")
+    if find_pg_bindir() is None:
+        pytest.skip(f"PostgreSQL (initdb, pg_ctl) not installed; {INSTALL_HINT}")
+    with postgres_service() as service:
+        yield service.url
+
+
+def write_outlets_file(path: Path, base: str) -> Path:
+    path.write_text(
+        "[[outlet]]\n"
+        'id = "valley-courier"\n'
+        'name = "Valley Courier"\n'
+        'domains = ["127.0.0.1"]\n'
+        'language = "en"\n'
+        f'sitemaps = ["{base}/sitemap.xml"]\n'
+        'article_patterns = ["/news/\\\\d{4}/\\\\d{2}/"]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def crawl_command(outlets_file: Path, redis_url: str, log_file: Path) -> list[str]:
+    """`scrapy crawl outlets` tuned for a fast local run: no throttle, short idle close."""
+    settings = {
+        "OUTLETS_FILE": str(outlets_file),
+        "REDIS_URL": redis_url,
+        "CLEANNEWS_REDIS_JOB": "scale-test",
+        "CLEANNEWS_REDIS_IDLE_CLOSE": "2",
+        "CLEANNEWS_REDIS_HEARTBEAT": "0.5",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+        "DOWNLOAD_TIMEOUT": "20",
+        "LOG_LEVEL": "INFO",
+        "LOG_FILE": str(log_file),
+    }
+    command = [sys.executable, "-m", "scrapy", "crawl", "outlets"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+# --- Tests ---------------------------------------------------------------------------------------
+
+
+def test_generated_site_pages_are_long_and_distinct() -> None:
+    texts = {" ".join(story(n)[1]) for n in range(ARTICLE_COUNT)}
+    assert len(texts) == ARTICLE_COUNT
+    assert min(len(text.split()) for text in texts) >= 80
+
+
+def test_without_redis_url_scrapy_keeps_its_own_scheduler(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    crawler = get_crawler(settings_dict={"ADDONS": {"crawler.scale.ScaleOutAddon": 0}})
+    crawler._apply_settings()
+    assert crawler.settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
+    assert crawler.settings["DUPEFILTER_CLASS"] == "scrapy.dupefilters.RFPDupeFilter"
+
+
+def test_redis_url_from_environment_switches_to_the_shared_frontier(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("scrapy_redis", reason="scrapy-redis not installed (pip install .[scale])")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@127.0.0.1:1/db")
+    crawler = get_crawler(
+        settings_dict={
+            "ADDONS": {"crawler.scale.ScaleOutAddon": 0},
+            "REDIS_URL": "",
+            "DATABASE_URL": "",
+            "CLEANNEWS_REDIS_JOB": "nightly",
+        }
+    )
+    crawler._apply_settings()
+    settings = crawler.settings
+    assert settings["REDIS_URL"] == "redis://127.0.0.1:1/0"
+    assert settings["DATABASE_URL"] == "postgresql://u@127.0.0.1:1/db"
+    assert settings["SCHEDULER"] == "crawler.scale.SharedFrontierScheduler"
+    assert settings["DUPEFILTER_CLASS"] == "crawler.scale.SharedDupeFilter"
+    assert settings.getbool("SCHEDULER_PERSIST")
+    assert settings["SCHEDULER_QUEUE_KEY"] == "cleannews:%(spider)s:nightly:requests"
+    middlewares = settings.getdict("SPIDER_MIDDLEWARES")
+    assert middlewares.get(SharedStartRequestsMiddleware) == 5
+
+
+def test_two_processes_share_frontier_and_store(
+    tmp_path: Path, redis_url: str, postgres_url: str
+) -> None:
+    import psycopg
+    import redis
+
+    with GeneratedSite() as site:
+        outlets_file = write_outlets_file(tmp_path / "outlets.toml", site.base)
+        env = {**os.environ, "DATABASE_URL": postgres_url, "PYTHONPATH": str(PROJECT_ROOT)}
+        logs = [tmp_path / f"worker-{i}.log" for i in (1, 2)]
+        started = time.monotonic()
+        workers = [
+            subprocess.Popen(
+                crawl_command(outlets_file, redis_url, log), cwd=PROJECT_ROOT, env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            )
+            for log in logs
+        ]
+        try:
+            codes = [worker.wait(timeout=150) for worker in workers]
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+        elapsed = time.monotonic() - started
+        requests = Counter(site.requests)
+
+    tails = "\n".join(f"--- {log.name}\n" + log.read_text()[-3000:] for log in logs)
+    assert codes == [0, 0], tails
+
+    # Fetched exactly once across both processes (robots.txt is per process: each obeys it).
+    articles = {article_path(n) for n in range(ARTICLE_COUNT)}
+    discovery = {"/sitemap.xml", *site.sitemap_paths}
+    assert {path: requests[path] for path in articles if requests[path] != 1} == {}
+    assert {path: requests[path] for path in discovery if requests[path] != 1} == {}
+    assert set(requests) - articles - discovery <= {"/robots.txt"}
+    assert requests["/robots.txt"] <= 2
+
+    # Stored exactly once, by both processes between them.
+    with psycopg.connect(postgres_url) as conn:
+        total, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT url) FROM articles"
+        ).fetchone()
+        failures = conn.execute("SELECT url, reason FROM failures").fetchall()
+        per_crawl = conn.execute(
+            "SELECT c.id, count(a.id) FROM crawls c LEFT JOIN articles a ON a.crawl_id = c.id "
+            "GROUP BY c.id ORDER BY c.id"
+        ).fetchall()
+    assert (total, distinct) == (ARTICLE_COUNT, ARTICLE_COUNT)
+    assert failures == []
+    assert len(per_crawl) == 2
+    assert all(stored > 0 for _, stored in per_crawl), per_crawl
+
+    # The last process out cleared the finished job's keys: the next crawl starts afresh.
+    assert redis.Redis.from_url(redis_url).keys("cleannews:*") == []
+    print(f"two workers: {ARTICLE_COUNT} pages in {elapsed:.1f}s, stored per crawl {per_crawl}")
