@@ -55,10 +55,17 @@ CLEANNEWS_SINCE = ""
 SQLITE_PATH = "data/articles.db"
 # Keep each page's raw HTML, zlib-compressed, in the `pages` table (needed for re-cleaning).
 CLEANNEWS_STORE_RAW_HTML = False
+# Items written per database transaction; a crash loses at most the one open batch; default 50.
+CLEANNEWS_BATCH_SIZE = 50
+# Seconds after which a half-full batch is committed anyway (and always on close); default 5.
+CLEANNEWS_FLUSH_INTERVAL = 5.0
 
 # --- Validation -----------------------------------------------------------------------------
 # A body with fewer words than this is recorded as a `too_short` failure instead of stored.
 CLEANNEWS_MIN_WORDS = 50
+# Languages to keep (ISO 639-1 codes, e.g. ["en", "de"]); an article detected in another one
+# is recorded as a `wrong_language` failure. Empty (default): every language is kept.
+CLEANNEWS_LANGUAGES: list[str] = []
 
 # --- Pipelines ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
