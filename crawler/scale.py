@@ -243,7 +243,9 @@ class SharedFrontierScheduler(RedisScheduler):
         return True
 
     def next_request(self) -> Request | None:
-        request = self.queue.pop(self.idle_before_close)
+        # Never a blocking pop (SCHEDULER_IDLE_BEFORE_CLOSE): it would stall Twisted's reactor;
+        # the quiet-frontier rule above decides when to close instead.
+        request = self.queue.pop(0)
         if request is not None:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
