@@ -50,6 +50,17 @@ TEMPLATED_SUFFIXES = {".html", ".xml", ".rss", ".atom", ".txt"}
 RouteHandler = Callable[[BaseHTTPRequestHandler], None]
 
 
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A threaded HTTP server that does not print a traceback when a client hangs up early."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class SiteServer:
     """A threaded HTTP server on 127.0.0.1, port 0, serving a fixture site plus programmable routes.
 
@@ -102,8 +113,7 @@ class SiteServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass  # keep test and demo output quiet; `requests` is the log
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self

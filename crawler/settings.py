@@ -37,6 +37,11 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 # Redirect loops end here and become failures.
 REDIRECT_MAX_TIMES = 10
+# A redirect back into its own chain fails at once (the duplicate filter would drop it silently);
+# 650 runs just before Scrapy's RedirectMiddleware (600) on responses.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.RedirectLoopMiddleware": 650,
+}
 
 # --- Outlets --------------------------------------------------------------------------------
 # TOML file of outlets to crawl; empty means the default shipped in crawler/outlets.toml.

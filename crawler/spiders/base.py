@@ -16,6 +16,7 @@ from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
     ResponseDataLossError,
@@ -44,8 +45,8 @@ ERROR_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError), "connection_refused"),
     ((DownloadCancelledError, defer.CancelledError), "too_large"),
     (
-        (ResponseDataLossError, ResponseFailed, twisted_errors.ConnectionLost,
-         twisted_errors.ConnectionDone),
+        (DownloadFailedError, ResponseDataLossError, ResponseFailed,
+         twisted_errors.ConnectionLost, twisted_errors.ConnectionDone),
         "connection_error",
     ),
     # Scrapy's HttpCompressionMiddleware lets gzip/zlib errors through as OSError subclasses.
@@ -53,9 +54,9 @@ ERROR_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 # IgnoreRequest messages -> reason codes; see scrapy.downloadermiddlewares.redirect and
-# .httpcompression for the texts.
+# .httpcompression, and crawler.middlewares, for the texts.
 IGNORE_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"max redirections", re.I), "redirect_loop"),
+    (re.compile(r"max redirections|redirect loop", re.I), "redirect_loop"),
     (re.compile(r"DOWNLOAD_MAXSIZE|larger than download max size", re.I), "too_large"),
 )
 ROBOTS_FORBIDDEN = re.compile(r"robots\.txt", re.I)
@@ -138,8 +139,12 @@ class CleannewsSpider(Spider):
         stage = request.meta.get("cleannews_stage", "fetch")
         stats.inc_value(f"cleannews/failures/{stage}/{reason}")
         self.logger.info("Failed %s %s: %s (%s)", stage, request.url, reason, detail)
+        # The URL as discovered, not the last hop of a redirect chain.
+        redirects = request.meta.get("redirect_urls") or []
+        if redirects:
+            detail = f"{detail} (redirected to {request.url})"
         yield Failure(
-            url=request.url,
+            url=redirects[0] if redirects else request.url,
             stage=stage,
             reason=reason,
             detail=detail,
