@@ -48,7 +48,8 @@ def slow(request: BaseHTTPRequestHandler) -> None:
 
 def redirect_loop(request: BaseHTTPRequestHandler) -> None:
     """/broken/loop-a -> /broken/loop-b -> /broken/loop-a ..."""
-    target = "/broken/loop-b" if urlsplit(request.path).path == "/broken/loop-a" else "/broken/loop-a"
+    here = urlsplit(request.path).path
+    target = "/broken/loop-b" if here == "/broken/loop-a" else "/broken/loop-a"
     send(request, 302, b"", {"Location": target})
 
 

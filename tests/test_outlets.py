@@ -31,7 +31,9 @@ def test_packaged_outlets_load_with_the_seed_outlets_and_discovery_sources() -> 
     for outlet in registry:
         assert outlet.domains, outlet.id
         assert outlet.feeds or outlet.sitemaps or outlet.start_urls, outlet.id
-        assert outlet.language and outlet.country and outlet.homepage, outlet.id
+        assert outlet.language, outlet.id
+        assert outlet.country, outlet.id
+        assert outlet.homepage, outlet.id
         for url in (*outlet.feeds, *outlet.sitemaps, *outlet.start_urls):
             assert url.startswith("https://"), (outlet.id, url)
 
@@ -133,7 +135,8 @@ def test_minimal_entry_gets_empty_defaults(tmp_path: Path) -> None:
         write_toml(tmp_path, '[[outlet]]\nid = "a"\nname = "A"\ndomains = ["a.example"]\nx = 1\n')
     )
     outlet = registry.get("a")
-    assert outlet.feeds == () and outlet.drop_patterns == ()
+    assert outlet.feeds == ()
+    assert outlet.drop_patterns == ()
     assert outlet.extra == {"x": 1}
     assert outlet.rules.id == "a"
 
