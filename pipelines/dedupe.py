@@ -43,7 +43,7 @@ def normalize_url(url: str) -> str:
     names = [name for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)]
     tracking = sorted({name for name in names if is_tracking_param(name)})
     if tracking:
-        url = url_query_cleaner(url, tracking, remove=True, keep_fragments=False)
+        url = url_query_cleaner(url, tracking, remove=True, unique=False, keep_fragments=False)
     return canonicalize_url(url, keep_fragments=False)
 
 

@@ -15,13 +15,21 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scrapy import Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 import cleaners
 from crawler.items import Failure, Page
-from pipelines.dedupe import DedupePipeline, body_hash, normalize_url, storage_url
+from pipelines.dedupe import (
+    DedupePipeline,
+    body_hash,
+    is_tracking_param,
+    normalize_url,
+    storage_url,
+)
 from pipelines.extract import ExtractPipeline
 from pipelines.records import ArticleRecord
 from pipelines.store import StorePipeline
@@ -238,6 +246,31 @@ def test_normalize_url_drops_tracking_parameters_and_fragment() -> None:
     )
     assert normalize_url(url) == "https://www.harbourledger.example/news/a?id=7&page=2"
     assert normalize_url("https://x.example/a?utm_campaign=z") == "https://x.example/a"
+
+
+query_names = st.sampled_from(
+    ["id", "page", "q", "utm_source", "utm_campaign", "fbclid", "gclid", "mc_cid", "ref"]
+)
+query_values = st.text(alphabet="abcXYZ019-_ %é&=", max_size=6)
+
+
+@given(
+    path=st.text(alphabet="abc/-_.%é ", max_size=20),
+    query=st.lists(st.tuples(query_names, query_values), max_size=6),
+    fragment=st.text(alphabet="abc-", max_size=5),
+)
+def test_normalize_url_is_idempotent_and_leaves_no_tracking(path, query, fragment) -> None:
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    url = f"https://www.example.org/{path}?{urlencode(query)}#{fragment}"
+    normalized = normalize_url(url)
+    assert normalize_url(normalized) == normalized
+    parts = urlsplit(normalized)
+    assert parts.fragment == ""
+    kept = parse_qsl(parts.query, keep_blank_values=True)
+    assert not [name for name, _ in kept if is_tracking_param(name)]
+    content = sorted((n, v) for n, v in query if not is_tracking_param(n))
+    assert sorted(kept) == content
 
 
 def test_storage_url_uses_a_same_site_canonical_only() -> None:
