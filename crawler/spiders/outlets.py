@@ -85,7 +85,7 @@ class OutletsSpider(CleannewsSpider):
             spider = super().from_crawler(crawler, *args, **kwargs)
             spider.selected = spider.registry.select(spider.outlet_ids)
         except OutletConfigError as exc:
-            # UsageError makes `scrapy crawl` print the message and exit with status 2.
+            # `scrapy crawl` then exits with status 1, the message as the last line of its log.
             raise UsageError(str(exc)) from exc
         settings = crawler.settings
         depth = spider.depth_arg
@@ -222,7 +222,9 @@ class OutletsSpider(CleannewsSpider):
         article_urls = {link.url for link in article_links}
         article_filter = self.filters[outlet.id]
         for link in LinkExtractor(deny=outlet.deny_patterns).extract_links(response):
-            if link.url in article_urls or article_filter.accepts(link.url):
+            if link.url in article_urls or link.url == response.url:
+                continue
+            if article_filter.accepts(link.url):
                 continue
             if outlet_serves(outlet, link.url):
                 yield self.discover_request(
