@@ -129,8 +129,14 @@ def sitemap_xml(kind: str, locs: list[str]) -> str:
 class GeneratedSite:
     """Serves the generated site on 127.0.0.1 (port 0) and counts every request path."""
 
-    def __init__(self, article_count: int = ARTICLE_COUNT) -> None:
+    def __init__(
+        self,
+        article_count: int = ARTICLE_COUNT,
+        delays: dict[str, float] | None = None,
+    ) -> None:
         self.article_count = article_count
+        # Seconds to wait before answering, by path prefix: a slow server, for timing tests.
+        self.delays = delays or {}
         self.requests: Counter[str] = Counter()
         self.lock = threading.Lock()
         site = self
@@ -141,6 +147,10 @@ class GeneratedSite:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 with site.lock:
                     site.requests[self.path] += 1
+                for prefix, seconds in site.delays.items():
+                    if self.path.startswith(prefix):
+                        time.sleep(seconds)
+                        break
                 found = site.render(self.path)
                 status, content_type, text = found or (404, "text/plain", "not found")
                 payload = text.encode("utf-8")
@@ -225,7 +235,9 @@ def write_outlets_file(path: Path, base: str) -> Path:
     return path
 
 
-def crawl_command(outlets_file: Path, redis_url: str, log_file: Path) -> list[str]:
+def crawl_command(
+    outlets_file: Path, redis_url: str, log_file: Path, **overrides: str
+) -> list[str]:
     """`scrapy crawl outlets` tuned for a fast local run: no throttle, short idle close."""
     settings = {
         "OUTLETS_FILE": str(outlets_file),
@@ -238,6 +250,7 @@ def crawl_command(outlets_file: Path, redis_url: str, log_file: Path) -> list[st
         "DOWNLOAD_TIMEOUT": "20",
         "LOG_LEVEL": "INFO",
         "LOG_FILE": str(log_file),
+        **overrides,
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "outlets"]
     for name, value in settings.items():
@@ -344,3 +357,56 @@ def test_two_processes_share_frontier_and_store(
     # The last process out cleared the finished job's keys: the next crawl starts afresh.
     assert redis.Redis.from_url(redis_url).keys("cleannews:*") == []
     print(f"two workers: {ARTICLE_COUNT} pages in {elapsed:.1f}s, stored per crawl {per_crawl}")
+
+
+def test_idle_process_waits_while_another_is_still_discovering(
+    tmp_path: Path, redis_url: str, postgres_url: str
+) -> None:
+    """The second process finds nothing queued (the first is fetching a slow sitemap index):
+    it must stay open, not finish with nothing, and then take its share of the pages."""
+    import psycopg
+
+    article_count = 200
+    delays = {"/sitemap.xml": 3.0, "/news/": 0.1}
+    with GeneratedSite(article_count, delays) as site:
+        outlets_file = write_outlets_file(tmp_path / "outlets.toml", site.base)
+        env = {**os.environ, "DATABASE_URL": postgres_url, "PYTHONPATH": str(PROJECT_ROOT)}
+        logs = [tmp_path / f"worker-{i}.log" for i in (1, 2)]
+        slow = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
+        first = subprocess.Popen(
+            crawl_command(outlets_file, redis_url, logs[0], **slow), cwd=PROJECT_ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        workers = [first]
+        try:
+            deadline = time.monotonic() + 60
+            while site.requests["/sitemap.xml"] == 0:  # the first process took the start request
+                assert first.poll() is None
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            workers.append(
+                subprocess.Popen(
+                    crawl_command(outlets_file, redis_url, logs[1], **slow), cwd=PROJECT_ROOT,
+                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                )
+            )
+            codes = [worker.wait(timeout=120) for worker in workers]
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+        requests = Counter(site.requests)
+
+    tails = "\n".join(f"--- {log.name}\n" + log.read_text()[-3000:] for log in logs)
+    assert codes == [0, 0], tails
+    assert requests["/sitemap.xml"] == 1
+    pages = [requests[article_path(n)] for n in range(article_count)]
+    assert pages == [1] * article_count
+    with psycopg.connect(postgres_url) as conn:
+        per_crawl = conn.execute(
+            "SELECT c.id, count(a.id) FROM crawls c LEFT JOIN articles a ON a.crawl_id = c.id "
+            "GROUP BY c.id ORDER BY c.id"
+        ).fetchall()
+    assert sum(stored for _, stored in per_crawl) == article_count
+    assert len(per_crawl) == 2
+    assert all(stored > 0 for _, stored in per_crawl), (per_crawl, tails)
