@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from cleaners.article import Removal
 from cleaners.rules import OutletRules
@@ -14,13 +15,11 @@ NO_RULES = OutletRules(id="")
 class Block:
     """One paragraph-level piece of the extracted text.
 
-    `kind` is "p", "heading", "item" (a list item), "quote" or "row" (a table row); `link_share`
-    is the fraction of its characters inside links, which tells a headline link from prose.
+    `kind` is "p", "heading", "item" (a list item), "quote" or "row" (a table row).
     """
 
     text: str
     kind: str = "p"
-    link_share: float = 0.0
 
 
 @dataclass(slots=True)
@@ -38,6 +37,18 @@ class CleaningContext:
     updated: str | None = None
     published: str | None = None
     removed: list[Removal] = field(default_factory=list)
+    # The parsed page after the tree stage (an lxml HtmlElement), for lookups the text stage needs.
+    page: Any = None
+    # The tree stage's one-pass index of the page (cleaners.tree.TreeIndex) while it runs.
+    tree_index: Any = None
+    _link_texts: frozenset[str] | None = None
+
+    def is_link_text(self, text: str) -> bool:
+        """True when `text` is the whole text of a link of the page (a headline teaser)."""
+        if self._link_texts is None:
+            links = self.page.iter("a") if self.page is not None else ()
+            self._link_texts = frozenset(" ".join(" ".join(a.itertext()).split()) for a in links)
+        return " ".join(text.split()) in self._link_texts
 
     def remove(self, cleaner: str, text: str) -> None:
         """Record that `cleaner` took `text` out (whitespace collapsed, empty text ignored)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
@@ -20,15 +19,15 @@ from cleaners.article import Article
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
+from cleaners.metadata import page_facts
 from cleaners.rules import OutletRules
 from cleaners.text import run_text_stage
 from cleaners.tree import run_tree_stage
 from cleaners.version import CLEANER_VERSION
 
-# Guards against pathological input: a page larger than this many characters or elements is
-# refused rather than risking minutes of parsing (trafilatura's own file limit is 20 MB).
+# Guard against pathological input: a page larger than this is refused rather than risking
+# minutes of parsing (trafilatura's own file limit is 20 MB); libxml2 itself caps nesting depth.
 MAX_HTML_CHARS = 20_000_000
-MAX_ELEMENTS = 300_000
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 HTML_PARSER = HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
@@ -55,112 +54,26 @@ def parse_html(text: str) -> HtmlElement:
         raise NotHTML(f"the document cannot be parsed as HTML ({err})") from err
     if tree is None or not isinstance(tree, HtmlElement):
         raise EmptyDocument("no HTML element in the document")
-    size = sum(1 for _ in tree.iter())
-    if size > MAX_ELEMENTS:
-        raise NotAnArticle(f"document has {size} elements, more than {MAX_ELEMENTS}")
     return tree
-
-
-def first_attribute(tree: HtmlElement, xpaths: tuple[str, ...]) -> str | None:
-    """The first non-empty attribute value any of the XPath expressions selects."""
-    for xpath in xpaths:
-        for value in tree.xpath(xpath):
-            value = str(value).strip()
-            if value:
-                return value
-    return None
-
-
-def find_canonical_url(tree: HtmlElement, url: str | None) -> str | None:
-    """<link rel=canonical> or og:url, made absolute against the page URL."""
-    found = first_attribute(
-        tree,
-        (
-            "//head/link[@rel='canonical']/@href",
-            "//link[@rel='canonical']/@href",
-            "//meta[@property='og:url']/@content",
-        ),
-    )
-    if not found:
-        return None
-    return urljoin(url, found) if url else found
-
-
-def find_modified_date(tree: HtmlElement) -> str | None:
-    """The page's declared modification date: meta tags, itemprop, or JSON-LD dateModified."""
-    found = first_attribute(
-        tree,
-        (
-            "//meta[@property='article:modified_time']/@content",
-            "//meta[@property='og:updated_time']/@content",
-            "//meta[@itemprop='dateModified']/@content",
-            "//meta[@name='last-modified' or @name='dcterms.modified']/@content",
-            "//*[@itemprop='dateModified']/@datetime",
-            "//*[@itemprop='dateModified']/@content",
-        ),
-    )
-    if found:
-        return found
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
-        if "dateModified" not in script:
-            continue
-        match = re.search(r'"dateModified"\s*:\s*"([^"]+)"', script)
-        if match:
-            return match.group(1)
-    return None
-
-
-def find_language(tree: HtmlElement) -> str | None:
-    """The page language from <html lang>, Content-Language or og:locale ("en", "de-AT")."""
-    found = first_attribute(
-        tree,
-        (
-            "/html/@lang",
-            "/html/@xml:lang",
-            "//meta[@http-equiv='content-language' or @http-equiv='Content-Language']/@content",
-            "//meta[@property='og:locale']/@content",
-        ),
-    )
-    if not found:
-        return None
-    return found.split(",")[0].strip().replace("_", "-") or None
-
-
-def headline_texts(tree: HtmlElement) -> tuple[str, ...]:
-    """Texts of the page's <h1> elements and og:title, to find the headline repeated in the body."""
-    texts = [" ".join(h.text_content().split()) for h in tree.iter("h1")]
-    texts += [str(v) for v in tree.xpath("//meta[@property='og:title']/@content")]
-    return tuple(t for t in texts if t)
 
 
 def element_blocks(element: etree._Element, kind: str) -> list[Block]:
     """Blocks of one trafilatura output element, split at its line breaks (<lb/>)."""
     segments: list[list[str]] = [[]]
-    linked: list[int] = [0]
 
-    def walk(node: etree._Element, in_link: bool) -> None:
+    def walk(node: etree._Element) -> None:
         if node.tag == "lb":
             segments.append([])
-            linked.append(0)
         elif node.text:
             segments[-1].append(node.text)
-            if in_link:
-                linked[-1] += len(node.text.strip())
         for child in node:
-            walk(child, in_link or child.tag == "ref")
+            walk(child)
             if child.tail:
                 segments[-1].append(child.tail)
-                if in_link:
-                    linked[-1] += len(child.tail.strip())
 
-    walk(element, element.tag == "ref")
-    blocks = []
-    for parts, link_chars in zip(segments, linked, strict=True):
-        text = " ".join("".join(parts).split())
-        if text:
-            share = min(1.0, link_chars / max(1, len(text.replace(" ", ""))))
-            blocks.append(Block(text=text, kind=kind, link_share=share))
-    return blocks
+    walk(element)
+    texts = (" ".join("".join(parts).split()) for parts in segments)
+    return [Block(text=text, kind=kind) for text in texts if text]
 
 
 def body_blocks(body: etree._Element) -> list[Block]:
@@ -190,7 +103,7 @@ def run_trafilatura(tree: HtmlElement, url: str | None) -> Document:
             output_format="xml",
             with_metadata=True,
             include_comments=False,
-            include_links=True,
+            include_links=False,
             include_tables=True,
             date_extraction_params=set_date_params(extensive=False),
         )
@@ -244,10 +157,8 @@ def _extract_article(
     if not isinstance(html, str | bytes):
         raise NotHTML(f"expected str or bytes, got {type(html).__name__}")
     tree = parse_html(decode_html(html, encoding))
-    canonical_url = find_canonical_url(tree, url)
-    modified = find_modified_date(tree)
-    language = find_language(tree)
-    ctx = CleaningContext(rules=rules, url=url, headlines=headline_texts(tree))
+    facts = page_facts(tree, url)
+    ctx = CleaningContext(rules=rules, url=url, headlines=facts.headlines, page=tree)
     run_tree_stage(tree, ctx)
     document = run_trafilatura(tree, url)
     ctx.title = document.title
@@ -258,12 +169,12 @@ def _extract_article(
     return Article(
         body=body,
         url=url,
-        canonical_url=canonical_url,
+        canonical_url=facts.canonical_url,
         title=document.title,
         authors=split_authors(document.author),
         published=document.date or ctx.published,
-        updated=modified or ctx.updated,
-        language=language or document.language,
+        updated=facts.modified or ctx.updated,
+        language=facts.language or document.language,
         description=document.description,
         site_name=document.sitename,
         tags=list(dict.fromkeys([*(document.categories or []), *(document.tags or [])])),

@@ -22,7 +22,6 @@ EDGE_BLOCKS = 2
 MAX_NOTICE_BLOCKS = 8
 MIN_PROMO_LIST_ITEMS = 2
 MAX_HEADLINE_WORDS = 20
-LINKED = 0.6
 
 
 def words(text: str) -> int:
@@ -102,11 +101,11 @@ def normalise_heading(text: str) -> str:
     return " ".join(text.lower().split()).rstrip(" :.»>→…")
 
 
-def is_headline_link(block: Block) -> bool:
-    """True for a list item or short line that is (mostly) a link: a headline teaser."""
+def is_headline_link(block: Block, ctx: CleaningContext) -> bool:
+    """True for a short list item or line that is a link of the page: a headline teaser."""
     if words(block.text) > MAX_HEADLINE_WORDS:
         return False
-    return block.kind == "item" or block.link_share >= LINKED
+    return block.kind == "item" or ctx.is_link_text(block.text)
 
 
 def drop_promo_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
@@ -119,13 +118,13 @@ def drop_promo_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
         if not is_promo_heading(block):
             continue
         end = start + 1
-        while end < len(blocks) and is_headline_link(blocks[end]):
+        while end < len(blocks) and is_headline_link(blocks[end], ctx):
             end += 1
         has_list = end - start - 1 >= MIN_PROMO_LIST_ITEMS
         at_end = end == len(blocks)
         # trafilatura often drops the link list as link-dense but keeps its heading: a heading of
         # the promo vocabulary on its own is still the promo block's remains.
-        if has_list or at_end or block.kind == "heading" or block.link_share >= LINKED:
+        if has_list or at_end or block.kind == "heading" or ctx.is_link_text(block.text):
             doomed.update(range(start, end))
     return drop(blocks, doomed, "drop_promo_lists", ctx)
 
@@ -219,7 +218,12 @@ def drop_trailing_link_lists(blocks: list[Block], ctx: CleaningContext) -> list[
     Removes e.g. three or more "<li><a>Other headline</a></li>" teasers after the last paragraph.
     """
     start = len(blocks)
-    while start > 0 and blocks[start - 1].kind == "item" and blocks[start - 1].link_share >= 0.9:
+    while (
+        start > 0
+        and blocks[start - 1].kind == "item"
+        and words(blocks[start - 1].text) <= MAX_HEADLINE_WORDS
+        and ctx.is_link_text(blocks[start - 1].text)
+    ):
         start -= 1
     if len(blocks) - start < 3 or start == 0:
         return blocks

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lxml import etree
@@ -42,9 +43,60 @@ NEWSLETTER_RE = token_pattern(vocab.NEWSLETTER_TOKENS)
 ARTICLE_RE = token_pattern(vocab.ARTICLE_CONTAINER_TOKENS)
 
 
-def class_and_id(element: HtmlElement) -> str:
-    """The element's class and id attributes as one lower-case string."""
-    return f"{element.get('class', '')} {element.get('id', '')}".lower().strip()
+ANY_MARK_RE = token_pattern(
+    vocab.SHARE_TOKENS + vocab.COMMENT_TOKENS + vocab.PROMO_TOKENS + vocab.NEWSLETTER_TOKENS
+)
+
+
+@dataclass(slots=True)
+class TreeIndex:
+    """One pass over the page: elements whose class/id holds a boilerplate token, hidden ones.
+
+    Built once per page so the container cleaners do not each walk the whole tree.
+    """
+
+    marked: list[tuple[HtmlElement, str]] = field(default_factory=list)
+    hidden: list[HtmlElement] = field(default_factory=list)
+    page_words: int = 0
+
+
+# Candidates are selected inside libxml2 and only they become Python objects: walking every
+# element of a large page from Python costs as much as trafilatura's own extraction.
+MARKED_XPATH = etree.XPath("//body//*[@class or @id]")
+HIDDEN_XPATH = etree.XPath("//body//*[@hidden or @aria-hidden or @style]")
+
+
+def build_index(tree: HtmlElement) -> TreeIndex:
+    """Collect marked and hidden elements of the page once (document order)."""
+    index = TreeIndex()
+    for element in MARKED_XPATH(tree):
+        marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
+            index.marked.append((element, marks))
+    for element in HIDDEN_XPATH(tree):
+        if (
+            element.get("hidden") is not None
+            or element.get("aria-hidden", "").strip().lower() == "true"
+            or HIDDEN_STYLE_RE.search(element.get("style", ""))
+        ):
+            index.hidden.append(element)
+    return index
+
+
+def page_words(tree: HtmlElement, ctx: CleaningContext) -> int:
+    """Words of the page body, counted once per page (only pages with candidates pay for it)."""
+    index = tree_index(tree, ctx)
+    if not index.page_words:
+        body = tree.find("body")
+        index.page_words = len((body if body is not None else tree).text_content().split()) or 1
+    return index.page_words
+
+
+def tree_index(tree: HtmlElement, ctx: CleaningContext) -> TreeIndex:
+    """The page's TreeIndex, built on first use and kept on the context."""
+    if ctx.tree_index is None:
+        ctx.tree_index = build_index(tree)
+    return ctx.tree_index
 
 
 def word_count(element: HtmlElement) -> int:
@@ -55,8 +107,7 @@ def word_count(element: HtmlElement) -> int:
 def drop_element(element: HtmlElement, cleaner: str, ctx: CleaningContext) -> None:
     """Remove an element (keeping its tail text in place) and record its text."""
     ctx.remove(cleaner, element.text_content())
-    parent = element.getparent()
-    if parent is not None:
+    if element.getparent() is not None:
         element.drop_tree()
 
 
@@ -64,29 +115,22 @@ def drop_marked_containers(
     tree: HtmlElement, pattern: re.Pattern[str], cleaner: str, ctx: CleaningContext
 ) -> None:
     """Drop outermost elements whose class/id matches `pattern`, unless they hold the article."""
-    body = tree.find("body")
-    page_words = word_count(body if body is not None else tree) or 1
-    for element in list(tree.iter(etree.Element)):
-        if element.tag in PROTECTED_TAGS or element.getparent() is None:
-            continue
-        marks = class_and_id(element)
-        if not marks or not pattern.search(marks) or ARTICLE_RE.search(marks):
-            continue
-        if not is_attached(element, tree):
+    index = tree_index(tree, ctx)
+    for element, marks in index.marked:
+        if not pattern.search(marks) or not is_attached(element, tree):
             continue
         if element.find(".//h1") is not None:
             continue
-        if word_count(element) > MAX_CONTAINER_WORD_SHARE * page_words:
+        if word_count(element) > MAX_CONTAINER_WORD_SHARE * page_words(tree, ctx):
             continue
         drop_element(element, cleaner, ctx)
 
 
 def is_attached(element: HtmlElement, tree: HtmlElement) -> bool:
     """True while the element is still in the tree (an ancestor may have been dropped already)."""
-    for ancestor in element.iterancestors():
-        if ancestor is tree:
-            return True
-    return element is tree
+    if element is tree:
+        return True
+    return any(ancestor is tree for ancestor in element.iterancestors())
 
 
 def strip_svg_sprites(tree: HtmlElement, ctx: CleaningContext) -> None:
@@ -97,7 +141,7 @@ def strip_svg_sprites(tree: HtmlElement, ctx: CleaningContext) -> None:
     for svg in list(tree.iter("svg", "{http://www.w3.org/2000/svg}svg")):
         if svg.getparent() is not None and is_attached(svg, tree):
             labels = " ".join(t.text_content() for t in svg.iter("title", "desc"))
-            ctx.remove("strip_svg_sprites", labels or "<svg>")
+            ctx.remove("strip_svg_sprites", labels)
             svg.drop_tree()
 
 
@@ -106,22 +150,16 @@ def strip_hidden_elements(tree: HtmlElement, ctx: CleaningContext) -> None:
 
     Removes e.g. <div hidden>Subscribe to read more</div>; keeps a collapsed block of article text.
     """
-    for element in list(tree.iter(etree.Element)):
-        if element.tag in PROTECTED_TAGS or element.getparent() is None:
-            continue
-        hidden = (
-            element.get("hidden") is not None
-            or element.get("aria-hidden", "").strip().lower() == "true"
-            or bool(HIDDEN_STYLE_RE.search(element.get("style", "")))
-        )
-        if not hidden or not is_attached(element, tree):
+    for element in tree_index(tree, ctx).hidden:
+        if not is_attached(element, tree):
             continue
         substantial = sum(
-            1 for p in element.iter("p") if len(p.text_content().split()) >= SUBSTANTIAL_PARAGRAPH_WORDS
+            1
+            for p in element.iter("p")
+            if len(p.text_content().split()) >= SUBSTANTIAL_PARAGRAPH_WORDS
         )
-        if substantial >= HIDDEN_ARTICLE_PARAGRAPHS:
-            continue
-        drop_element(element, "strip_hidden_elements", ctx)
+        if substantial < HIDDEN_ARTICLE_PARAGRAPHS:
+            drop_element(element, "strip_hidden_elements", ctx)
 
 
 def strip_share_bars(tree: HtmlElement, ctx: CleaningContext) -> None:
@@ -182,3 +220,4 @@ def run_tree_stage(tree: HtmlElement, ctx: CleaningContext) -> None:
     """Run every tree cleaner in order on the parsed page."""
     for cleaner in TREE_CLEANERS:
         cleaner(tree, ctx)
+    ctx.tree_index = None
