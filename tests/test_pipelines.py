@@ -228,6 +228,18 @@ def test_validate_fails_a_body_that_only_repeats_the_title(settings: dict) -> No
     assert validate.process_item(record_with(" \n ")).reason == "not_article"
 
 
+def test_validate_fails_a_list_of_headlines_but_keeps_short_paragraph_prose(settings) -> None:
+    settings["CLEANNEWS_MIN_WORDS"] = 10
+    validate = ValidatePipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    headlines = "\n".join(f"Ferry timetable story number {n} 2026-11-{n:02d}" for n in range(1, 8))
+    failure = validate.process_item(record_with(headlines))
+    assert failure.reason == "not_article"
+    assert "list of headlines" in failure.detail
+    prose = "\n".join(f"The ferry left at {n} o'clock." for n in range(1, 8))
+    record = record_with(prose)
+    assert validate.process_item(record) is record
+
+
 def test_validate_language_filter(settings: dict) -> None:
     settings["CLEANNEWS_LANGUAGES"] = ["en", "de"]
     validate = ValidatePipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
@@ -346,6 +358,15 @@ def test_chain_stores_articles_failures_outlets_and_the_crawl(settings: dict) ->
     assert stats["cleannews/articles_stored"] == 1
     assert stats["cleannews/failures/too_short"] == 1
     assert chain.stats.get_value("cleannews/failures") == 3
+
+
+def test_an_archive_page_is_recorded_as_not_an_article(settings: dict) -> None:
+    chain = Chain(settings)
+    archive = "https://www.harbourledger.example/news/2026/11/"
+    chain.run(make_page("archive-november.html", archive))
+    assert chain.rows("SELECT count(*) AS n FROM articles") == [{"n": 0}]
+    (failure,) = chain.rows("SELECT url, reason FROM failures")
+    assert failure == {"url": archive, "reason": "not_article"}
 
 
 def test_store_records_the_finish_reason_when_the_spider_closes(settings: dict) -> None:
