@@ -98,6 +98,21 @@ def test_rss_1_rdf_feed_and_relative_links() -> None:
     assert urls_of(spider.parse_feed(response)) == [herald("a-story")]
 
 
+def test_a_feed_or_sitemap_that_is_not_one_becomes_a_discovery_failure() -> None:
+    spider = make_spider()
+    page = site_response("/courier/index.html", COURIER_BASE, "valley-courier", HtmlResponse)
+    (failure,) = spider.parse_feed(page)
+    assert (failure.stage, failure.reason, failure.url) == ("discover", "not_feed", page.url)
+    assert failure.outlet_id == "valley-courier"
+    (failure,) = spider.parse_sitemap(page)
+    assert (failure.stage, failure.reason) == ("discover", "not_sitemap")
+    url = f"{BASE}/herald/sitemap.xml.gz"
+    broken_gzip = Response(url=url, body=b"\x1f\x8b\x08garbage", request=Request(
+        url, meta={"cleannews_outlet": "harbour-herald"}))
+    (failure,) = spider.parse_sitemap(broken_gzip)
+    assert failure.reason == "bad_content_encoding"
+
+
 def test_robots_txt_sitemap_line_is_followed() -> None:
     spider = make_spider()
     requests = list(spider.parse_robots(site_response("/robots.txt", cls=TextResponse)))
@@ -150,6 +165,29 @@ def test_start_page_links_to_stories_and_sections_to_depth() -> None:
     # Denied (video), other hosts (the Herald partner link) and the page itself are never followed.
     assert not [u for u in urls_of(deep) if "/video/" in u or "127.0.0.1" in u]
     assert f"{COURIER_BASE}/courier/" not in listings
+
+
+def test_error_classification() -> None:
+    """Robots.txt refusals are skips, not failures; other errors get a stable reason."""
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure as TwistedFailure
+
+    from crawler.spiders.base import classify_error
+
+    def classify(exc: BaseException):
+        try:
+            raise exc
+        except BaseException:
+            return classify_error(TwistedFailure())
+
+    assert classify(IgnoreRequest("Forbidden by robots.txt")) is None
+    assert classify(IgnoreRequest("max redirections reached"))[0] == "redirect_loop"
+    assert classify(IgnoreRequest("something else"))[0] == "ignored"
+    response = HtmlResponse(url="http://x.example/", status=429, body=b"")
+    assert classify(HttpError(response, "Ignoring")) == ("http_error", "HTTP 429", 429)
+    assert classify(EOFError("cut short"))[0] == "bad_content_encoding"
+    assert classify(ValueError("odd"))[0] == "fetch_error"
 
 
 def test_url_list_file_skips_comments_and_blank_lines(tmp_path: Path) -> None:

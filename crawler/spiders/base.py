@@ -8,6 +8,8 @@ stable reason code instead of a log line: nothing that was meant to be fetched i
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -38,19 +40,24 @@ if TYPE_CHECKING:
 # Exception types -> the `reason` code stored in `failures.reason`, checked in this order.
 ERROR_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     (
-        (DownloadTimeoutError, twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError),
+        (DownloadTimeoutError, twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError,
+         TimeoutError),
         "timeout",
     ),
     ((CannotResolveHostError, twisted_errors.DNSLookupError), "dns_error"),
-    ((DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError), "connection_refused"),
+    (
+        (DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError,
+         ConnectionRefusedError),
+        "connection_refused",
+    ),
     ((DownloadCancelledError, defer.CancelledError), "too_large"),
     (
         (DownloadFailedError, ResponseDataLossError, ResponseFailed,
-         twisted_errors.ConnectionLost, twisted_errors.ConnectionDone),
+         twisted_errors.ConnectionLost, twisted_errors.ConnectionDone, ConnectionError),
         "connection_error",
     ),
-    # Scrapy's HttpCompressionMiddleware lets gzip/zlib errors through as OSError subclasses.
-    ((OSError,), "bad_content_encoding"),
+    # Scrapy's HttpCompressionMiddleware lets gzip/zlib errors through.
+    ((OSError, EOFError, zlib.error, struct.error), "bad_content_encoding"),
 )
 
 # IgnoreRequest messages -> reason codes; see scrapy.downloadermiddlewares.redirect and

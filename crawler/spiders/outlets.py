@@ -14,6 +14,8 @@ outlet's domains, match one of its `article_patterns` (when it has any) and none
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,7 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from crawler.items import Failure
 from crawler.outlets import Outlet, OutletConfigError
 from crawler.spiders.base import CleannewsSpider, outlet_serves
 
@@ -33,6 +36,10 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
+# What gunzip raises on data that is not gzip, or is cut short.
+GZIP_ERRORS = (OSError, EOFError, zlib.error, struct.error)
+# Root elements of RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom documents.
+FEED_ROOTS = {"rss", "RDF", "feed"}
 # Links of RSS 2.0 / RSS 1.0 items and Atom entries, after namespaces are removed.
 FEED_LINK_XPATHS = (
     "//item/link/text()",
@@ -127,6 +134,19 @@ class OutletsSpider(CleannewsSpider):
             meta={"cleannews_outlet": outlet.id, "cleannews_stage": "discover", **meta},
         )
 
+    def unreadable(self, response: Response, reason: str, detail: str) -> Failure:
+        """A Failure for a feed or sitemap that arrived but cannot be read as one."""
+        self.crawler.stats.inc_value(f"cleannews/failures/discover/{reason}")
+        self.logger.warning("Unreadable %s: %s (%s)", response.url, reason, detail)
+        return Failure(
+            url=response.url,
+            stage="discover",
+            reason=reason,
+            detail=detail,
+            status=response.status,
+            outlet_id=response.meta.get("cleannews_outlet"),
+        )
+
     def outlet_of(self, response: Response) -> Outlet:
         outlet = self.registry.get(response.meta["cleannews_outlet"])
         assert outlet is not None
@@ -147,9 +167,15 @@ class OutletsSpider(CleannewsSpider):
 
     # --- Feeds ----------------------------------------------------------------------------------
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response) -> Iterator[Request | Failure]:
         """RSS 0.9x/1.0/2.0 or Atom: every item's link is a candidate article."""
         selector = Selector(body=response.body, type="xml")
+        root = selector.root
+        root_name = getattr(root, "tag", "") if root is not None else ""
+        if not isinstance(root_name, str) or root_name.rsplit("}", 1)[-1] not in FEED_ROOTS:
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            yield self.unreadable(response, "not_feed", f"root {root_name!r}, {content_type}")
+            return
         selector.remove_namespaces()
         links: list[str] = []
         for xpath in FEED_LINK_XPATHS:
@@ -167,7 +193,10 @@ class OutletsSpider(CleannewsSpider):
             yield self.discover_request(url, outlet, self.parse_sitemap)
 
     def sitemap_body(self, response: Response) -> bytes | None:
-        """The XML of a sitemap response, gunzipped when it is a .gz file; None if too large."""
+        """The XML of a sitemap response, gunzipped when it is a .gz file; None if too large.
+
+        Scrapy's HttpCompressionMiddleware has already undone any Content-Encoding.
+        """
         if gzip_magic_number(response):
             try:
                 return gunzip(response.body, max_size=self.max_size)
@@ -181,34 +210,41 @@ class OutletsSpider(CleannewsSpider):
         lastmod = entry.get("lastmod")
         return not (self.since and lastmod and lastmod[: len(self.since)] < self.since)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[Request | Failure]:
         """A sitemap index (follow its sitemaps) or a urlset, Google News sitemaps included."""
         outlet = self.outlet_of(response)
-        body = self.sitemap_body(response)
+        try:
+            body = self.sitemap_body(response)
+        except GZIP_ERRORS as exc:  # a .gz that is not (whole) gzip
+            yield self.unreadable(response, "bad_content_encoding", f"{type(exc).__name__}: {exc}")
+            return
         if body is None:
+            yield self.unreadable(response, "too_large", "sitemap larger than DOWNLOAD_MAXSIZE")
             return
         try:
             sitemap = Sitemap(body)
-        except Exception as exc:  # lxml raises several types on a document that is not XML
-            self.logger.warning("Not a sitemap: %s (%s)", response.url, exc)
+            sitemap_type = sitemap.type
+            entries = [e for e in sitemap if e.get("loc") and self.recent_enough(e)]
+        except Exception as exc:  # lxml and Sitemap raise several types on a non-XML document
+            yield self.unreadable(response, "not_sitemap", f"{type(exc).__name__}: {exc}")
             return
-        entries = [e for e in sitemap if e.get("loc") and self.recent_enough(e)]
-        if sitemap.type == "sitemapindex":
+        if sitemap_type == "sitemapindex":
             for entry in entries:
                 yield self.discover_request(entry["loc"], outlet, self.parse_sitemap)
         elif sitemap.type == "urlset":
             locs = [entry["loc"] for entry in entries]
             yield from self.candidate_articles(outlet, locs, f"sitemap:{response.url}")
         else:
-            self.logger.warning("Not a sitemap: %s (root %r)", response.url, sitemap.type)
+            yield self.unreadable(response, "not_sitemap", f"root element {sitemap_type!r}")
 
     # --- Start pages ----------------------------------------------------------------------------
 
-    def parse_listing(self, response: Response) -> Iterator[Request]:
+    def parse_listing(self, response: Response) -> Iterator[Request | Failure]:
         """A start or section page: article links are fetched, other links followed to `depth`."""
         outlet = self.outlet_of(response)
         if not isinstance(response, TextResponse):
-            self.logger.warning("Start page %s is not HTML", response.url)
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            yield self.unreadable(response, "not_html", f"listing page of type {content_type!r}")
             return
         article_links = LinkExtractor(
             allow=outlet.article_patterns, deny=outlet.deny_patterns
