@@ -116,10 +116,6 @@ def test_broken_pages_become_failures_with_reasons(database, site_server) -> Non
     assert not {site_server.url(path) for path in expected} & stored
 
 
-@pytest.mark.xfail(
-    reason="the cleaners keep a short list of headlines (the month archive) as an article body",
-    strict=False,
-)
 def test_month_archive_is_not_stored_as_an_article(database, site_server) -> None:
     archive = site_server.url("/herald/2026/11/index.html")
     assert not rows(database, "select url from articles where url = ?", archive)
