@@ -110,6 +110,8 @@ def check_text_is_html(text: str) -> str:
     stripped = text.strip().lstrip("\ufeff")
     if not stripped:
         raise EmptyDocument("the document is empty or whitespace only")
+    if stripped.startswith("%PDF-"):
+        raise NotHTML("the document is a PDF document")
     if "\x00" in stripped[:SNIFF_BYTES]:
         raise NotHTML("the text holds NUL characters: binary data")
     if stripped[0] in "{[" and looks_like_json(stripped):

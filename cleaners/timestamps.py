@@ -17,7 +17,9 @@ from cleaners import vocabulary as vocab
 
 MAX_TIMESTAMP_WORDS = 16
 YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
-TIME_RE = re.compile(r"\b\d{1,2}\s*[:.h]\s*\d{2}\b(?![./-]\d)|\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
+TIME_RE = re.compile(
+    r"\b\d{1,2}\s*[:.h]\s*\d{2}\b(?![./-]\d)|\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE
+)
 LEAD_RE = re.compile(
     r"^\s*(?P<lead>"
     + "|".join(
@@ -96,7 +98,7 @@ def parse_date_text(text: str) -> str | None:
         return None
     try:
         parsed, skipped = date_parser.parse(
-            prepared, fuzzy_with_tokens=True, default=datetime(1900, 1, 1)
+            prepared, fuzzy_with_tokens=True, default=datetime(1900, 1, 1), ignoretz=True
         )
     except (ValueError, OverflowError, TypeError):
         return None
@@ -110,7 +112,7 @@ def parse_date_text(text: str) -> str | None:
 
 
 def parse_timestamp(line: str) -> Timestamp | None:
-    """The timestamp a short dateline holds ("Updated: April 14, 2014, 10:21 p.m. E.T."), or None."""
+    """The timestamp of a short dateline ("Updated: April 14, 2014, 10:21 p.m. E.T."), or None."""
     if len(line.split()) > MAX_TIMESTAMP_WORDS:
         return None
     lead = LEAD_RE.match(line)
