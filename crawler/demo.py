@@ -20,6 +20,7 @@ import argparse
 import gzip
 import json
 import os
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Serving {SITE_DIR} at {server.base()} (Harbour Herald) "
               f"and {server.base('localhost')} (Valley Courier)")
         command = crawl_command(server.port, db_path)
-        print("Running:", " ".join(command[1:3]), *command[3:], sep=" ")
+        print("Running: scrapy", shlex.join(command[3:]))
         result = subprocess.run(command, env=scrapy_env(), cwd=PROJECT_ROOT, check=False)
         print(f"\nscrapy exited with {result.returncode}; "
               f"the server answered {len(server.requests)} requests")

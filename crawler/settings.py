@@ -51,8 +51,8 @@ OUTLETS_FILE = ""
 CLEANNEWS_OUTLETS_VARS: dict[str, str] = {}
 # Listing-page hops followed beyond each outlet's start_urls (0: start pages only); `-a depth=N`.
 CLEANNEWS_LISTING_DEPTH = 0
-# Skip sitemap entries whose lastmod (or news publication date) is older than this ISO date
-# ("" = no limit); `-a since=2026-11-01` does the same for one run.
+# Skip sitemap and sitemap-index entries whose lastmod is older than this ISO date ("" = no
+# limit); `-a since=2026-11-01` does the same for one run.
 CLEANNEWS_SINCE = ""
 
 # --- Storage --------------------------------------------------------------------------------
