@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -317,3 +318,31 @@ def test_a_crash_loses_only_the_open_batch(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
     finally:
         conn.close()
+
+
+def test_two_writers_on_one_file_both_get_their_rows_in(tmp_path: Path) -> None:
+    """Two crawls writing one file: each waits for the other's lock instead of failing."""
+    path = tmp_path / "shared.db"
+    setup = SQLiteStorage(path)
+    setup.open()
+    setup.ensure_outlet(OUTLET)
+    setup.close()
+    errors: list[BaseException] = []
+
+    def crawl(name: str) -> None:
+        store = SQLiteStorage(path, batch_size=3)
+        try:
+            store.open()
+            for n in range(30):
+                store.save_article(make_record(f"/{name}/{n}", f"{name} story {n} " * 30))
+            store.close()
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    writers = [threading.Thread(target=crawl, args=(name,)) for name in ("a", "b")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=60)
+    assert errors == []
+    assert count(path, "articles") == 60

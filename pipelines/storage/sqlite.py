@@ -33,6 +33,10 @@ CONTENT_COLUMNS = (
 )
 
 
+# Milliseconds a write waits for another connection's lock before failing.
+BUSY_TIMEOUT_MS = 30_000
+
+
 def _json(value: Any) -> str:
     """JSON text for a list/dict column, keeping non-ASCII characters readable."""
     return json.dumps(value, ensure_ascii=False, default=str)
@@ -182,6 +186,8 @@ class SQLiteStorage(Storage):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         db = Database(self.path)
         db.execute("PRAGMA foreign_keys = ON")
+        # Another process's batch can hold the write lock for up to its flush interval: wait.
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if self.path != ":memory:":
             db.enable_wal()
             # In WAL mode NORMAL never corrupts; a power cut may lose the last commits only.
@@ -218,7 +224,9 @@ class SQLiteStorage(Storage):
         """One item's writes: joins the open batch (starting one if needed) in a savepoint."""
         db = self.database
         if not db.conn.in_transaction:
-            db.begin()
+            # IMMEDIATE takes the write lock now: an item reads before it writes, and a deferred
+            # transaction could not upgrade if another process wrote in between.
+            db.execute("BEGIN IMMEDIATE")
             self._batch_started = time.monotonic()
             self._pending = 0
         with db.atomic():
