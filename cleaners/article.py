@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class Removal:
-    """One piece of text a cleaner took out, kept so a user can audit why a line is missing."""
+    """One piece of text a cleaner took out, kept so a user can audit why a line is missing.
+
+    `reason` says why when the cleaner's name does not (learned boilerplate: "seen on 11 of 12
+    pages of outlet example").
+    """
 
     cleaner: str
     text: str
+    reason: str = ""
 
 
 @dataclass(slots=True)
@@ -37,7 +42,12 @@ class Article:
     word_count: int = 0
     removed: list[Removal] = field(default_factory=list)
     cleaner_version: str = ""
+    # The page's distinct text blocks (cleaners.profile.PageBlock), only when extraction was
+    # asked to collect them for learning an outlet's boilerplate; not part of `to_dict()`.
+    blocks: list[Any] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of every field (`removed` as a list of {cleaner, text})."""
-        return asdict(self)
+        """A JSON-ready dict of every article field (`removed` as a list of {cleaner, text})."""
+        data = asdict(replace(self, blocks=[]))
+        del data["blocks"]
+        return data

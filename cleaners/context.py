@@ -43,12 +43,24 @@ class CleaningContext:
     tree_index: Any = None
     _link_texts: frozenset[str] | None = None
 
-    def is_link_text(self, text: str) -> bool:
-        """True when `text` is the whole text of a link of the page (a headline teaser)."""
+    def link_texts(self) -> frozenset[str]:
+        """Whitespace-collapsed texts of the page's links (computed once, on first use)."""
         if self._link_texts is None:
             links = self.page.iter("a") if self.page is not None else ()
-            self._link_texts = frozenset(" ".join(" ".join(a.itertext()).split()) for a in links)
-        return " ".join(text.split()) in self._link_texts
+            texts = (" ".join(" ".join(a.itertext()).split()) for a in links)
+            self._link_texts = frozenset(t for t in texts if t)
+        return self._link_texts
+
+    def link_share(self, text: str) -> float:
+        """The share of `text` taken by the longest page link inside it: 1.0 for a bare link."""
+        text = " ".join(text.split())
+        if not text:
+            return 0.0
+        links = self.link_texts()
+        if text in links:
+            return 1.0
+        longest = max((len(link) for link in links if link in text), default=0)
+        return longest / len(text)
 
     def remove(self, cleaner: str, text: str) -> None:
         """Record that `cleaner` took `text` out (whitespace collapsed, empty text ignored)."""

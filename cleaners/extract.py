@@ -20,6 +20,12 @@ from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
 from cleaners.metadata import page_facts
+from cleaners.profile import (
+    BoilerplateProfile,
+    drop_learned_paragraphs,
+    read_page_blocks,
+    remove_learned_blocks,
+)
 from cleaners.rules import OutletRules
 from cleaners.text import run_text_stage
 from cleaners.tree import run_tree_stage
@@ -134,14 +140,18 @@ def extract_article(
     outlet: OutletRules | str | None = None,
     *,
     encoding: str | None = None,
+    profile: BoilerplateProfile | None = None,
+    collect_blocks: bool = False,
 ) -> Article:
     """Clean article text and metadata of one page.
 
-    `encoding` is the charset of the HTTP Content-Type header, if any. Raises only
+    `encoding` is the charset of the HTTP Content-Type header, if any. `profile` is the
+    outlet's learned boilerplate (cleaners.profile) to remove; `collect_blocks` fills
+    `Article.blocks` with the page's text blocks, to learn from. Raises only
     `ExtractionError` subclasses (NotHTML, BadEncoding, EmptyDocument, NotAnArticle).
     """
     try:
-        return _extract_article(html, url, as_rules(outlet), encoding)
+        return _extract_article(html, url, as_rules(outlet), encoding, profile, collect_blocks)
     except ExtractionError:
         raise
     except RecursionError as err:
@@ -151,7 +161,12 @@ def extract_article(
 
 
 def _extract_article(
-    html: str | bytes, url: str | None, rules: OutletRules, encoding: str | None
+    html: str | bytes,
+    url: str | None,
+    rules: OutletRules,
+    encoding: str | None,
+    profile: BoilerplateProfile | None = None,
+    collect_blocks: bool = False,
 ) -> Article:
     """The body of `extract_article`, free to raise anything the wrapper converts."""
     if not isinstance(html, str | bytes):
@@ -159,10 +174,16 @@ def _extract_article(
     tree = parse_html(decode_html(html, encoding))
     facts = page_facts(tree, url)
     ctx = CleaningContext(rules=rules, url=url, headlines=facts.headlines, page=tree)
+    # Learned boilerplate: blocks read before any cleaner changes the tree, removed after the
+    # generic tree stage (and as paragraphs after the text stage) so the audit names it last.
+    page_blocks = read_page_blocks(tree) if profile or collect_blocks else None
     run_tree_stage(tree, ctx)
+    if profile and page_blocks is not None:
+        ctx.removed += remove_learned_blocks(tree, page_blocks, profile)
     document = run_trafilatura(tree, url)
     ctx.title = document.title
     blocks = run_text_stage(body_blocks(document.body), ctx)
+    blocks = drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")
     body = "\n".join(block.text for block in blocks)
@@ -182,5 +203,6 @@ def _extract_article(
         word_count=len(body.split()),
         removed=ctx.removed,
         cleaner_version=CLEANER_VERSION,
+        blocks=list(page_blocks.blocks.values()) if collect_blocks and page_blocks else [],
     )
 

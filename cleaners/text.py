@@ -22,6 +22,8 @@ EDGE_BLOCKS = 2
 MAX_NOTICE_BLOCKS = 8
 MIN_PROMO_LIST_ITEMS = 2
 MAX_HEADLINE_WORDS = 20
+# A line this much covered by one link is a headline teaser ("Headline text 3 min read").
+HEADLINE_LINK_SHARE = 0.6
 
 
 def words(text: str) -> int:
@@ -105,7 +107,7 @@ def is_headline_link(block: Block, ctx: CleaningContext) -> bool:
     """True for a short list item or line that is a link of the page: a headline teaser."""
     if words(block.text) > MAX_HEADLINE_WORDS:
         return False
-    return block.kind == "item" or ctx.is_link_text(block.text)
+    return block.kind == "item" or ctx.link_share(block.text) >= HEADLINE_LINK_SHARE
 
 
 def drop_promo_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
@@ -124,7 +126,7 @@ def drop_promo_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
         at_end = end == len(blocks)
         # trafilatura often drops the link list as link-dense but keeps its heading: a heading of
         # the promo vocabulary on its own is still the promo block's remains.
-        if has_list or at_end or block.kind == "heading" or ctx.is_link_text(block.text):
+        if has_list or at_end or block.kind == "heading" or ctx.link_share(block.text) == 1.0:
             doomed.update(range(start, end))
     return drop(blocks, doomed, "drop_promo_lists", ctx)
 
@@ -149,17 +151,25 @@ def drop_share_prompts(blocks: list[Block], ctx: CleaningContext) -> list[Block]
     return drop(blocks, doomed, "drop_share_prompts", ctx)
 
 
+def is_newsletter_prompt(text: str) -> bool:
+    """True for a line that starts with a subscribe/follow call or holds a clear prompt."""
+    lowered = text.lower().lstrip(" \t*•►▶→>-–—")
+    return lowered.startswith(vocab.NEWSLETTER_LEADS) or any(
+        prompt in lowered for prompt in vocab.NEWSLETTER_PROMPTS
+    )
+
+
 def drop_newsletter_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop newsletter, subscribe and follow-us lines: "Sign up for our newsletter".
 
-    Only short lines, or lines of a prompt's length at the edges of the body, qualify.
+    Only short lines qualify, or lines of a prompt's length at the edges of the body.
     """
     doomed = set()
     for i, b in enumerate(blocks):
         count = words(b.text)
         if count > PROMPT_LINE_WORDS or (count > SHORT_LINE_WORDS and not near_edge(i, len(blocks))):
             continue
-        if any(p in b.text.lower() for p in vocab.NEWSLETTER_PHRASES):
+        if is_newsletter_prompt(b.text):
             doomed.add(i)
     return drop(blocks, doomed, "drop_newsletter_lines", ctx)
 
@@ -222,7 +232,7 @@ def drop_trailing_link_lists(blocks: list[Block], ctx: CleaningContext) -> list[
         start > 0
         and blocks[start - 1].kind == "item"
         and words(blocks[start - 1].text) <= MAX_HEADLINE_WORDS
-        and ctx.is_link_text(blocks[start - 1].text)
+        and ctx.link_share(blocks[start - 1].text) >= HEADLINE_LINK_SHARE
     ):
         start -= 1
     if len(blocks) - start < 3 or start == 0:

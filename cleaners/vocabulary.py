@@ -191,24 +191,25 @@ SHARE_PROMPTS = (
     "поделиться",
     "поделитесь с друзьями",
 )
-NEWSLETTER_PHRASES = (
-    "subscribe to our newsletter",
-    "sign up for our newsletter",
-    "sign up for the",
-    "sign up to our",
-    "get our newsletter",
-    "newsletter",
-    "subscribe now",
-    "subscribe to",
-    "follow us on",
-    "follow us:",
+# Lines that start with a call to subscribe or follow ("Sign up for ...", "Follow us on ...").
+NEWSLETTER_LEADS = (
+    "subscribe",
+    "sign up",
+    "signup",
+    "get our",
+    "join our",
     "join us on",
-    "like us on facebook",
-    "newsletter abonnieren",
+    "follow us",
+    "like us on",
+    "don't miss",
+    "never miss",
+    "newsletter",
+    "abonnieren sie",
     "jetzt abonnieren",
     "folgen sie uns",
+    "melden sie sich",
     "abonnez-vous",
-    "inscrivez-vous à notre newsletter",
+    "inscrivez-vous",
     "suivez-nous",
     "suscríbete",
     "suscribete",
@@ -217,6 +218,20 @@ NEWSLETTER_PHRASES = (
     "подпишитесь",
     "подписывайтесь",
     "следите за нами",
+)
+# Unambiguous prompts, wherever they sit in a short line.
+NEWSLETTER_PROMPTS = (
+    "our newsletter",
+    "our daily newsletter",
+    "in your inbox",
+    "follow us on",
+    "sign up for our",
+    "unseren newsletter",
+    "notre newsletter",
+    "nuestro boletín",
+    "nuestra newsletter",
+    "нашу рассылку",
+    "наш канал",
 )
 
 # --- comment-system notices ---------------------------------------------------------------------

@@ -1,0 +1,383 @@
+"""Learned per-outlet boilerplate: what repeats across an outlet's pages is its template.
+
+No single-page extractor can tell a site's comment-system notice or "More Must-Reads" heading
+from journalism; across many pages of one outlet we can. Each page contributes the set of its
+normalised text blocks (block-level elements of the parsed tree, read in one pass); a block seen
+on a large share of the outlet's pages is boilerplate for that outlet and a cleaner stage of its
+own removes it, before trafilatura (the element) and after it (a paragraph that still matches).
+
+Guards against removing real text:
+- nothing is learned before `min_pages` pages of the outlet were seen;
+- short lines (a disclaimer, "Related stories") and long paragraphs (which may be a quote or a
+  background paragraph repeated in follow-up stories) have separate share thresholds;
+- a block that is part of the page's structured `articleBody` (JSON-LD, or inside an
+  `itemprop="articleBody"` element) is never removed from that page.
+
+Counts are sums over distinct pages, so the same pages give the same profile in any order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from cleaners.article import Removal
+from cleaners.context import Block
+
+CLEANER_NAME = "learned_boilerplate"
+# Bump when block reading or normalisation changes: fingerprints of different versions differ.
+BLOCK_FORMAT_VERSION = "1"
+
+# Elements whose whole text is one block. Inline elements (a, span, strong ...) are not blocks:
+# dropping a link that repeats on every page ("Reuters", "Read more") would cut words out of
+# sentences and change what trafilatura sees as link density.
+BLOCK_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th", "tr", "table",
+    "blockquote", "pre", "figcaption", "figure", "caption", "div", "section", "article",
+    "aside", "header", "footer", "nav", "ul", "ol", "dl", "form", "address", "center", "main",
+})
+# Text inside these is not page text (scripts, styles, templates).
+SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+# Never removed, whatever their text: they hold the whole page.
+NEVER_REMOVED_TAGS = frozenset({"html", "body", "main"})
+# A block of at most this many words is a "line", longer ones are "paragraphs".
+SHORT_LINE_WORDS = 12
+# Text longer than this many characters per allowed word is too long to be a block.
+MAX_CHARS_PER_WORD = 20
+# Stored sample text of a block, in characters (enough to recognise it in a listing).
+SAMPLE_CHARS = 300
+DIGITS_RE = re.compile(r"\d+")
+NON_WORD_RE = re.compile(r"[\W_]+")
+JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']/text()")
+
+
+def normalise_block(text: str) -> str:
+    """Compatibility-folded, case-folded words with digit runs as "0" and punctuation dropped.
+
+    "© 2013 Example Media. All rights reserved." and "© 2014 Example Media - all rights
+    reserved" give the same block, so a footer with the year in it is one template line.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(NON_WORD_RE.sub(" ", DIGITS_RE.sub("0", folded)).split())
+
+
+def fingerprint(normalised: str) -> str:
+    """A short stable hash of a normalised block (16 hex digits)."""
+    return hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PageBlock:
+    """One distinct text block of a page: its fingerprint, normalised sample text and length."""
+
+    fingerprint: str
+    text: str
+    words: int
+
+
+@dataclass(slots=True)
+class PageBlocks:
+    """The blocks of one parsed page, and what the removal stage needs to act on them.
+
+    `blocks` are the distinct learnable blocks (fingerprint -> block); `elements` lists every
+    block element in document order with its fingerprint and whether it belongs to the
+    structured article body; `article_body` is the normalised JSON-LD `articleBody` text.
+    """
+
+    blocks: dict[str, PageBlock] = field(default_factory=dict)
+    elements: list[tuple[HtmlElement, str, bool]] = field(default_factory=list)
+    article_body: str = ""
+
+    def in_article_body(self, normalised: str) -> bool:
+        """True when the normalised text is part of the page's JSON-LD articleBody."""
+        return bool(self.article_body) and f" {normalised} " in self.article_body
+
+
+def json_ld_article_body(tree: HtmlElement) -> str:
+    """The normalised `articleBody` strings of the page's JSON-LD, space-padded for lookups."""
+    bodies: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "articleBody" and isinstance(value, str):
+                    bodies.append(normalise_block(value))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for script in JSON_LD_XPATH(tree):
+        if "articleBody" not in script:
+            continue
+        try:
+            walk(json.loads(script))
+        except (ValueError, RecursionError):
+            continue
+    return f" {' | '.join(b for b in bodies if b)} " if any(bodies) else ""
+
+
+def is_article_body_marker(element: HtmlElement) -> bool:
+    """True for a microdata `itemprop="articleBody"` element."""
+    return "articlebody" in (element.get("itemprop") or "").lower().split()
+
+
+def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
+    """Every block element's text in one pass over the tree (no second parse, no re-walk).
+
+    Inline children join without a space, block children with one, so a block reads the same
+    as trafilatura's paragraph of it. Blocks longer than `max_words` can be neither learned nor
+    removed (an article container is unique to its page), so their text is not even built.
+    """
+    page = PageBlocks(article_body=json_ld_article_body(tree))
+    max_chars = max_words * MAX_CHARS_PER_WORD
+    # Per open element: [text parts or None once too long, length, protected, marker, slot]
+    stack: list[list[Any]] = []
+    elements: list[tuple[HtmlElement, str, bool] | None] = []
+    seen: dict[str, tuple[str, str]] = {}
+    protected_depth = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            marker = bool(tag) and is_article_body_marker(element)
+            protected_depth += marker
+            text = element.text if tag and tag not in SKIPPED_TAGS and element.text else ""
+            slot = len(elements) if tag in BLOCK_TAGS else -1
+            if slot >= 0:
+                elements.append(None)  # filled at the end event, kept in document order
+            stack.append([[text], len(text), protected_depth > 0, marker, slot])
+            continue
+        parts, length, protected, marker, slot = stack.pop()
+        protected_depth -= marker
+        text = "".join(parts) if parts is not None and tag not in SKIPPED_TAGS else ""
+        too_long = parts is None or length > max_chars
+        if slot >= 0 and not too_long:
+            known = seen.get(text)  # wrappers often repeat their only child's text
+            if known is None:
+                normalised = normalise_block(text)
+                known = seen[text] = (normalised, fingerprint(normalised) if normalised else "")
+            normalised, print_ = known
+            words = normalised.count(" ") + 1
+            if normalised and words <= max_words:
+                elements[slot] = (element, print_, protected)
+                if print_ not in page.blocks:
+                    page.blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
+        if stack:
+            parent = stack[-1]
+            if protected:  # a container of the article body is protected too
+                parent[2] = True
+            if too_long:
+                parent[0] = None
+            elif parent[0] is not None:
+                piece = f" {text} " if slot >= 0 else text
+                parent[0].append(piece)
+                parent[1] += len(piece)
+            if element.tail and parent[0] is not None:
+                parent[0].append(element.tail)
+                parent[1] += len(element.tail)
+    page.elements = [entry for entry in elements if entry is not None]
+    return page
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileThresholds:
+    """When a recurring block counts as an outlet's boilerplate.
+
+    Nothing is learned before `min_pages` pages; a block of at most `short_max_words` words
+    must be on `short_share` of the pages, a longer one on `long_share` (a quote repeated in a
+    few follow-up stories stays); every block needs `min_block_pages` pages at least.
+    """
+
+    min_pages: int = 5
+    short_max_words: int = SHORT_LINE_WORDS
+    short_share: float = 0.3
+    long_share: float = 0.6
+    min_block_pages: int = 2
+    max_words: int = 200
+
+    def required_pages(self, words: int, pages: int) -> int:
+        """How many of `pages` pages a block of `words` words must be seen on."""
+        share = self.short_share if words <= self.short_max_words else self.long_share
+        return max(self.min_block_pages, _ceil(share * pages))
+
+
+def _ceil(value: float) -> int:
+    whole = int(value)
+    return whole + (value - whole > 1e-9)
+
+
+@dataclass(slots=True)
+class BlockStats:
+    """Per-outlet counts: pages seen, and on how many distinct pages each block appeared."""
+
+    outlet_id: str
+    pages: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    samples: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def add_page(self, blocks: Iterable[PageBlock]) -> None:
+        """Count one page's distinct blocks."""
+        self.pages += 1
+        for block in {b.fingerprint: b for b in blocks}.values():
+            self.counts[block.fingerprint] += 1
+            self.samples.setdefault(block.fingerprint, (block.text, block.words))
+
+    def remove_page(self, fingerprints: Iterable[str]) -> None:
+        """Uncount a page (re-crawled with other blocks, or deleted)."""
+        self.pages = max(0, self.pages - 1)
+        for print_ in set(fingerprints):
+            self.counts[print_] -= 1
+            if self.counts[print_] <= 0:
+                del self.counts[print_]
+                self.samples.pop(print_, None)
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedBlock:
+    """A block learned as boilerplate: seen on `pages` of the outlet's pages."""
+
+    fingerprint: str
+    text: str
+    words: int
+    pages: int
+
+    @property
+    def kind(self) -> str:
+        """ "line" for a short block, "paragraph" for a longer one."""
+        return "line" if self.words <= SHORT_LINE_WORDS else "paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplateProfile:
+    """An outlet's learned boilerplate: the blocks to remove and how often each was seen."""
+
+    outlet_id: str
+    pages: int
+    blocks: Mapping[str, LearnedBlock] = field(default_factory=dict)
+
+    def __contains__(self, print_: object) -> bool:
+        return print_ in self.blocks
+
+    def __len__(self) -> int:
+        return len(self.blocks)
+
+    def reason(self, print_: str) -> str:
+        """Why a block is removed: "seen on 11 of 12 pages of outlet example"."""
+        block = self.blocks[print_]
+        return f"seen on {block.pages} of {self.pages} pages of outlet {self.outlet_id}"
+
+    def listing(self) -> list[LearnedBlock]:
+        """The learned blocks, most frequent first (ties by text), for a listing or a report."""
+        return sorted(self.blocks.values(), key=lambda b: (-b.pages, b.text, b.fingerprint))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (blocks in listing order)."""
+        return {
+            "outlet_id": self.outlet_id,
+            "pages": self.pages,
+            "blocks": [
+                {"fingerprint": b.fingerprint, "text": b.text, "words": b.words, "pages": b.pages}
+                for b in self.listing()
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BoilerplateProfile:
+        blocks = {
+            b["fingerprint"]: LearnedBlock(b["fingerprint"], b["text"], b["words"], b["pages"])
+            for b in data.get("blocks", [])
+        }
+        return cls(outlet_id=data["outlet_id"], pages=data["pages"], blocks=blocks)
+
+
+def learn_profile(
+    stats: BlockStats, thresholds: ProfileThresholds = ProfileThresholds()
+) -> BoilerplateProfile:
+    """The boilerplate an outlet's counts support under `thresholds` (empty below min_pages)."""
+    blocks: dict[str, LearnedBlock] = {}
+    if stats.pages >= thresholds.min_pages:
+        for print_, count in stats.counts.items():
+            text, words = stats.samples.get(print_, ("", 0))
+            if words > thresholds.max_words:
+                continue
+            if count >= thresholds.required_pages(words, stats.pages):
+                blocks[print_] = LearnedBlock(print_, text, words, count)
+    return BoilerplateProfile(stats.outlet_id, stats.pages, blocks)
+
+
+def learn_from_pages(
+    outlet_id: str,
+    pages: Iterable[PageBlocks | Iterable[PageBlock]],
+    thresholds: ProfileThresholds = ProfileThresholds(),
+) -> BoilerplateProfile:
+    """Count the pages' blocks and learn the outlet's profile in one call."""
+    stats = BlockStats(outlet_id)
+    for page in pages:
+        stats.add_page(page.blocks.values() if isinstance(page, PageBlocks) else page)
+    return learn_profile(stats, thresholds)
+
+
+# --- The cleaner stage -------------------------------------------------------------------------
+
+
+def _attached(element: HtmlElement, root: HtmlElement) -> bool:
+    while element is not None:
+        if element is root:
+            return True
+        element = element.getparent()
+    return False
+
+
+def remove_learned_blocks(
+    tree: HtmlElement, page: PageBlocks, profile: BoilerplateProfile | None
+) -> list[Removal]:
+    """Drop the page's elements whose block the outlet's profile holds; the removals, audited.
+
+    Runs on the tree before trafilatura. Elements inside (or around) an itemprop=articleBody
+    element, or whose text is part of the JSON-LD articleBody, stay.
+    """
+    removals: list[Removal] = []
+    if not profile:
+        return removals
+    for element, print_, protected in page.elements:
+        if print_ not in profile or protected or element.tag in NEVER_REMOVED_TAGS:
+            continue
+        if not _attached(element, tree):
+            continue
+        text = " ".join(" ".join(element.itertext()).split())
+        if page.in_article_body(normalise_block(text)):
+            continue
+        removals.append(Removal(CLEANER_NAME, text, profile.reason(print_)))
+        element.drop_tree()
+    return removals
+
+
+def drop_learned_paragraphs(
+    blocks: list[Block], page: PageBlocks | None, profile: BoilerplateProfile | None, ctx: Any
+) -> list[Block]:
+    """Drop extracted paragraphs whose text is a learned block; the removals go on `ctx`.
+
+    Catches what the tree pass cannot: a paragraph trafilatura assembled whose text is a learned
+    block (a line of a `<br>`-separated box). JSON-LD articleBody text stays.
+    """
+    if not profile:
+        return blocks
+    kept: list[Block] = []
+    for block in blocks:
+        normalised = normalise_block(block.text)
+        print_ = fingerprint(normalised)
+        if print_ in profile and not (page is not None and page.in_article_body(normalised)):
+            ctx.removed.append(Removal(CLEANER_NAME, block.text, profile.reason(print_)))
+        else:
+            kept.append(block)
+    return kept
