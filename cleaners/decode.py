@@ -17,19 +17,19 @@ from cleaners.errors import BadEncoding, EmptyDocument, NotHTML
 
 # Magic numbers of common non-HTML payloads served at article URLs.
 BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF87a", "GIF image"),
-    (b"GIF89a", "GIF image"),
-    (b"PK\x03\x04", "ZIP archive"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
     (b"\x1f\x8b", "gzip data"),
     (b"RIFF", "RIFF media"),
     (b"OggS", "Ogg media"),
     (b"ID3", "MP3 audio"),
-    (b"\x00\x00\x01\x00", "icon image"),
-    (b"wOFF", "web font"),
-    (b"wOF2", "web font"),
+    (b"\x00\x00\x01\x00", "an icon image"),
+    (b"wOFF", "a web font"),
+    (b"wOF2", "a web font"),
 )
 BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -45,6 +45,9 @@ TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 # Share of NUL or C0 control bytes above which a payload is binary, not text.
 MAX_CONTROL_SHARE = 0.05
 SNIFF_BYTES = 4096
+# Share of undecodable characters a mostly-UTF-8 page may have before it counts as undecodable.
+MAX_REPLACED_SHARE = 0.001
+MAX_REPLACED_CHARS = 8
 
 
 def normalise_charset(name: str | None) -> str | None:
@@ -60,7 +63,7 @@ def normalise_charset(name: str | None) -> str | None:
 
 
 def sniff_binary(head: bytes) -> str | None:
-    """A description of a non-HTML binary payload ("PDF document"), or None when it may be text."""
+    """A description of a non-HTML binary payload ("a PDF document"), or None when it may be text."""
     for signature, kind in BINARY_SIGNATURES:
         if head.startswith(signature):
             return kind
@@ -92,10 +95,11 @@ def detect_charset(data: bytes, declared: str | None) -> tuple[str, str]:
             return data.decode(codec), codec
         except UnicodeDecodeError:
             continue
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    # A UTF-8 page with a few stray bytes (a truncated multi-byte character, a pasted cp1252
+    # quote) is still that page: replace the bad bytes rather than let detection guess.
+    lenient = data.decode("utf-8", errors="replace")
+    if lenient.count("\ufffd") <= max(MAX_REPLACED_CHARS, MAX_REPLACED_SHARE * len(lenient)):
+        return lenient, "utf-8"
     best = from_bytes(data[:200_000], preemptive_behaviour=False).best()
     if best is not None and best.encoding:
         try:
@@ -138,6 +142,6 @@ def decode_html(data: str | bytes, declared_encoding: str | None = None) -> str:
         raise EmptyDocument("the document is empty or whitespace only")
     kind = sniff_binary(data[:SNIFF_BYTES].lstrip())
     if kind:
-        raise NotHTML(f"the payload is a {kind}")
+        raise NotHTML(f"the payload is {kind}")
     text, _codec = detect_charset(data, declared_encoding)
     return check_text_is_html(text)

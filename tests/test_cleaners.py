@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaners import CLEANER_VERSION, OutletRules, extract_article
+from cleaners import CLEANER_VERSION, ExtractionError, OutletRules, extract_article
 from cleaners.text import TEXT_CLEANERS
 from cleaners.tree import TREE_CLEANERS
 
@@ -87,3 +87,96 @@ def test_removals_are_recorded_with_their_text() -> None:
     article = extract_article(page, url=spec["url"])
     texts = [r.text for r in article.removed if r.cleaner == "strip_comment_sections"]
     assert any("Taxpayer42 wrote" in text for text in texts)
+
+
+# --- decoding and refusals ------------------------------------------------------------------
+
+RUSSIAN_PARAGRAPHS = [
+    "Президент России Владимир Путин в понедельник призвал американского коллегу использовать "
+    "влияние Белого дома на украинское правительство, чтобы не допустить кровопролития.",
+    "По данным Кремля, разговор состоялся по инициативе американской стороны и касался "
+    "положения на востоке Украины, где активисты заняли несколько административных зданий.",
+    "Стороны договорились продолжить контакты на уровне министров иностранных дел перед "
+    "встречей в Женеве, намеченной на четверг, сообщила пресс-служба.",
+]
+
+
+def russian_page(meta: str = "") -> str:
+    """A small Russian article page, with an optional <meta> in its head."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in RUSSIAN_PARAGRAPHS)
+    return (
+        f"<html><head>{meta}<title>Путин и Обама обсудили Украину</title></head><body>"
+        f"<article><h1>Путин и Обама обсудили Украину</h1>{paragraphs}</article></body></html>"
+    )
+
+
+def test_cp1251_page_without_header_or_meta_comes_out_cyrillic() -> None:
+    article = extract_article(russian_page().encode("cp1251"))
+    for paragraph in RUSSIAN_PARAGRAPHS:
+        assert paragraph in article.body
+    assert article.title == "Путин и Обама обсудили Украину"
+
+
+def test_meta_charset_is_used() -> None:
+    page = russian_page('<meta charset="windows-1251">').encode("cp1251")
+    assert RUSSIAN_PARAGRAPHS[0] in extract_article(page).body
+
+
+def test_http_declared_charset_wins_when_it_decodes() -> None:
+    page = russian_page().encode("koi8-r")
+    assert RUSSIAN_PARAGRAPHS[1] in extract_article(page, encoding="koi8-r").body
+
+
+def test_wrong_http_charset_falls_back_to_the_bytes() -> None:
+    page = russian_page().encode("utf-8")
+    assert RUSSIAN_PARAGRAPHS[2] in extract_article(page, encoding="ascii").body
+
+
+def test_utf8_bom_and_utf16_bom_pages() -> None:
+    text = russian_page()
+    assert RUSSIAN_PARAGRAPHS[0] in extract_article(b"\xef\xbb\xbf" + text.encode()).body
+    assert RUSSIAN_PARAGRAPHS[0] in extract_article(text.encode("utf-16")).body
+
+
+def test_xml_declaration_with_encoding_is_accepted_as_text() -> None:
+    text = '<?xml version="1.0" encoding="utf-8"?>\n' + russian_page()
+    assert RUSSIAN_PARAGRAPHS[0] in extract_article(text).body
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "not_html"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not_html"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "not_html"),
+        (b"GIF89a\x01\x00\x01\x00", "not_html"),
+        (b"PK\x03\x04\x14\x00\x00\x00", "not_html"),
+        (b"\x00\x01\x02\x03" * 200, "not_html"),
+        (b'{"id": 1, "html": "<p>not a page</p>"}', "not_html"),
+        (b"Just a line of plain text, with no markup at all.", "not_html"),
+        ("plain text as str, no tags", "not_html"),
+        (b"", "empty"),
+        (b"   \n\t  ", "empty"),
+        ("", "empty"),
+        (b"<html><body><p>" + bytes(range(0x80, 0x100)) * 20 + b"</p></body></html>", "bad_encoding"),
+        ("<html><head><title>Menu</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
+         "not_article"),
+    ],
+)
+def test_refusals_carry_their_reason(payload: str | bytes, reason: str) -> None:
+    with pytest.raises(ExtractionError) as caught:
+        extract_article(payload)
+    assert caught.value.reason == reason
+
+
+def test_utf8_page_with_a_stray_byte_is_kept() -> None:
+    kremlin = "Кремля".encode()
+    page = russian_page().encode("utf-8").replace(kremlin, b"\xff" + kremlin)
+    article = extract_article(page)
+    assert "влияние Белого дома" in article.body
+
+
+def test_outlet_given_as_an_id_string() -> None:
+    spec, page = load_case(FIXTURES / "footer-lines.json")
+    article = extract_article(page, url=spec["url"], outlet="example")
+    assert spec["with"][0] in article.body
