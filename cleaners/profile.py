@@ -96,9 +96,13 @@ class PageBlocks:
     blocks: dict[str, PageBlock] = field(default_factory=dict)
     elements: list[tuple[HtmlElement, str, bool]] = field(default_factory=list)
     article_body: str = ""
+    # Fingerprints of blocks inside an itemprop=articleBody element of this page.
+    marked_article_blocks: set[str] = field(default_factory=set)
 
-    def in_article_body(self, normalised: str) -> bool:
-        """True when the normalised text is part of the page's JSON-LD articleBody."""
+    def in_article_body(self, normalised: str, print_: str | None = None) -> bool:
+        """True when a block is part of the page's JSON-LD or microdata article body."""
+        if print_ is not None and print_ in self.marked_article_blocks:
+            return True
         return bool(self.article_body) and f" {normalised} " in self.article_body
 
 
@@ -186,6 +190,7 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
                 parent[0].append(element.tail)
                 parent[1] += len(element.tail)
     page.elements = [entry for entry in elements if entry is not None]
+    page.marked_article_blocks = {print_ for _, print_, protected in page.elements if protected}
     return page
 
 
@@ -376,7 +381,7 @@ def drop_learned_paragraphs(
     for block in blocks:
         normalised = normalise_block(block.text)
         print_ = fingerprint(normalised)
-        if print_ in profile and not (page is not None and page.in_article_body(normalised)):
+        if print_ in profile and not (page and page.in_article_body(normalised, print_)):
             ctx.removed.append(Removal(CLEANER_NAME, block.text, profile.reason(print_)))
         else:
             kept.append(block)

@@ -23,6 +23,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from cleaners.profile_store import SCHEMA as BOILERPLATE_SCHEMA
 from crawler.items import Failure, utc_now
 from crawler.outlets import Outlet
 from pipelines.dedupe import normalize_url
@@ -132,7 +133,8 @@ ALTER TABLE articles ADD COLUMN IF NOT EXISTS search tsvector GENERATED ALWAYS A
 CREATE INDEX IF NOT EXISTS articles_search ON articles USING gin (search);
 """
 
-MIGRATIONS: list[str] = [CREATE_CORE_TABLES, CREATE_ARTICLE_SEARCH]
+# Per-outlet block statistics for learned boilerplate; the same SQL as SQLite's migration 3.
+MIGRATIONS: list[str] = [CREATE_CORE_TABLES, CREATE_ARTICLE_SEARCH, BOILERPLATE_SCHEMA]
 
 
 class SchemaTooNew(RuntimeError):

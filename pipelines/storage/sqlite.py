@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cleaners.profile_store import create_tables as create_boilerplate_schema
 from crawler.items import Failure, utc_now
 from crawler.outlets import Outlet
 from pipelines.dedupe import normalize_url
@@ -139,7 +140,16 @@ def create_article_search(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [create_core_tables, create_article_search]
+def create_boilerplate_tables(db: Database) -> None:
+    """Per-outlet block statistics for learned boilerplate (schema in cleaners.profile_store)."""
+    create_boilerplate_schema(db.conn)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    create_core_tables,
+    create_article_search,
+    create_boilerplate_tables,
+]
 
 
 class SchemaTooNew(RuntimeError):

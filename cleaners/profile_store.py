@@ -1,0 +1,143 @@
+"""Block statistics in the SQLite database, through the standard library's `sqlite3`.
+
+Two tables (created by the storage module's migration from `SCHEMA`):
+- `boilerplate_pages`: one row per (outlet, page URL) with the page's distinct block
+  fingerprints, so a re-crawled page replaces its old contribution instead of adding to it;
+- `boilerplate_blocks`: per (outlet, fingerprint) the number of distinct pages the block was seen
+  on, its length in words and a normalised sample of its text.
+An outlet's profile is computed from these counts with the current thresholds when needed, so
+changing a threshold needs no migration. The cleaners may not import sqlite-utils, hence sqlite3.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from cleaners.profile import BLOCK_FORMAT_VERSION, BlockStats, PageBlock
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS boilerplate_pages (
+  outlet_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  fingerprints TEXT NOT NULL,
+  block_format TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (outlet_id, url)
+);
+CREATE TABLE IF NOT EXISTS boilerplate_blocks (
+  outlet_id TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  pages INTEGER NOT NULL,
+  words INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (outlet_id, fingerprint)
+);
+CREATE INDEX IF NOT EXISTS boilerplate_blocks_pages ON boilerplate_blocks (outlet_id, pages);
+"""
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    """Create the two tables and their index if missing (idempotent)."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def has_tables(conn: sqlite3.Connection) -> bool:
+    """True when the database has the block statistics tables."""
+    row = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'boilerplate_blocks'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def stored_fingerprints(conn: sqlite3.Connection, outlet_id: str, url: str) -> list[str] | None:
+    """The fingerprints recorded for a page, or None if the page was never recorded."""
+    row = conn.execute(
+        "SELECT fingerprints FROM boilerplate_pages WHERE outlet_id = ? AND url = ?",
+        [outlet_id, url],
+    ).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def record_page(
+    conn: sqlite3.Connection, outlet_id: str, url: str, blocks: Iterable[PageBlock]
+) -> bool:
+    """Count a page's distinct blocks for its outlet, replacing an earlier record of the page.
+
+    Returns False (and writes nothing) when the page was recorded with the same blocks already.
+    The caller owns the transaction.
+    """
+    unique = {block.fingerprint: block for block in blocks}
+    new = sorted(unique)
+    old = stored_fingerprints(conn, outlet_id, url)
+    if old == new:
+        return False
+    old_set, new_set = set(old or ()), set(new)
+    gone = sorted(old_set - new_set)
+    conn.executemany(
+        "UPDATE boilerplate_blocks SET pages = pages - 1 WHERE outlet_id = ? AND fingerprint = ?",
+        [(outlet_id, print_) for print_ in gone],
+    )
+    if gone:
+        conn.execute(
+            "DELETE FROM boilerplate_blocks WHERE outlet_id = ? AND pages <= 0", [outlet_id]
+        )
+    conn.executemany(
+        """
+        INSERT INTO boilerplate_blocks (outlet_id, fingerprint, pages, words, text)
+        VALUES (?, ?, 1, ?, ?)
+        ON CONFLICT (outlet_id, fingerprint) DO UPDATE SET pages = pages + 1
+        """,
+        [
+            (outlet_id, print_, unique[print_].words, unique[print_].text)
+            for print_ in sorted(new_set - old_set)
+        ],
+    )
+    conn.execute(
+        """
+        INSERT INTO boilerplate_pages (outlet_id, url, fingerprints, block_format, recorded_at)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (outlet_id, url) DO UPDATE SET
+          fingerprints = excluded.fingerprints, block_format = excluded.block_format,
+          recorded_at = excluded.recorded_at
+        """,
+        [outlet_id, url, json.dumps(new), BLOCK_FORMAT_VERSION, utc_now()],
+    )
+    return True
+
+
+def forget_outlet(conn: sqlite3.Connection, outlet_id: str) -> None:
+    """Delete an outlet's statistics (before they are rebuilt from stored pages)."""
+    conn.execute("DELETE FROM boilerplate_pages WHERE outlet_id = ?", [outlet_id])
+    conn.execute("DELETE FROM boilerplate_blocks WHERE outlet_id = ?", [outlet_id])
+
+
+def load_stats(conn: sqlite3.Connection, outlet_id: str) -> BlockStats:
+    """An outlet's counts as stored (zero pages when it has none)."""
+    stats = BlockStats(outlet_id)
+    row = conn.execute(
+        "SELECT count(*) FROM boilerplate_pages WHERE outlet_id = ?", [outlet_id]
+    ).fetchone()
+    stats.pages = int(row[0]) if row else 0
+    for print_, pages, words, text in conn.execute(
+        "SELECT fingerprint, pages, words, text FROM boilerplate_blocks WHERE outlet_id = ?",
+        [outlet_id],
+    ):
+        stats.counts[print_] = pages
+        stats.samples[print_] = (text, words)
+    return stats
+
+
+def outlets_with_stats(conn: sqlite3.Connection) -> Iterator[tuple[str, int]]:
+    """(outlet id, pages recorded) for every outlet with statistics, by id."""
+    yield from conn.execute(
+        "SELECT outlet_id, count(*) FROM boilerplate_pages GROUP BY outlet_id ORDER BY outlet_id"
+    )
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,192 @@
+"""Learned per-outlet boilerplate on the fixture outlet (fixtures/outlet_profile, 12 pages).
+
+Every page carries a funding notice, a corrections-policy box, a tip line, a masthead and a
+footer (the template); pages 3-6 are follow-up stories that repeat one background paragraph
+(real text), and page 12 is the corrections-policy article itself, whose JSON-LD articleBody
+holds the policy paragraph the other pages show as a box.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml.html import document_fromstring
+
+from cleaners import extract_article
+from cleaners.profile import (
+    BlockStats,
+    BoilerplateProfile,
+    PageBlock,
+    ProfileThresholds,
+    fingerprint,
+    learn_from_pages,
+    learn_profile,
+    normalise_block,
+    read_page_blocks,
+)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "outlet_profile"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+PAGES = EXPECTED["pages"]
+OUTLET = "harbor-ledger"
+FOLLOW_UPS = {"story-03.html", "story-04.html", "story-05.html", "story-06.html"}
+POLICY_PAGE = "story-12.html"
+
+
+def read(page: dict) -> bytes:
+    return (FIXTURES / page["file"]).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def page_blocks() -> list[list[PageBlock]]:
+    """Each fixture page's blocks, as extraction collects them for learning."""
+    return [extract_article(read(p), p["url"], collect_blocks=True).blocks for p in PAGES]
+
+
+@pytest.fixture(scope="module")
+def profile(page_blocks: list[list[PageBlock]]) -> BoilerplateProfile:
+    return learn_from_pages(OUTLET, page_blocks)
+
+
+def print_of(text: str) -> str:
+    return fingerprint(normalise_block(text))
+
+
+def test_fixture_outlet_has_enough_pages() -> None:
+    assert len(PAGES) >= 10
+    assert all((FIXTURES / p["file"]).is_file() for p in PAGES)
+
+
+def test_normalisation_folds_case_punctuation_and_numbers() -> None:
+    assert normalise_block("© 2013 Harbor Ledger Media.") == "0 harbor ledger media"
+    assert normalise_block("© 2024 Harbor   Ledger Media") == "0 harbor ledger media"
+    assert normalise_block("Ｆｕｌｌ-width, “quoted”!") == "full width quoted"
+    assert normalise_block("Harbor Ledger") != normalise_block("Harbour Ledger")
+
+
+def test_blocks_read_like_paragraphs_and_skip_scripts() -> None:
+    tree = document_fromstring(
+        "<html><body><div><p>Tell the <a href='/t'>news</a>room.</p><p>Second</p>"
+        "<script>var notText = 1;</script></div></body></html>"
+    )
+    page = read_page_blocks(tree)
+    texts = {block.text for block in page.blocks.values()}
+    assert "tell the newsroom" in texts  # inline children join without a space
+    assert "tell the newsroom second" in texts  # block children with one
+    assert not any("nottext" in text for text in texts)
+
+
+def test_repeated_notice_and_template_lines_are_learned(profile: BoilerplateProfile) -> None:
+    assert profile.pages == len(PAGES)
+    for text in (EXPECTED["notice"], EXPECTED["standards"], EXPECTED["tip_line"]):
+        assert print_of(text) in profile, text
+    notice = profile.blocks[print_of(EXPECTED["notice"])]
+    assert notice.pages == len(PAGES)
+    assert notice.kind == "paragraph"
+    assert profile.reason(notice.fingerprint) == f"seen on 12 of 12 pages of outlet {OUTLET}"
+
+
+def test_paragraph_repeated_in_follow_up_stories_is_not_learned(
+    profile: BoilerplateProfile,
+) -> None:
+    assert print_of(EXPECTED["background"]) not in profile
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p["file"] for p in PAGES])
+def test_profile_removes_template_and_keeps_article(
+    page: dict, profile: BoilerplateProfile
+) -> None:
+    article = extract_article(read(page), page["url"], profile=profile)
+    for paragraph in page["paragraphs"]:
+        assert paragraph in article.body
+    assert EXPECTED["notice"] not in article.body
+    assert EXPECTED["tip_line"] not in article.body
+    learned = [r for r in article.removed if r.cleaner == "learned_boilerplate"]
+    assert any(EXPECTED["notice"] in r.text for r in learned)
+    assert all(r.reason.startswith("seen on ") for r in learned)
+    if page["file"] in FOLLOW_UPS:
+        assert EXPECTED["background"] in article.body
+    if page["file"] == POLICY_PAGE:  # part of this page's JSON-LD articleBody: kept
+        assert EXPECTED["standards"] in article.body
+    else:
+        assert EXPECTED["standards"] not in article.body
+
+
+def test_without_profile_the_notice_stays(page_blocks: list[list[PageBlock]]) -> None:
+    article = extract_article(read(PAGES[0]), PAGES[0]["url"])
+    assert EXPECTED["notice"] in article.body
+    assert article.blocks == []
+    assert "blocks" not in article.to_dict()
+
+
+def test_nothing_is_learned_before_the_minimum_number_of_pages(
+    page_blocks: list[list[PageBlock]],
+) -> None:
+    thresholds = ProfileThresholds(min_pages=5)
+    assert len(learn_from_pages(OUTLET, page_blocks[:4], thresholds)) == 0
+    assert print_of(EXPECTED["notice"]) in learn_from_pages(OUTLET, page_blocks[:5], thresholds)
+
+
+@settings(max_examples=25, deadline=None)
+@given(order=st.permutations(range(len(PAGES))))
+def test_profile_does_not_depend_on_page_order(
+    order: list[int], page_blocks: list[list[PageBlock]], profile: BoilerplateProfile
+) -> None:
+    shuffled = learn_from_pages(OUTLET, [page_blocks[i] for i in order])
+    assert shuffled.to_dict() == profile.to_dict()
+
+
+def test_recrawled_page_is_counted_once(page_blocks: list[list[PageBlock]]) -> None:
+    stats = BlockStats(OUTLET)
+    for blocks in page_blocks:
+        stats.add_page(blocks)
+    stats.remove_page(b.fingerprint for b in page_blocks[0])
+    stats.add_page(page_blocks[0])
+    assert learn_profile(stats).to_dict() == learn_from_pages(OUTLET, page_blocks).to_dict()
+
+
+def block(text: str) -> PageBlock:
+    normalised = normalise_block(text)
+    return PageBlock(fingerprint(normalised), normalised, len(normalised.split()))
+
+
+def test_short_lines_and_long_paragraphs_have_their_own_thresholds() -> None:
+    short_line = block("Follow us for more")
+    quote = block(
+        "“We will not reopen the bridge until every girder has been tested,” the agency's chief "
+        "engineer said at the first public meeting on the closure."
+    )
+    disclaimer = block(
+        "Opinions expressed in columns are the authors' own and do not reflect the position of "
+        "the newsroom or of the foundation that funds its reporting."
+    )
+    pages = [[block(f"story number {i} text")] for i in range(10)]
+    for i in range(4):  # 4 of 10 pages
+        pages[i] += [short_line, quote]
+    for i in range(7):  # 7 of 10 pages
+        pages[i].append(disclaimer)
+    profile = learn_from_pages(OUTLET, pages, ProfileThresholds(short_share=0.3, long_share=0.6))
+    assert short_line.fingerprint in profile
+    assert quote.fingerprint not in profile
+    assert disclaimer.fingerprint in profile
+
+
+def test_microdata_article_body_is_never_removed(profile: BoilerplateProfile) -> None:
+    # The same template with the whole <article> marked as the structured article body.
+    page = read(PAGES[0]).decode("utf-8")
+    marked = page.replace("<article>", '<article itemprop="articleBody">')
+    assert marked != page
+    article = extract_article(marked, PAGES[0]["url"], profile=profile)
+    assert EXPECTED["notice"] in article.body
+    learned = " ".join(r.text for r in article.removed if r.cleaner == "learned_boilerplate")
+    assert "Harbour Schools Environment" in learned  # the masthead is outside: still removed
+    assert EXPECTED["notice"] not in learned
+
+
+def test_profile_round_trips_through_json(profile: BoilerplateProfile) -> None:
+    data = json.loads(json.dumps(profile.to_dict()))
+    assert BoilerplateProfile.from_dict(data).to_dict() == profile.to_dict()
