@@ -49,7 +49,9 @@ def extract_files(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             failed += 1
             continue
         try:
-            article = extract_article(data, url=args.url, outlet=args.outlet, encoding=args.encoding)
+            article = extract_article(
+                data, url=args.url, outlet=args.outlet, encoding=args.encoding
+            )
         except ExtractionError as error:
             err.write(f"{PROG}: {name}: {error.reason}: {error.detail}\n")
             failed += 1

@@ -63,7 +63,7 @@ def normalise_charset(name: str | None) -> str | None:
 
 
 def sniff_binary(head: bytes) -> str | None:
-    """A description of a non-HTML binary payload ("a PDF document"), or None when it may be text."""
+    """What a non-HTML binary payload is ("a PDF document"), or None when it may be text."""
     for signature, kind in BINARY_SIGNATURES:
         if head.startswith(signature):
             return kind

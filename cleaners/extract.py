@@ -101,7 +101,7 @@ def body_blocks(body: etree._Element) -> list[Block]:
 
 
 def run_trafilatura(tree: HtmlElement, url: str | None) -> Document:
-    """trafilatura's main text and metadata for the cleaned tree; NotAnArticle when it finds none."""
+    """trafilatura's main text and metadata of the cleaned tree; NotAnArticle when none."""
     try:
         document = bare_extraction(
             tree,
@@ -205,4 +205,3 @@ def _extract_article(
         cleaner_version=CLEANER_VERSION,
         blocks=list(page_blocks.blocks.values()) if collect_blocks and page_blocks else [],
     )
-

@@ -146,7 +146,8 @@ def drop_share_prompts(blocks: list[Block], ctx: CleaningContext) -> list[Block]
     doomed = {
         i
         for i, b in enumerate(blocks)
-        if words(b.text) <= SHORT_LINE_WORDS and any(p in b.text.lower() for p in vocab.SHARE_PROMPTS)
+        if words(b.text) <= SHORT_LINE_WORDS
+        and any(p in b.text.lower() for p in vocab.SHARE_PROMPTS)
     }
     return drop(blocks, doomed, "drop_share_prompts", ctx)
 
@@ -167,7 +168,9 @@ def drop_newsletter_lines(blocks: list[Block], ctx: CleaningContext) -> list[Blo
     doomed = set()
     for i, b in enumerate(blocks):
         count = words(b.text)
-        if count > PROMPT_LINE_WORDS or (count > SHORT_LINE_WORDS and not near_edge(i, len(blocks))):
+        if count > PROMPT_LINE_WORDS or (
+            count > SHORT_LINE_WORDS and not near_edge(i, len(blocks))
+        ):
             continue
         if is_newsletter_prompt(b.text):
             doomed.add(i)

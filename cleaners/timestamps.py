@@ -31,8 +31,9 @@ LEAD_RE = re.compile(
 )
 MERIDIEM_RE = re.compile(r"\b([ap])\.\s?m\.?", re.IGNORECASE)
 DOTTED_ZONE_RE = re.compile(r"\b([ECMP])\.\s?T\.?(?=\W|$)")
-FILLER_RE = re.compile(r"^[\s,.;:|/()\-–—]*(?:at|on|um|à|a las|uhr|в|г\.?|года)?[\s,.;:|/()\-–—]*$",
-                       re.IGNORECASE)
+FILLER_RE = re.compile(
+    r"^[\s,.;:|/()\-–—]*(?:at|on|um|à|a las|uhr|в|г\.?|года)?[\s,.;:|/()\-–—]*$", re.IGNORECASE
+)
 # Month names of the supported languages, mapped to English so dateutil can read them.
 MONTHS = {
     "januar": "january", "februar": "february", "märz": "march", "mai": "may", "juni": "june",
@@ -74,7 +75,7 @@ class Timestamp:
 
 
 def lead_kind(lead: str) -> str:
-    """"updated" or "published" for a lead word such as "Last updated" or "Veröffentlicht"."""
+    """ "updated" or "published" for a lead word such as "Last updated" or "Veröffentlicht"."""
     return "updated" if lead.lower() in vocab.UPDATED_LEADS else "published"
 
 

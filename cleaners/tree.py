@@ -181,7 +181,7 @@ def strip_promo_containers(tree: HtmlElement, ctx: CleaningContext) -> None:
 
 
 def strip_newsletter_boxes(tree: HtmlElement, ctx: CleaningContext) -> None:
-    """Drop newsletter and subscribe boxes: <div class="newsletter-signup">Get our newsletter</div>."""
+    """Drop newsletter and subscribe boxes: <div class="newsletter-signup">Get our ...</div>."""
     drop_marked_containers(tree, NEWSLETTER_RE, "strip_newsletter_boxes", ctx)
 
 

@@ -76,7 +76,13 @@ NEWSLETTER_TOKENS = (
 
 # Words that mark a container as the article itself: a promo token on an element whose
 # class also says "article-body" is not boilerplate (e.g. class="article-body related-links-on").
-ARTICLE_CONTAINER_TOKENS = ("article-body", "articlebody", "story-body", "entry-content", "post-content")
+ARTICLE_CONTAINER_TOKENS = (
+    "article-body",
+    "articlebody",
+    "story-body",
+    "entry-content",
+    "post-content",
+)
 
 # --- headings that introduce a promo list of headline links -----------------------------------
 
@@ -280,9 +286,7 @@ CONTACT_LEADS = (
     "связаться с нами",
     "напишите нам",
 )
-COPYRIGHT_RE = re.compile(
-    r"^(?:©|\(c\)|copyright\b|&copy;)\s*(?:\d{4}|[\w])", re.IGNORECASE
-)
+COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright\b|&copy;)\s*(?:\d{4}|[\w])", re.IGNORECASE)
 ALL_RIGHTS_RESERVED = (
     "all rights reserved",
     "alle rechte vorbehalten",

@@ -158,9 +158,15 @@ def test_xml_declaration_with_encoding_is_accepted_as_text() -> None:
         (b"", "empty"),
         (b"   \n\t  ", "empty"),
         ("", "empty"),
-        (b"<html><body><p>" + bytes(range(0x80, 0x100)) * 20 + b"</p></body></html>", "bad_encoding"),
-        ("<html><head><title>Menu</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
-         "not_article"),
+        (
+            b"<html><body><p>" + bytes(range(0x80, 0x100)) * 20 + b"</p></body></html>",
+            "bad_encoding",
+        ),
+        (
+            "<html><head><title>Menu</title></head>"
+            "<body><nav><a href='/'>Home</a></nav></body></html>",
+            "not_article",
+        ),
     ],
 )
 def test_refusals_carry_their_reason(payload: str | bytes, reason: str) -> None:
