@@ -172,6 +172,40 @@ return 0
 """
 
 
+class FrontierMembership:
+    """One process's place in a shared frontier: join, heartbeat and leave, each one atomic script.
+
+    `keys` are the Redis keys of the job: workers zset, busy zset, request queue, seen set.
+    """
+
+    def __init__(
+        self, server: Any, keys: list[str], worker_id: str, worker_timeout: float = 30.0
+    ) -> None:
+        self.server = server
+        self.keys = keys
+        self.worker_id = worker_id
+        self.worker_timeout = worker_timeout
+
+    def _run(self, script: str, *args: object) -> int:
+        return int(
+            self.server.eval(
+                script, len(self.keys), *self.keys, self.worker_id, self.worker_timeout, *args
+            )
+        )
+
+    def join(self) -> bool:
+        """Register this worker; True when it starts a new crawl (old fingerprints dropped)."""
+        return bool(self._run(_JOIN_SCRIPT))
+
+    def heartbeat(self, busy: bool) -> bool:
+        """Say this worker is alive (and busy or not); True when the frontier is quiet."""
+        return bool(self._run(_HEARTBEAT_SCRIPT, "1" if busy else "0"))
+
+    def leave(self) -> bool:
+        """Unregister; True when this was the last worker of a finished job (keys cleared)."""
+        return bool(self._run(_LEAVE_SCRIPT))
+
+
 class SharedFrontierScheduler(RedisScheduler):
     """scrapy-redis's scheduler plus a clean end for a crawl shared by several processes.
 
@@ -218,13 +252,13 @@ class SharedFrontierScheduler(RedisScheduler):
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
         if self.flush_on_start:
             self.flush()
-        self.keys = self._keys(spider.name)
-        fresh = self.server.eval(
-            _JOIN_SCRIPT, len(self.keys), *self.keys, self.worker_id, self.worker_timeout
+        self.membership = FrontierMembership(
+            self.server, self._keys(spider.name), self.worker_id, self.worker_timeout
         )
+        fresh = self.membership.join()
         logger.info(
             "Shared frontier %s: %s as worker %s (%d requests queued)",
-            self.keys[2],
+            self.queue.key,
             "starting a new crawl" if fresh else "joining a running crawl",
             self.worker_id,
             len(self.queue),
@@ -257,14 +291,7 @@ class SharedFrontierScheduler(RedisScheduler):
             busy = not self.crawler.engine.spider_is_idle()
         except (AttributeError, RuntimeError):  # engine not started or already closing
             busy = False
-        quiet = self.server.eval(
-            _HEARTBEAT_SCRIPT,
-            len(self.keys),
-            *self.keys,
-            self.worker_id,
-            self.worker_timeout,
-            "1" if busy else "0",
-        )
+        quiet = self.membership.heartbeat(busy)
         self.quiet_beats = self.quiet_beats + 1 if quiet and not busy else 0
         self.wake_engine()
 
@@ -288,9 +315,6 @@ class SharedFrontierScheduler(RedisScheduler):
     def close(self, reason: str) -> None:
         if self.heartbeat_loop is not None and self.heartbeat_loop.running:
             self.heartbeat_loop.stop()
-        cleared = self.server.eval(
-            _LEAVE_SCRIPT, len(self.keys), *self.keys, self.worker_id, self.worker_timeout
-        )
-        if cleared:
-            logger.info("Shared frontier %s: last worker out, job finished", self.keys[2])
+        if self.membership.leave():
+            logger.info("Shared frontier %s: last worker out, job finished", self.queue.key)
         super().close(reason)

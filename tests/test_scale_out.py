@@ -28,7 +28,7 @@ from services import (
     redis_service,
 )
 
-from crawler.scale import SharedStartRequestsMiddleware
+from crawler.scale import FrontierMembership, SharedStartRequestsMiddleware
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_COUNT = 1000
@@ -221,6 +221,15 @@ def postgres_url() -> Iterator[str]:
         yield service.url
 
 
+@pytest.fixture
+def redis_client(redis_url: str):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
 def write_outlets_file(path: Path, base: str) -> Path:
     path.write_text(
         "[[outlet]]\n"
@@ -299,6 +308,54 @@ def test_redis_url_from_environment_switches_to_the_shared_frontier(
     assert settings["SCHEDULER_QUEUE_KEY"] == "cleannews:%(spider)s:nightly:requests"
     middlewares = settings.getdict("SPIDER_MIDDLEWARES")
     assert middlewares.get(SharedStartRequestsMiddleware) == 5
+
+
+FRONTIER_KEYS = ["t:workers", "t:busy", "t:requests", "t:seen"]
+
+
+def member(client, name: str, timeout: float = 30.0) -> FrontierMembership:
+    return FrontierMembership(client, FRONTIER_KEYS, name, timeout)
+
+
+def test_frontier_membership_start_join_and_finish(redis_client) -> None:
+    redis_client.sadd("t:seen", "fingerprint-of-an-old-crawl")
+    first, second = member(redis_client, "a"), member(redis_client, "b")
+    assert first.join()  # nobody working, nothing queued: a new crawl, old fingerprints dropped
+    assert not redis_client.exists("t:seen")
+    redis_client.sadd("t:seen", "fp1")
+    assert not second.join()  # joins the running crawl
+    assert redis_client.exists("t:seen")
+    second.heartbeat(busy=True)
+    assert not first.heartbeat(busy=False)  # b is busy: not quiet
+    assert second.heartbeat(busy=False)  # both idle, nothing queued: quiet
+    assert first.heartbeat(busy=False)
+    redis_client.zadd("t:requests", {"request": 0})
+    assert not first.heartbeat(busy=False)  # work queued: not quiet
+    redis_client.delete("t:requests")
+    assert not first.leave()  # b is still there
+    assert second.leave()  # last one out of a finished crawl clears it
+    assert redis_client.keys("t:*") == []
+
+
+def test_frontier_membership_keeps_an_interrupted_crawl_for_resuming(redis_client) -> None:
+    worker = member(redis_client, "a")
+    assert worker.join()
+    redis_client.sadd("t:seen", "fp1", "fp2")
+    redis_client.zadd("t:requests", {"pending request": 0})
+    assert not worker.leave()  # stopped with work queued: keep it
+    assert not member(redis_client, "b").join()  # resumes: fingerprints kept
+    assert redis_client.scard("t:seen") == 2
+
+
+def test_frontier_membership_ignores_workers_that_stopped_beating(redis_client) -> None:
+    crashed = member(redis_client, "a", timeout=0.3)
+    assert crashed.join()
+    redis_client.sadd("t:seen", "fp1")
+    crashed.heartbeat(busy=True)
+    time.sleep(0.5)  # no heartbeat for longer than the timeout
+    survivor = member(redis_client, "b", timeout=0.3)
+    assert survivor.join()  # the crashed worker no longer counts: a new crawl
+    assert survivor.heartbeat(busy=False)  # and its stale "busy" does not hold the others open
 
 
 def test_two_processes_share_frontier_and_store(
