@@ -244,13 +244,10 @@ def write_outlets_file(path: Path, base: str) -> Path:
     return path
 
 
-def crawl_command(
-    outlets_file: Path, redis_url: str, log_file: Path, **overrides: str
-) -> list[str]:
+def crawl_command(outlets_file: Path, log_file: Path, **overrides: str) -> list[str]:
     """`scrapy crawl outlets` tuned for a fast local run: no throttle, short idle close."""
     settings = {
         "OUTLETS_FILE": str(outlets_file),
-        "REDIS_URL": redis_url,
         "CLEANNEWS_REDIS_JOB": "scale-test",
         "CLEANNEWS_REDIS_IDLE_CLOSE": "2",
         "CLEANNEWS_REDIS_HEARTBEAT": "0.5",
@@ -366,12 +363,13 @@ def test_two_processes_share_frontier_and_store(
 
     with GeneratedSite() as site:
         outlets_file = write_outlets_file(tmp_path / "outlets.toml", site.base)
-        env = {**os.environ, "DATABASE_URL": postgres_url, "PYTHONPATH": str(PROJECT_ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+        urls = {"REDIS_URL": redis_url, "DATABASE_URL": postgres_url}  # as -s NAME=value
         logs = [tmp_path / f"worker-{i}.log" for i in (1, 2)]
         started = time.monotonic()
         workers = [
             subprocess.Popen(
-                crawl_command(outlets_file, redis_url, log), cwd=PROJECT_ROOT, env=env,
+                crawl_command(outlets_file, log, **urls), cwd=PROJECT_ROOT, env=env,
                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
             )
             for log in logs
@@ -427,11 +425,14 @@ def test_idle_process_waits_while_another_is_still_discovering(
     delays = {"/sitemap.xml": 3.0, "/news/": 0.1}
     with GeneratedSite(article_count, delays) as site:
         outlets_file = write_outlets_file(tmp_path / "outlets.toml", site.base)
-        env = {**os.environ, "DATABASE_URL": postgres_url, "PYTHONPATH": str(PROJECT_ROOT)}
+        env = {  # this time the two URLs come from the environment
+            **os.environ, "REDIS_URL": redis_url, "DATABASE_URL": postgres_url,
+            "PYTHONPATH": str(PROJECT_ROOT),
+        }
         logs = [tmp_path / f"worker-{i}.log" for i in (1, 2)]
         slow = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
         first = subprocess.Popen(
-            crawl_command(outlets_file, redis_url, logs[0], **slow), cwd=PROJECT_ROOT, env=env,
+            crawl_command(outlets_file, logs[0], **slow), cwd=PROJECT_ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
         )
         workers = [first]
@@ -443,7 +444,7 @@ def test_idle_process_waits_while_another_is_still_discovering(
                 time.sleep(0.05)
             workers.append(
                 subprocess.Popen(
-                    crawl_command(outlets_file, redis_url, logs[1], **slow), cwd=PROJECT_ROOT,
+                    crawl_command(outlets_file, logs[1], **slow), cwd=PROJECT_ROOT,
                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                 )
             )
