@@ -27,6 +27,12 @@ MAX_CONTAINER_WORD_SHARE = 0.4
 # A hidden element with this many substantial paragraphs is collapsed article text, kept.
 HIDDEN_ARTICLE_PARAGRAPHS = 3
 SUBSTANTIAL_PARAGRAPH_WORDS = 20
+# Class/id tokens with more parts than this are slugs ("related-work-on-tidal-barriers").
+MAX_TOKEN_PARTS = 4
+TOKEN_PART_RE = re.compile(r"[-_]+")
+# A "more reads" box is a list of teaser links; a longer box with little linked text is content.
+PROMO_MIN_LINK_DENSITY = 0.3
+PROMO_MAX_UNLINKED_WORDS = 30
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -66,12 +72,29 @@ MARKED_XPATH = etree.XPath("//body//*[@class or @id]")
 HIDDEN_XPATH = etree.XPath("//body//*[@hidden or @aria-hidden or @style]")
 
 
+def class_id_marks(element: HtmlElement) -> str:
+    """The element's lower-case class and id tokens, without heading-slug ids.
+
+    An id such as "sharing-with-a-single-developer" is a section heading's slug, not a share bar:
+    tokens of more than MAX_TOKEN_PARTS hyphen/underscore parts are left out.
+    """
+    tokens = f"{element.get('class', '')} {element.get('id', '')}".lower().split()
+    return " ".join(t for t in tokens if len(TOKEN_PART_RE.split(t)) <= MAX_TOKEN_PARTS)
+
+
+def link_density(element: HtmlElement) -> float:
+    """Share of the element's text characters inside links."""
+    text = len("".join(element.text_content().split()))
+    linked = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
+    return linked / text if text else 1.0
+
+
 def build_index(tree: HtmlElement) -> TreeIndex:
     """Collect marked and hidden elements of the page once (document order)."""
     index = TreeIndex()
     for element in MARKED_XPATH(tree):
-        marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
-        if ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
+        marks = class_id_marks(element)
+        if marks and ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
             index.marked.append((element, marks))
     for element in HIDDEN_XPATH(tree):
         if (
@@ -112,17 +135,29 @@ def drop_element(element: HtmlElement, cleaner: str, ctx: CleaningContext) -> No
 
 
 def drop_marked_containers(
-    tree: HtmlElement, pattern: re.Pattern[str], cleaner: str, ctx: CleaningContext
+    tree: HtmlElement,
+    pattern: re.Pattern[str],
+    cleaner: str,
+    ctx: CleaningContext,
+    min_link_density: float = 0.0,
 ) -> None:
-    """Drop outermost elements whose class/id matches `pattern`, unless they hold the article."""
+    """Drop outermost elements whose class/id matches `pattern`, unless they hold the article.
+
+    With `min_link_density`, a container of more than PROMO_MAX_UNLINKED_WORDS words must be at
+    least that link-dense (a teaser list), so a mislabelled block of prose stays.
+    """
     index = tree_index(tree, ctx)
     for element, marks in index.marked:
         if not pattern.search(marks) or not is_attached(element, tree):
             continue
         if element.find(".//h1") is not None:
             continue
-        if word_count(element) > MAX_CONTAINER_WORD_SHARE * page_words(tree, ctx):
+        words = word_count(element)
+        if words > MAX_CONTAINER_WORD_SHARE * page_words(tree, ctx):
             continue
+        if min_link_density and words > PROMO_MAX_UNLINKED_WORDS:
+            if link_density(element) < min_link_density:
+                continue
         drop_element(element, cleaner, ctx)
 
 
@@ -177,7 +212,9 @@ def strip_promo_containers(tree: HtmlElement, ctx: CleaningContext) -> None:
 
     Removes e.g. <aside class="related-stories"><h3>Related</h3><ul><li><a>...</a></li></ul>.
     """
-    drop_marked_containers(tree, PROMO_RE, "strip_promo_containers", ctx)
+    drop_marked_containers(
+        tree, PROMO_RE, "strip_promo_containers", ctx, min_link_density=PROMO_MIN_LINK_DENSITY
+    )
 
 
 def strip_newsletter_boxes(tree: HtmlElement, ctx: CleaningContext) -> None:
