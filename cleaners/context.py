@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from cleaners.article import Removal
 from cleaners.rules import OutletRules
 
 NO_RULES = OutletRules(id="")
+
+
+def site_of(url: str | None) -> str | None:
+    """The last two labels of a URL's host ("news.example" for "https://www.news.example/a")."""
+    host = urlsplit(url).hostname if url else None
+    return ".".join(host.split(".")[-2:]) if host else None
+
+
+def is_internal_link(href: str, site: str | None) -> bool:
+    """True for a relative link, or an absolute one to the same site (any when site unknown)."""
+    href = href.strip()
+    if not href or href.startswith(("#", "/", "?")) or "://" not in href[:12]:
+        return not href.startswith(("mailto:", "javascript:", "tel:"))
+    host = urlsplit(href).hostname or ""
+    return site is None or host == site or host.endswith("." + site)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +60,19 @@ class CleaningContext:
     _link_texts: frozenset[str] | None = None
 
     def link_texts(self) -> frozenset[str]:
-        """Whitespace-collapsed texts of the page's links (computed once, on first use)."""
+        """Texts of the page's links to its own site (computed once, on first use).
+
+        Teasers ("More from ...") point into the site; a closing list of references or external
+        links is part of the article and is left out here, so it never looks like a teaser list.
+        """
         if self._link_texts is None:
             links = self.page.iter("a") if self.page is not None else ()
-            texts = (" ".join(" ".join(a.itertext()).split()) for a in links)
+            site = site_of(self.url)
+            texts = (
+                " ".join(" ".join(a.itertext()).split())
+                for a in links
+                if is_internal_link(a.get("href", ""), site)
+            )
             self._link_texts = frozenset(t for t in texts if t)
         return self._link_texts
 

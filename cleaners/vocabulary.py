@@ -109,7 +109,6 @@ PROMO_HEADINGS = (
     "read next",
     "read more",
     "also read",
-    "further reading",
     "trending",
     "top stories",
     "editor's picks",
