@@ -32,7 +32,9 @@ LEAD_RE = re.compile(
 MERIDIEM_RE = re.compile(r"\b([ap])\.\s?m\.?", re.IGNORECASE)
 DOTTED_ZONE_RE = re.compile(r"\b([ECMP])\.\s?T\.?(?=\W|$)")
 FILLER_RE = re.compile(
-    r"^[\s,.;:|/()\-–—]*(?:at|on|um|à|a las|uhr|в|г\.?|года)?[\s,.;:|/()\-–—]*$", re.IGNORECASE
+    r"^[\s,.;:|/()\-–—]*(?:at|on|the|um|am|à|le|de|del|a las|uhr|в|г\.?|года|t)?"
+    r"[\s,.;:|/()\-–—]*$",
+    re.IGNORECASE,
 )
 # Month names of the supported languages, mapped to English so dateutil can read them.
 MONTHS = {

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from cleaners import CLEANER_VERSION, ExtractionError, OutletRules, extract_article
-from cleaners.text import TEXT_CLEANERS
+from cleaners.context import Block, CleaningContext
+from cleaners.text import TEXT_CLEANERS, run_text_stage
 from cleaners.tree import TREE_CLEANERS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cleaners"
@@ -186,3 +187,62 @@ def test_outlet_given_as_an_id_string() -> None:
     spec, page = load_case(FIXTURES / "footer-lines.json")
     article = extract_article(page, url=spec["url"], outlet="example")
     assert spec["with"][0] in article.body
+
+
+# --- the text stage in several languages --------------------------------------------------
+
+MULTILINGUAL_CASES = {
+    "de": (
+        "Der Stadtrat hat am Dienstag den Bau einer neuen Hochwasserschutzmauer am Hafen "
+        "beschlossen, nachdem die Anwohner im Winter zweimal mit Wasser in den Kellern kämpften.",
+        [
+            "Aktualisiert am 14. April 2014, 10:21 Uhr",
+            "Lesen Sie auch: Hafenfähre fährt wieder nach Fahrplan",
+            "Abonnieren Sie unseren Newsletter",
+            "© 2024 Beispiel Zeitung. Alle Rechte vorbehalten.",
+        ],
+    ),
+    "fr": (
+        "Le conseil municipal a voté mardi soir la construction d'une nouvelle digue le long du "
+        "quai est, après deux années de débats sur la protection des rues basses du port.",
+        [
+            "Mis à jour le 14 avril 2014 à 10h21",
+            "Lire aussi : Le ferry reprend ses horaires d'été",
+            "Inscrivez-vous à notre newsletter",
+            "Tous droits réservés",
+        ],
+    ),
+    "es": (
+        "El ayuntamiento aprobó el martes por la noche la construcción de un nuevo dique en el "
+        "muelle este, tras dos años de discusiones sobre cómo proteger las calles del puerto.",
+        [
+            "Actualizado: 14 de abril de 2014, 10:21",
+            "Lee también: El ferry vuelve a su horario de verano",
+            "Suscríbete a nuestro boletín",
+            "Todos los derechos reservados",
+        ],
+    ),
+    "ru": (
+        "Городской совет во вторник проголосовал за строительство новой дамбы вдоль восточной "
+        "набережной после двух лет споров о защите низких улиц у старого рыбного рынка.",
+        [
+            "Обновлено 14 апреля 2014, 10:21",
+            "Читайте также: Паром вернулся к летнему расписанию",
+            "Подпишитесь на нашу рассылку",
+            "Все права защищены",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(MULTILINGUAL_CASES))
+def test_text_stage_removes_boilerplate_lines_in_each_language(language: str) -> None:
+    paragraph, boilerplate = MULTILINGUAL_CASES[language]
+    blocks = [Block(paragraph), Block(boilerplate[0]), Block(paragraph + " 2")]
+    blocks += [Block(line) for line in boilerplate[1:]]
+    ctx = CleaningContext()
+    kept = [block.text for block in run_text_stage(blocks, ctx)]
+    assert kept == [paragraph, paragraph + " 2"]
+    assert ctx.updated is not None
+    assert ctx.updated.startswith("2014-04-14T10:21")
+    assert len(ctx.removed) == len(boilerplate)
