@@ -17,6 +17,7 @@ from typing import IO, Any
 from cleaners.article import Article
 from cleaners.errors import ExtractionError
 from cleaners.extract import extract_article
+from cleaners.reclean import add_profile_command, add_reclean_command, learn_and_extract_jsonl
 
 PROG = "python -m cleaners"
 
@@ -101,7 +102,12 @@ def run_extract(args: argparse.Namespace) -> int:
         if args.files:
             sys.stderr.write(f"{PROG}: extract: give FILEs or --jsonl, not both\n")
             return 2
+        if args.learn:
+            return learn_and_extract_jsonl(sys.stdin, sys.stdout, url=args.url, outlet=args.outlet)
         return extract_jsonl(args, sys.stdin, sys.stdout)
+    if args.learn:
+        sys.stderr.write(f"{PROG}: extract: --learn needs --jsonl\n")
+        return 2
     if not args.files:
         sys.stderr.write(f"{PROG}: extract: no FILE given (or use --jsonl to read stdin)\n")
         return 2
@@ -124,11 +130,21 @@ def add_extract_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--jsonl", action="store_true", help="read JSON Lines records from stdin, write JSON Lines"
     )
+    parser.add_argument(
+        "--learn",
+        action="store_true",
+        help="with --jsonl: read all input, learn each outlet's repeated boilerplate, then "
+        "clean every page with it",
+    )
     parser.set_defaults(handler=run_extract)
 
 
 # Each entry adds one subcommand; append here to add a command.
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_extract_command]
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_extract_command,
+    add_reclean_command,
+    add_profile_command,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -216,6 +216,9 @@ class ProfileThresholds:
         return max(self.min_block_pages, _ceil(share * pages))
 
 
+DEFAULT_THRESHOLDS = ProfileThresholds()
+
+
 def _ceil(value: float) -> int:
     whole = int(value)
     return whole + (value - whole > 1e-9)
@@ -306,7 +309,7 @@ class BoilerplateProfile:
 
 
 def learn_profile(
-    stats: BlockStats, thresholds: ProfileThresholds = ProfileThresholds()
+    stats: BlockStats, thresholds: ProfileThresholds = DEFAULT_THRESHOLDS
 ) -> BoilerplateProfile:
     """The boilerplate an outlet's counts support under `thresholds` (empty below min_pages)."""
     blocks: dict[str, LearnedBlock] = {}
@@ -323,7 +326,7 @@ def learn_profile(
 def learn_from_pages(
     outlet_id: str,
     pages: Iterable[PageBlocks | Iterable[PageBlock]],
-    thresholds: ProfileThresholds = ProfileThresholds(),
+    thresholds: ProfileThresholds = DEFAULT_THRESHOLDS,
 ) -> BoilerplateProfile:
     """Count the pages' blocks and learn the outlet's profile in one call."""
     stats = BlockStats(outlet_id)

@@ -1,0 +1,215 @@
+"""Learn pipeline: per-outlet block counts of the cleaned pages, and the profiles learned from them.
+
+`ProfileBook` holds per-outlet block counts (loaded from, and written to, the SQLite database's
+`boilerplate_*` tables) and the profiles learned from them with the `CLEANNEWS_PROFILE_*`
+thresholds. The extract step, which parses each page, asks it for the outlet's profile, cleans
+with it, and counts the page's blocks in it; this component writes the counts to the database.
+The first pages of an outlet are cleaned before anything is learned: `python -m cleaners
+reclean` fixes them.
+
+Block counts go through their own `sqlite3` connection. The store pipeline holds the write lock
+while a batch is open, so pending pages are written when the lock is free (between batches,
+never waiting) and at the end of the crawl, after the store has committed and closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import weakref
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+
+from cleaners.profile import (
+    BlockStats,
+    BoilerplateProfile,
+    PageBlock,
+    ProfileThresholds,
+    learn_profile,
+)
+from cleaners.profile_store import create_tables, load_stats, record_page, stored_fingerprints
+from pipelines.config import STATS_PREFIX
+from pipelines.records import ArticleRecord
+
+logger = logging.getLogger(__name__)
+
+# Pending pages are written once this many have queued up (or at the end of the crawl).
+FLUSH_EVERY_PAGES = 20
+# Seconds the final write waits for another writer (another crawler process) to finish.
+CLOSE_BUSY_TIMEOUT = 30.0
+
+
+def thresholds_from_settings(settings: BaseSettings) -> ProfileThresholds:
+    """The `CLEANNEWS_PROFILE_*` thresholds (crawler/settings.py documents each)."""
+    return ProfileThresholds(
+        min_pages=settings.getint("CLEANNEWS_PROFILE_MIN_PAGES", 5),
+        short_max_words=settings.getint("CLEANNEWS_PROFILE_SHORT_MAX_WORDS", 12),
+        short_share=settings.getfloat("CLEANNEWS_PROFILE_SHORT_SHARE", 0.3),
+        long_share=settings.getfloat("CLEANNEWS_PROFILE_LONG_SHARE", 0.6),
+        min_block_pages=settings.getint("CLEANNEWS_PROFILE_MIN_BLOCK_PAGES", 2),
+    )
+
+
+def learning_enabled(settings: BaseSettings) -> bool:
+    """Learning needs the switch on and an SQLite database to keep the counts in."""
+    return settings.getbool("CLEANNEWS_LEARN_BOILERPLATE") and bool(settings.get("SQLITE_PATH"))
+
+
+class ProfileBook:
+    """Per-outlet block counts and learned profiles for one crawl, backed by the database."""
+
+    _by_crawler: weakref.WeakKeyDictionary[Crawler, ProfileBook] = weakref.WeakKeyDictionary()
+
+    def __init__(self, path: str | Path, thresholds: ProfileThresholds) -> None:
+        self.path = str(path)
+        self.thresholds = thresholds
+        self.conn: sqlite3.Connection | None = None
+        self.stats: dict[str, BlockStats] = {}
+        self._profiles: dict[str, BoilerplateProfile] = {}
+        self._pending: dict[tuple[str, str], list[PageBlock]] = {}
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> ProfileBook:
+        """The one book of a crawler, shared by the extract and learn components."""
+        book = cls._by_crawler.get(crawler)
+        if book is None:
+            settings = crawler.settings
+            book = cls(settings.get("SQLITE_PATH"), thresholds_from_settings(settings))
+            cls._by_crawler[crawler] = book
+        return book
+
+    # Connection
+
+    def open(self) -> None:
+        if self.conn is not None:
+            return
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are explicit, so a failed lock attempt leaves none open.
+        self.conn = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self._try_write(lambda conn: create_tables(conn), wait=True)
+
+    def close(self) -> None:
+        if self.conn is None:
+            return
+        self.flush(wait=True)
+        self.conn.close()
+        self.conn = None
+
+    # Learning
+
+    def outlet_stats(self, outlet_id: str) -> BlockStats:
+        """An outlet's counts, loaded from the database the first time they are needed."""
+        stats = self.stats.get(outlet_id)
+        if stats is None:
+            self.open()
+            assert self.conn is not None
+            stats = self.stats[outlet_id] = load_stats(self.conn, outlet_id)
+        return stats
+
+    def profile_for(self, outlet_id: str) -> BoilerplateProfile:
+        """The outlet's profile from its current counts (relearned as pages come in).
+
+        Relearning walks all the outlet's counts, so past 20 pages it waits until the outlet
+        has grown by a twentieth since the last time.
+        """
+        stats = self.outlet_stats(outlet_id)
+        profile = self._profiles.get(outlet_id)
+        if profile is None or stats.pages - profile.pages >= max(1, profile.pages // 20):
+            profile = self._profiles[outlet_id] = learn_profile(stats, self.thresholds)
+        return profile
+
+    def record(self, outlet_id: str, url: str, blocks: Iterable[PageBlock]) -> bool:
+        """Count one page's blocks for its outlet (a page already counted replaces its old
+        contribution); False when nothing changed."""
+        blocks = list({b.fingerprint: b for b in blocks}.values())
+        stats = self.outlet_stats(outlet_id)
+        key = (outlet_id, url)
+        if key in self._pending:
+            old: list[str] | None = [b.fingerprint for b in self._pending[key]]
+        else:
+            assert self.conn is not None
+            old = stored_fingerprints(self.conn, outlet_id, url)
+        if old is not None and sorted(old) == sorted(b.fingerprint for b in blocks):
+            return False
+        if old is not None:
+            stats.remove_page(old)
+        stats.add_page(blocks)
+        self._pending[key] = blocks
+        return True
+
+    # Writing
+
+    @property
+    def pending(self) -> int:
+        """Pages counted in memory but not yet written to the database."""
+        return len(self._pending)
+
+    def flush(self, *, wait: bool = False) -> bool:
+        """Write pending pages; without `wait`, only if no other writer holds the lock now."""
+        if not self._pending:
+            return True
+
+        def write(conn: sqlite3.Connection) -> None:
+            for (outlet_id, url), blocks in self._pending.items():
+                record_page(conn, outlet_id, url, blocks)
+
+        if self._try_write(write, wait=wait):
+            self._pending.clear()
+            return True
+        return False
+
+    def _try_write(self, write: Any, *, wait: bool) -> bool:
+        assert self.conn is not None
+        self.conn.execute(f"PRAGMA busy_timeout = {int(CLOSE_BUSY_TIMEOUT * 1000) if wait else 0}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if wait or "locked" not in str(exc):
+                raise
+            return False
+        try:
+            write(self.conn)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        return True
+
+
+class LearnPipeline:
+    """Opens the book, writes the block counts the extract step makes, closes it at the end.
+
+    Off unless `CLEANNEWS_LEARN_BOILERPLATE` is on and `SQLITE_PATH` is set.
+    """
+
+    def __init__(self, book: ProfileBook, stats: Any = None) -> None:
+        self.book = book
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LearnPipeline:
+        if not learning_enabled(crawler.settings):
+            raise NotConfigured("learning boilerplate is off (CLEANNEWS_LEARN_BOILERPLATE)")
+        return cls(ProfileBook.for_crawler(crawler), crawler.stats)
+
+    def open_spider(self) -> None:
+        self.book.open()
+
+    def close_spider(self) -> None:
+        # Runs after the store pipeline closed (Scrapy closes components in reverse order).
+        self.book.close()
+
+    def process_item(self, item: Any) -> Any:
+        """Write counted pages once enough are pending and the store's lock is free."""
+        if isinstance(item, ArticleRecord) and self.book.pending >= FLUSH_EVERY_PAGES:
+            written = self.book.pending
+            if self.book.flush() and self.stats is not None:
+                self.stats.inc_value(f"{STATS_PREFIX}/learn/pages_written", written)
+        return item
