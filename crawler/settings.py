@@ -80,6 +80,25 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 900,
 }
 
+# --- Extraction workers (pipelines/workers.py) ---------------------------------------------
+# Worker processes that clean pages off the reactor thread, so downloads and storage go on while
+# every core extracts. None (default): one per CPU this process may use; 0: clean in the crawl
+# process (the reactor waits for each page).
+CLEANNEWS_EXTRACT_WORKERS: int | None = None
+# Seconds one page may take in a worker before the worker is killed and replaced and the page
+# recorded as an `extract_timeout` failure; 0 = no limit (in-process cleaning has none). Default 60.
+CLEANNEWS_EXTRACT_TIMEOUT = 60.0
+# Pages queued for or held by the workers at most; more wait in Scrapy's scraper, which then
+# stops downloading (its back-out), so memory stays bounded. None (default): 4 per worker.
+CLEANNEWS_EXTRACT_MAX_PENDING: int | None = None
+# Pages after which a worker is replaced by a fresh process (a guard against a leaking
+# parser); 0 (default): never.
+CLEANNEWS_EXTRACT_WORKER_MAX_PAGES = 0
+# The function workers apply to each page, as "module:function" taking a
+# pipelines.workers.ExtractionJob and returning an ExtractionOutcome; "" (default) is
+# pipelines.workers.run_job, i.e. cleaners.extract_article.
+CLEANNEWS_EXTRACT_FUNCTION = ""
+
 # --- Scale-out (crawler/scale.py; needs the `scale` extra) ----------------------------------
 # Redis URL of a frontier shared by several crawler processes (scrapy-redis scheduler and
 # duplicate filter); "" (default) keeps Scrapy's own in-memory scheduler. The environment
