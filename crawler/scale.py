@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.misc import load_object
 from twisted.internet import task
 
@@ -36,12 +36,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 try:  # scrapy-redis and redis come with the optional `scale` extra.
-    from scrapy_redis.connection import get_redis_from_settings
+    from redis.exceptions import RedisError
     from scrapy_redis.dupefilter import RFPDupeFilter
     from scrapy_redis.scheduler import Scheduler as RedisScheduler
 except ImportError:  # pragma: no cover - only without the extra
     RFPDupeFilter = RedisScheduler = object  # type: ignore[assignment,misc]
-    get_redis_from_settings = None  # type: ignore[assignment]
+    RedisError = OSError  # type: ignore[assignment,misc]
 
 # Redis keys of one shared crawl ("job"), by spider name and job name.
 KEY_PREFIX = "cleannews:%(spider)s:{job}"
@@ -72,7 +72,9 @@ class ScaleOutAddon:
         if not redis_url:
             return
         if RedisScheduler is object:
-            raise NotConfigured(
+            # Not NotConfigured: Scrapy would log it and crawl unshared, so every process would
+            # fetch every page.
+            raise RuntimeError(
                 "REDIS_URL is set but scrapy-redis is not installed: pip install 'cleannews[scale]'"
             )
         job = settings.get("CLEANNEWS_REDIS_JOB") or "default"
@@ -291,7 +293,11 @@ class SharedFrontierScheduler(RedisScheduler):
             busy = not self.crawler.engine.spider_is_idle()
         except (AttributeError, RuntimeError):  # engine not started or already closing
             busy = False
-        quiet = self.membership.heartbeat(busy)
+        try:
+            quiet = self.membership.heartbeat(busy)
+        except RedisError as exc:  # keep beating: a lost Redis must not stop the loop for good
+            logger.warning("Shared frontier heartbeat failed: %s", exc)
+            quiet = False
         self.quiet_beats = self.quiet_beats + 1 if quiet and not busy else 0
         self.wake_engine()
 
