@@ -10,6 +10,8 @@ from cleaners.article import Removal
 from cleaners.rules import OutletRules
 
 NO_RULES = OutletRules(id="")
+# Blocks longer than this many characters are not scanned for link text (see block_link_share).
+MAX_LINK_SCAN_CHARS = 400
 
 
 def site_of(url: str | None) -> str | None:
@@ -31,11 +33,14 @@ def is_internal_link(href: str, site: str | None) -> bool:
 class Block:
     """One paragraph-level piece of the extracted text.
 
-    `kind` is "p", "heading", "item" (a list item), "quote" or "row" (a table row).
+    `kind` is "p", "heading", "item" (a list item), "quote" or "row" (a table row);
+    `link_share` is the share of its characters that are link text on the page (0.0 to 1.0),
+    filled in when the text stage starts (see `CleaningContext.block_link_share`).
     """
 
     text: str
     kind: str = "p"
+    link_share: float = 0.0
 
 
 @dataclass(slots=True)
@@ -58,6 +63,23 @@ class CleaningContext:
     # The tree stage's one-pass index of the page (cleaners.tree.TreeIndex) while it runs.
     tree_index: Any = None
     _link_texts: frozenset[str] | None = None
+    _all_link_texts: frozenset[str] | None = None
+
+    def collect_links(self) -> None:
+        """Read the page's link texts once: all of them, and those pointing into the site."""
+        if self._link_texts is not None:
+            return
+        site = site_of(self.url)
+        every: set[str] = set()
+        internal: set[str] = set()
+        for anchor in self.page.iter("a") if self.page is not None else ():
+            text = " ".join(" ".join(anchor.itertext()).split())
+            if text:
+                every.add(text)
+                if is_internal_link(anchor.get("href", ""), site):
+                    internal.add(text)
+        self._all_link_texts = frozenset(every)
+        self._link_texts = frozenset(internal)
 
     def link_texts(self) -> frozenset[str]:
         """Texts of the page's links to its own site (computed once, on first use).
@@ -65,19 +87,11 @@ class CleaningContext:
         Teasers ("More from ...") point into the site; a closing list of references or external
         links is part of the article and is left out here, so it never looks like a teaser list.
         """
-        if self._link_texts is None:
-            links = self.page.iter("a") if self.page is not None else ()
-            site = site_of(self.url)
-            texts = (
-                " ".join(" ".join(a.itertext()).split())
-                for a in links
-                if is_internal_link(a.get("href", ""), site)
-            )
-            self._link_texts = frozenset(t for t in texts if t)
-        return self._link_texts
+        self.collect_links()
+        return self._link_texts or frozenset()
 
     def link_share(self, text: str) -> float:
-        """The share of `text` taken by the longest page link inside it: 1.0 for a bare link."""
+        """The share of `text` taken by the longest own-site link inside it: 1.0 for a bare link."""
         text = " ".join(text.split())
         if not text:
             return 0.0
@@ -86,6 +100,24 @@ class CleaningContext:
             return 1.0
         longest = max((len(link) for link in links if link in text), default=0)
         return longest / len(text)
+
+    def block_link_share(self, text: str) -> float:
+        """The share of `text` made of the page's link texts (any link), for `Block.link_share`.
+
+        Blocks longer than MAX_LINK_SCAN_CHARS are prose and count as unlinked: scanning every
+        link against every long paragraph would cost more than it tells.
+        """
+        self.collect_links()
+        links = self._all_link_texts or frozenset()
+        text = " ".join(text.split())
+        if not text or not links:
+            return 0.0
+        if text in links:
+            return 1.0
+        if len(text) > MAX_LINK_SCAN_CHARS:
+            return 0.0
+        linked = sum(len(link) for link in links if len(link) > 1 and link in text)
+        return min(1.0, linked / len(text))
 
     def remove(self, cleaner: str, text: str) -> None:
         """Record that `cleaner` took `text` out (whitespace collapsed, empty text ignored)."""

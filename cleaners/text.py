@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 
 from cleaners import vocabulary as vocab
 from cleaners.context import Block, CleaningContext
@@ -258,8 +259,14 @@ TEXT_CLEANERS: tuple[TextCleaner, ...] = (
 )
 
 
+def with_link_shares(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """The blocks with `link_share` filled from the page's links."""
+    return [replace(b, link_share=ctx.block_link_share(b.text)) for b in blocks]
+
+
 def run_text_stage(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
-    """Run every text cleaner in order over the extracted blocks."""
+    """Run every text cleaner in order over the extracted blocks (link shares filled first)."""
+    blocks = with_link_shares(blocks, ctx)
     for cleaner in TEXT_CLEANERS:
         blocks = cleaner(blocks, ctx)
     return blocks

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from cleaners import CLEANER_VERSION, ExtractionError, OutletRules, extract_article
@@ -246,3 +247,20 @@ def test_text_stage_removes_boilerplate_lines_in_each_language(language: str) ->
     assert ctx.updated is not None
     assert ctx.updated.startswith("2014-04-14T10:21")
     assert len(ctx.removed) == len(boilerplate)
+
+
+def test_teaser_links_are_own_site_links_only() -> None:
+    page = lxml.html.document_fromstring(
+        "<html><body><p>text</p>"
+        "<a href='/local/ferry'>Ferry timetable changes</a>"
+        "<a href='https://www.news.example/sport/1'>Harbour regatta results</a>"
+        "<a href='https://agency.example/report'>Agency flood report</a>"
+        "</body></html>"
+    )
+    ctx = CleaningContext(url="https://news.example/local/story", page=page)
+    assert ctx.link_share("Ferry timetable changes") == 1.0
+    assert ctx.link_share("Harbour regatta results") == 1.0
+    assert ctx.link_share("Agency flood report") == 0.0
+    assert ctx.block_link_share("Agency flood report") == 1.0
+    assert 0.0 < ctx.block_link_share("Agency flood report, published in 2023") < 1.0
+    assert ctx.block_link_share("Nothing linked here") == 0.0
