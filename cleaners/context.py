@@ -23,9 +23,11 @@ def site_of(url: str | None) -> str | None:
 def is_internal_link(href: str, site: str | None) -> bool:
     """True for a relative link, or an absolute one to the same site (any when site unknown)."""
     href = href.strip()
-    if not href or href.startswith(("#", "/", "?")) or "://" not in href[:12]:
-        return not href.startswith(("mailto:", "javascript:", "tel:"))
-    host = urlsplit(href).hostname or ""
+    if href.startswith(("mailto:", "javascript:", "tel:")):
+        return False
+    if "//" not in href[:10]:
+        return True  # relative: "/local/story", "story.html", "?page=2", "#top"
+    host = href.split("//", 1)[1].split("/", 1)[0].split("?", 1)[0].split(":", 1)[0].lower()
     return site is None or host == site or host.endswith("." + site)
 
 
@@ -64,22 +66,19 @@ class CleaningContext:
     tree_index: Any = None
     _link_texts: frozenset[str] | None = None
     _all_link_texts: frozenset[str] | None = None
+    _links: list[tuple[str, str]] = field(default_factory=list)
 
     def collect_links(self) -> None:
-        """Read the page's link texts once: all of them, and those pointing into the site."""
-        if self._link_texts is not None:
+        """Read the page's links once: (text, href) pairs, and the set of all link texts."""
+        if self._all_link_texts is not None:
             return
-        site = site_of(self.url)
-        every: set[str] = set()
-        internal: set[str] = set()
+        pairs = []
         for anchor in self.page.iter("a") if self.page is not None else ():
             text = " ".join(" ".join(anchor.itertext()).split())
             if text:
-                every.add(text)
-                if is_internal_link(anchor.get("href", ""), site):
-                    internal.add(text)
-        self._all_link_texts = frozenset(every)
-        self._link_texts = frozenset(internal)
+                pairs.append((text, anchor.get("href", "")))
+        self._links = pairs
+        self._all_link_texts = frozenset(text for text, _href in pairs)
 
     def link_texts(self) -> frozenset[str]:
         """Texts of the page's links to its own site (computed once, on first use).
@@ -87,8 +86,13 @@ class CleaningContext:
         Teasers ("More from ...") point into the site; a closing list of references or external
         links is part of the article and is left out here, so it never looks like a teaser list.
         """
-        self.collect_links()
-        return self._link_texts or frozenset()
+        if self._link_texts is None:
+            self.collect_links()
+            site = site_of(self.url)
+            self._link_texts = frozenset(
+                text for text, href in self._links if is_internal_link(href, site)
+            )
+        return self._link_texts
 
     def link_share(self, text: str) -> float:
         """The share of `text` taken by the longest own-site link inside it: 1.0 for a bare link."""

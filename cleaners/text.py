@@ -200,10 +200,13 @@ def drop_repeated_headline(blocks: list[Block], ctx: CleaningContext) -> list[Bl
     headlines.discard("")
     if not headlines:
         return blocks
+    # Normalising drops only punctuation and spacing: a block much longer than every headline
+    # cannot be one, and skipping it keeps this cheap on long bodies.
+    longest = 2 * max(len(h) for h in headlines) + 10
     doomed = {
         i
         for i, b in enumerate(blocks)
-        if words(b.text) <= 2 * MAX_HEADLINE_WORDS and normalise(b.text) in headlines
+        if len(b.text) <= longest and normalise(b.text) in headlines
     }
     return drop(blocks, doomed, "drop_repeated_headline", ctx)
 

@@ -93,6 +93,9 @@ def build_index(tree: HtmlElement) -> TreeIndex:
     """Collect marked and hidden elements of the page once (document order)."""
     index = TreeIndex()
     for element in MARKED_XPATH(tree):
+        raw = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if not ANY_MARK_RE.search(raw):
+            continue
         marks = class_id_marks(element)
         if marks and ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
             index.marked.append((element, marks))
