@@ -207,7 +207,7 @@ class ProfileThresholds:
     short_max_words: int = SHORT_LINE_WORDS
     short_share: float = 0.3
     long_share: float = 0.6
-    min_block_pages: int = 2
+    min_block_pages: int = 3
     max_words: int = 200
 
     def required_pages(self, words: int, pages: int) -> int:

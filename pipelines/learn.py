@@ -26,13 +26,20 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
 from cleaners.profile import (
+    DEFAULT_THRESHOLDS,
     BlockStats,
     BoilerplateProfile,
     PageBlock,
     ProfileThresholds,
     learn_profile,
 )
-from cleaners.profile_store import create_tables, load_stats, record_page, stored_fingerprints
+from cleaners.profile_store import (
+    create_tables,
+    has_tables,
+    load_stats,
+    record_page,
+    stored_fingerprints,
+)
 from pipelines.config import STATS_PREFIX
 from pipelines.records import ArticleRecord
 
@@ -46,12 +53,17 @@ CLOSE_BUSY_TIMEOUT = 30.0
 
 def thresholds_from_settings(settings: BaseSettings) -> ProfileThresholds:
     """The `CLEANNEWS_PROFILE_*` thresholds (crawler/settings.py documents each)."""
+    default = DEFAULT_THRESHOLDS
     return ProfileThresholds(
-        min_pages=settings.getint("CLEANNEWS_PROFILE_MIN_PAGES", 5),
-        short_max_words=settings.getint("CLEANNEWS_PROFILE_SHORT_MAX_WORDS", 12),
-        short_share=settings.getfloat("CLEANNEWS_PROFILE_SHORT_SHARE", 0.3),
-        long_share=settings.getfloat("CLEANNEWS_PROFILE_LONG_SHARE", 0.6),
-        min_block_pages=settings.getint("CLEANNEWS_PROFILE_MIN_BLOCK_PAGES", 2),
+        min_pages=settings.getint("CLEANNEWS_PROFILE_MIN_PAGES", default.min_pages),
+        short_max_words=settings.getint(
+            "CLEANNEWS_PROFILE_SHORT_MAX_WORDS", default.short_max_words
+        ),
+        short_share=settings.getfloat("CLEANNEWS_PROFILE_SHORT_SHARE", default.short_share),
+        long_share=settings.getfloat("CLEANNEWS_PROFILE_LONG_SHARE", default.long_share),
+        min_block_pages=settings.getint(
+            "CLEANNEWS_PROFILE_MIN_BLOCK_PAGES", default.min_block_pages
+        ),
     )
 
 
@@ -93,7 +105,8 @@ class ProfileBook:
         # Autocommit mode: transactions are explicit, so a failed lock attempt leaves none open.
         self.conn = sqlite3.connect(self.path, timeout=0, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode = WAL")
-        self._try_write(lambda conn: create_tables(conn), wait=True)
+        if not has_tables(self.conn):  # the store's migration makes them; a bare file may not
+            self._try_write(create_tables, wait=True)
 
     def close(self) -> None:
         if self.conn is None:

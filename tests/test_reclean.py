@@ -20,13 +20,14 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from cleaners import CLEANER_VERSION
-from cleaners.profile import fingerprint, normalise_block
+from cleaners.profile import PageBlock, ProfileThresholds, fingerprint, normalise_block
 from cleaners.reclean import body_hash
 from crawler.items import Page
 from pipelines.dedupe import DedupePipeline
 from pipelines.dedupe import body_hash as stored_body_hash
 from pipelines.extract import ExtractPipeline
-from pipelines.learn import LearnPipeline
+from pipelines.learn import LearnPipeline, ProfileBook
+from pipelines.storage.sqlite import SQLiteStorage
 from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline
 
@@ -179,6 +180,32 @@ def test_reclean_of_a_missing_database_fails_cleanly(tmp_path: Path) -> None:
     result = run_cli("reclean", "--db", str(tmp_path / "none.db"))
     assert result.returncode == 2
     assert "no database" in result.stderr
+
+
+def test_counts_wait_for_the_store_lock_and_are_written_when_it_is_free(tmp_path: Path) -> None:
+    db_path = tmp_path / "articles.db"
+    storage = SQLiteStorage(db_path)
+    storage.open()  # migrated schema, as a crawl leaves it
+    storage.close()
+    book = ProfileBook(db_path, ProfileThresholds())
+    book.open()
+    blocks = [PageBlock(fingerprint("notice"), "notice", 1)]
+    assert book.record(OUTLET, "https://harborledger.example/a", blocks)
+    assert not book.record(OUTLET, "https://harborledger.example/a", blocks)  # same page again
+    batch = sqlite3.connect(db_path, isolation_level=None)
+    batch.execute("BEGIN IMMEDIATE")  # the store's open batch holds the write lock
+    assert book.flush() is False
+    assert book.pending == 1
+    batch.execute("COMMIT")
+    batch.close()
+    assert book.flush() is True
+    book.close()
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute("SELECT outlet_id, url FROM boilerplate_pages").fetchall()
+    finally:
+        conn.close()
+    assert rows == [(OUTLET, "https://harborledger.example/a")]
 
 
 def jsonl_input() -> str:
