@@ -72,9 +72,29 @@ CLEANNEWS_MIN_WORDS = 50
 # is recorded as a `wrong_language` failure. Empty (default): every language is kept.
 CLEANNEWS_LANGUAGES: list[str] = []
 
+# --- Learned boilerplate (pipelines/learn.py, cleaners/profile.py) --------------------------
+# Learn each outlet's template from its own pages: count every cleaned page's text blocks per
+# outlet in the database (boilerplate_* tables) and clean each page with what was learned so far.
+# Needs SQLITE_PATH; `python -m cleaners reclean` re-cleans the pages cleaned before (needs
+# CLEANNEWS_STORE_RAW_HTML). Default on.
+CLEANNEWS_LEARN_BOILERPLATE = True
+# Pages of an outlet counted before anything is learned from them; default 5.
+CLEANNEWS_PROFILE_MIN_PAGES = 5
+# A block of at most this many words is a short line (a disclaimer, "Related stories"); longer
+# ones are paragraphs; default 12.
+CLEANNEWS_PROFILE_SHORT_MAX_WORDS = 12
+# Share of an outlet's pages (0-1) a short line must be on to be its boilerplate; default 0.3.
+CLEANNEWS_PROFILE_SHORT_SHARE = 0.3
+# Share a paragraph must be on; higher, so a quote repeated in follow-up stories stays; 0.6.
+CLEANNEWS_PROFILE_LONG_SHARE = 0.6
+# Fewest pages any learned block must have been seen on; default 3.
+CLEANNEWS_PROFILE_MIN_BLOCK_PAGES = 3
+
 # --- Pipelines ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
+    # Writes the block counts the extract step makes (off unless CLEANNEWS_LEARN_BOILERPLATE).
+    "pipelines.learn.LearnPipeline": 150,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 900,

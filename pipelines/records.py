@@ -64,7 +64,9 @@ class ArticleRecord:
         values["authors"] = list(values["authors"] or [])
         values["tags"] = list(values["tags"] or [])
         values["removed"] = [
-            {"cleaner": removal.cleaner, "text": removal.text} for removal in article.removed
+            {"cleaner": removal.cleaner, "text": removal.text}
+            | ({"reason": removal.reason} if removal.reason else {})
+            for removal in article.removed
         ]
         return cls(
             url=page.url,
