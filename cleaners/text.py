@@ -17,11 +17,17 @@ from cleaners.timestamps import parse_timestamp
 
 TextCleaner = Callable[[list[Block], CleaningContext], list[Block]]
 
+# A short line: boilerplate vocabulary may act on it anywhere in the body.
 SHORT_LINE_WORDS = 12
+# A prompt-length line: vocabulary acts on it only at the edges of the body.
 PROMPT_LINE_WORDS = 25
+# How many blocks at the start (and, plus one, at the end) count as the body's edges.
 EDGE_BLOCKS = 2
+# A comment notice runs from its salutation to its sign-off within this many blocks.
 MAX_NOTICE_BLOCKS = 8
+# List items under a promo heading needed to call it a promo list (when not at the body's end).
 MIN_PROMO_LIST_ITEMS = 2
+# Longer lines are not headline teasers.
 MAX_HEADLINE_WORDS = 20
 # A line this much covered by one link is a headline teaser ("Headline text 3 min read").
 HEADLINE_LINK_SHARE = 0.6
@@ -204,9 +210,7 @@ def drop_repeated_headline(blocks: list[Block], ctx: CleaningContext) -> list[Bl
     # cannot be one, and skipping it keeps this cheap on long bodies.
     longest = 2 * max(len(h) for h in headlines) + 10
     doomed = {
-        i
-        for i, b in enumerate(blocks)
-        if len(b.text) <= longest and normalise(b.text) in headlines
+        i for i, b in enumerate(blocks) if len(b.text) <= longest and normalise(b.text) in headlines
     }
     return drop(blocks, doomed, "drop_repeated_headline", ctx)
 
