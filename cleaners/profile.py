@@ -96,12 +96,15 @@ class PageBlocks:
     blocks: dict[str, PageBlock] = field(default_factory=dict)
     elements: list[tuple[HtmlElement, str, bool]] = field(default_factory=list)
     article_body: str = ""
-    # Fingerprints of blocks inside an itemprop=articleBody element of this page.
-    marked_article_blocks: set[str] = field(default_factory=set)
+    # Fingerprints of blocks inside an itemprop=articleBody element of this page, and of the
+    # page's own headline (its <h1>s, og:title): a story's title also listed as a teaser on
+    # every page of the outlet is still this page's headline.
+    own_blocks: set[str] = field(default_factory=set)
 
     def in_article_body(self, normalised: str, print_: str | None = None) -> bool:
-        """True when a block is part of the page's JSON-LD or microdata article body."""
-        if print_ is not None and print_ in self.marked_article_blocks:
+        """True when a block is part of the page's article body (JSON-LD or microdata) or is
+        its headline."""
+        if print_ is not None and print_ in self.own_blocks:
             return True
         return bool(self.article_body) and f" {normalised} " in self.article_body
 
@@ -190,8 +193,21 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
                 parent[0].append(element.tail)
                 parent[1] += len(element.tail)
     page.elements = [entry for entry in elements if entry is not None]
-    page.marked_article_blocks = {print_ for _, print_, protected in page.elements if protected}
+    page.own_blocks = {
+        print_ for element, print_, protected in page.elements if protected or element.tag == "h1"
+    }
+    page.own_blocks.update(fingerprint(normalise_block(title)) for title in headline_metas(tree))
     return page
+
+
+HEADLINE_META_XPATH = etree.XPath(
+    "//meta[@property='og:title' or @name='twitter:title' or @name='og:title']/@content"
+)
+
+
+def headline_metas(tree: HtmlElement) -> list[str]:
+    """The page's declared headlines (og:title, twitter:title)."""
+    return [str(value) for value in HEADLINE_META_XPATH(tree) if str(value).strip()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +375,8 @@ def remove_learned_blocks(
         return removals
     for element, print_, protected in page.elements:
         if print_ not in profile or protected or element.tag in NEVER_REMOVED_TAGS:
+            continue
+        if print_ in page.own_blocks:
             continue
         if not _attached(element, tree):
             continue

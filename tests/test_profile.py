@@ -1,9 +1,10 @@
 """Learned per-outlet boilerplate on the fixture outlet (fixtures/outlet_profile, 12 pages).
 
-Every page carries a funding notice, a corrections-policy box, a tip line, a masthead and a
-footer (the template); pages 3-6 are follow-up stories that repeat one background paragraph
-(real text), and page 12 is the corrections-policy article itself, whose JSON-LD articleBody
-holds the policy paragraph the other pages show as a box.
+Every page carries a funding notice, a corrections-policy box, a tip line, a masthead, a "Most
+read" box with the headlines of stories 1-3 and a footer (the template); pages 3-6 are follow-up
+stories that repeat one background paragraph (real text), and page 12 is the corrections-policy
+article itself, whose JSON-LD articleBody holds the policy paragraph the other pages show as a
+box.
 """
 
 from __future__ import annotations
@@ -114,6 +115,19 @@ def test_profile_removes_template_and_keeps_article(
         assert EXPECTED["standards"] in article.body
     else:
         assert EXPECTED["standards"] not in article.body
+
+
+def test_own_headline_listed_as_a_teaser_everywhere_is_not_learned_away(
+    profile: BoilerplateProfile,
+) -> None:
+    # Story 1's headline is in the "Most read" box of all 12 pages: learned, but not on its page.
+    headline = EXPECTED["most_read"][0]
+    assert print_of(headline) in profile
+    article = extract_article(read(PAGES[0]), PAGES[0]["url"], profile=profile)
+    assert article.title == headline
+    learned = [r.text for r in article.removed if r.cleaner == "learned_boilerplate"]
+    assert headline not in learned
+    assert any(text.startswith("Most read") for text in learned)
 
 
 def test_without_profile_the_notice_stays(page_blocks: list[list[PageBlock]]) -> None:
