@@ -7,6 +7,7 @@ the body, so a long article paragraph that merely says "subscribe" stays.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,6 +17,9 @@ from cleaners.context import Block, CleaningContext
 from cleaners.timestamps import parse_timestamp
 
 TextCleaner = Callable[[list[Block], CleaningContext], list[Block]]
+
+# Punctuation, symbols and combining accents (after NFKD): what headline comparison ignores.
+NOT_WORD_RE = re.compile(r"[^\w\s]|_")
 
 # A short line: boilerplate vocabulary may act on it anywhere in the body.
 SHORT_LINE_WORDS = 12
@@ -41,8 +45,7 @@ def words(text: str) -> int:
 def normalise(text: str) -> str:
     """Lower-case, accents and quotes folded, punctuation dropped: for comparing headlines."""
     folded = unicodedata.normalize("NFKD", text.casefold())
-    kept = [c for c in folded if c.isalnum() or c.isspace()]
-    return " ".join("".join(kept).split())
+    return " ".join(NOT_WORD_RE.sub("", folded).split())
 
 
 def drop(blocks: list[Block], doomed: set[int], cleaner: str, ctx: CleaningContext) -> list[Block]:
