@@ -50,3 +50,17 @@ class Failure:
     status: int | None = None
     outlet_id: str | None = None
     fetched_at: str = field(default_factory=utc_now)
+
+
+@dataclass(slots=True)
+class NotModified:
+    """A stored article re-visited with a conditional request, answered 304 Not Modified.
+
+    Made by `crawler.incremental` in place of the empty Page; the store only moves the article's
+    `last_seen` (and `crawl_id`), since the server says nothing changed.
+    """
+
+    url: str
+    final_url: str
+    outlet_id: str | None = None
+    fetched_at: str = field(default_factory=utc_now)

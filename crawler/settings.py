@@ -141,6 +141,41 @@ DATABASE_URL = ""
 # Scrapy add-ons: ScaleOutAddon switches the above on when REDIS_URL is set.
 ADDONS = {"crawler.scale.ScaleOutAddon": 0}
 
+# --- Cron safety (crawler/lock.py, crawler/incremental.py, crawler/commands/crawl.py) ----------
+# Hold an exclusive OS lock on `<SQLITE_PATH>.lock` for the whole run: a second crawl of the same
+# database exits at once with status 1 and touches nothing. Default on.
+CLEANNEWS_RUN_LOCK = True
+# Lock file to use instead of `<SQLITE_PATH>.lock` ("" = derived from the database; a PostgreSQL
+# store takes no lock unless this names one).
+CLEANNEWS_LOCK_FILE = ""
+# Skip article URLs already stored, or recorded as a permanent failure, by an earlier run
+# (discovery pages are always fetched). Default on; `-s CLEANNEWS_INCREMENTAL=false` refetches all.
+CLEANNEWS_INCREMENTAL = True
+# Re-visit stored articles younger than this many hours (by published date, else first seen) with a
+# conditional request (If-None-Match / If-Modified-Since); 304 = unchanged. 0 (default): never.
+CLEANNEWS_REVISIT_HOURS = 0.0
+# Failures that are not retried by later runs: a reason, or `reason:status` for HTTP errors.
+CLEANNEWS_PERMANENT_FAILURES = [
+    "http_error:404", "http_error:410", "http_error:451",
+    "not_html", "not_article", "too_short", "wrong_language",
+]
+# Finish reasons that make `scrapy crawl` exit with status 1 (a crawl stopped by a storage fault).
+CLEANNEWS_FAILING_FINISH_REASONS = ["storage_error"]
+# Seconds a database write waits for another connection's lock before the crawl stops with a
+# storage error; default 30.
+CLEANNEWS_SQLITE_BUSY_TIMEOUT = 30.0
+COMMANDS_MODULE = "crawler.commands"
+EXTENSIONS = {
+    # Built first (before the engine, the pipelines and JOBDIR state are touched).
+    "crawler.lock.RunLock": -1000,
+    # Forgets a finished job's seen requests in JOBDIR, so the next run with it starts afresh.
+    "crawler.incremental.FinishedJobReset": 500,
+}
+SPIDER_MIDDLEWARES = {
+    # Drops known article URLs and turns re-visits into conditional requests.
+    "crawler.incremental.IncrementalMiddleware": 950,
+}
+
 # --- Scrapy housekeeping --------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -54,6 +54,9 @@ class ArticleRecord:
     alias_urls: list[str] = field(default_factory=list)
     raw_html: bytes | None = None
     declared_encoding: str | None = None
+    # The response's validators, sent back on a conditional re-visit (If-None-Match ...).
+    etag: str | None = None
+    last_modified: str | None = None
 
     @classmethod
     def from_article(
@@ -77,5 +80,13 @@ class ArticleRecord:
             discovered_via=page.discovered_via,
             raw_html=bytes(page.body) if keep_raw_html else None,
             declared_encoding=page.declared_encoding,
+            etag=header_value(page.headers, "ETag"),
+            last_modified=header_value(page.headers, "Last-Modified"),
             **values,
         )
+
+
+def header_value(headers: dict[str, str], name: str) -> str | None:
+    """A header of a Page by case-insensitive name (Scrapy writes `Etag`), or None."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)

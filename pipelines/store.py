@@ -3,6 +3,12 @@
 `open_spider` opens (and migrates) the store, starts a crawl row and upserts every configured
 outlet; `close_spider` commits the last batch and records the run with Scrapy's stats. A timer
 commits a half-full batch every `CLEANNEWS_FLUSH_INTERVAL` seconds while the crawl is idle.
+
+A bad row fails alone (a `store_error` failure row). A `StorageFault` (disk full, read-only file,
+database locked beyond the timeout) stops the crawl instead, with the finish reason
+`storage_error` (so `scrapy crawl` exits with 1): committed batches stay, the open batch is rolled
+back, and every item not stored is logged; their URLs are unknown to the store, so the next run
+fetches them again.
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.defer import deferred_from_coro
 
-from crawler.items import Failure
+from crawler.items import Failure, NotModified
 from crawler.outlets import Outlet, OutletRegistry, host_of
 from pipelines.config import STATS_PREFIX, outlets_from_settings
 from pipelines.dedupe import fill_dedupe_keys
 from pipelines.records import ArticleRecord
-from pipelines.storage import SaveResult, Storage, storage_from_settings
+from pipelines.storage import SaveResult, Storage, StorageFault, storage_from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +48,7 @@ class StorePipeline:
         self.counts: Counter[str] = Counter()
         self._known_outlets: set[str] = set()
         self._flush_timer: Any = None
+        self.fault: StorageFault | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -55,19 +63,32 @@ class StorePipeline:
     # Lifecycle
 
     def open_spider(self) -> None:
-        self.storage.open()
-        self.crawl_id = self.storage.start_crawl(self._spider_name())
-        for outlet in self.outlets:
-            self._ensure_outlet(outlet)
-        self.storage.flush()
+        try:
+            self.storage.open()
+            self.crawl_id = self.storage.start_crawl(self._spider_name())
+            for outlet in self.outlets:
+                self._ensure_outlet(outlet)
+            self.storage.flush()
+        except StorageFault as exc:
+            # The crawl does not start: Scrapy logs this and `scrapy crawl` exits with 1.
+            logger.error("Storage error, not crawling: %s", exc)
+            raise
 
     def close_spider(self) -> None:
         self._stop_timer()
+        if self.fault is not None:
+            self._close_after_fault()
+            return
         try:
             self.storage.flush()
             self._finish_crawl(finish_reason=None)
+        except StorageFault as exc:
+            self._on_fault(exc)
+            self._close_after_fault()
+            return
         finally:
-            self.storage.close()
+            if self.fault is None:
+                self.storage.close()
 
     def spider_opened(self, spider: Any) -> None:
         """Start the timer that commits a half-full batch while pages trickle in."""
@@ -81,20 +102,64 @@ class StorePipeline:
         self._stop_timer()
         if self.crawl_id is None:
             return
-        self.storage.open()
         try:
-            self._finish_crawl(finish_reason=reason)
-        finally:
-            self.storage.close()
+            self.storage.open()
+            try:
+                self._finish_crawl(finish_reason=reason)
+            finally:
+                self.storage.close()
+        except StorageFault as exc:
+            logger.error("Could not record the end of crawl %s: %s", self.crawl_id, exc)
 
     # Items
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, ArticleRecord):
-            self._store_article(item)
-        elif isinstance(item, Failure):
-            self._store_failure(item)
+        if self.fault is not None:
+            if isinstance(item, ArticleRecord | Failure | NotModified):
+                self._not_stored(item)
+            return item
+        try:
+            if isinstance(item, ArticleRecord):
+                self._store_article(item)
+            elif isinstance(item, Failure):
+                self._store_failure(item)
+            elif isinstance(item, NotModified):
+                self._store_not_modified(item)
+        except StorageFault as exc:
+            self._on_fault(exc)
+            self._not_stored(item)
         return item
+
+    # Storage faults
+
+    def _on_fault(self, exc: StorageFault) -> None:
+        """Stop storing and close the crawl: every later write would fail the same way."""
+        if self.fault is not None:
+            return
+        self.fault = exc
+        self._stop_timer()
+        logger.error(
+            "Storage error, stopping the crawl: %s. Committed rows are kept; %d item(s) of the "
+            "open batch were rolled back and will be fetched again by the next run.",
+            exc, exc.lost,
+        )
+        self._inc("storage_errors")
+        self._inc_by("not_stored", exc.lost)
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="storage_error"))
+
+    def _not_stored(self, item: Any) -> None:
+        url = getattr(item, "final_url", None) or getattr(item, "url", "?")
+        logger.warning("Not stored (storage error): %s", url)
+        self._inc("not_stored")
+
+    def _close_after_fault(self) -> None:
+        """Close the store without writing: the open batch was already rolled back."""
+        try:
+            self.storage.close()
+        except Exception:  # the same fault again; nothing more can be written
+            logger.exception("Could not close the store cleanly after a storage error")
 
     def _store_article(self, record: ArticleRecord) -> None:
         if record.normalized_url is None or record.body_hash is None:
@@ -102,6 +167,8 @@ class StorePipeline:
         try:
             self._ensure_outlet(self._outlet_of(record))
             result = self.storage.save_article(record, self.crawl_id)
+        except StorageFault:
+            raise
         except Exception as exc:  # a bad row must not end the crawl; it becomes a failure row
             logger.exception("Could not store %s", record.final_url)
             self._store_failure(
@@ -121,9 +188,20 @@ class StorePipeline:
         if result in STORED_RESULTS:
             self._inc("articles_stored")
 
+    def _store_not_modified(self, item: NotModified) -> None:
+        """A conditional re-visit answered 304: the article is unchanged, only seen again."""
+        if self.storage.mark_not_modified(item.url, self.crawl_id):
+            result = SaveResult.UNCHANGED
+            self.counts[result.value] += 1
+            self._inc(f"articles/{result.value}")
+            self._inc("articles/not_modified")
+            self._inc("articles_stored")
+
     def _store_failure(self, failure: Failure) -> None:
         try:
             self.storage.save_failure(failure, self.crawl_id)
+        except StorageFault:
+            raise
         except Exception:
             logger.exception("Could not record failure of %s", failure.url)
             return
@@ -173,3 +251,7 @@ class StorePipeline:
     def _inc(self, key: str) -> None:
         if self.stats is not None:
             self.stats.inc_value(f"{STATS_PREFIX}/{key}")
+
+    def _inc_by(self, key: str, count: int) -> None:
+        if self.stats is not None and count:
+            self.stats.inc_value(f"{STATS_PREFIX}/{key}", count)

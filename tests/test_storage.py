@@ -31,7 +31,11 @@ EXPECTED_COLUMNS = {
         "id", "url", "final_url", "outlet_id", "title", "authors", "published", "updated",
         "language", "description", "site_name", "tags", "image", "body", "word_count",
         "body_hash", "cleaner_version", "removed", "first_seen", "last_seen", "fetched_at",
-        "crawl_id",
+        "crawl_id", "etag", "last_modified",
+    },
+    "article_versions": {
+        "id", "article_id", "body_hash", "body", "title", "updated", "cleaner_version",
+        "fetched_at", "replaced_at", "crawl_id",
     },
     "article_urls": {"url", "article_id", "kind", "first_seen", "last_seen"},
     "pages": {"url", "article_id", "html_zlib", "encoding", "fetched_at"},

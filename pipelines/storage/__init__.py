@@ -10,10 +10,12 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 
-from pipelines.storage.base import SaveResult, Storage
+from pipelines.storage.base import KnownUrl, SaveResult, Storage, StorageFault
 from pipelines.storage.sqlite import SQLiteStorage
 
-__all__ = ["SQLiteStorage", "SaveResult", "Storage", "storage_from_settings"]
+__all__ = [
+    "KnownUrl", "SQLiteStorage", "SaveResult", "Storage", "StorageFault", "storage_from_settings",
+]
 
 
 def storage_from_settings(settings: BaseSettings) -> Storage | None:
@@ -39,4 +41,9 @@ def storage_from_settings(settings: BaseSettings) -> Storage | None:
         path = settings.get("SQLITE_PATH") or ""
     if not path:
         return None
-    return SQLiteStorage(path, batch_size=batch_size, flush_interval=flush_interval)
+    return SQLiteStorage(
+        path,
+        batch_size=batch_size,
+        flush_interval=flush_interval,
+        busy_timeout=settings.getfloat("CLEANNEWS_SQLITE_BUSY_TIMEOUT", 30.0),
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -24,6 +25,35 @@ class SaveResult(StrEnum):
     UPDATED = "updated"  # a known URL whose content changed, updated in place
     UNCHANGED = "unchanged"  # a known URL, same content: only last_seen/crawl moved
     DUPLICATE = "duplicate"  # same body as an article under another URL: URL recorded only
+
+
+class StorageFault(RuntimeError):
+    """The store cannot write at all (disk full, read-only file, lock not granted in time ...).
+
+    Unlike a bad row, which fails alone, a fault stops the crawl: every later write would fail
+    too. `lost` is how many items of the open, uncommitted batch were rolled back with it.
+    """
+
+    def __init__(self, message: str, *, lost: int = 0) -> None:
+        super().__init__(message)
+        self.lost = lost
+
+
+@dataclass(frozen=True, slots=True)
+class KnownUrl:
+    """What an earlier run left about a URL: a stored article, or the last failure to get one.
+
+    For an article: the validators of its last fetch (`etag`, `last_modified`) and its age
+    (`published`, `first_seen`); for a failure: its `reason` and HTTP `status`.
+    """
+
+    kind: str  # "article" or "failure"
+    etag: str | None = None
+    last_modified: str | None = None
+    published: str | None = None
+    first_seen: str | None = None
+    reason: str | None = None
+    status: int | None = None
 
 
 class Storage(ABC):
@@ -76,3 +106,14 @@ class Storage(ABC):
     @abstractmethod
     def url_known(self, url: str) -> bool:
         """True if `url` (normalised) is an article URL or one of its recorded aliases."""
+
+    def lookup_url(self, url: str) -> KnownUrl | None:
+        """What is known about `url` (an article's address first, else its latest failure).
+
+        Reads committed rows only. This default knows articles, without their validators.
+        """
+        return KnownUrl(kind="article") if self.url_known(url) else None
+
+    def mark_not_modified(self, url: str, crawl_id: int | None = None) -> bool:
+        """A conditional re-visit answered 304: move the article's last_seen; False if unknown."""
+        raise NotImplementedError

@@ -25,7 +25,7 @@ from crawler.items import Failure, utc_now
 from crawler.outlets import Outlet
 from pipelines.dedupe import normalize_url
 from pipelines.records import ArticleRecord
-from pipelines.storage.base import SaveResult, Storage
+from pipelines.storage.base import KnownUrl, SaveResult, Storage, StorageFault
 
 # Columns whose change makes a re-crawl an update (the rest only say when it was seen).
 CONTENT_COLUMNS = (
@@ -34,8 +34,25 @@ CONTENT_COLUMNS = (
 )
 
 
-# Milliseconds a write waits for another connection's lock before failing.
+# Milliseconds a write waits for another connection's lock before failing (default; the
+# `busy_timeout` argument, from CLEANNEWS_SQLITE_BUSY_TIMEOUT, overrides it).
 BUSY_TIMEOUT_MS = 30_000
+
+# Primary result codes (the low byte of `sqlite_errorcode`) that mean the file cannot be written
+# at all, rather than that one row is bad: busy/locked beyond the timeout, read-only, I/O error,
+# corrupt, disk full, cannot open, not a database, permission denied.
+FAULT_CODES = {
+    sqlite3.SQLITE_PERM, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_NOTADB,
+}
+
+
+def is_storage_fault(exc: BaseException) -> bool:
+    """True for an SQLite error that every later write would hit too (see FAULT_CODES)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.DatabaseError) and code is not None and (
+        code & 0xFF) in FAULT_CODES
 
 
 def _json(value: Any) -> str:
@@ -145,10 +162,38 @@ def create_boilerplate_tables(db: Database) -> None:
     create_boilerplate_schema(db.conn)
 
 
+def add_revisits_and_history(db: Database) -> None:
+    """Validators of each article's last fetch (for conditional re-visits) and `article_versions`.
+
+    `article_versions` keeps what an update replaced: one row per earlier version of an article,
+    with its body, body hash, title, when it was fetched and when (and by which crawl) it was
+    replaced.
+    """
+    columns = db["articles"].columns_dict
+    for name in ("etag", "last_modified"):
+        if name not in columns:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {name} TEXT")
+    db["article_versions"].create(
+        {
+            "id": int, "article_id": int, "body_hash": str, "body": str, "title": str,
+            "updated": str, "cleaner_version": str, "fetched_at": str, "replaced_at": str,
+            "crawl_id": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("crawl_id", "crawls", "id")],
+        not_null={"article_id", "body", "replaced_at"},
+        if_not_exists=True,
+    )
+    db["article_versions"].create_index(
+        ["article_id"], "article_versions_article", if_not_exists=True
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     create_core_tables,
     create_article_search,
     create_boilerplate_tables,
+    add_revisits_and_history,
 ]
 
 
@@ -180,11 +225,17 @@ class SQLiteStorage(Storage):
     """Storage in one SQLite file (":memory:" works too, for experiments)."""
 
     def __init__(
-        self, path: str | Path, *, batch_size: int = 50, flush_interval: float = 5.0
+        self,
+        path: str | Path,
+        *,
+        batch_size: int = 50,
+        flush_interval: float = 5.0,
+        busy_timeout: float = BUSY_TIMEOUT_MS / 1000,
     ) -> None:
         self.path = str(path)
         self.batch_size = max(1, batch_size)
         self.flush_interval = flush_interval
+        self.busy_timeout = busy_timeout
         self.db: Database | None = None
         self._pending = 0
         self._batch_started = 0.0
@@ -192,18 +243,43 @@ class SQLiteStorage(Storage):
     # Connection and batches
 
     def open(self) -> None:
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            if is_storage_fault(exc):
+                raise self._fault(exc, "cannot open") from exc
+            raise
+
+    def _open(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         db = Database(self.path)
         db.execute("PRAGMA foreign_keys = ON")
         # Another process's batch can hold the write lock for up to its flush interval: wait.
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         if self.path != ":memory:":
             db.enable_wal()
             # In WAL mode NORMAL never corrupts; a power cut may lose the last commits only.
             db.execute("PRAGMA synchronous = NORMAL")
         migrate(db)
         self.db = db
+
+    def _fault(self, exc: BaseException, doing: str, lost: int = 0) -> StorageFault:
+        """A StorageFault naming the file, what failed and SQLite's own words and code."""
+        name = getattr(exc, "sqlite_errorname", type(exc).__name__)
+        return StorageFault(f"{doing} {self.path}: {exc} ({name})", lost=lost)
+
+    def _abandon_batch(self, exc: BaseException, doing: str) -> StorageFault:
+        """Roll back the open batch after a fault; the fault says how many items it held."""
+        lost = self._pending
+        db = self.db
+        if db is not None and db.conn.in_transaction:
+            try:
+                db.conn.rollback()
+            except sqlite3.Error:
+                pass  # SQLite may have rolled back on its own (SQLITE_FULL, IOERR ...)
+        self._pending = 0
+        return self._fault(exc, doing, lost)
 
     def close(self) -> None:
         if self.db is None:
@@ -215,7 +291,12 @@ class SQLiteStorage(Storage):
 
     def flush(self) -> None:
         if self.db is not None and self.db.conn.in_transaction:
-            self.db.commit()
+            try:
+                self.db.commit()
+            except sqlite3.DatabaseError as exc:
+                if is_storage_fault(exc):
+                    raise self._abandon_batch(exc, "cannot commit to") from exc
+                raise
         self._pending = 0
 
     def flush_if_due(self) -> None:
@@ -233,14 +314,19 @@ class SQLiteStorage(Storage):
     def _write(self) -> Iterator[Database]:
         """One item's writes: joins the open batch (starting one if needed) in a savepoint."""
         db = self.database
-        if not db.conn.in_transaction:
-            # IMMEDIATE takes the write lock now: an item reads before it writes, and a deferred
-            # transaction could not upgrade if another process wrote in between.
-            db.execute("BEGIN IMMEDIATE")
-            self._batch_started = time.monotonic()
-            self._pending = 0
-        with db.atomic():
-            yield db
+        try:
+            if not db.conn.in_transaction:
+                # IMMEDIATE takes the write lock now: an item reads before it writes, and a
+                # deferred transaction could not upgrade if another process wrote in between.
+                db.execute("BEGIN IMMEDIATE")
+                self._batch_started = time.monotonic()
+                self._pending = 0
+            with db.atomic():
+                yield db
+        except sqlite3.DatabaseError as exc:
+            if is_storage_fault(exc):
+                raise self._abandon_batch(exc, "cannot write to") from exc
+            raise
         self._pending += 1
         if (
             self._pending >= self.batch_size
@@ -357,8 +443,12 @@ class SQLiteStorage(Storage):
                 "last_seen": now,
                 "fetched_at": record.fetched_at,
                 "crawl_id": crawl_id,
+                "etag": record.etag,
+                "last_modified": record.last_modified,
                 **(content if changed else {}),
             }
+            if changed:
+                self._keep_version(existing, now, crawl_id)
             db["articles"].update(existing["id"], updates)
             self._link_url(existing["url"], existing["id"], "canonical", now)
             return (SaveResult.UPDATED if changed else SaveResult.UNCHANGED), existing["id"]
@@ -378,11 +468,29 @@ class SQLiteStorage(Storage):
                 "last_seen": now,
                 "fetched_at": record.fetched_at,
                 "crawl_id": crawl_id,
+                "etag": record.etag,
+                "last_modified": record.last_modified,
             }
         )
         article_id = int(inserted.last_pk)
         self._link_url(key, article_id, "canonical", now)
         return SaveResult.INSERTED, article_id
+
+    def _keep_version(self, existing: dict[str, Any], now: str, crawl_id: int | None) -> None:
+        """Copy the article's current text into `article_versions` before an update replaces it."""
+        self.database["article_versions"].insert(
+            {
+                "article_id": existing["id"],
+                "body_hash": existing["body_hash"],
+                "body": existing["body"],
+                "title": existing["title"],
+                "updated": existing["updated"],
+                "cleaner_version": existing["cleaner_version"],
+                "fetched_at": existing["fetched_at"],
+                "replaced_at": now,
+                "crawl_id": crawl_id,
+            }
+        )
 
     def _touch(self, article_id: int, now: str) -> None:
         self.database.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
@@ -437,6 +545,53 @@ class SQLiteStorage(Storage):
             self._row("SELECT 1 FROM articles WHERE url = ?", [key]) is not None
             or self._row("SELECT 1 FROM article_urls WHERE url = ?", [key]) is not None
         )
+
+    def _article_id_of(self, key: str) -> int | None:
+        """The id of the article stored under, or reached through, a normalised URL."""
+        row = self._row("SELECT id FROM articles WHERE url = ?", [key]) or self._row(
+            "SELECT article_id AS id FROM article_urls WHERE url = ?", [key]
+        )
+        return row["id"] if row else None
+
+    def lookup_url(self, url: str) -> KnownUrl | None:
+        key = normalize_url(url)
+        article = self._row(
+            "SELECT etag, last_modified, published, first_seen, 'canonical' AS kind"
+            " FROM articles WHERE url = ?",
+            [key],
+        ) or self._row(
+            "SELECT a.etag, a.last_modified, a.published, a.first_seen, u.kind FROM article_urls u"
+            " JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+            [key],
+        )
+        if article is not None:
+            # A duplicate's address serves another page: the stored validators are not its own.
+            own = article["kind"] != "duplicate"
+            return KnownUrl(
+                kind="article",
+                etag=article["etag"] if own else None,
+                last_modified=article["last_modified"] if own else None,
+                published=article["published"],
+                first_seen=article["first_seen"],
+            )
+        failure = self._row(
+            "SELECT reason, status FROM failures WHERE url IN (?, ?) ORDER BY id DESC LIMIT 1",
+            [url, key],
+        )
+        if failure is not None:
+            return KnownUrl(kind="failure", reason=failure["reason"], status=failure["status"])
+        return None
+
+    def mark_not_modified(self, url: str, crawl_id: int | None = None) -> bool:
+        article_id = self._article_id_of(normalize_url(url))
+        if article_id is None:
+            return False
+        with self._write() as db:
+            db.execute(
+                "UPDATE articles SET last_seen = ?, crawl_id = coalesce(?, crawl_id) WHERE id = ?",
+                [utc_now(), crawl_id, article_id],
+            )
+        return True
 
 
 def read_page_html(db: Database | sqlite3.Connection, url: str) -> bytes | None:

@@ -1,0 +1,45 @@
+"""`scrapy crawl` whose exit status also reports a crawl that stopped on a fatal error.
+
+Scrapy's own command exits with 1 only when the crawl could not start (a bad argument, the run
+lock held by another process, a database that cannot be opened). A crawl that starts and is then
+stopped, for instance by a full disk, closes with a finish reason and would still exit with 0;
+cron and shell scripts would never know. This command exits with 1 when the finish reason is one
+of `CLEANNEWS_FAILING_FINISH_REASONS` (default: `storage_error`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+
+if TYPE_CHECKING:
+    import argparse
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class Command(ScrapyCrawlCommand):
+    """Scrapy's `crawl`, plus a non-zero exit status for a crawl closed by a fatal error."""
+
+    crawler: Crawler | None = None
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        self.crawler = super()._create_crawler(spidercls)
+        return self.crawler
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().run(args, opts)
+        if self.exitcode or self.crawler is None or self.crawler.stats is None:
+            return
+        reason = self.crawler.stats.get_value("finish_reason")
+        failing = self.crawler.settings.getlist(
+            "CLEANNEWS_FAILING_FINISH_REASONS", ["storage_error"]
+        )
+        if reason in failing:
+            logger.error("Crawl stopped early (%s): exit status 1", reason)
+            self.exitcode = 1
