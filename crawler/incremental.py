@@ -16,15 +16,16 @@ goes through the pipelines as usual and updates the article, keeping the replace
 runs (and this run's committed batches) wrote; within one run Scrapy's duplicate filter already
 stops a URL from being fetched twice.
 
-`FinishedJobReset` makes one JOBDIR usable by every cron run: Scrapy keeps the seen-requests file
-of a job forever, so a second run with the same JOBDIR would not even fetch its feeds again. A run
-that finishes normally deletes it; a run that is paused (Ctrl-C) or killed leaves it, and the next
-run resumes the job.
+`JobStateGuard` makes one JOBDIR usable by every cron run: Scrapy keeps the seen-requests file of
+a job forever, so a second run with the same JOBDIR would not even fetch its feeds again, and a
+killed run leaves a queue that cannot be resumed. See the class for what it does.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -204,25 +205,60 @@ class IncrementalMiddleware:
             self.crawler.stats.inc_value(f"{STATS_PREFIX}/{key}")
 
 
-class FinishedJobReset:
-    """Extension: a run that finishes normally forgets its JOBDIR's seen requests.
+class JobStateGuard:
+    """Extension: keeps a JOBDIR trustworthy across cron runs, paused runs and killed runs.
 
-    Scrapy closes the scheduler (and so the duplicate filter's file) before `spider_closed`.
+    - A run that finishes normally forgets the job's seen requests, so the next run with the same
+      JOBDIR starts afresh (its feeds and sitemaps are fetched again).
+    - A run that is paused (one Ctrl-C / SIGTERM) keeps the queue; the next run resumes it.
+    - A run that was killed (SIGKILL, OOM, power cut) cannot have saved its queue: Scrapy writes
+      the queue's index only on close, while the seen-requests file already lists the feeds, so a
+      resumed job would find nothing left to do. A marker file, present while a run is open,
+      tells; the next run then discards the job's queue and seen requests and starts afresh
+      (articles stored before the kill are still skipped, see IncrementalMiddleware).
+
+    Scrapy closes the scheduler (and so the duplicate filter's file) before `spider_closed`; the
+    check runs while the crawler is built, before the scheduler opens the JOBDIR.
     """
+
+    MARKER = "cleannews-running"
 
     def __init__(self, jobdir: Path) -> None:
         self.jobdir = jobdir
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> FinishedJobReset:
+    def from_crawler(cls, crawler: Crawler) -> JobStateGuard:
         jobdir = crawler.settings.get("JOBDIR")
         if not jobdir:
-            raise NotConfigured  # no JOBDIR: nothing to reset
+            raise NotConfigured  # no JOBDIR: nothing to guard
         extension = cls(Path(jobdir))
+        extension.discard_if_killed()
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
+    @property
+    def marker(self) -> Path:
+        return self.jobdir / self.MARKER
+
+    def discard_if_killed(self) -> None:
+        """Start the job afresh if its last run never closed."""
+        if not self.marker.exists():
+            return
+        logger.warning(
+            "The last run with JOBDIR %s was killed before it could save its queue; "
+            "starting the job afresh (stored articles are still skipped)", self.jobdir,
+        )
+        shutil.rmtree(self.jobdir / "requests.queue", ignore_errors=True)
+        (self.jobdir / "requests.seen").unlink(missing_ok=True)
+        self.marker.unlink()
+
+    def spider_opened(self, spider: Any) -> None:
+        self.jobdir.mkdir(parents=True, exist_ok=True)
+        self.marker.write_text(f"{os.getpid()}\n", encoding="utf-8")
+
     def spider_closed(self, spider: Any, reason: str) -> None:
+        self.marker.unlink(missing_ok=True)
         if reason != "finished":
             return  # paused or stopped: the next run resumes the job
         seen = self.jobdir / "requests.seen"

@@ -168,8 +168,9 @@ COMMANDS_MODULE = "crawler.commands"
 EXTENSIONS = {
     # Built first (before the engine, the pipelines and JOBDIR state are touched).
     "crawler.lock.RunLock": -1000,
-    # Forgets a finished job's seen requests in JOBDIR, so the next run with it starts afresh.
-    "crawler.incremental.FinishedJobReset": 500,
+    # JOBDIR across runs: a finished job starts afresh, a paused one resumes, a killed one
+    # (whose queue was never saved) is discarded.
+    "crawler.incremental.JobStateGuard": 500,
 }
 SPIDER_MIDDLEWARES = {
     # Drops known article URLs and turns re-visits into conditional requests.
