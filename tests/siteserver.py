@@ -131,14 +131,81 @@ BROKEN_ROUTES: dict[str, Callable[[BaseHTTPRequestHandler], None]] = {
 }
 
 
+# --- Pages that arrive whole but are not what they claim (tests/test_robustness.py) -----------
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
+    b"\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+CYRILLIC_ARTICLE = (
+    "<html><head><title>Фабрика открылась вновь</title></head><body><article><p>"
+    + "Бывшая текстильная фабрика на окраине города открылась вновь как ремесленный центр. " * 12
+    + "</p></article></body></html>"
+)
+
+
+def fixed(status_code: int, body: bytes, headers: dict[str, str]) -> Callable[
+        [BaseHTTPRequestHandler], None]:
+    """A handler that always sends the same response."""
+
+    def handler(request: BaseHTTPRequestHandler) -> None:
+        send(request, status_code, body, headers)
+
+    return handler
+
+
+def truncated(request: BaseHTTPRequestHandler) -> None:
+    """Promises 50,000 bytes, sends 1,000, closes the connection."""
+    request.send_response(200)
+    request.send_header("Content-Type", "text/html; charset=utf-8")
+    request.send_header("Content-Length", "50000")
+    request.end_headers()
+    request.wfile.write(b"<html><body><p>" + b"z" * 985)
+    request.wfile.flush()
+    request.close_connection = True
+    request.connection.shutdown(socket.SHUT_RDWR)
+
+
+def no_content_type(body: bytes) -> Callable[[BaseHTTPRequestHandler], None]:
+    """A response without any Content-Type header."""
+
+    def handler(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    return handler
+
+
+HOSTILE_ROUTES: dict[str, Callable[[BaseHTTPRequestHandler], None]] = {
+    "/hostile/photo.png": fixed(200, PNG_BYTES, {"Content-Type": "image/png"}),
+    "/hostile/photo-as-html.html": fixed(200, PNG_BYTES, {"Content-Type": "text/html"}),
+    "/hostile/report-as-html.html": fixed(200, PDF_BYTES, {"Content-Type": "text/html"}),
+    "/hostile/untyped-report": no_content_type(PDF_BYTES),
+    "/hostile/untyped-article": no_content_type(ARTICLE_HTML),
+    # The header says UTF-8; the bytes are windows-1251.
+    "/hostile/lying-charset.html": fixed(200, CYRILLIC_ARTICLE.encode("cp1251"),
+                                         {"Content-Type": "text/html; charset=utf-8"}),
+    "/hostile/empty.html": fixed(200, b"", {"Content-Type": "text/html; charset=utf-8"}),
+    "/hostile/blank.html": fixed(200, b" \n\t \n", {"Content-Type": "text/html"}),
+    "/hostile/binary-noise.html": fixed(
+        200, bytes(range(256)) * 8, {"Content-Type": "text/html; charset=utf-8"}),
+    "/hostile/500.html": status(500),
+    "/hostile/truncated.html": truncated,
+}
+
+
 class TestSiteServer(SiteServer):
-    """The demo site plus BROKEN_ROUTES."""
+    """The demo site plus BROKEN_ROUTES and HOSTILE_ROUTES."""
 
     __test__ = False  # not a test class, despite the name
 
     def __init__(self) -> None:
         super().__init__()
-        for path, handler in BROKEN_ROUTES.items():
+        for path, handler in {**BROKEN_ROUTES, **HOSTILE_ROUTES}.items():
             self.route(path, handler)
 
 
