@@ -197,12 +197,21 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
         print_ for element, print_, protected in page.elements if protected or element.tag == "h1"
     }
     page.own_blocks.update(fingerprint(normalise_block(title)) for title in headline_metas(tree))
+    # A block that is a headline-sized part of <title> ("Site: Next Up: Pumpkin Pie") is the
+    # page's own headline on sites without <h1> or og:title (older blogs).
+    title = f" {normalise_block(' '.join(TITLE_XPATH(tree)))} "
+    for normalised, print_ in seen.values():
+        if TITLE_PART_MIN_WORDS <= normalised.count(" ") + 1 and f" {normalised} " in title:
+            page.own_blocks.add(print_)
     return page
 
 
 HEADLINE_META_XPATH = etree.XPath(
     "//meta[@property='og:title' or @name='twitter:title' or @name='og:title']/@content"
 )
+TITLE_XPATH = etree.XPath("/html/head/title//text()")
+# Fewer words than this may be the site's name, which every <title> of the outlet carries.
+TITLE_PART_MIN_WORDS = 4
 
 
 def headline_metas(tree: HtmlElement) -> list[str]:
@@ -354,6 +363,18 @@ def learn_from_pages(
 # --- The cleaner stage -------------------------------------------------------------------------
 
 
+def visible_text(element: HtmlElement) -> list[str]:
+    """An element's text pieces without script and style contents, for the audit trail."""
+    pieces: list[str] = []
+    for node in element.iter():
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag and tag not in SKIPPED_TAGS and node.text:
+            pieces.append(node.text)
+        if node is not element and node.tail:
+            pieces.append(node.tail)
+    return pieces
+
+
 def _attached(element: HtmlElement, root: HtmlElement) -> bool:
     while element is not None:
         if element is root:
@@ -380,7 +401,7 @@ def remove_learned_blocks(
             continue
         if not _attached(element, tree):
             continue
-        text = " ".join(" ".join(element.itertext()).split())
+        text = " ".join(" ".join(visible_text(element)).split())
         if page.in_article_body(normalise_block(text)):
             continue
         removals.append(Removal(CLEANER_NAME, text, profile.reason(print_)))
