@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.metric import ShingleScore, aggregate_shingles, score_shingles
+from bench.metric import aggregate_shingles, score_shingles
 from bench.quality import read_gold_set, set_name
 from cleaners import extract_article
 from cleaners.errors import ExtractionError
@@ -79,16 +79,14 @@ def run(pages: list[dict], thresholds: ProfileThresholds, jobs: int, many: int) 
             chunksize=4,
         )
     with_profile = {i: body for i, body in zip(relearn, second, strict=True)}
-    groups: dict[str, tuple[list[ShingleScore], list[ShingleScore]]] = {
-        "many": ([], []), "rest": ([], []), "all": ([], [])
-    }
+    before = [score_shingles(page["gold"], first[i].body) for i, page in enumerate(pages)]
+    after = [
+        score_shingles(page["gold"], with_profile.get(i, first[i].body))
+        for i, page in enumerate(pages)
+    ]
+    groups: dict[str, list[int]] = {"many": [], "rest": [], "all": list(range(len(pages)))}
     for index, page in enumerate(pages):
-        group = "many" if len(by_site[str(page.get("site"))]) >= many else "rest"
-        before = score_shingles(page["gold"], first[index].body)
-        after = score_shingles(page["gold"], with_profile.get(index, first[index].body))
-        for name in (group, "all"):
-            groups[name][0].append(before)
-            groups[name][1].append(after)
+        groups["many" if len(by_site[str(page.get("site"))]) >= many else "rest"].append(index)
     sizes = sorted(len(p) for p in profiles.values() if p)
     median = sizes[len(sizes) // 2] if sizes else 0
     lines = [
@@ -96,10 +94,21 @@ def run(pages: list[dict], thresholds: ProfileThresholds, jobs: int, many: int) 
         f"{sum(len(v) >= many for v in by_site.values())}, with a learned profile: "
         f"{len(sizes)} (median {median} blocks)"
     ]
-    for name, (before, after) in groups.items():
-        a, b = aggregate_shingles(before), aggregate_shingles(after)
+    changes = [
+        aggregate_shingles([after[i] for i in indexes]).f1
+        - aggregate_shingles([before[i] for i in indexes]).f1
+        for indexes in by_site.values()
+        if len(indexes) >= many
+    ]
+    lines.append(
+        f"  many-page outlets: F1 up on {sum(c > 0.0005 for c in changes)}, down on "
+        f"{sum(c < -0.0005 for c in changes)}, same on {sum(abs(c) <= 0.0005 for c in changes)}"
+    )
+    for name, indexes in groups.items():
+        a = aggregate_shingles([before[i] for i in indexes])
+        b = aggregate_shingles([after[i] for i in indexes])
         lines.append(
-            f"  {name:<5} pages {len(before):>5}  without P {a.precision:.4f} R {a.recall:.4f} "
+            f"  {name:<5} pages {len(indexes):>5}  without P {a.precision:.4f} R {a.recall:.4f} "
             f"F1 {a.f1:.4f}  with P {b.precision:.4f} R {b.recall:.4f} F1 {b.f1:.4f}  "
             f"dF1 {b.f1 - a.f1:+.4f}"
         )
