@@ -2,6 +2,11 @@
 
 The only place the crawl calls the cleaners library. A page the cleaners reject, or that makes
 them fail unexpectedly, becomes a `Failure` item, so the crawl goes on and the store records it.
+
+Extraction runs in a pool of worker processes (`pipelines.workers`, `CLEANNEWS_EXTRACT_WORKERS`,
+default one per CPU) so the reactor keeps downloading and storing while every core cleans; with
+0 workers, or outside the asyncio reactor, it runs in the crawl process as before. A worker that
+dies or runs past `CLEANNEWS_EXTRACT_TIMEOUT` on a page costs that page a `Failure`, nothing more.
 """
 
 from __future__ import annotations
@@ -10,13 +15,22 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.utils.asyncio import is_asyncio_available
 
-import cleaners
-from cleaners.errors import ExtractionError
 from crawler.items import Failure, Page
 from crawler.outlets import Outlet, OutletRegistry, host_of
 from pipelines.config import STATS_PREFIX, outlets_from_settings
+from pipelines.learn import ProfileBook, learning_enabled
 from pipelines.records import ArticleRecord
+from pipelines.workers import (
+    EXTRACTION_BUG,
+    ExtractionJob,
+    ExtractionOutcome,
+    ExtractionPool,
+    Runner,
+    available_cpus,
+    load_runner,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -24,59 +38,168 @@ logger = logging.getLogger(__name__)
 class ExtractPipeline:
     """Cleans each `Page` with `cleaners.extract_article` under its outlet's rules."""
 
-    def __init__(self, outlets: OutletRegistry, *, keep_raw_html: bool = False, stats=None) -> None:
+    def __init__(
+        self,
+        outlets: OutletRegistry,
+        *,
+        keep_raw_html: bool = False,
+        stats=None,
+        workers: int = 0,
+        timeout: float = 0,
+        max_pending: int | None = None,
+        max_pages_per_worker: int = 0,
+        profiles: ProfileBook | None = None,
+        runner: str = "",
+    ) -> None:
         self.outlets = outlets
+        self.profiles = profiles
+        self.runner_name = runner
+        self.run_job: Runner = load_runner(runner)
         self.keep_raw_html = keep_raw_html
         self.stats = stats
+        self.workers = workers
+        self.timeout = timeout
+        self.max_pending = max_pending
+        self.max_pages_per_worker = max_pages_per_worker
+        self.pool: ExtractionPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         settings = crawler.settings
+        workers = settings.get("CLEANNEWS_EXTRACT_WORKERS")
+        max_pending = settings.get("CLEANNEWS_EXTRACT_MAX_PENDING")
         return cls(
             outlets_from_settings(settings),
             keep_raw_html=settings.getbool("CLEANNEWS_STORE_RAW_HTML"),
             stats=crawler.stats,
+            workers=available_cpus() if workers in (None, "") else int(workers),
+            timeout=settings.getfloat("CLEANNEWS_EXTRACT_TIMEOUT", 60.0),
+            max_pending=None if max_pending in (None, "") else int(max_pending),
+            max_pages_per_worker=settings.getint("CLEANNEWS_EXTRACT_WORKER_MAX_PAGES", 0),
+            profiles=ProfileBook.for_crawler(crawler) if learning_enabled(settings) else None,
+            runner=settings.get("CLEANNEWS_EXTRACT_FUNCTION") or "",
         )
 
+    # Lifecycle: the pool lives from open_spider to close_spider.
+
+    async def open_spider(self) -> None:
+        if self.workers <= 0:
+            return
+        if not is_asyncio_available():
+            logger.warning("extraction workers need the asyncio reactor; extracting in-process")
+            return
+        self.pool = ExtractionPool(
+            self.workers,
+            timeout=self.timeout,
+            max_pending=self.max_pending,
+            max_pages_per_worker=self.max_pages_per_worker,
+            runner=self.runner_name,
+            on_event=lambda name: self._inc(f"extract_pool/{name}"),
+        )
+        self.pool.start()
+        if self.stats is not None:
+            self.stats.set_value(f"{STATS_PREFIX}/extract_pool/workers", self.workers)
+
+    async def close_spider(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        await pool.close()
+        if self.stats is not None:
+            prefix = f"{STATS_PREFIX}/extract_pool"
+            self.stats.set_value(f"{prefix}/workers_started", pool.stats.workers_started)
+            self.stats.set_value(f"{prefix}/peak_pending", pool.stats.peak_pending)
+            self.stats.set_value(f"{prefix}/peak_running", pool.stats.peak_running)
+
+    # Items
+
     def process_item(self, item: Any) -> Any:
-        """Pages are cleaned; anything else (a spider's `Failure` ...) passes through untouched."""
+        """Pages are cleaned; anything else (a spider's `Failure` ...) passes through untouched.
+
+        With a pool the result is a coroutine Scrapy awaits; without one, the record itself.
+        """
         if not isinstance(item, Page):
             return item
-        return self.extract(item)
+        if self.pool is None:
+            return self.extract(item)
+        return self.extract_in_pool(item)
 
     def extract(self, page: Page) -> ArticleRecord | Failure:
         """The record of a page, or the Failure that explains why it yields no article."""
         if page.status >= 400:
             return self._failure(page, "fetch", "http_error", f"HTTP {page.status}", None)
         outlet = self._outlet_for_page(page)
-        try:
-            article = cleaners.extract_article(
-                page.body,
-                url=page.final_url,
-                outlet=outlet.rules if outlet else None,
-                encoding=page.declared_encoding,
-            )
-            if outlet is None:
-                # Only the canonical link can tell (an AMP or print host, a CDN mirror ...);
-                # re-clean when that outlet has rules of its own.
-                outlet = self.outlets.resolve(page.final_url, article.canonical_url)
-                if outlet.drop_selectors or outlet.drop_patterns:
-                    article = cleaners.extract_article(
-                        page.body,
-                        url=page.final_url,
-                        outlet=outlet.rules,
-                        encoding=page.declared_encoding,
-                    )
-        except ExtractionError as exc:
-            outlet_id = outlet.id if outlet else None
-            return self._failure(page, "extract", exc.reason, exc.detail, outlet_id)
-        except Exception as exc:  # a cleaner bug must not stop the crawl; it is recorded
-            logger.exception("Unexpected error cleaning %s", page.final_url)
-            outlet_id = outlet.id if outlet else None
-            return self._failure(page, "extract", "extraction_error", repr(exc), outlet_id)
+        outcome = self.run_job(self.job_for(page, outlet))
+        if outcome.ok and outlet is None:
+            outlet, rules_changed = self._outlet_after_cleaning(page, outcome)
+            if rules_changed:
+                outcome = self.run_job(self.job_for(page, outlet))
+        return self._result(page, outlet, outcome)
+
+    async def extract_in_pool(self, page: Page) -> ArticleRecord | Failure:
+        """As `extract`, with the cleaning done by a worker process while the reactor runs on."""
+        assert self.pool is not None
+        if page.status >= 400:
+            return self._failure(page, "fetch", "http_error", f"HTTP {page.status}", None)
+        outlet = self._outlet_for_page(page)
+        outcome = await self.pool.extract(self.job_for(page, outlet))
+        if outcome.ok and outlet is None:
+            outlet, rules_changed = self._outlet_after_cleaning(page, outcome)
+            if rules_changed:
+                outcome = await self.pool.extract(self.job_for(page, outlet))
+        return self._result(page, outlet, outcome)
+
+    def job_for(self, page: Page, outlet: Outlet | None) -> ExtractionJob:
+        """What a worker needs to clean `page`: bytes, URL, the outlet's rules, the charset.
+
+        Extra `extract_article` keyword arguments for the outlet (a learned profile ...) go in
+        the job's `options`; everything in a job must pickle. With learning on, the outlet's
+        learned profile is applied and the page's blocks come back to be counted.
+        """
+        options: dict[str, Any] = {}
+        if self.profiles is not None:
+            options["collect_blocks"] = True
+            if outlet is not None:
+                options["profile"] = self.profiles.profile_for(outlet.id)
+        return ExtractionJob(
+            body=bytes(page.body),
+            url=page.final_url,
+            rules=outlet.rules if outlet else None,
+            encoding=page.declared_encoding,
+            options=options,
+        )
+
+    def _outlet_after_cleaning(
+        self, page: Page, outcome: ExtractionOutcome
+    ) -> tuple[Outlet, bool]:
+        """The outlet by the canonical link, and whether its own rules call for a re-clean.
+
+        Only the canonical link can tell (an AMP or print host, a CDN mirror ...).
+        """
+        assert outcome.article is not None
+        outlet = self.outlets.resolve(page.final_url, outcome.article.canonical_url)
+        return outlet, bool(outlet.drop_selectors or outlet.drop_patterns)
+
+    def _result(
+        self, page: Page, outlet: Outlet | None, outcome: ExtractionOutcome
+    ) -> ArticleRecord | Failure:
+        outlet_id = outlet.id if outlet else None
+        if outcome.article is None:
+            if outcome.reason == EXTRACTION_BUG:
+                # A cleaner bug must not stop the crawl; it is recorded, with its traceback.
+                logger.error(
+                    "Unexpected error cleaning %s: %s\n%s",
+                    page.final_url, outcome.detail, outcome.trace,
+                )
+            reason = outcome.reason or EXTRACTION_BUG
+            return self._failure(page, "extract", reason, outcome.detail, outlet_id)
+        assert outlet is not None
         self._inc("extracted")
+        if self.profiles is not None and outcome.article.blocks:
+            self.profiles.record(outlet.id, page.final_url, outcome.article.blocks)
+            outcome.article.blocks = []
         return ArticleRecord.from_article(
-            article, page, outlet.id, keep_raw_html=self.keep_raw_html
+            outcome.article, page, outlet.id, keep_raw_html=self.keep_raw_html
         )
 
     def _outlet_for_page(self, page: Page) -> Outlet | None:

@@ -1,0 +1,530 @@
+"""Throughput on one machine: a full `scrapy crawl` into SQLite against sequential extraction.
+
+    python -m bench.throughput                      # 5,000 pages made from the fixture pages
+    python -m bench.throughput --corpus PAGES       # pages from a .jsonl(.gz) with "html", or a
+                                                    # folder of .html files (cycled and varied)
+    python -m bench.throughput --pages 1000 --workers 4 --check-pages 300
+
+A local threaded HTTP server (127.0.0.1, keep-alive) serves the pages. In one run the same pages
+go, each timed on its own: sequentially through `cleaners.extract_article`, sequentially through
+plain `trafilatura.extract`, and through `scrapy crawl urls` (every pipeline, SQLite store,
+extraction in `CLEANNEWS_EXTRACT_WORKERS` worker processes). It prints pages/s of all three,
+their ratios, the crawl's peak memory (RSS summed over the crawl process and its workers, sampled
+from /proc, and the same as PSS, which counts shared pages once), and checks on the first
+`--check-pages` pages that a crawl with workers stores the same rows as one with
+`CLEANNEWS_EXTRACT_WORKERS=0`.
+
+Pages made from fixtures keep each fixture's markup and boilerplate; the article paragraphs get
+new text from a word chain over the fixture's own body, so no two pages share a body and dedupe
+stores every one. The crawl overrides the project's politeness (AutoThrottle, 4 requests per
+domain) for the loopback server only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import lxml.html
+import trafilatura
+
+from cleaners import extract_article
+from cleaners.errors import ExtractionError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = PROJECT_ROOT / "fixtures"
+# Fixture pages with fewer body words than this are not used as templates (notices, stubs).
+TEMPLATE_MIN_WORDS = 80
+# Words of article text in a page made from a fixture: uniform in this range, the usual span of
+# a news story (fixture pages themselves are short, and extraction cost grows with the text).
+ARTICLE_WORDS = (300, 1200)
+# Crawl settings for the loopback server only: no politeness delay, many requests in flight.
+LOOPBACK_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": "32",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
+    "RETRY_TIMES": "1",
+    "LOG_LEVEL": "INFO",
+    "CLEANNEWS_INCREMENTAL": "False",
+}
+TARGET_CRAWL_RATIO = 1.6
+TARGET_PEAK_RSS_MB = 500
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Template:
+    """A page to copy: its HTML, and the paragraph texts the cleaners keep as its body."""
+
+    name: str
+    html: str
+    body_lines: set[str]
+    chain: dict[str, list[str]] = field(default_factory=dict)
+    starts: list[str] = field(default_factory=list)
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def word_chain(text: str) -> tuple[dict[str, list[str]], list[str]]:
+    """Successors of each word in `text`, and the words that start its sentences."""
+    words = text.split()
+    chain: dict[str, list[str]] = defaultdict(list)
+    starts = [words[0]] if words else []
+    for current, following in zip(words, words[1:], strict=False):
+        chain[current].append(following)
+        if current.endswith((".", "!", "?", "»", "”")):
+            starts.append(following)
+    return dict(chain), starts or words[:1]
+
+
+def chain_text(template: Template, words: int, rng: random.Random) -> str:
+    """About `words` words walked through the template's word chain, ending a sentence."""
+    out: list[str] = []
+    word = rng.choice(template.starts)
+    while True:
+        out.append(word)
+        if len(out) >= words and word.endswith((".", "!", "?")):
+            break
+        if len(out) >= words * 2:
+            out[-1] = out[-1].rstrip(",;:") + "."
+            break
+        followers = template.chain.get(word)
+        word = rng.choice(followers) if followers else rng.choice(template.starts)
+    return " ".join(out)
+
+
+def make_template(name: str, html: str, url: str) -> Template | None:
+    """A template when the cleaners find an article in `html`, else None."""
+    try:
+        article = extract_article(html, url=url, encoding="utf-8")
+    except ExtractionError:
+        return None
+    if article.word_count < TEMPLATE_MIN_WORDS:
+        return None
+    lines = {squash(line) for line in article.body.splitlines() if line.strip()}
+    # Copies must not share a body (dedupe would keep whichever came first): the paragraphs
+    # that `vary` rewrites must carry nearly all of the body.
+    doc = lxml.html.document_fromstring(html)
+    rewritten = sum(
+        len(text.split())
+        for text in (squash(e.text_content()) for e in doc.iter("p", "li", "blockquote"))
+        if text in lines
+    )
+    if rewritten < 0.8 * article.word_count:
+        return None
+    template = Template(name=name, html=html, body_lines=lines)
+    template.chain, template.starts = word_chain(article.body)
+    return template
+
+
+def vary(
+    template: Template, url: str, rng: random.Random, article_words: int | None = None
+) -> bytes:
+    """The template with new text in its body paragraphs and its own URL as canonical link.
+
+    With `article_words`, paragraphs are added after the last body paragraph until the article
+    has about that many words (fixture pages are short; news stories mostly are not).
+    """
+    doc = lxml.html.document_fromstring(template.html)
+    words, last = 0, None
+    for paragraph in list(doc.iter("p", "li", "blockquote")):
+        text = squash(paragraph.text_content())
+        if text and text in template.body_lines:
+            for child in list(paragraph):
+                paragraph.remove(child)
+            paragraph.text = chain_text(template, max(8, len(text.split())), rng)
+            words += len(paragraph.text.split())
+            if paragraph.tag == "p":
+                last = paragraph
+    while article_words and last is not None and words < article_words:
+        added = lxml.html.Element("p")
+        added.text = chain_text(template, rng.randint(35, 90), rng)
+        added.tail = last.tail
+        last.addnext(added)
+        words += len(added.text.split())
+        last = added
+    for link in doc.xpath("//link[@rel='canonical'] | //meta[@property='og:url']"):
+        link.set("href" if link.tag == "link" else "content", url)
+    return lxml.html.tostring(doc, encoding="utf-8", doctype="<!DOCTYPE html>")
+
+
+def fixture_templates(base: str) -> list[Template]:
+    """Every UTF-8 fixture page of the project in which the cleaners find an article."""
+    templates = []
+    for path in sorted(FIXTURES.rglob("*.html")):
+        try:
+            html = path.read_text(encoding="utf-8").replace("{{base}}", base)
+        except UnicodeDecodeError:
+            continue
+        template = make_template(path.stem, html, f"{base}/t/{path.stem}")
+        if template is not None:
+            templates.append(template)
+    return templates
+
+
+def corpus_pages(path: Path) -> list[tuple[str, str]]:
+    """(name, html) of a .jsonl/.jsonl.gz corpus with an "html" field, or a folder of .html."""
+    if path.is_dir():
+        return [
+            (file.stem, file.read_text(encoding="utf-8", errors="replace"))
+            for file in sorted(path.rglob("*.html"))
+        ]
+    opener = gzip.open if path.suffix == ".gz" else open
+    pages = []
+    with opener(path, "rt", encoding="utf-8") as stream:
+        for number, line in enumerate(stream):
+            record = json.loads(line)
+            if record.get("html"):
+                pages.append((str(record.get("id", number)), record["html"]))
+    return pages
+
+
+def build_site(count: int, base: str, corpus: Path | None, seed: int) -> dict[str, bytes]:
+    """URL path -> page bytes: `count` distinct article pages."""
+    rng = random.Random(seed)
+    site: dict[str, bytes] = {}
+    if corpus is None:
+        templates = fixture_templates(base)
+        if not templates:
+            raise SystemExit("no fixture page yields an article; are the cleaners broken?")
+        for number in range(count):
+            template = templates[number % len(templates)]
+            path = f"/news/{number:05d}-{template.name}.html"
+            site[path] = vary(template, base + path, rng, rng.randint(*ARTICLE_WORDS))
+        print(f"pages: {count} made from {len(templates)} fixture pages (article text varied, "
+              f"{ARTICLE_WORDS[0]}-{ARTICLE_WORDS[1]} words)")
+        return site
+    originals = corpus_pages(corpus)
+    if not originals:
+        raise SystemExit(f"no pages in {corpus}")
+    corpus_templates: dict[str, Template | None] = {}
+    for number in range(count):
+        name, html = originals[number % len(originals)]
+        path = f"/news/{number:05d}-{re.sub(r'[^A-Za-z0-9_-]', '_', name)[:40]}.html"
+        if number < len(originals):
+            site[path] = html.encode("utf-8")
+            continue
+        if name not in corpus_templates:
+            corpus_templates[name] = make_template(name, html, base + path)
+        template = corpus_templates[name]
+        site[path] = vary(template, base + path, rng) if template else html.encode("utf-8")
+    copies = max(0, count - len(originals))
+    print(f"pages: {count} from {corpus} ({len(originals)} pages, {copies} varied copies)")
+    return site
+
+
+# --- server -----------------------------------------------------------------------------------
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a crawl that ends closes its connections; nothing to report
+
+
+def serve(site: dict[str, bytes]) -> QuietServer:
+    """A keep-alive HTTP server on 127.0.0.1 (free port) for `site`, plus an open robots.txt."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body go out in one write (below); without TCP_NODELAY a response split in
+        # two waits ~40 ms for the client's delayed ACK (Nagle), and the crawl measures that.
+        disable_nagle_algorithm = True
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if self.path == "/robots.txt":
+                body, kind, status = b"User-agent: *\nAllow: /\n", "text/plain", 200
+            elif self.path in site:
+                body, kind, status = site[self.path], "text/html; charset=utf-8", 200
+            else:
+                body, kind, status = b"<html><body>Not found</body></html>", "text/html", 404
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self._headers_buffer.append(b"\r\n" + body)
+            self.flush_headers()
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# --- sequential extraction --------------------------------------------------------------------
+
+
+def time_sequential(name: str, pages: list[tuple[str, bytes]], extract) -> float:
+    """Pages/s of `extract(url, body)` over all pages, one after the other, in this process."""
+    started = time.perf_counter()
+    for url, body in pages:
+        extract(url, body)
+    seconds = time.perf_counter() - started
+    rate = len(pages) / seconds
+    print(f"{name:<34} {len(pages):>6} pages in {seconds:7.1f} s = {rate:7.1f} pages/s")
+    return rate
+
+
+def ours(url: str, body: bytes) -> None:
+    try:
+        extract_article(body, url=url, encoding="utf-8")
+    except ExtractionError:
+        pass
+
+
+def plain_trafilatura(url: str, body: bytes) -> None:
+    trafilatura.extract(body, url=url)
+
+
+# --- crawl ------------------------------------------------------------------------------------
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and every process descended from it, from /proc."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        children[int(fields[1])].append(int(entry.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    return tree
+
+
+def memory_kb(pid: int, field_name: str, path: str) -> int:
+    try:
+        with open(f"/proc/{pid}/{path}", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field_name):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class MemorySampler(threading.Thread):
+    """Samples RSS and PSS of a process tree every `interval` seconds; keeps the peaks.
+
+    Also keeps each process's last CPU reading, so the crawl process's own CPU (the reactor)
+    can be told from its workers'.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_rss_kb = self.peak_pss_kb = self.peak_processes = 0
+        self.cpu: dict[int, float] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            tree = process_tree(self.pid)
+            rss = sum(memory_kb(pid, "VmRSS:", "status") for pid in tree)
+            pss = sum(memory_kb(pid, "Pss:", "smaps_rollup") for pid in tree)
+            self.peak_rss_kb = max(self.peak_rss_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            self.peak_processes = max(self.peak_processes, len(tree))
+            for pid in tree:
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu_seconds(pid))
+            self.stop.wait(self.interval)
+
+
+@dataclass
+class CrawlRun:
+    pages: int
+    seconds: float
+    wall_seconds: float
+    db_path: Path
+    stats: dict
+    peak_rss_mb: float = 0.0
+    peak_pss_mb: float = 0.0
+    peak_processes: int = 0
+    cpu_seconds: float = 0.0
+    reactor_cpu_seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.seconds
+
+
+def crawl(urls: list[str], workdir: Path, workers: int | None, label: str) -> CrawlRun:
+    """`scrapy crawl urls` over `urls` into a fresh SQLite file; timed and memory-sampled."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    url_file = workdir / "urls.txt"
+    url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    db_path = workdir / "articles.db"
+    settings = {**LOOPBACK_SETTINGS, "SQLITE_PATH": str(db_path)}
+    if workers is not None:
+        settings["CLEANNEWS_EXTRACT_WORKERS"] = str(workers)
+    command = [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", f"file={url_file}"]
+    for key, value in settings.items():
+        command += ["-s", f"{key}={value}"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    log_path = workdir / "crawl.log"
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
+        sampler = MemorySampler(process.pid)
+        sampler.start()
+        returncode = process.wait()
+        sampler.stop.set()
+        sampler.join()
+    wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    if returncode != 0:
+        raise SystemExit(f"{label} crawl failed ({returncode}); see {log_path}")
+    conn = sqlite3.connect(db_path)
+    try:
+        (stats_json,) = conn.execute("SELECT stats FROM crawls").fetchone()
+    finally:
+        conn.close()
+    stats = json.loads(stats_json)
+    seconds = float(stats.get("elapsed_time_seconds") or wall)
+    return CrawlRun(
+        pages=len(urls), seconds=seconds, wall_seconds=wall, db_path=db_path, stats=stats,
+        peak_rss_mb=sampler.peak_rss_kb / 1024, peak_pss_mb=sampler.peak_pss_kb / 1024,
+        peak_processes=sampler.peak_processes, cpu_seconds=cpu,
+        reactor_cpu_seconds=sampler.cpu.get(process.pid, 0.0),
+    )
+
+
+def stored_rows(db_path: Path) -> tuple[list[tuple], list[tuple]]:
+    """Articles and failures as the crawl stored them, without ids, crawl ids or times."""
+    conn = sqlite3.connect(db_path)
+    try:
+        articles = conn.execute(
+            "SELECT url, final_url, outlet_id, title, body, authors, published, updated,"
+            " language, description, tags, word_count, body_hash FROM articles ORDER BY url"
+        ).fetchall()
+        failures = conn.execute(
+            "SELECT url, stage, reason, detail, status FROM failures ORDER BY url, stage, reason"
+        ).fetchall()
+    finally:
+        conn.close()
+    return articles, failures
+
+
+def row_difference(
+    articles: list[tuple], failures: list[tuple], other_articles: list[tuple],
+    other_failures: list[tuple],
+) -> str:
+    """How two crawls' rows differ, and whether only the choice among duplicate pages did."""
+    only = len(set(articles) ^ set(other_articles)) + len(set(failures) ^ set(other_failures))
+    hashes = sorted(row[-1] for row in articles) == sorted(row[-1] for row in other_articles)
+    kind = "same bodies, another copy of a duplicate kept" if hashes else "different bodies"
+    return f"{only} rows; {kind}"
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=5000, help="pages to serve (default 5000)")
+    parser.add_argument("--corpus", type=Path, help=".jsonl(.gz) with 'html', or a folder")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="CLEANNEWS_EXTRACT_WORKERS of the crawl (default: the project's)")
+    parser.add_argument("--check-pages", type=int, default=500,
+                        help="pages crawled with and without workers to compare rows (0: skip)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", type=Path, help="keep databases and logs in this folder")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="cleannews-throughput-") as scratch:
+        workdir = args.keep or Path(scratch)
+        site: dict[str, bytes] = {}
+        server = serve(site)  # pages name their own URL, so the port comes first
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        site.update(build_site(args.pages, base, args.corpus, args.seed))
+        paths = list(site)
+        sizes = sorted(len(site[path]) for path in paths)
+        print(f"page size: median {sizes[len(sizes) // 2] / 1024:.1f} KB, "
+              f"total {sum(sizes) / 2**20:.1f} MB; CPUs: {os.cpu_count()}")
+        pages = [(base + path, site[path]) for path in paths]
+        rate_ours = time_sequential("sequential extract_article", pages, ours)
+        rate_traf = time_sequential("sequential trafilatura.extract", pages, plain_trafilatura)
+        run = crawl([url for url, _ in pages], workdir / "crawl", args.workers, "full")
+        articles, failures = stored_rows(run.db_path)
+        workers = run.stats.get("cleannews/extract_pool/workers", 0)
+        label = f"scrapy crawl ({workers} workers)"
+        print(f"{label:<34} {run.pages:>6} pages in {run.seconds:7.1f} s = {run.rate:7.1f} "
+              f"pages/s (wall {run.wall_seconds:.1f} s with start-up: "
+              f"{run.pages / run.wall_seconds:.1f}/s)")
+        print(f"  stored {len(articles)} articles, {len(failures)} failures; CPU: "
+              f"{run.cpu_seconds:.1f} s in all = {run.cpu_seconds / run.wall_seconds:.2f} cores "
+              f"busy on average; the crawl process itself (reactor, pipelines, SQLite) "
+              f"{1000 * run.reactor_cpu_seconds / run.pages:.1f} ms a page, "
+              f"workers {1000 * (run.cpu_seconds - run.reactor_cpu_seconds) / run.pages:.1f} ms")
+        print(f"ratios: crawl / extract_article = {run.rate / rate_ours:.2f}x, "
+              f"crawl / trafilatura = {run.rate / rate_traf:.2f}x, "
+              f"extract_article / trafilatura = {rate_ours / rate_traf:.2f}x")
+        print(f"crawl peak memory ({run.peak_processes} processes): "
+              f"RSS {run.peak_rss_mb:.0f} MB summed, PSS {run.peak_pss_mb:.0f} MB")
+        same = None
+        if args.check_pages:
+            subset = [url for url, _ in pages[: args.check_pages]]
+            pooled = crawl(subset, workdir / "check-pool", args.workers, "check (pool)")
+            single = crawl(subset, workdir / "check-single", 0, "check (in-process)")
+            pooled_rows, single_rows = stored_rows(pooled.db_path), stored_rows(single.db_path)
+            same = pooled_rows == single_rows
+            verdict = "same rows"
+            if not same:
+                verdict = f"ROWS DIFFER ({row_difference(*pooled_rows, *single_rows)})"
+            print(f"single-process check on {len(subset)} pages: {verdict} "
+                  f"({len(pooled_rows[0])} articles, {len(pooled_rows[1])} failures; "
+                  f"in-process crawl {single.rate:.1f} pages/s, pool {pooled.rate:.1f} pages/s)")
+        server.shutdown()
+        ratio_ok = run.rate >= TARGET_CRAWL_RATIO * rate_ours
+        rss_ok = run.peak_rss_mb < TARGET_PEAK_RSS_MB
+        print(f"targets: crawl >= {TARGET_CRAWL_RATIO}x extract_article "
+              f"{'met' if ratio_ok else 'NOT met'}; peak RSS < {TARGET_PEAK_RSS_MB} MB "
+              f"{'met' if rss_ok else 'NOT met'}"
+              + ("" if same is None else f"; same rows {'met' if same else 'NOT met'}"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Job functions for extraction workers that misbehave on purpose, for tests/test_workers.py.
+
+Workers import this module by name (`CLEANNEWS_EXTRACT_FUNCTION=worker_faults:...`): the tests
+folder is on the crawl's import path, and workers inherit it. A page whose URL carries
+`fault=crash` kills its worker process, `fault=hang` never returns; every other page is
+extracted as usual.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from pipelines.workers import ExtractionJob, ExtractionOutcome, run_job
+
+
+def fault_of(url: str | None) -> str:
+    return parse_qs(urlsplit(url or "").query).get("fault", [""])[0]
+
+
+def run_job_with_faults(job: ExtractionJob) -> ExtractionOutcome:
+    """`run_job`, except that `fault=crash` pages exit the process and `fault=hang` pages hang."""
+    fault = fault_of(job.url)
+    if fault == "crash":
+        os._exit(70)
+    if fault == "hang":
+        while True:
+            time.sleep(60)
+    return run_job(job)
+
+
+def slow_run_job(job: ExtractionJob) -> ExtractionOutcome:
+    """`run_job` after a pause, so jobs pile up behind busy workers."""
+    time.sleep(0.05)
+    return run_job(job)
