@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
@@ -93,7 +94,13 @@ class ProfileBook:
             settings = crawler.settings
             book = cls(settings.get("SQLITE_PATH"), thresholds_from_settings(settings))
             cls._by_crawler[crawler] = book
+            # Counts still pending are written at the end even without the learn component.
+            crawler.signals.connect(book.spider_closed, signal=signals.spider_closed)
         return book
+
+    def spider_closed(self, spider: Any = None, reason: str | None = None) -> None:
+        """Write what is pending and close (a no-op when the learn component closed it)."""
+        self.close()
 
     # Connection
 
