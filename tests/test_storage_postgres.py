@@ -20,7 +20,7 @@ from crawler.items import Failure
 from crawler.outlets import Outlet
 from pipelines.dedupe import fill_dedupe_keys
 from pipelines.records import ArticleRecord
-from pipelines.storage import SaveResult, SQLiteStorage, storage_from_settings
+from pipelines.storage import SaveResult, SQLiteStorage, StorageFault, storage_from_settings
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg not installed (pip install .[scale])")
 
@@ -261,3 +261,47 @@ def test_raw_html_round_trips_through_zlib(storage: PostgresStorage) -> None:
     storage.flush()
     url = "https://www.valleycourier.example/news/ferry"
     assert read_page_html(storage.connection, url) == html
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+
+def test_a_lost_connection_is_a_storage_fault_and_loses_only_the_open_batch(
+    storage: PostgresStorage, database_url: str
+) -> None:
+    storage.save_article(make_record("/news/ferry"), None)
+    storage.flush()
+    storage.save_article(make_record("/news/bridge", "The bridge reopens on Friday."), None)
+    backend_pid = storage.connection.info.backend_pid
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+    with pytest.raises(StorageFault) as caught:
+        storage.save_article(make_record("/news/harbour", "The harbour wall is repaired."), None)
+    assert caught.value.lost == 1  # the uncommitted bridge story
+    storage.close()  # closing a broken store does not raise again
+    assert count(database_url, "articles") == 1
+
+
+def test_a_read_only_database_is_a_storage_fault(database_url: str) -> None:
+    store = PostgresStorage(database_url)
+    store.open()
+    store.ensure_outlet(OUTLET)
+    store.flush()
+    store.close()
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {name} SET default_transaction_read_only = on")
+    store.open()
+    with pytest.raises(StorageFault, match="25006"):
+        store.save_article(make_record("/news/ferry"), None)
+    store.close()
+
+
+def test_an_unreachable_server_is_a_storage_fault_without_the_password() -> None:
+    from services import free_port
+
+    store = PostgresStorage(f"postgresql://crawler:s3cret@127.0.0.1:{free_port()}/cleannews")
+    with pytest.raises(StorageFault) as caught:
+        store.open()
+    assert "s3cret" not in str(caught.value)
+    assert "crawler:***@127.0.0.1" in str(caught.value)

@@ -7,6 +7,8 @@ and body with a GIN index (`PostgresStorage.search`). Migrations are SQL scripts
 `schema_version` table and run under an advisory lock, so processes that start together migrate
 once. Writes go into one transaction per batch with one savepoint per item; inserts use
 `ON CONFLICT`, so two processes storing the same URL at once update one row instead of failing.
+An error that every later write would hit too (connection lost, server shut down, disk full,
+read-only database) rolls the batch back and raises `StorageFault`, which stops the crawl.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -28,7 +31,7 @@ from crawler.items import Failure, utc_now
 from crawler.outlets import Outlet
 from pipelines.dedupe import normalize_url
 from pipelines.records import ArticleRecord
-from pipelines.storage.base import KnownUrl, SaveResult, Storage
+from pipelines.storage.base import KnownUrl, SaveResult, Storage, StorageFault
 
 # Columns whose change makes a re-crawl an update (the rest only say when it was seen).
 JSON_COLUMNS = ("authors", "tags", "removed")
@@ -173,6 +176,8 @@ def schema_version(conn: psycopg.Connection) -> int:
 
 def migrate(conn: psycopg.Connection) -> int:
     """Apply pending migrations under an advisory lock, each in its own transaction."""
+    if schema_version(conn) == len(MIGRATIONS):
+        return len(MIGRATIONS)  # up to date: no write at all (a read-only database opens)
     for number in range(1, len(MIGRATIONS) + 1):
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK_KEY])
@@ -199,6 +204,27 @@ def _first(row: Any) -> Any:
     return next(iter(row.values())) if isinstance(row, dict) else row[0]
 
 
+# --- Faults ----------------------------------------------------------------------------------
+# SQLSTATE classes and codes that mean the database cannot be written at all, rather than that
+# one row is bad: connection exceptions (08), insufficient resources such as a full disk (53),
+# operator intervention such as a server shutdown (57), system and internal errors (58, XX),
+# a read-only transaction or server (25006), no write permission (42501).
+FAULT_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "58", "XX"})
+FAULT_SQLSTATES = frozenset({"25006", "42501"})
+
+
+def is_storage_fault(exc: BaseException) -> bool:
+    """True for a psycopg error that every later write would hit too (see FAULT_SQLSTATES)."""
+    if isinstance(exc, psycopg.InterfaceError):
+        return True  # the connection is closed
+    if not isinstance(exc, psycopg.Error):
+        return False
+    state = exc.sqlstate
+    if state is None:  # no answer from the server: could not connect, or the connection broke
+        return isinstance(exc, psycopg.OperationalError)
+    return state[:2] in FAULT_SQLSTATE_CLASSES or state in FAULT_SQLSTATES
+
+
 # --- The backend -----------------------------------------------------------------------------
 
 
@@ -216,23 +242,60 @@ class PostgresStorage(Storage):
     # Connection and batches
 
     def open(self) -> None:
-        conn = psycopg.connect(self.url, row_factory=dict_row, autocommit=True)
-        migrate(conn)
-        conn.autocommit = False  # from here on, writes gather in batch transactions
+        try:
+            conn = psycopg.connect(self.url, row_factory=dict_row, autocommit=True)
+            migrate(conn)
+            conn.autocommit = False  # from here on, writes gather in batch transactions
+        except psycopg.Error as exc:
+            if is_storage_fault(exc):
+                raise self._fault(exc, "cannot open") from exc
+            raise
         self.conn = conn
+
+    def _fault(self, exc: BaseException, doing: str, lost: int = 0) -> StorageFault:
+        """A StorageFault naming the database (no password), what failed and the SQLSTATE."""
+        state = getattr(exc, "sqlstate", None) or type(exc).__name__
+        return StorageFault(f"{doing} {self.safe_url}: {exc} ({state})".strip(), lost=lost)
+
+    @property
+    def safe_url(self) -> str:
+        """The database URL without its password, for messages."""
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return parts._replace(netloc=netloc).geturl()
+
+    def _abandon_batch(self, exc: BaseException, doing: str) -> StorageFault:
+        """Roll back the open batch after a fault; the fault says how many items it held."""
+        lost = self._pending
+        if self.conn is not None and not self.conn.closed:
+            try:
+                self.conn.rollback()
+            except psycopg.Error:
+                pass  # the connection is gone: the server rolled the batch back itself
+        self._pending = 0
+        return self._fault(exc, doing, lost)
 
     def close(self) -> None:
         if self.conn is None:
             return
         try:
-            self.flush()
+            if not self.conn.closed:
+                self.flush()
         finally:
             self.conn.close()
             self.conn = None
 
     def flush(self) -> None:
-        if self.conn is not None and self.conn.info.transaction_status != TransactionStatus.IDLE:
-            self.conn.commit()
+        conn = self.conn
+        if conn is not None and conn.info.transaction_status != TransactionStatus.IDLE:
+            try:
+                conn.commit()
+            except psycopg.Error as exc:
+                if is_storage_fault(exc):
+                    raise self._abandon_batch(exc, "cannot commit to") from exc
+                raise
         self._pending = 0
 
     def flush_if_due(self) -> None:
@@ -250,14 +313,19 @@ class PostgresStorage(Storage):
     def _write(self) -> Iterator[psycopg.Connection]:
         """One item's writes: joins the open batch (starting one if needed) in a savepoint."""
         conn = self.connection
-        if conn.info.transaction_status == TransactionStatus.IDLE:
-            # Open the batch's transaction (psycopg begins one with the first statement), so
-            # that `transaction()` below is a savepoint: a bad item rolls back alone.
-            conn.execute("SELECT 1")
-            self._batch_started = time.monotonic()
-            self._pending = 0
-        with conn.transaction():
-            yield conn
+        try:
+            if conn.info.transaction_status == TransactionStatus.IDLE:
+                # Open the batch's transaction (psycopg begins one with the first statement),
+                # so that `transaction()` below is a savepoint: a bad item rolls back alone.
+                conn.execute("SELECT 1")
+                self._batch_started = time.monotonic()
+                self._pending = 0
+            with conn.transaction():
+                yield conn
+        except psycopg.Error as exc:
+            if is_storage_fault(exc):
+                raise self._abandon_batch(exc, "cannot write to") from exc
+            raise
         self._pending += 1
         if (
             self._pending >= self.batch_size
