@@ -101,9 +101,9 @@ class PageBlocks:
     # every page of the outlet is still this page's headline.
     own_blocks: set[str] = field(default_factory=set)
 
-    def in_article_body(self, normalised: str, print_: str | None = None) -> bool:
-        """True when a block is part of the page's article body (JSON-LD or microdata) or is
-        its headline."""
+    def belongs_to_page(self, normalised: str, print_: str | None = None) -> bool:
+        """True when a block is this page's own: part of its structured article body (JSON-LD
+        or microdata) or its headline."""
         if print_ is not None and print_ in self.own_blocks:
             return True
         return bool(self.article_body) and f" {normalised} " in self.article_body
@@ -402,7 +402,7 @@ def remove_learned_blocks(
         if not _attached(element, tree):
             continue
         text = " ".join(" ".join(visible_text(element)).split())
-        if page.in_article_body(normalise_block(text)):
+        if page.belongs_to_page(normalise_block(text)):
             continue
         removals.append(Removal(CLEANER_NAME, text, profile.reason(print_)))
         element.drop_tree()
@@ -423,7 +423,7 @@ def drop_learned_paragraphs(
     for block in blocks:
         normalised = normalise_block(block.text)
         print_ = fingerprint(normalised)
-        if print_ in profile and not (page and page.in_article_body(normalised, print_)):
+        if print_ in profile and not (page and page.belongs_to_page(normalised, print_)):
             ctx.removed.append(Removal(CLEANER_NAME, block.text, profile.reason(print_)))
         else:
             kept.append(block)
