@@ -52,11 +52,6 @@ def setting_or_env(settings: Settings, name: str) -> str:
     return str(settings.get(name) or os.environ.get(name, "")).strip()
 
 
-def is_postgres_url(url: str) -> bool:
-    """True for the URLs psycopg connects to: postgresql://... or postgres://..."""
-    return url.startswith(("postgresql://", "postgres://"))
-
-
 class ScaleOutAddon:
     """Scrapy add-on: shared Redis frontier when REDIS_URL is set; copies DATABASE_URL from the env.
 
