@@ -26,6 +26,7 @@ from cleaners.profile import (
     read_page_blocks,
     remove_learned_blocks,
 )
+from cleaners.pruning import run_pruning
 from cleaners.rules import OutletRules
 from cleaners.text import run_text_stage
 from cleaners.tree import run_tree_stage
@@ -182,7 +183,7 @@ def _extract_article(
         ctx.removed += remove_learned_blocks(tree, page_blocks, profile)
     document = run_trafilatura(tree, url)
     ctx.title = document.title
-    blocks = run_text_stage(body_blocks(document.body), ctx)
+    blocks = run_pruning(run_text_stage(body_blocks(document.body), ctx), ctx)
     blocks = drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")

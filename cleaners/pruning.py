@@ -1,0 +1,211 @@
+"""Structural pruning of the extracted body: comment threads, edge navigation, linked headings.
+
+These cleaners look at the shape of the body rather than at one line's words: where a comment
+thread starts (a comment heading, or repeated "Posted by: Name at date" signatures), which blocks
+at the very edges are navigation (short, link-dense, "« Previous post"), and which blocks repeat.
+Each is `(blocks, ctx) -> blocks` like the text stage, and records what it dropped on `ctx`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from cleaners.context import Block, CleaningContext
+from cleaners.text import drop, normalise, words
+from cleaners.timestamps import DAY_MONTH_RE, MONTH_RE, TIME_RE, YEAR_RE
+
+Pruner = Callable[[list[Block], CleaningContext], list[Block]]
+
+# A comment thread is only cut after this share of the body's words: a "Comments" heading or a
+# signature near the top is a byline or a teaser, and the article below it must stay.
+MIN_ARTICLE_SHARE = 0.3
+MAX_HEADING_WORDS = 10
+MAX_SIGNATURE_WORDS = 25
+# Navigation at the edges: short blocks, mostly link text, at most this many from each end.
+EDGE_SCAN = 3
+MAX_NAV_WORDS = 25
+MAX_NAV_LINK_WORDS = 6
+NAV_LINK_SHARE = 0.6
+LINKED_HEADING_SHARE = 0.5
+PROSE_WORDS = 15
+MIN_REPEAT_WORDS = 4
+
+# "Comments", "12 Comments", "3 Responses to “Title”", "Leave a Reply", "Kommentare (4)".
+COMMENT_HEADING_RE = re.compile(
+    r"^(?:"
+    r"(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties"
+    r"|комментари[йяи]|trackbacks?|trackback pings|pingbacks?|reader comments|user comments"
+    r"|leserkommentare|vos réactions)(?:\s*\(\d+\)|\s+\d+)?"
+    r"|\d+\s+(?:responses?|replies|reactions|thoughts?|réactions?|antworten)(?:\s+(?:to|on)\s+.+)?"
+    r"|(?:responses?|thoughts?) (?:to|on) .+"
+    r"|leave a (?:comment|reply)|post a comment|add (?:a|your) comment|write a comment"
+    r"|join the (?:discussion|conversation)|kommentar schreiben|schreiben sie einen kommentar"
+    r"|laisser un commentaire|deja un comentario|dejar un comentario|оставить комментарий"
+    r"|lascia un commento"
+    r")\s*[:.!?]?$",
+    re.IGNORECASE,
+)
+# "Posted by: Ellen at September 10, 2012 11:40 AM", "Written by Jane | 26 Mar 2007 2:38 PM".
+SIGNATURE_LEAD_RE = re.compile(
+    r"^(?:posted|written|submitted|commented|comment|reply|replied|geschrieben|verfasst"
+    r"|kommentar|publié|posté|écrit|escrito|publicado|enviado|опубликовал[а]?|написал[а]?)"
+    r"(?:\s+(?:by|von|par|por|de))?\s*:?\s",
+    re.IGNORECASE,
+)
+# "gregorylent said...", "Tim wrote:", "Anna sagt:", "Marie a dit :".
+SAYS_RE = re.compile(
+    r"^\S+(?:\s+\S+){0,3}\s+"
+    r"(?:said|says|wrote|writes|sagt|schrieb|schreibt|a dit|dit|dijo|escribió|пишет|написал)"
+    r"\s*(?::|\.\.\.|…)?\s",
+    re.IGNORECASE,
+)
+# "« Previous post", "Next entry: Title »", "Older Post Home Newer Post", "Zurück zur Übersicht".
+NAV_RE = re.compile(
+    r"^(?:[«‹←<]|(?:next|previous|prev|older|newer|last)\s+(?:post|entry|article|story|page)"
+    r"|back to (?:top|home|the)|return to|nächster artikel|vorheriger artikel|zurück zu"
+    r"|article (?:suivant|précédent)|artículo (?:siguiente|anterior)|следующ|предыдущ)"
+    r"|[»›→>]$",
+    re.IGNORECASE,
+)
+
+# "Tags: a, b", "Filed Under: Baking, Recipes", "Labels: x", "Schlagworte: y", "Étiquettes : z".
+TAXONOMY_RE = re.compile(
+    r"^(?:tags?|tagged(?: with| as)?|filed (?:under|in)|labels?|topics?|categories|category"
+    r"|posted in|more on|schlagw[oö]rte?|themen|stichw[oö]rter|kategorien?|étiquettes?|mots[- ]clés"
+    r"|catégories?|etiquetas|temas|categorías?|теги|метки|рубрики?)\s*:",
+    re.IGNORECASE,
+)
+
+
+def has_date(text: str) -> bool:
+    """True when the text holds a date or a clock time: "Sept 10, 2012", "2:38 PM", "10/29/2012"."""
+    return bool(
+        TIME_RE.search(text)
+        or (YEAR_RE.search(text) and (DAY_MONTH_RE.search(text) or MONTH_RE.search(text)))
+        or DAY_MONTH_RE.search(text)
+        and re.search(r"\d", text)
+    )
+
+
+def is_comment_heading(block: Block) -> bool:
+    """True for a short "Comments"/"3 Responses"/"Leave a Reply" heading or line."""
+    text = block.text.strip()
+    return words(text) <= MAX_HEADING_WORDS and bool(COMMENT_HEADING_RE.match(text))
+
+
+def is_signature(block: Block) -> bool:
+    """True for a comment or post signature: "Posted by: Gina at September 10, 2012 12:12 PM"."""
+    text = block.text.strip()
+    if words(text) > MAX_SIGNATURE_WORDS:
+        return False
+    # "Colon writes:" before a quotation is article text; a comment header also carries a date.
+    if SIGNATURE_LEAD_RE.match(text) or SAYS_RE.search(text):
+        return has_date(text)
+    return False
+
+
+def word_offsets(blocks: list[Block]) -> list[int]:
+    """Words of the body before each block (and the total as the last entry)."""
+    offsets = [0]
+    for block in blocks:
+        offsets.append(offsets[-1] + words(block.text))
+    return offsets
+
+
+def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a comment thread that survived extraction, from its start to the end of the body.
+
+    The thread starts at a comment heading ("Comments", "3 Responses to ...") or, without one, at
+    the first of two or more signatures ("Posted by: Ellen at September 10, 2012 11:40 AM"); a
+    single closing "Posted by laurie at September 10, 2012 9:01 AM" line goes on its own.
+    """
+    offsets = word_offsets(blocks)
+    floor = MIN_ARTICLE_SHARE * offsets[-1]
+    signatures = [i for i, b in enumerate(blocks) if is_signature(b)]
+    start = next(
+        (i for i, b in enumerate(blocks) if offsets[i] >= floor and is_comment_heading(b)), None
+    )
+    late_signatures = [i for i in signatures if offsets[i] >= floor]
+    if len(late_signatures) >= 2 and (start is None or late_signatures[0] < start):
+        start = late_signatures[0]
+    doomed = set(range(start, len(blocks))) if start is not None else set()
+    doomed.update(signatures)
+    return drop(blocks, doomed, "drop_comment_thread", ctx)
+
+
+def is_navigation(block: Block) -> bool:
+    """True for "« Previous post", "Tags: a, b, c", or a few words that are all link."""
+    text = block.text.strip()
+    if words(text) > MAX_NAV_WORDS:
+        return False
+    if NAV_RE.search(text) or TAXONOMY_RE.match(text):
+        return True
+    return words(text) <= MAX_NAV_LINK_WORDS and block.link_share >= NAV_LINK_SHARE
+
+
+def drop_edge_navigation(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop navigation blocks at the very start and end of the body.
+
+    Removes "« A year from now you'll wish you had started today" (a link to the previous post)
+    above the article and "Next post: Title" below it; stops at the first block of prose.
+    """
+    doomed: set[int] = set()
+    for index in range(min(EDGE_SCAN, len(blocks))):
+        if not is_navigation(blocks[index]):
+            break
+        doomed.add(index)
+    for index in range(len(blocks) - 1, max(-1, len(blocks) - 1 - EDGE_SCAN), -1):
+        if not is_navigation(blocks[index]):
+            break
+        doomed.add(index)
+    if len(doomed) == len(blocks):
+        return blocks
+    return drop(blocks, doomed, "drop_edge_navigation", ctx)
+
+
+def drop_linked_headings(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop headings that are mostly a link: teasers of other posts, "Re: Title" comment titles.
+
+    An article's own section headings are plain text; "<h3><a href=...>Other story</a></h3>" is not.
+    """
+    # A linked heading above the first paragraph is the post's own title, linked to itself.
+    first_prose = next(
+        (i for i, b in enumerate(blocks) if b.kind == "p" and words(b.text) >= PROSE_WORDS), None
+    )
+    if first_prose is None:
+        return blocks
+    doomed = {
+        i
+        for i, b in enumerate(blocks)
+        if i > first_prose and b.kind == "heading" and b.link_share >= LINKED_HEADING_SHARE
+    }
+    return drop(blocks, doomed, "drop_linked_headings", ctx)
+
+
+def drop_repeated_blocks(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop later copies of a block already in the body (a caption or pull quote shown twice)."""
+    seen: set[str] = set()
+    doomed = set()
+    for i, block in enumerate(blocks):
+        if words(block.text) < MIN_REPEAT_WORDS:
+            continue
+        key = normalise(block.text)
+        if key in seen:
+            doomed.add(i)
+        seen.add(key)
+    return drop(blocks, doomed, "drop_repeated_blocks", ctx)
+
+
+PRUNERS: tuple[Pruner, ...] = (
+    drop_comment_thread,
+    drop_linked_headings,
+    drop_edge_navigation,
+)
+
+
+def run_pruning(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Run every pruner in order over the body blocks."""
+    for pruner in PRUNERS:
+        blocks = pruner(blocks, ctx)
+    return blocks
