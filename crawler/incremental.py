@@ -127,6 +127,16 @@ class IncrementalMiddleware:
                 yield converted
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        stats = self.crawler.stats
+        skipped = sum(
+            value for key, value in (stats.get_stats() if stats is not None else {}).items()
+            if key.startswith((f"{STATS_PREFIX}/skipped_known", f"{STATS_PREFIX}/skipped_failure"))
+        )
+        if skipped:
+            logger.info(
+                "Skipped %d article request(s) settled by earlier runs "
+                "(-s CLEANNEWS_INCREMENTAL=false fetches them again)", skipped,
+            )
         if self._opened:
             self._opened = False
             self.storage.close()

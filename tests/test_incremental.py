@@ -56,6 +56,7 @@ def test_next_run_fetches_only_new_urls_but_always_the_feed(site, tmp_path) -> N
     assert story_hits(site) == dict.fromkeys(range(6), 1)
     assert site.server.paths_requested().count("/gen/feed.rss") == 2
     assert "'cleannews/incremental/skipped_known': 4" in log
+    assert "Skipped 4 article request(s) settled by earlier runs" in log
     articles = rows(tmp_path, "SELECT url, crawl_id FROM articles")
     assert {a["url"]: a["crawl_id"] for a in articles} == {
         site.url(n): 1 if n < 4 else 2 for n in range(6)}
