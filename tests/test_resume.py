@@ -108,9 +108,10 @@ def test_sigkill_midway_loses_nothing_committed_and_the_rerun_finishes(site, tmp
     assert f"'cleannews/incremental/skipped_known': {len(stored)}" in result.stderr
 
 
-def test_jobdir_paused_run_resumes_its_queue(site, tmp_path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_jobdir_paused_run_resumes_its_queue(site, tmp_path, sig) -> None:
     jobdir = tmp_path / "job"
-    command, db_path = interrupted_crawl(site, tmp_path, signal.SIGINT, JOBDIR=str(jobdir))
+    command, db_path = interrupted_crawl(site, tmp_path, sig, JOBDIR=str(jobdir))
     paused = {row["url"] for row in check_database(db_path)}
     assert len(paused) < STORIES
     assert (jobdir / "requests.seen").exists()
