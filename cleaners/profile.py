@@ -375,6 +375,37 @@ def visible_text(element: HtmlElement) -> list[str]:
     return pieces
 
 
+HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# A paragraph of at least this many words after a heading is the article's own text.
+SECTION_PARAGRAPH_WORDS = 20
+
+
+def is_heading_like(element: HtmlElement) -> bool:
+    """An <h2>-<h6>, or a paragraph that is all bold (<p><strong>What's the Big Idea?</strong>)."""
+    if element.tag in HEADING_TAGS:
+        return True
+    if element.tag != "p" or len(element) != 1 or element[0].tag not in ("strong", "b"):
+        return False
+    return not (element.text or "").strip() and not (element[0].tail or "").strip()
+
+
+def introduces_own_text(element: HtmlElement, profile: BoilerplateProfile) -> bool:
+    """True for a heading followed by a long paragraph that is not boilerplate.
+
+    A series' fixed section headings ("What's the Big Idea?", then the story's own paragraph)
+    recur on many pages but are the article's structure; a promo heading is followed by
+    teaser links, or by boilerplate. Marks the heading as the page's own for the paragraph pass.
+    """
+    following = element.getnext()
+    if not is_heading_like(element) or following is None or following.tag != "p":
+        return False
+    normalised = normalise_block(" ".join(visible_text(following)))
+    return (
+        normalised.count(" ") + 1 >= SECTION_PARAGRAPH_WORDS
+        and fingerprint(normalised) not in profile
+    )
+
+
 def _attached(element: HtmlElement, root: HtmlElement) -> bool:
     while element is not None:
         if element is root:
@@ -400,6 +431,9 @@ def remove_learned_blocks(
         if print_ in page.own_blocks:
             continue
         if not _attached(element, tree):
+            continue
+        if introduces_own_text(element, profile):
+            page.own_blocks.add(print_)  # and kept by the paragraph pass too
             continue
         text = " ".join(" ".join(visible_text(element)).split())
         if page.belongs_to_page(normalise_block(text)):

@@ -2,9 +2,9 @@
 
 Every page carries a funding notice, a corrections-policy box, a tip line, a masthead, a "Most
 read" box with the headlines of stories 1-3 and a footer (the template); pages 3-6 are follow-up
-stories that repeat one background paragraph (real text), and page 12 is the corrections-policy
-article itself, whose JSON-LD articleBody holds the policy paragraph the other pages show as a
-box.
+stories that repeat one background paragraph (real text), stories 7-11 share a section heading
+before their last paragraph, and page 12 is the corrections-policy article itself, whose JSON-LD
+articleBody holds the policy paragraph the other pages show as a box.
 """
 
 from __future__ import annotations
@@ -128,6 +128,15 @@ def test_own_headline_listed_as_a_teaser_everywhere_is_not_learned_away(
     learned = [r.text for r in article.removed if r.cleaner == "learned_boilerplate"]
     assert headline not in learned
     assert any(text.startswith("Most read") for text in learned)
+
+
+def test_a_series_section_heading_before_own_text_stays(profile: BoilerplateProfile) -> None:
+    # "Why it matters" heads the last paragraph of stories 7-11: recurring, but structure.
+    heading = EXPECTED["section_heading"]
+    assert print_of(heading) in profile
+    for page in PAGES:
+        body = extract_article(read(page), page["url"], profile=profile).body.splitlines()
+        assert (heading in body) == (page["file"] in EXPECTED["section_pages"])
 
 
 def test_without_profile_the_notice_stays(page_blocks: list[list[PageBlock]]) -> None:
