@@ -61,7 +61,6 @@ LOOPBACK_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
     "RETRY_TIMES": "1",
     "LOG_LEVEL": "INFO",
-    "CLEANNEWS_INCREMENTAL": "False",
 }
 TARGET_CRAWL_RATIO = 1.6
 TARGET_PEAK_RSS_MB = 500
@@ -134,11 +133,88 @@ def make_template(name: str, html: str, url: str) -> Template | None:
         return None
     template = Template(name=name, html=html, body_lines=lines)
     template.chain, template.starts = word_chain(article.body)
-    return template
+    # A body taken from elsewhere (structured data ...) would stay the same in every copy.
+    bodies = set()
+    for seed in (1, 2):
+        copy = vary(template, url, random.Random(seed))
+        try:
+            bodies.add(extract_article(copy, url=url, encoding="utf-8").body)
+        except ExtractionError:
+            return None
+    return template if len(bodies) == 2 else None
+
+
+SECTIONS = (
+    "News", "World", "Politics", "Business", "Markets", "Technology", "Science", "Health",
+    "Sport", "Football", "Culture", "Books", "Music", "Film", "Travel", "Food", "Opinion",
+    "Letters", "Weather", "Local", "Education", "Environment", "Property", "Motoring",
+)
+
+
+class SiteFurniture:
+    """What a news site puts around every article: styles, scripts, menus, a rail, a footer.
+
+    Real article pages are mostly not article: dragnet's news pages have a median of ~60 KB of
+    HTML for a few KB of text. Extraction parses and prunes all of it, so pages without it would
+    understate the cost per page. As on a real site, the menus, footer, styles and scripts are
+    the same on every page and the "most read" rail rotates through a pool of teasers.
+    """
+
+    def __init__(self, rng: random.Random, phrases: list[str]) -> None:
+        rules = "\n".join(
+            f".c{n} .b{rng.randint(0, 99)} "
+            f"{{margin:{rng.randint(0, 24)}px;color:#{rng.randrange(16**6):06x}}}"
+            for n in range(250)
+        )
+        slots = [
+            {"slot": f"slot-{n}", "sizes": [[300, 250], [728, 90]],
+             "targeting": {"section": rng.choice(SECTIONS).lower(), "pos": n}}
+            for n in range(30)
+        ]
+        config = json.dumps({"ads": slots, "analytics": {"id": f"UA-{rng.randrange(10**8)}"}})
+        self.head = f"<style>{rules}</style><script>window.siteConfig = {config};</script>"
+        menu = "".join(
+            f'<li><a href="/{section.lower()}/">{section}</a><ul>'
+            + "".join(
+                f'<li><a href="/{section.lower()}/{n}/">{words}</a></li>'
+                for n, words in enumerate(rng.sample(phrases, 6))
+            )
+            + "</ul></li>"
+            for section in SECTIONS
+        )
+        self.top = (
+            '<header class="site-header"><nav class="mega-menu" aria-label="Sections">'
+            f"<ul>{menu}</ul></nav></header>"
+        )
+        columns = [
+            "".join(
+                f'<li><a href="/about/{n}">{words}</a></li>'
+                for n, words in enumerate(rng.sample(phrases, 10))
+            )
+            for _ in range(5)
+        ]
+        links = "".join(f'<ul class="footer-col">{column}</ul>' for column in columns)
+        self.footer = (
+            f'<footer class="site-footer">{links}<p>Copyright 2026 The Bench Gazette. '
+            "All rights reserved.</p></footer>"
+        )
+        self.teasers = [
+            f'<li class="teaser"><a href="/news/{rng.randrange(10**6)}.html">'
+            f'<img src="/img/{rng.randrange(10**6)}.jpg" alt=""><h3>{headline}</h3></a>'
+            f"<p>{rng.choice(phrases)}</p></li>"
+            for headline in rng.sample(phrases, 40)
+        ]
+
+    def for_page(self, rng: random.Random) -> tuple[str, str, str]:
+        """(head, top, bottom) HTML for one page."""
+        rail = "".join(rng.sample(self.teasers, 12))
+        bottom = f'<aside class="most-read"><h2>Most read</h2><ol>{rail}</ol></aside>'
+        return self.head, self.top, bottom + self.footer
 
 
 def vary(
-    template: Template, url: str, rng: random.Random, article_words: int | None = None
+    template: Template, url: str, rng: random.Random, article_words: int | None = None,
+    furniture: SiteFurniture | None = None,
 ) -> bytes:
     """The template with new text in its body paragraphs and its own URL as canonical link.
 
@@ -165,6 +241,15 @@ def vary(
         last = added
     for link in doc.xpath("//link[@rel='canonical'] | //meta[@property='og:url']"):
         link.set("href" if link.tag == "link" else "content", url)
+    if furniture is not None:
+        head, top, bottom = furniture.for_page(rng)
+        for element in lxml.html.fragments_fromstring(head):
+            doc.head.append(element)
+        body = doc.body
+        for element in reversed(lxml.html.fragments_fromstring(top)):
+            body.insert(0, element)
+        for element in lxml.html.fragments_fromstring(bottom):
+            body.append(element)
     return lxml.html.tostring(doc, encoding="utf-8", doctype="<!DOCTYPE html>")
 
 
@@ -207,12 +292,18 @@ def build_site(count: int, base: str, corpus: Path | None, seed: int) -> dict[st
         templates = fixture_templates(base)
         if not templates:
             raise SystemExit("no fixture page yields an article; are the cleaners broken?")
+        phrases = [
+            chain_text(template, rng.randint(6, 14), rng).rstrip(".")
+            for template in templates for _ in range(3)
+        ]
+        furniture = SiteFurniture(rng, phrases)
         for number in range(count):
             template = templates[number % len(templates)]
             path = f"/news/{number:05d}-{template.name}.html"
-            site[path] = vary(template, base + path, rng, rng.randint(*ARTICLE_WORDS))
+            words = rng.randint(*ARTICLE_WORDS)
+            site[path] = vary(template, base + path, rng, words, furniture)
         print(f"pages: {count} made from {len(templates)} fixture pages (article text varied, "
-              f"{ARTICLE_WORDS[0]}-{ARTICLE_WORDS[1]} words)")
+              f"{ARTICLE_WORDS[0]}-{ARTICLE_WORDS[1]} words, with a news site's furniture)")
         return site
     originals = corpus_pages(corpus)
     if not originals:
@@ -276,15 +367,25 @@ def serve(site: dict[str, bytes]) -> QuietServer:
 # --- sequential extraction --------------------------------------------------------------------
 
 
-def time_sequential(name: str, pages: list[tuple[str, bytes]], extract) -> float:
-    """Pages/s of `extract(url, body)` over all pages, one after the other, in this process."""
-    started = time.perf_counter()
+def time_sequential(
+    name: str, pages: list[tuple[str, bytes]], extract
+) -> tuple[float, float]:
+    """Pages/s of `extract(url, body)` over all pages, one after the other, in this process,
+    and its CPU milliseconds a page."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     for url, body in pages:
         extract(url, body)
     seconds = time.perf_counter() - started
+    cpu_ms = 1000 * (time.process_time() - cpu_started) / len(pages)
     rate = len(pages) / seconds
-    print(f"{name:<34} {len(pages):>6} pages in {seconds:7.1f} s = {rate:7.1f} pages/s")
-    return rate
+    print(f"{name:<34} {len(pages):>6} pages in {seconds:7.1f} s = {rate:7.1f} pages/s "
+          f"(CPU {cpu_ms:.1f} ms a page; {load()})")
+    return rate, cpu_ms
+
+
+def load() -> str:
+    """The machine's 1-minute load average: other work competing for the same cores."""
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def ours(url: str, body: bytes) -> None:
@@ -387,13 +488,16 @@ class CrawlRun:
         return self.pages / self.seconds
 
 
-def crawl(urls: list[str], workdir: Path, workers: int | None, label: str) -> CrawlRun:
+def crawl(
+    urls: list[str], workdir: Path, workers: int | None, label: str,
+    extra_settings: dict[str, str] | None = None,
+) -> CrawlRun:
     """`scrapy crawl urls` over `urls` into a fresh SQLite file; timed and memory-sampled."""
     workdir.mkdir(parents=True, exist_ok=True)
     url_file = workdir / "urls.txt"
     url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
     db_path = workdir / "articles.db"
-    settings = {**LOOPBACK_SETTINGS, "SQLITE_PATH": str(db_path)}
+    settings = {**LOOPBACK_SETTINGS, **(extra_settings or {}), "SQLITE_PATH": str(db_path)}
     if workers is not None:
         settings["CLEANNEWS_EXTRACT_WORKERS"] = str(workers)
     command = [sys.executable, "-m", "scrapy", "crawl", "urls", "-a", f"file={url_file}"]
@@ -469,9 +573,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="CLEANNEWS_EXTRACT_WORKERS of the crawl (default: the project's)")
     parser.add_argument("--check-pages", type=int, default=500,
                         help="pages crawled with and without workers to compare rows (0: skip)")
+    parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
+                        help="a further Scrapy setting for every crawl (repeatable)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", type=Path, help="keep databases and logs in this folder")
     args = parser.parse_args(argv)
+    extra = dict(item.split("=", 1) for item in args.set)
 
     with tempfile.TemporaryDirectory(prefix="cleannews-throughput-") as scratch:
         workdir = args.keep or Path(scratch)
@@ -484,20 +591,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"page size: median {sizes[len(sizes) // 2] / 1024:.1f} KB, "
               f"total {sum(sizes) / 2**20:.1f} MB; CPUs: {os.cpu_count()}")
         pages = [(base + path, site[path]) for path in paths]
-        rate_ours = time_sequential("sequential extract_article", pages, ours)
-        rate_traf = time_sequential("sequential trafilatura.extract", pages, plain_trafilatura)
-        run = crawl([url for url, _ in pages], workdir / "crawl", args.workers, "full")
+        rate_ours, ours_cpu_ms = time_sequential("sequential extract_article", pages, ours)
+        rate_traf, _ = time_sequential("sequential trafilatura.extract", pages, plain_trafilatura)
+        print(f"crawl settings: {LOOPBACK_SETTINGS | extra}")
+        run = crawl([url for url, _ in pages], workdir / "crawl", args.workers, "full", extra)
         articles, failures = stored_rows(run.db_path)
         workers = run.stats.get("cleannews/extract_pool/workers", 0)
         label = f"scrapy crawl ({workers} workers)"
         print(f"{label:<34} {run.pages:>6} pages in {run.seconds:7.1f} s = {run.rate:7.1f} "
               f"pages/s (wall {run.wall_seconds:.1f} s with start-up: "
-              f"{run.pages / run.wall_seconds:.1f}/s)")
+              f"{run.pages / run.wall_seconds:.1f}/s; {load()})")
         print(f"  stored {len(articles)} articles, {len(failures)} failures; CPU: "
               f"{run.cpu_seconds:.1f} s in all = {run.cpu_seconds / run.wall_seconds:.2f} cores "
               f"busy on average; the crawl process itself (reactor, pipelines, SQLite) "
               f"{1000 * run.reactor_cpu_seconds / run.pages:.1f} ms a page, "
               f"workers {1000 * (run.cpu_seconds - run.reactor_cpu_seconds) / run.pages:.1f} ms")
+        cores = len(os.sched_getaffinity(0))
+        reactor_ms = 1000 * run.reactor_cpu_seconds / run.pages
+        total_ms = 1000 * run.cpu_seconds / run.pages
+        capacity = min(cores * 1000 / total_ms, 1000 / reactor_ms)
+        print(f"  CPU-bound estimate with {cores} cores to itself: {capacity:.1f} pages/s = "
+              f"{capacity * ours_cpu_ms / 1000:.2f}x sequential extract_article on one core "
+              f"(from CPU per page; not a measured rate)")
         print(f"ratios: crawl / extract_article = {run.rate / rate_ours:.2f}x, "
               f"crawl / trafilatura = {run.rate / rate_traf:.2f}x, "
               f"extract_article / trafilatura = {rate_ours / rate_traf:.2f}x")
@@ -506,8 +621,8 @@ def main(argv: list[str] | None = None) -> int:
         same = None
         if args.check_pages:
             subset = [url for url, _ in pages[: args.check_pages]]
-            pooled = crawl(subset, workdir / "check-pool", args.workers, "check (pool)")
-            single = crawl(subset, workdir / "check-single", 0, "check (in-process)")
+            pooled = crawl(subset, workdir / "check-pool", args.workers, "check (pool)", extra)
+            single = crawl(subset, workdir / "check-single", 0, "check (in-process)", extra)
             pooled_rows, single_rows = stored_rows(pooled.db_path), stored_rows(single.db_path)
             same = pooled_rows == single_rows
             verdict = "same rows"

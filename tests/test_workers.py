@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from siteserver import TestSiteServer, run_crawl
 
+from cleaners.profile import PageBlock
 from pipelines.workers import (
     EXTRACT_TIMEOUT,
     WORKER_CRASH,
@@ -77,6 +78,18 @@ def test_workers_give_the_same_articles_and_failures_as_in_process() -> None:
     assert outcomes[-1].reason == "not_html"
     assert pool.stats.pages == len(jobs)
     assert pool.stats.workers_started == 2
+
+
+def test_page_blocks_for_learning_come_back_from_workers_as_page_blocks() -> None:
+    jobs = [job_for(path) for path in FIXTURE_PAGES[:3]]
+    for job in jobs:
+        job.options = {"collect_blocks": True}
+    outcomes, _ = asyncio.run(run_in_pool(jobs))
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        expected = run_job(job).article.blocks
+        assert expected, "the fixture page has text blocks to learn from"
+        assert outcome.article.blocks == expected
+        assert all(isinstance(block, PageBlock) for block in outcome.article.blocks)
 
 
 def test_a_crashing_worker_costs_only_its_page_and_is_replaced() -> None:
