@@ -145,7 +145,10 @@ class StorePipeline:
         )
         self._inc("storage_errors")
         self._inc_by("not_stored", exc.lost)
-        engine = getattr(self.crawler, "engine", None)
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not crawling: the pipeline is used on its own
+            engine = None
         if engine is not None and engine.spider is not None:
             deferred_from_coro(engine.close_spider_async(reason="storage_error"))
 

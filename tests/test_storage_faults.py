@@ -24,12 +24,14 @@ from pathlib import Path
 
 import pytest
 from cronsite import GeneratedSite, crawl_command, run, write_outlets
+from scrapy.utils.test import get_crawler
 from test_storage import OUTLET, make_record
 
 from crawler.demo import PROJECT_ROOT, SiteServer, scrapy_env
 from crawler.items import Failure
 from pipelines.dedupe import fill_dedupe_keys
 from pipelines.storage import SQLiteStorage, StorageFault
+from pipelines.store import StorePipeline
 
 STORIES = 120
 
@@ -122,6 +124,29 @@ def test_lock_held_beyond_the_timeout_raises_storage_fault(tmp_path: Path) -> No
     storage.close()
 
 
+def test_store_pipeline_stops_storing_after_a_fault(tmp_path: Path, caplog) -> None:
+    """The pipeline on its own: the fault is logged and counted, later items are not written."""
+    db_path = tmp_path / "pipeline.db"
+    crawler = get_crawler(settings_dict={"SQLITE_PATH": str(db_path), "OUTLETS_FILE": "",
+                                         "CLEANNEWS_BATCH_SIZE": 100})
+    crawler.stats.open_spider()
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.process_item(fill_dedupe_keys(make_record("/news/1", "Kept words. " * 50)))
+    pipeline.storage.flush()
+    database = pipeline.storage.database
+    pages = database.execute("PRAGMA page_count").fetchone()[0]
+    database.execute(f"PRAGMA max_page_count = {pages}")
+    for number in range(2, 6):
+        pipeline.process_item(fill_dedupe_keys(make_record(f"/news/{number}", "Word. " * 3000)))
+    pipeline.close_spider()
+    assert crawler.stats.get_value("cleannews/storage_errors") == 1
+    assert crawler.stats.get_value("cleannews/not_stored") == 4
+    assert "Storage error, stopping the crawl" in caplog.text
+    assert caplog.text.count("Not stored (storage error)") == 4
+    assert article_count(db_path) == 1
+
+
 def test_a_bad_row_is_not_a_fault(tmp_path: Path) -> None:
     """A constraint error fails the one item (the store pipeline records it), not the store."""
     storage = SQLiteStorage(tmp_path / "ok.db")
@@ -166,7 +191,7 @@ def test_disk_full_stops_the_crawl_and_the_next_run_finishes(site, tmp_path: Pat
     assert re.search(rf"Storage error, stopping the crawl: cannot (write to|commit to) "
                      rf"{re.escape(str(full_dir / 'news.db'))}: ({expected_error})", log)
     assert "'finish_reason': 'storage_error'" in log
-    assert "Crawl stopped early (storage_error): exit status 1" in log
+    assert "Crawl did not end cleanly (finish reason storage_error, 1 storage error(s))" in log
     stored = complete_rows(db_path)
     assert 0 < stored < STORIES
 

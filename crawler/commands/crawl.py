@@ -4,7 +4,9 @@ Scrapy's own command exits with 1 only when the crawl could not start (a bad arg
 lock held by another process, a database that cannot be opened). A crawl that starts and is then
 stopped, for instance by a full disk, closes with a finish reason and would still exit with 0;
 cron and shell scripts would never know. This command exits with 1 when the finish reason is one
-of `CLEANNEWS_FAILING_FINISH_REASONS` (default: `storage_error`).
+of `CLEANNEWS_FAILING_FINISH_REASONS` (default: `storage_error`), or when the store met a fault
+at any point (the `cleannews/storage_errors` stat; a fault while closing cannot change the finish
+reason any more).
 """
 
 from __future__ import annotations
@@ -37,9 +39,13 @@ class Command(ScrapyCrawlCommand):
         if self.exitcode or self.crawler is None or self.crawler.stats is None:
             return
         reason = self.crawler.stats.get_value("finish_reason")
+        storage_errors = self.crawler.stats.get_value("cleannews/storage_errors", 0)
         failing = self.crawler.settings.getlist(
             "CLEANNEWS_FAILING_FINISH_REASONS", ["storage_error"]
         )
-        if reason in failing:
-            logger.error("Crawl stopped early (%s): exit status 1", reason)
+        if reason in failing or storage_errors:
+            logger.error(
+                "Crawl did not end cleanly (finish reason %s, %d storage error(s)): exit status 1",
+                reason, storage_errors,
+            )
             self.exitcode = 1
