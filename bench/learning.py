@@ -128,6 +128,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--long-share", type=float, default=defaults.long_share)
     parser.add_argument("--short-max-words", type=int, default=defaults.short_max_words)
     parser.add_argument("--min-block-pages", type=int, default=defaults.min_block_pages)
+    parser.add_argument(
+        "--min-paragraph-pages", type=int, default=defaults.min_paragraph_pages
+    )
     return parser.parse_args(argv)
 
 
@@ -139,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         short_share=args.short_share,
         long_share=args.long_share,
         min_block_pages=args.min_block_pages,
+        min_paragraph_pages=args.min_paragraph_pages,
     )
     print(f"thresholds: {thresholds}")
     for path in args.gold_sets:

@@ -225,7 +225,9 @@ class ProfileThresholds:
 
     Nothing is learned before `min_pages` pages; a block of at most `short_max_words` words
     must be on `short_share` of the pages, a longer one on `long_share` (a quote repeated in a
-    few follow-up stories stays); every block needs `min_block_pages` pages at least.
+    few follow-up stories stays); every block needs `min_block_pages` pages at least, and a
+    paragraph `min_paragraph_pages` (early in a crawl a run of follow-ups can fill half of an
+    outlet's pages).
     """
 
     min_pages: int = 5
@@ -233,12 +235,15 @@ class ProfileThresholds:
     short_share: float = 0.3
     long_share: float = 0.6
     min_block_pages: int = 3
+    min_paragraph_pages: int = 5
     max_words: int = 200
 
     def required_pages(self, words: int, pages: int) -> int:
         """How many of `pages` pages a block of `words` words must be seen on."""
-        share = self.short_share if words <= self.short_max_words else self.long_share
-        return max(self.min_block_pages, _ceil(share * pages))
+        if words <= self.short_max_words:
+            return max(self.min_block_pages, _ceil(self.short_share * pages))
+        least = max(self.min_block_pages, self.min_paragraph_pages)
+        return max(least, _ceil(self.long_share * pages))
 
 
 DEFAULT_THRESHOLDS = ProfileThresholds()

@@ -381,6 +381,9 @@ def add_threshold_arguments(parser: argparse.ArgumentParser) -> None:
                        help=f"words of a short line at most ({defaults.short_max_words})")
     group.add_argument("--min-block-pages", type=int, default=defaults.min_block_pages,
                        help=f"pages a block must be on at least ({defaults.min_block_pages})")
+    group.add_argument("--min-paragraph-pages", type=int, default=defaults.min_paragraph_pages,
+                       help="pages a paragraph must be on at least "
+                       f"({defaults.min_paragraph_pages})")
 
 
 def thresholds_from_args(args: argparse.Namespace) -> ProfileThresholds:
@@ -390,6 +393,7 @@ def thresholds_from_args(args: argparse.Namespace) -> ProfileThresholds:
         short_share=args.short_share,
         long_share=args.long_share,
         min_block_pages=args.min_block_pages,
+        min_paragraph_pages=args.min_paragraph_pages,
     )
 
 

@@ -65,6 +65,9 @@ def thresholds_from_settings(settings: BaseSettings) -> ProfileThresholds:
         min_block_pages=settings.getint(
             "CLEANNEWS_PROFILE_MIN_BLOCK_PAGES", default.min_block_pages
         ),
+        min_paragraph_pages=settings.getint(
+            "CLEANNEWS_PROFILE_MIN_PARAGRAPH_PAGES", default.min_paragraph_pages
+        ),
     )
 
 

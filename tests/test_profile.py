@@ -154,6 +154,13 @@ def test_nothing_is_learned_before_the_minimum_number_of_pages(
     assert print_of(EXPECTED["notice"]) in learn_from_pages(OUTLET, page_blocks[:5], thresholds)
 
 
+def test_early_run_of_follow_ups_is_not_learned(page_blocks: list[list[PageBlock]]) -> None:
+    # After 5 pages the background paragraph is on 3 of them (60%): paragraphs need 5 pages.
+    early = learn_from_pages(OUTLET, page_blocks[:5])
+    assert print_of(EXPECTED["notice"]) in early
+    assert print_of(EXPECTED["background"]) not in early
+
+
 @settings(max_examples=25, deadline=None)
 @given(order=st.permutations(range(len(PAGES))))
 def test_profile_does_not_depend_on_page_order(
