@@ -89,6 +89,9 @@ CLEANNEWS_PROFILE_SHORT_SHARE = 0.3
 CLEANNEWS_PROFILE_LONG_SHARE = 0.6
 # Fewest pages any learned block must have been seen on; default 3.
 CLEANNEWS_PROFILE_MIN_BLOCK_PAGES = 3
+# Fewest pages a learned paragraph must have been seen on, so a run of follow-up stories early
+# in a crawl is not learned; default 5.
+CLEANNEWS_PROFILE_MIN_PARAGRAPH_PAGES = 5
 
 # --- Pipelines ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
