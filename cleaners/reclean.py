@@ -180,12 +180,6 @@ def relearn_counts(conn: sqlite3.Connection, pages: list[StoredPage]) -> None:
         conn.execute("COMMIT")
 
 
-ARTICLE_COLUMNS = (
-    "title", "authors", "published", "updated", "language", "description", "site_name", "tags",
-    "image", "body", "word_count", "body_hash", "cleaner_version", "removed",
-)
-
-
 def article_columns(article: Article) -> dict[str, Any]:
     """The `articles` columns the cleaners decide, as the storage module writes them."""
     return {
@@ -231,34 +225,42 @@ def reclean(
         report.profiles[outlet_id] = learn_profile(load_stats(conn, outlet_id), thresholds)
     rules = rules or {}
     conn.execute("BEGIN IMMEDIATE")
-    for count, page in enumerate(pages, 1):
-        if count % UPDATE_BATCH == 0:  # commit in batches: a crawl may be writing too
-            conn.execute("COMMIT")
-            conn.execute("BEGIN IMMEDIATE")
-        html = page_html(conn, page.url)
-        if html is None:
-            continue
-        report.pages += 1
-        final_url = conn.execute(
-            "SELECT final_url FROM articles WHERE id = ?", [page.article_id]
-        ).fetchone()[0]
-        try:
-            article = extract_article(
-                html,
-                url=final_url or page.url,
-                outlet=rules.get(page.outlet_id, page.outlet_id),
-                encoding=page.encoding,
-                profile=report.profiles.get(page.outlet_id),
-            )
-        except ExtractionError as error:
-            report.refused[error.reason] = report.refused.get(error.reason, 0) + 1
-            continue
-        if update_article(conn, page.article_id, article_columns(article)):
-            report.updated += 1
-        else:
-            report.unchanged += 1
+    try:
+        for count, page in enumerate(pages, 1):
+            if count % UPDATE_BATCH == 0:  # commit in batches: a crawl may be writing too
+                conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+            reclean_page(conn, page, rules.get(page.outlet_id), report)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     conn.execute("COMMIT")
     return report
+
+
+def reclean_page(
+    conn: sqlite3.Connection, page: StoredPage, rules: OutletRules | None, report: RecleanReport
+) -> None:
+    """Clean one stored page with its outlet's profile and update its article row."""
+    html = page_html(conn, page.url)
+    if html is None:
+        return
+    report.pages += 1
+    try:
+        article = extract_article(
+            html,
+            url=page.url,  # the fetched URL, as the crawl cleaned it
+            outlet=rules or page.outlet_id,
+            encoding=page.encoding,
+            profile=report.profiles.get(page.outlet_id),
+        )
+    except ExtractionError as error:
+        report.refused[error.reason] = report.refused.get(error.reason, 0) + 1
+        return
+    if update_article(conn, page.article_id, article_columns(article)):
+        report.updated += 1
+    else:
+        report.unchanged += 1
 
 
 def update_article(conn: sqlite3.Connection, article_id: int, columns: dict[str, Any]) -> bool:
