@@ -32,6 +32,7 @@ from lxml.html import HtmlElement
 
 from cleaners.article import Removal
 from cleaners.context import Block
+from cleaners.timestamps import parse_timestamp
 
 CLEANER_NAME = "learned_boilerplate"
 # Bump when block reading or normalisation changes: fingerprints of different versions differ.
@@ -442,6 +443,10 @@ def remove_learned_blocks(
             continue
         text = " ".join(" ".join(visible_text(element)).split())
         if page.belongs_to_page(normalise_block(text)):
+            continue
+        if parse_timestamp(text) is not None:
+            # A dateline ("21 Nov, 2026 10:30") stays for the date readers; the text stage's
+            # timestamp cleaner (or the paragraph pass below) takes it out of the body.
             continue
         removals.append(Removal(CLEANER_NAME, text, profile.reason(print_)))
         element.drop_tree()

@@ -139,6 +139,16 @@ def test_a_series_section_heading_before_own_text_stays(profile: BoilerplateProf
         assert (heading in body) == (page["file"] in EXPECTED["section_pages"])
 
 
+def test_recurring_dateline_is_left_to_the_date_readers(profile: BoilerplateProfile) -> None:
+    # "May 2, 2024, 9:30 a.m." recurs (digits fold) but is the page's date, not template.
+    assert print_of("May 2, 2024, 9:30 a.m.") in profile
+    for page in PAGES:
+        article = extract_article(read(page), page["url"], profile=profile)
+        assert article.published == page["date"]
+        learned = [r.text for r in article.removed if r.cleaner == "learned_boilerplate"]
+        assert not any("9:30 a.m." in text for text in learned)
+
+
 def test_without_profile_the_notice_stays(page_blocks: list[list[PageBlock]]) -> None:
     article = extract_article(read(PAGES[0]), PAGES[0]["url"])
     assert EXPECTED["notice"] in article.body
