@@ -57,6 +57,13 @@ _READY = "ready"
 _STOP_GRACE_SECONDS = 5.0
 # Workers in a row that may die while starting before the pool falls back to in-process work.
 _MAX_START_FAILURES = 3
+# Pages a worker holds at once: one it works on and one waiting in its socket, so it starts the
+# next page at once instead of idling until the reactor, busy with downloads or an SQLite
+# commit, gets round to sending one.
+_PAGES_PER_WORKER = 2
+# Seconds a new worker may take to import the cleaners and say it is ready before it is killed
+# (and counted as a failed start), so a worker stuck at start-up cannot hold pages forever.
+_START_SECONDS = 120.0
 # What a worker interpreter runs: argv[1] is its end of the socket pair, argv[2] its runner.
 _WORKER_COMMAND = (
     "import sys; from pipelines.workers import serve; serve(int(sys.argv[1]), sys.argv[2])"
@@ -197,13 +204,17 @@ def _worker_environment() -> dict[str, str]:
 
 @dataclass(eq=False)
 class _Worker:
-    """One worker process, its socket, and the job it holds (with its future and deadline timer)."""
+    """One worker process, its socket, and the jobs it holds, in the order it works on them.
+
+    The first held job is the one running: the deadline `timer` and `started` belong to it.
+    """
 
     process: subprocess.Popen[bytes]
     conn: Connection
     ready: bool = False
-    job: ExtractionJob | None = None
-    future: asyncio.Future[ExtractionOutcome] | None = None
+    held: deque[tuple[ExtractionJob, asyncio.Future[ExtractionOutcome]]] = field(
+        default_factory=deque
+    )
     timer: asyncio.TimerHandle | None = None
     timed_out: bool = False
     retiring: bool = False
@@ -283,10 +294,11 @@ class ExtractionPool:
         workers, self._workers = self._workers, []
         for worker in workers:
             self._forget(worker)
-            if worker.future is not None and not worker.future.done():
-                worker.future.set_result(
-                    ExtractionOutcome(reason=POOL_CLOSED, detail="pool closed mid-page")
-                )
+            for _, future in worker.held:
+                if not future.done():
+                    future.set_result(
+                        ExtractionOutcome(reason=POOL_CLOSED, detail="pool closed mid-page")
+                    )
             try:
                 worker.conn.send(None)
             except OSError:
@@ -345,6 +357,13 @@ class ExtractionPool:
         self._workers.append(worker)
         self.stats.workers_started += 1
         self._loop.add_reader(worker.conn.fileno(), self._on_message, worker)
+        worker.timer = self._loop.call_later(_START_SECONDS, self._on_start_timeout, worker)
+
+    def _on_start_timeout(self, worker: _Worker) -> None:
+        worker.timer = None
+        if not worker.ready:
+            logger.warning("extraction worker not ready after %g s; killed", _START_SECONDS)
+            worker.process.kill()
 
     def _forget(self, worker: _Worker) -> None:
         """Stop watching a worker's socket and cancel its timer."""
@@ -361,33 +380,49 @@ class ExtractionPool:
             job, future = self._queue.popleft()
             if not future.done():
                 future.set_result(self.runner(job))
-        for worker in self._workers:
-            if not self._queue:
-                return
-            if not worker.ready or worker.job is not None:
-                continue
-            job, future = self._queue.popleft()
-            if future.done():  # its caller was cancelled
-                continue
-            try:
-                worker.conn.send(job)
-            except (BrokenPipeError, ConnectionResetError):
-                # The worker died between pages; its end of file replaces it. The page waits.
-                self._queue.appendleft((job, future))
-                worker.ready = False
-                continue
-            except Exception as exc:  # the job itself does not pickle
-                future.set_result(
-                    ExtractionOutcome(reason=EXTRACTION_BUG, detail=f"job not sent: {exc!r}")
-                )
-                continue
-            worker.job, worker.future = job, future
-            worker.started = time.monotonic()
-            running = sum(1 for w in self._workers if w.job is not None)
-            self.stats.peak_running = max(self.stats.peak_running, running)
-            if self.timeout > 0:
-                assert self._loop is not None
-                worker.timer = self._loop.call_later(self.timeout, self._on_timeout, worker)
+        # Every free worker gets a page before any gets a second one.
+        for depth in range(1, _PAGES_PER_WORKER + 1):
+            for worker in list(self._workers):
+                while (
+                    self._queue and worker.ready and not worker.retiring
+                    and len(worker.held) < depth and not self._page_limit_reached(worker)
+                ):
+                    self._send(worker, *self._queue.popleft())
+        running = sum(1 for worker in self._workers if worker.held)
+        self.stats.peak_running = max(self.stats.peak_running, running)
+
+    def _page_limit_reached(self, worker: _Worker) -> bool:
+        """Whether the worker has done or holds all the pages it may take."""
+        limit = self.max_pages_per_worker
+        return bool(limit) and worker.pages + len(worker.held) >= limit
+
+    def _send(
+        self, worker: _Worker, job: ExtractionJob, future: asyncio.Future[ExtractionOutcome]
+    ) -> None:
+        if future.done():  # its caller was cancelled
+            return
+        try:
+            worker.conn.send(job)
+        except (BrokenPipeError, ConnectionResetError):
+            # The worker died between pages; its end of file replaces it. The page waits.
+            self._queue.appendleft((job, future))
+            worker.ready = False
+            return
+        except Exception as exc:  # the job itself does not pickle
+            future.set_result(
+                ExtractionOutcome(reason=EXTRACTION_BUG, detail=f"job not sent: {exc!r}")
+            )
+            return
+        worker.held.append((job, future))
+        if len(worker.held) == 1:
+            self._start_clock(worker)
+
+    def _start_clock(self, worker: _Worker) -> None:
+        """The worker starts on its first held page now: time it."""
+        worker.started = time.monotonic()
+        if self.timeout > 0:
+            assert self._loop is not None
+            worker.timer = self._loop.call_later(self.timeout, self._on_timeout, worker)
 
     def _on_message(self, worker: _Worker) -> None:
         try:
@@ -399,14 +434,19 @@ class ExtractionPool:
         if message == _READY:
             worker.ready = True
             self._start_failures = 0
+            if worker.timer is not None:
+                worker.timer.cancel()
+                worker.timer = None
         else:
             if worker.timer is not None:
                 worker.timer.cancel()
                 worker.timer = None
-            future, worker.job, worker.future = worker.future, None, None
+            _, future = worker.held.popleft()
+            if worker.held:
+                self._start_clock(worker)  # it went straight on to the next page
             worker.pages += 1
             self.stats.pages += 1
-            if future is not None and not future.done():
+            if not future.done():
                 future.set_result(unpack_blocks(message))
             if self.max_pages_per_worker and worker.pages >= self.max_pages_per_worker:
                 self._retire(worker)
@@ -429,8 +469,13 @@ class ExtractionPool:
         if worker in self._workers:
             self._workers.remove(worker)
         worker.conn.close()
-        future = worker.future
-        if future is not None and not future.done():
+        running = worker.held.popleft() if worker.held else None
+        # Pages that were only waiting behind the running one go back to the head of the queue.
+        for job, waiting in reversed(worker.held):
+            self._queue.appendleft((job, waiting))
+        worker.held.clear()
+        if running is not None and not running[1].done():
+            future = running[1]
             seconds = time.monotonic() - worker.started
             if worker.timed_out:
                 self.stats.timeouts += 1

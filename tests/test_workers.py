@@ -156,6 +156,13 @@ def test_pending_pages_never_exceed_the_bound() -> None:
     assert pool.stats.peak_running == 2
 
 
+def test_workers_are_replaced_after_their_page_limit_without_losing_pages() -> None:
+    jobs = [job_for(FIXTURE_PAGES[i % len(FIXTURE_PAGES)], f"n={i}") for i in range(5)]
+    outcomes, pool = asyncio.run(run_in_pool(jobs, workers=1, max_pages_per_worker=2))
+    assert [outcome_key(o) for o in outcomes] == [outcome_key(run_job(job)) for job in jobs]
+    assert pool.stats.workers_started == 3  # pages 1-2, 3-4, 5
+
+
 def test_close_ends_every_worker_process() -> None:
     async def main() -> list:
         pool = ExtractionPool(2)
