@@ -46,6 +46,17 @@ COMMENT_HEADING_RE = re.compile(
     r")\s*[:.!?]?$",
     re.IGNORECASE,
 )
+# What a blog engine prints around its comment form: "No comments yet.", "Name (required)",
+# "TrackBack URL for this entry:", "Comments are closed.", "Kommentar verfassen".
+COMMENT_FORM_RE = re.compile(
+    r"^(?:no comments(?: yet)?|be the first to comment|comments are closed|comments? rss"
+    r"|rss feed for comments|trackback url|trackback uri|name \(required\)|e-?mail \(required\)"
+    r"|mail \(will not be published\)|you must be logged in to post a comment"
+    r"|sorry, the comment form is closed|comment form|noch keine kommentare|kommentar verfassen"
+    r"|keine kommentare|aucun commentaire|pas de commentaire|sin comentarios|no hay comentarios"
+    r"|комментариев нет|нет комментариев)(?!\w)",
+    re.IGNORECASE,
+)
 # "Posted by: Ellen at September 10, 2012 11:40 AM", "Written by Jane | 26 Mar 2007 2:38 PM".
 SIGNATURE_LEAD_RE = re.compile(
     r"^(?:posted|written|submitted|commented|comment|reply|replied|geschrieben|verfasst"
@@ -89,9 +100,11 @@ def has_date(text: str) -> bool:
 
 
 def is_comment_heading(block: Block) -> bool:
-    """True for a short "Comments"/"3 Responses"/"Leave a Reply" heading or line."""
+    """True for a short "Comments"/"3 Responses"/"Leave a Reply" heading or a comment-form line."""
     text = block.text.strip()
-    return words(text) <= MAX_HEADING_WORDS and bool(COMMENT_HEADING_RE.match(text))
+    if words(text) > MAX_HEADING_WORDS:
+        return False
+    return bool(COMMENT_HEADING_RE.match(text) or COMMENT_FORM_RE.match(text))
 
 
 def is_signature(block: Block) -> bool:
