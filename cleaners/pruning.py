@@ -89,6 +89,13 @@ TAXONOMY_RE = re.compile(
 )
 
 
+# A bare singular "Comment" is also an article's section heading (an opinion, a note); it starts
+# a thread only when two signatures or a comment-form line follow.
+BARE_COMMENT_RE = re.compile(
+    r"^(?:comment|kommentar|commentaire|comentario|commento)\s*[:.!?]?$", re.IGNORECASE
+)
+
+
 def has_date(text: str) -> bool:
     """True when the text holds a date or a clock time: "Sept 10, 2012", "2:38 PM", "10/29/2012"."""
     return bool(
@@ -139,6 +146,22 @@ def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block
     start = next(
         (i for i, b in enumerate(blocks) if offsets[i] >= floor and is_comment_heading(b)), None
     )
+    if start is not None and BARE_COMMENT_RE.match(blocks[start].text.strip()):
+        later_signatures = sum(1 for i in signatures if i > start)
+        corroborated = later_signatures >= 2 or any(
+            COMMENT_FORM_RE.match(b.text.strip()) for b in blocks[start + 1 :]
+        )
+        if not corroborated:
+            start = next(
+                (
+                    i
+                    for i, b in enumerate(blocks)
+                    if i > start
+                    and is_comment_heading(b)
+                    and not BARE_COMMENT_RE.match(b.text.strip())
+                ),
+                None,
+            )
     late_signatures = [i for i in signatures if offsets[i] >= floor]
     if len(late_signatures) >= 2 and (start is None or late_signatures[0] < start):
         start = late_signatures[0]

@@ -34,6 +34,10 @@ TOKEN_PART_RE = re.compile(r"[-_]+")
 PROMO_MIN_LINK_DENSITY = 0.3
 PROMO_MAX_UNLINKED_WORDS = 30
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Taxonomy classes name the post's topics, not the element's role: "tag-share", "category-social".
+TAXONOMY_CLASS_RE = re.compile(r"^(?:tag|tags|category|categories|cat|term|topic|taxonomy)[-_]")
+# An element holding more than this share of the page's paragraph words holds the article.
+MAX_PARAGRAPH_WORD_SHARE = 0.5
 
 
 def token_pattern(tokens: Iterable[str]) -> re.Pattern[str]:
@@ -64,12 +68,20 @@ class TreeIndex:
     marked: list[tuple[HtmlElement, str]] = field(default_factory=list)
     hidden: list[HtmlElement] = field(default_factory=list)
     page_words: int = 0
+    # The article's containers: the element with the most paragraph text, the articleBody, and
+    # every ancestor of them. A cleaner never drops one of these.
+    main_chain: set[HtmlElement] = field(default_factory=set)
+    paragraph_words: int = 0
 
 
 # Candidates are selected inside libxml2 and only they become Python objects: walking every
 # element of a large page from Python costs as much as trafilatura's own extraction.
 MARKED_XPATH = etree.XPath("//body//*[@class or @id]")
 HIDDEN_XPATH = etree.XPath("//body//*[@hidden or @aria-hidden or @style]")
+PARAGRAPH_XPATH = etree.XPath("//body//p")
+ARTICLE_BODY_XPATH = etree.XPath(
+    "//*[@itemprop='articleBody' or @itemprop='articlebody' or @role='main']|//body//main"
+)
 
 
 def class_id_marks(element: HtmlElement) -> str:
@@ -79,7 +91,11 @@ def class_id_marks(element: HtmlElement) -> str:
     tokens of more than MAX_TOKEN_PARTS hyphen/underscore parts are left out.
     """
     tokens = f"{element.get('class', '')} {element.get('id', '')}".lower().split()
-    return " ".join(t for t in tokens if len(TOKEN_PART_RE.split(t)) <= MAX_TOKEN_PARTS)
+    return " ".join(
+        t
+        for t in tokens
+        if len(TOKEN_PART_RE.split(t)) <= MAX_TOKEN_PARTS and not TAXONOMY_CLASS_RE.match(t)
+    )
 
 
 def link_density(element: HtmlElement) -> float:
@@ -89,9 +105,44 @@ def link_density(element: HtmlElement) -> float:
     return linked / text if text else 1.0
 
 
+def main_text_chain(tree: HtmlElement, index: TreeIndex) -> None:
+    """Fill the index's article containers: the paragraphs' richest parent, the articleBody.
+
+    The parent whose <p> children hold the most words is where the article's text sits; it and
+    its ancestors (and those of an itemprop="articleBody" or <main> container) are protected from
+    the container cleaners, whatever their class says ("post tag-share", id="comments-wrapper").
+    """
+    words_by_parent: dict[HtmlElement, int] = {}
+    total = 0
+    for paragraph in PARAGRAPH_XPATH(tree):
+        count = len(paragraph.text_content().split())
+        total += count
+        parent = paragraph.getparent()
+        if parent is not None:
+            words_by_parent[parent] = words_by_parent.get(parent, 0) + count
+    index.paragraph_words = total
+    anchors = list(ARTICLE_BODY_XPATH(tree))
+    if words_by_parent:
+        anchors.append(max(words_by_parent, key=words_by_parent.__getitem__))
+    for anchor in anchors:
+        index.main_chain.add(anchor)
+        index.main_chain.update(anchor.iterancestors())
+
+
+def holds_article(element: HtmlElement, index: TreeIndex) -> bool:
+    """True for an article container or an element with most of the page's paragraph words."""
+    if element in index.main_chain:
+        return True
+    if not index.paragraph_words:
+        return False
+    words = sum(len(p.text_content().split()) for p in element.iter("p"))
+    return words > MAX_PARAGRAPH_WORD_SHARE * index.paragraph_words
+
+
 def build_index(tree: HtmlElement) -> TreeIndex:
     """Collect marked and hidden elements of the page once (document order)."""
     index = TreeIndex()
+    main_text_chain(tree, index)
     for element in MARKED_XPATH(tree):
         raw = f"{element.get('class', '')} {element.get('id', '')}".lower()
         if not ANY_MARK_RE.search(raw):
@@ -153,7 +204,7 @@ def drop_marked_containers(
     for element, marks in index.marked:
         if not pattern.search(marks) or not is_attached(element, tree):
             continue
-        if element.find(".//h1") is not None:
+        if element.find(".//h1") is not None or holds_article(element, index):
             continue
         words = word_count(element)
         if words > MAX_CONTAINER_WORD_SHARE * page_words(tree, ctx):
@@ -188,8 +239,9 @@ def strip_hidden_elements(tree: HtmlElement, ctx: CleaningContext) -> None:
 
     Removes e.g. <div hidden>Subscribe to read more</div>; keeps a collapsed block of article text.
     """
-    for element in tree_index(tree, ctx).hidden:
-        if not is_attached(element, tree):
+    index = tree_index(tree, ctx)
+    for element in index.hidden:
+        if not is_attached(element, tree) or holds_article(element, index):
             continue
         substantial = sum(
             1
