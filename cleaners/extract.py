@@ -14,6 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from trafilatura import bare_extraction
 from trafilatura.settings import Document, set_date_params
+from trafilatura.utils import repair_faulty_html
 
 from cleaners.article import Article
 from cleaners.context import Block, CleaningContext
@@ -53,6 +54,9 @@ def parse_html(text: str) -> HtmlElement:
     if len(text) > MAX_HTML_CHARS:
         raise NotAnArticle(f"document larger than {MAX_HTML_CHARS} characters")
     text = XML_DECLARATION_RE.sub("", text, count=1)
+    # trafilatura's repairs before libxml2: characters XML forbids, and a doctype on the first line
+    # that can make libxml2 lose the page's structure (trafilatura then finds no main text).
+    text = repair_faulty_html(text, text[:50].lower())
     try:
         tree = document_fromstring(text, parser=HTML_PARSER)
     except etree.ParserError as err:
@@ -86,8 +90,12 @@ def element_blocks(element: etree._Element, kind: str) -> list[Block]:
 def body_blocks(body: etree._Element) -> list[Block]:
     """Paragraph-level blocks of trafilatura's XML body: list items and table rows kept apart."""
     blocks: list[Block] = []
+    if body.text and body.text.strip():
+        blocks.append(Block(text=" ".join(body.text.split()), kind="p"))
     for element in body:
-        if element.tag == "list":
+        if element.tag == "lb":
+            pass
+        elif element.tag == "list":
             for item in element.iter("item"):
                 blocks += element_blocks(item, "item")
         elif element.tag == "table":
@@ -98,6 +106,9 @@ def body_blocks(body: etree._Element) -> list[Block]:
                     blocks.append(Block(text=text, kind="row"))
         else:
             blocks += element_blocks(element, BLOCK_KINDS.get(element.tag, "p"))
+        # Text trafilatura left loose in the body, e.g. a section's prose after its <head>.
+        if element.tail and element.tail.strip():
+            blocks.append(Block(text=" ".join(element.tail.split()), kind="p"))
     return blocks
 
 

@@ -71,6 +71,9 @@ class TreeIndex:
     # The article's containers: the element with the most paragraph text, the articleBody, and
     # every ancestor of them. A cleaner never drops one of these.
     main_chain: set[HtmlElement] = field(default_factory=set)
+    # Only the declared containers (articleBody, <main>) and their ancestors: a hidden element
+    # may hold the most paragraph text (a hidden copy of the article) and still be hidden.
+    declared_chain: set[HtmlElement] = field(default_factory=set)
     paragraph_words: int = 0
 
 
@@ -121,12 +124,14 @@ def main_text_chain(tree: HtmlElement, index: TreeIndex) -> None:
         if parent is not None:
             words_by_parent[parent] = words_by_parent.get(parent, 0) + count
     index.paragraph_words = total
-    anchors = list(ARTICLE_BODY_XPATH(tree))
+    for anchor in ARTICLE_BODY_XPATH(tree):
+        index.declared_chain.add(anchor)
+        index.declared_chain.update(anchor.iterancestors())
+    index.main_chain.update(index.declared_chain)
     if words_by_parent:
-        anchors.append(max(words_by_parent, key=words_by_parent.__getitem__))
-    for anchor in anchors:
-        index.main_chain.add(anchor)
-        index.main_chain.update(anchor.iterancestors())
+        richest = max(words_by_parent, key=words_by_parent.__getitem__)
+        index.main_chain.add(richest)
+        index.main_chain.update(richest.iterancestors())
 
 
 def holds_article(element: HtmlElement, index: TreeIndex) -> bool:
@@ -241,7 +246,7 @@ def strip_hidden_elements(tree: HtmlElement, ctx: CleaningContext) -> None:
     """
     index = tree_index(tree, ctx)
     for element in index.hidden:
-        if not is_attached(element, tree) or holds_article(element, index):
+        if not is_attached(element, tree) or element in index.declared_chain:
             continue
         substantial = sum(
             1
