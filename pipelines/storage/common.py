@@ -1,0 +1,454 @@
+"""The storage flow both backends share: batches, fault handling, and what each save does.
+
+`BatchedStorage` decides, once for every backend, how a batch is opened, committed and
+abandoned on a fault (and how many items that loses), and what storing an article, its
+aliases, its earlier versions, its raw page, a failure or a crawl run does to the tables. A
+backend supplies only what really differs: connecting and migrating, running SQL (the shared
+SQL here is written with `?` placeholders), how a JSON column is read and bound, the insert
+that returns the new id, the batch transaction and savepoint, and which errors are faults.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from abc import abstractmethod
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from crawler.items import Failure, utc_now
+from crawler.outlets import Outlet
+from pipelines.dedupe import normalize_url
+from pipelines.records import ArticleRecord
+from pipelines.storage.base import KnownUrl, SaveResult, Storage, StorageFault
+
+# Columns whose change makes a re-crawl an update (the rest only say when it was seen).
+CONTENT_COLUMNS = (
+    "outlet_id", "title", "authors", "published", "updated", "language", "description",
+    "site_name", "tags", "image", "body", "word_count", "body_hash", "cleaner_version", "removed",
+)
+# Article columns holding JSON lists.
+JSON_COLUMNS = ("authors", "tags", "removed")
+
+
+class BatchedStorage(Storage):
+    """A SQL store whose writes gather in batch transactions, one savepoint per item.
+
+    A batch commits after `batch_size` items, when older than `flush_interval` seconds, or on
+    `flush()`/`close()`. A bad item rolls back alone; a fault (an error every later write would
+    hit too) rolls the whole batch back and raises `StorageFault` with the items it lost.
+    """
+
+    # Appended to a SELECT that reads a row the item is about to update, where the backend
+    # needs it to hold the row against concurrent writers.
+    ROW_LOCK = ""
+
+    def __init__(self, *, batch_size: int = 50, flush_interval: float = 5.0) -> None:
+        self.batch_size = max(1, batch_size)
+        self.flush_interval = flush_interval
+        self._pending = 0
+        self._batch_started = 0.0
+
+    # What a backend supplies
+
+    @abstractmethod
+    def _connect(self) -> None:
+        """Connect, and create or migrate the schema (errors propagate as the driver's)."""
+
+    @abstractmethod
+    def _is_fault(self, exc: BaseException) -> bool:
+        """True for a driver error that every later write would hit too."""
+
+    @property
+    @abstractmethod
+    def _location(self) -> str:
+        """The store named in fault messages (file path, or URL without its password)."""
+
+    @abstractmethod
+    def _error_name(self, exc: BaseException) -> str:
+        """The driver's code for an error (SQLite's error name, PostgreSQL's SQLSTATE)."""
+
+    @abstractmethod
+    def _in_batch(self) -> bool:
+        """True while a batch transaction is open (False when not connected)."""
+
+    @abstractmethod
+    def _begin_batch(self) -> None:
+        """Open the batch transaction (raises if the store is not open)."""
+
+    @abstractmethod
+    def _savepoint(self) -> AbstractContextManager[Any]:
+        """A savepoint inside the batch: one item's writes, rolled back alone if it fails."""
+
+    @abstractmethod
+    def _commit(self) -> None:
+        """Commit the batch transaction."""
+
+    @abstractmethod
+    def _rollback_after_fault(self) -> None:
+        """Roll the batch back after a fault, if the store can still be told to."""
+
+    @abstractmethod
+    def _execute(self, sql: str, params: list[Any]) -> None:
+        """Run one statement written with `?` placeholders."""
+
+    @abstractmethod
+    def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
+        """The first row of a query written with `?` placeholders, as a dict (None if none)."""
+
+    @abstractmethod
+    def _insert_returning_id(self, sql: str, params: list[Any]) -> int | None:
+        """Run an INSERT of one row; the new row's id, or None if a conflict skipped it."""
+
+    @abstractmethod
+    def _json_column(self, value: Any) -> Any:
+        """A list or dict as this backend reads it back from a JSON column (so they compare)."""
+
+    def _bind_json(self, value: Any) -> Any:
+        """A JSON column's value (as `_json_column` gives it) ready for the driver to bind."""
+        return value
+
+    # Connection and batches
+
+    def open(self) -> None:
+        try:
+            self._connect()
+        except Exception as exc:
+            if self._is_fault(exc):
+                raise self._fault(exc, "cannot open") from exc
+            raise
+
+    def _fault(self, exc: BaseException, doing: str, lost: int = 0) -> StorageFault:
+        """A StorageFault naming the store, what failed and the driver's words and code."""
+        return StorageFault(
+            f"{doing} {self._location}: {exc} ({self._error_name(exc)})", lost=lost
+        )
+
+    def _abandon_batch(self, exc: BaseException, doing: str) -> StorageFault:
+        """Roll back the open batch after a fault; the fault says how many items it held."""
+        lost = self._pending
+        self._rollback_after_fault()
+        self._pending = 0
+        return self._fault(exc, doing, lost)
+
+    def flush(self) -> None:
+        if self._in_batch():
+            try:
+                self._commit()
+            except Exception as exc:
+                if self._is_fault(exc):
+                    raise self._abandon_batch(exc, "cannot commit to") from exc
+                raise
+        self._pending = 0
+
+    def flush_if_due(self) -> None:
+        if self._pending and time.monotonic() - self._batch_started >= self.flush_interval:
+            self.flush()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One item's writes: joins the open batch (starting one if needed) in a savepoint."""
+        try:
+            if not self._in_batch():
+                self._begin_batch()
+                self._batch_started = time.monotonic()
+                self._pending = 0
+            with self._savepoint():
+                yield
+        except Exception as exc:
+            if self._is_fault(exc):
+                raise self._abandon_batch(exc, "cannot write to") from exc
+            raise
+        self._pending += 1
+        if (
+            self._pending >= self.batch_size
+            or time.monotonic() - self._batch_started >= self.flush_interval
+        ):
+            self.flush()
+
+    def _insert(self, table: str, values: Mapping[str, Any], *, unique: str = "") -> int | None:
+        """Insert one row; its id, or None when a row with the same `unique` column exists."""
+        names = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        skip = f" ON CONFLICT ({unique}) DO NOTHING" if unique else ""
+        return self._insert_returning_id(
+            f"INSERT INTO {table} ({names}) VALUES ({marks}){skip}", list(values.values())
+        )
+
+    def _bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Article column values ready to bind (the JSON columns through `_bind_json`)."""
+        return {k: self._bind_json(v) if k in JSON_COLUMNS else v for k, v in values.items()}
+
+    # Outlets and crawls
+
+    def ensure_outlet(self, outlet: Outlet) -> None:
+        row = outlet.to_row()
+        now = utc_now()
+        with self._write():
+            self._execute(
+                """
+                INSERT INTO outlets (id, name, domains, country, language, homepage,
+                                     first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                  name = excluded.name, domains = excluded.domains, country = excluded.country,
+                  language = excluded.language, homepage = excluded.homepage,
+                  last_seen = excluded.last_seen
+                """,
+                [
+                    row["id"], row["name"], self._bind_json(self._json_column(row["domains"])),
+                    row["country"], row["language"], row["homepage"], now, now,
+                ],
+            )
+
+    def start_crawl(self, spider: str) -> int:
+        with self._write():
+            crawl_id = self._insert("crawls", {"spider": spider, "started_at": utc_now()})
+        self.flush()  # the run is visible (and survives) even if it never finishes
+        assert crawl_id is not None
+        return int(crawl_id)
+
+    def finish_crawl(
+        self,
+        crawl_id: int,
+        *,
+        finish_reason: str | None,
+        stats: Mapping[str, Any],
+        items_stored: int,
+        failures: int,
+    ) -> None:
+        # Scrapy's stats as plain JSON values (times as text), keys in sorted order.
+        plain_stats = json.loads(json.dumps(dict(stats), default=str, sort_keys=True))
+        with self._write():
+            self._execute(
+                """
+                UPDATE crawls SET finished_at = ?, stats = ?, items_stored = ?,
+                  failures = ?, finish_reason = coalesce(?, finish_reason)
+                WHERE id = ?
+                """,
+                [
+                    utc_now(), self._bind_json(self._json_column(plain_stats)), items_stored,
+                    failures, finish_reason, crawl_id,
+                ],
+            )
+        self.flush()
+
+    # Articles
+
+    def save_article(self, record: ArticleRecord, crawl_id: int | None = None) -> SaveResult:
+        if not record.normalized_url or not record.body_hash:
+            raise ValueError("save_article needs the dedupe keys (normalized_url, body_hash)")
+        now = utc_now()
+        with self._write():
+            result, article_id = self._save_article_row(record, now, crawl_id)
+            kind = "duplicate" if result is SaveResult.DUPLICATE else "alias"
+            for url in record.alias_urls:
+                self._link_url(url, article_id, kind, now)
+            if record.raw_html is not None:
+                self._save_page(record, article_id)
+        return result
+
+    def _article_columns(self, record: ArticleRecord) -> dict[str, Any]:
+        """The record's content columns, in the form the store reads them back."""
+        return {
+            column: self._json_column(value) if column in JSON_COLUMNS else value
+            for column, value in ((column, getattr(record, column)) for column in CONTENT_COLUMNS)
+        }
+
+    def _save_article_row(
+        self, record: ArticleRecord, now: str, crawl_id: int | None
+    ) -> tuple[SaveResult, int]:
+        """Insert, update, touch or link the article row for `record`; what it did and the id.
+
+        Looked up by normalised URL, then through a recorded alias; a body already stored under
+        another URL makes the URL a duplicate of that article. Content that changed keeps the
+        replaced text in `article_versions`.
+        """
+        key = record.normalized_url
+        content = self._article_columns(record)
+        existing = self._row("SELECT * FROM articles WHERE url = ?", [key])
+        if existing is None:
+            link = self._row("SELECT article_id, kind FROM article_urls WHERE url = ?", [key])
+            if link is not None:
+                linked = self._row("SELECT * FROM articles WHERE id = ?", [link["article_id"]])
+                if link["kind"] != "duplicate":
+                    existing = linked  # another address of a stored article: the same page
+                elif linked is not None and linked["body_hash"] == record.body_hash:
+                    self._touch(linked["id"], now)
+                    self._link_url(key, linked["id"], "duplicate", now)
+                    return SaveResult.DUPLICATE, linked["id"]
+                # else: a former duplicate whose text now differs becomes an article of its own
+        if existing is None:
+            original = self._row(
+                "SELECT id FROM articles WHERE body_hash = ? ORDER BY id LIMIT 1",
+                [record.body_hash],
+            )
+            if original is not None:
+                self._touch(original["id"], now)
+                self._link_url(key, original["id"], "duplicate", now)
+                return SaveResult.DUPLICATE, original["id"]
+            columns = {
+                "url": key, "final_url": record.final_url, **content, "first_seen": now,
+                "last_seen": now, "fetched_at": record.fetched_at, "crawl_id": crawl_id,
+                "etag": record.etag, "last_modified": record.last_modified,
+            }
+            # Another process may store the same URL between our SELECT and this INSERT; then
+            # nothing is inserted here and the row it wrote is updated below instead.
+            article_id = self._insert("articles", self._bind(columns), unique="url")
+            if article_id is not None:
+                self._link_url(key, article_id, "canonical", now)
+                return SaveResult.INSERTED, article_id
+            existing = self._row(f"SELECT * FROM articles WHERE url = ?{self.ROW_LOCK}", [key])
+            assert existing is not None
+        changed = any(existing[column] != value for column, value in content.items())
+        updates = {
+            "final_url": record.final_url,
+            "last_seen": now,
+            "fetched_at": record.fetched_at,
+            "crawl_id": crawl_id,
+            "etag": record.etag,
+            "last_modified": record.last_modified,
+            **(content if changed else {}),
+        }
+        if changed:
+            self._keep_version(existing, now, crawl_id)
+        bound = self._bind(updates)
+        assignments = ", ".join(f"{name} = ?" for name in bound)
+        self._execute(
+            f"UPDATE articles SET {assignments} WHERE id = ?", [*bound.values(), existing["id"]]
+        )
+        self._link_url(existing["url"], existing["id"], "canonical", now)
+        return (SaveResult.UPDATED if changed else SaveResult.UNCHANGED), existing["id"]
+
+    def _keep_version(self, existing: dict[str, Any], now: str, crawl_id: int | None) -> None:
+        """Copy the article's current text into `article_versions` before an update replaces it."""
+        self._insert(
+            "article_versions",
+            {
+                "article_id": existing["id"],
+                "body_hash": existing["body_hash"],
+                "body": existing["body"],
+                "title": existing["title"],
+                "updated": existing["updated"],
+                "cleaner_version": existing["cleaner_version"],
+                "fetched_at": existing["fetched_at"],
+                "replaced_at": now,
+                "crawl_id": crawl_id,
+            },
+        )
+
+    def _touch(self, article_id: int, now: str) -> None:
+        """Move an article's last_seen (a duplicate of it was seen)."""
+        self._execute("UPDATE articles SET last_seen = ? WHERE id = ?", [now, article_id])
+
+    def _link_url(self, url: str, article_id: int, kind: str, now: str) -> None:
+        """Point `url` at an article; a canonical link is never demoted to alias/duplicate."""
+        self._execute(
+            """
+            INSERT INTO article_urls (url, article_id, kind, first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (url) DO UPDATE SET
+              article_id = excluded.article_id, kind = excluded.kind,
+              last_seen = excluded.last_seen
+            WHERE article_urls.kind <> 'canonical' OR excluded.kind = 'canonical'
+            """,
+            [url, article_id, kind, now, now],
+        )
+
+    def _save_page(self, record: ArticleRecord, article_id: int) -> None:
+        """Keep the raw HTML of the fetched URL, zlib-compressed (replacing an older copy)."""
+        assert record.raw_html is not None
+        self._execute(
+            """
+            INSERT INTO pages (url, article_id, html_zlib, encoding, fetched_at)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (url) DO UPDATE SET
+              article_id = excluded.article_id, html_zlib = excluded.html_zlib,
+              encoding = excluded.encoding, fetched_at = excluded.fetched_at
+            """,
+            [
+                record.final_url, article_id, zlib.compress(record.raw_html, 6),
+                record.declared_encoding, record.fetched_at,
+            ],
+        )
+
+    # Failures and lookups
+
+    def save_failure(self, failure: Failure, crawl_id: int | None = None) -> None:
+        with self._write():
+            self._insert(
+                "failures",
+                {
+                    "url": failure.url,
+                    "stage": failure.stage,
+                    "reason": failure.reason,
+                    "detail": failure.detail,
+                    "status": failure.status,
+                    "outlet_id": failure.outlet_id,
+                    "crawl_id": crawl_id,
+                    "failed_at": failure.fetched_at,
+                },
+            )
+
+    def url_known(self, url: str) -> bool:
+        key = normalize_url(url)
+        return (
+            self._row("SELECT 1 FROM articles WHERE url = ?", [key]) is not None
+            or self._row("SELECT 1 FROM article_urls WHERE url = ?", [key]) is not None
+        )
+
+    def _article_id_of(self, key: str) -> int | None:
+        """The id of the article stored under, or reached through, a normalised URL."""
+        row = self._row("SELECT id FROM articles WHERE url = ?", [key]) or self._row(
+            "SELECT article_id AS id FROM article_urls WHERE url = ?", [key]
+        )
+        return row["id"] if row else None
+
+    def lookup_url(self, url: str) -> KnownUrl | None:
+        key = normalize_url(url)
+        article = self._row(
+            "SELECT etag, last_modified, published, first_seen, 'canonical' AS kind"
+            " FROM articles WHERE url = ?",
+            [key],
+        ) or self._row(
+            "SELECT a.etag, a.last_modified, a.published, a.first_seen, u.kind FROM article_urls u"
+            " JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+            [key],
+        )
+        if article is not None:
+            # A duplicate's address serves another page: the stored validators are not its own.
+            own = article["kind"] != "duplicate"
+            return KnownUrl(
+                kind="article",
+                etag=article["etag"] if own else None,
+                last_modified=article["last_modified"] if own else None,
+                published=article["published"],
+                first_seen=_time_text(article["first_seen"]),
+            )
+        failure = self._row(
+            "SELECT reason, status FROM failures WHERE url IN (?, ?) ORDER BY id DESC LIMIT 1",
+            [url, key],
+        )
+        if failure is not None:
+            return KnownUrl(kind="failure", reason=failure["reason"], status=failure["status"])
+        return None
+
+    def mark_not_modified(self, url: str, crawl_id: int | None = None) -> bool:
+        article_id = self._article_id_of(normalize_url(url))
+        if article_id is None:
+            return False
+        with self._write():
+            self._execute(
+                "UPDATE articles SET last_seen = ?, crawl_id = coalesce(?, crawl_id) WHERE id = ?",
+                [utc_now(), crawl_id, article_id],
+            )
+        return True
+
+
+def _time_text(value: Any) -> str | None:
+    """A stored time as ISO text (a backend with a timestamp type reads back a datetime)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
