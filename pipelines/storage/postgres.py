@@ -13,11 +13,8 @@ read-only database) rolls the batch back and raises `StorageFault`, which stops 
 
 from __future__ import annotations
 
-import json
-import time
 import zlib
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,18 +24,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from cleaners.profile_store import SCHEMA as BOILERPLATE_SCHEMA
-from crawler.items import Failure, utc_now
-from crawler.outlets import Outlet
-from pipelines.dedupe import normalize_url
-from pipelines.records import ArticleRecord
-from pipelines.storage.base import KnownUrl, SaveResult, Storage, StorageFault
-
-# Columns whose change makes a re-crawl an update (the rest only say when it was seen).
-JSON_COLUMNS = ("authors", "tags", "removed")
-CONTENT_COLUMNS = (
-    "outlet_id", "title", "authors", "published", "updated", "language", "description",
-    "site_name", "tags", "image", "body", "word_count", "body_hash", "cleaner_version", "removed",
-)
+from pipelines.storage.common import BatchedStorage
 
 # An arbitrary constant: the key of the advisory lock that serialises migrations.
 MIGRATION_LOCK_KEY = 0x636C6E73
@@ -228,54 +214,24 @@ def is_storage_fault(exc: BaseException) -> bool:
 # --- The backend -----------------------------------------------------------------------------
 
 
-class PostgresStorage(Storage):
+class PostgresStorage(BatchedStorage):
     """Storage in a PostgreSQL database given by a `postgresql://` URL (a libpq conninfo)."""
 
+    # Holds the row another process has just inserted until this batch commits.
+    ROW_LOCK = " FOR UPDATE"
+
     def __init__(self, url: str, *, batch_size: int = 50, flush_interval: float = 5.0) -> None:
+        super().__init__(batch_size=batch_size, flush_interval=flush_interval)
         self.url = url
-        self.batch_size = max(1, batch_size)
-        self.flush_interval = flush_interval
         self.conn: psycopg.Connection | None = None
-        self._pending = 0
-        self._batch_started = 0.0
 
-    # Connection and batches
+    # Connection
 
-    def open(self) -> None:
-        try:
-            conn = psycopg.connect(self.url, row_factory=dict_row, autocommit=True)
-            migrate(conn)
-            conn.autocommit = False  # from here on, writes gather in batch transactions
-        except psycopg.Error as exc:
-            if is_storage_fault(exc):
-                raise self._fault(exc, "cannot open") from exc
-            raise
+    def _connect(self) -> None:
+        conn = psycopg.connect(self.url, row_factory=dict_row, autocommit=True)
+        migrate(conn)
+        conn.autocommit = False  # from here on, writes gather in batch transactions
         self.conn = conn
-
-    def _fault(self, exc: BaseException, doing: str, lost: int = 0) -> StorageFault:
-        """A StorageFault naming the database (no password), what failed and the SQLSTATE."""
-        state = getattr(exc, "sqlstate", None) or type(exc).__name__
-        return StorageFault(f"{doing} {self.safe_url}: {exc} ({state})".strip(), lost=lost)
-
-    @property
-    def safe_url(self) -> str:
-        """The database URL without its password, for messages."""
-        parts = urlsplit(self.url)
-        if parts.password is None:
-            return self.url
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return parts._replace(netloc=netloc).geturl()
-
-    def _abandon_batch(self, exc: BaseException, doing: str) -> StorageFault:
-        """Roll back the open batch after a fault; the fault says how many items it held."""
-        lost = self._pending
-        if self.conn is not None and not self.conn.closed:
-            try:
-                self.conn.rollback()
-            except psycopg.Error:
-                pass  # the connection is gone: the server rolled the batch back itself
-        self._pending = 0
-        return self._fault(exc, doing, lost)
 
     def close(self) -> None:
         if self.conn is None:
@@ -287,21 +243,6 @@ class PostgresStorage(Storage):
             self.conn.close()
             self.conn = None
 
-    def flush(self) -> None:
-        conn = self.conn
-        if conn is not None and conn.info.transaction_status != TransactionStatus.IDLE:
-            try:
-                conn.commit()
-            except psycopg.Error as exc:
-                if is_storage_fault(exc):
-                    raise self._abandon_batch(exc, "cannot commit to") from exc
-                raise
-        self._pending = 0
-
-    def flush_if_due(self) -> None:
-        if self._pending and time.monotonic() - self._batch_started >= self.flush_interval:
-            self.flush()
-
     @property
     def connection(self) -> psycopg.Connection:
         """The open connection (raises if `open()` was not called)."""
@@ -309,287 +250,70 @@ class PostgresStorage(Storage):
             raise RuntimeError("PostgresStorage is not open")
         return self.conn
 
-    @contextmanager
-    def _write(self) -> Iterator[psycopg.Connection]:
-        """One item's writes: joins the open batch (starting one if needed) in a savepoint."""
-        conn = self.connection
-        try:
-            if conn.info.transaction_status == TransactionStatus.IDLE:
-                # Open the batch's transaction (psycopg begins one with the first statement),
-                # so that `transaction()` below is a savepoint: a bad item rolls back alone.
-                conn.execute("SELECT 1")
-                self._batch_started = time.monotonic()
-                self._pending = 0
-            with conn.transaction():
-                yield conn
-        except psycopg.Error as exc:
-            if is_storage_fault(exc):
-                raise self._abandon_batch(exc, "cannot write to") from exc
-            raise
-        self._pending += 1
-        if (
-            self._pending >= self.batch_size
-            or time.monotonic() - self._batch_started >= self.flush_interval
-        ):
-            self.flush()
+    @property
+    def safe_url(self) -> str:
+        """The database URL without its password, for messages."""
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return parts._replace(netloc=netloc).geturl()
+
+    # Faults
+
+    def _is_fault(self, exc: BaseException) -> bool:
+        return is_storage_fault(exc)
+
+    @property
+    def _location(self) -> str:
+        return self.safe_url
+
+    def _error_name(self, exc: BaseException) -> str:
+        return getattr(exc, "sqlstate", None) or type(exc).__name__
+
+    # Batches
+
+    def _in_batch(self) -> bool:
+        conn = self.conn
+        return conn is not None and conn.info.transaction_status != TransactionStatus.IDLE
+
+    def _begin_batch(self) -> None:
+        # Open the batch's transaction (psycopg begins one with the first statement), so that
+        # `transaction()` in `_savepoint` is a savepoint: a bad item rolls back alone.
+        self.connection.execute("SELECT 1")
+
+    def _savepoint(self) -> AbstractContextManager[Any]:
+        return self.connection.transaction()
+
+    def _commit(self) -> None:
+        self.connection.commit()
+
+    def _rollback_after_fault(self) -> None:
+        if self.conn is not None and not self.conn.closed:
+            try:
+                self.conn.rollback()
+            except psycopg.Error:
+                pass  # the connection is gone: the server rolled the batch back itself
+
+    # The SQL dialect: `%s` placeholders, jsonb, RETURNING
+
+    def _execute(self, sql: str, params: list[Any]) -> None:
+        self.connection.execute(_format_placeholders(sql), params)
 
     def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
-        return self.connection.execute(sql, params).fetchone()
+        return self.connection.execute(_format_placeholders(sql), params).fetchone()
 
-    # Outlets and crawls
+    def _insert_returning_id(self, sql: str, params: list[Any]) -> int | None:
+        row = self._row(f"{sql} RETURNING id", params)
+        return None if row is None else row["id"]
 
-    def ensure_outlet(self, outlet: Outlet) -> None:
-        row = outlet.to_row()
-        row["domains"] = Jsonb(row["domains"])
-        with self._write() as conn:
-            conn.execute(
-                """
-                INSERT INTO outlets (id, name, domains, country, language, homepage,
-                                     first_seen, last_seen)
-                VALUES (%(id)s, %(name)s, %(domains)s, %(country)s, %(language)s, %(homepage)s,
-                        %(now)s, %(now)s)
-                ON CONFLICT (id) DO UPDATE SET
-                  name = excluded.name, domains = excluded.domains, country = excluded.country,
-                  language = excluded.language, homepage = excluded.homepage,
-                  last_seen = excluded.last_seen
-                """,
-                {**row, "now": utc_now()},
-            )
+    def _json_column(self, value: Any) -> Any:
+        return value  # psycopg reads jsonb back as lists and dicts
 
-    def start_crawl(self, spider: str) -> int:
-        with self._write() as conn:
-            row = conn.execute(
-                "INSERT INTO crawls (spider, started_at) VALUES (%s, %s) RETURNING id",
-                [spider, utc_now()],
-            ).fetchone()
-        self.flush()  # the run is visible (and survives) even if it never finishes
-        return int(row["id"])
+    def _bind_json(self, value: Any) -> Jsonb:
+        return Jsonb(value)
 
-    def finish_crawl(
-        self,
-        crawl_id: int,
-        *,
-        finish_reason: str | None,
-        stats: Mapping[str, Any],
-        items_stored: int,
-        failures: int,
-    ) -> None:
-        stats_json = json.loads(json.dumps(dict(stats), ensure_ascii=False, default=str))
-        with self._write() as conn:
-            conn.execute(
-                """
-                UPDATE crawls SET finished_at = %s, stats = %s, items_stored = %s,
-                  failures = %s, finish_reason = coalesce(%s, finish_reason)
-                WHERE id = %s
-                """,
-                [utc_now(), Jsonb(stats_json), items_stored, failures, finish_reason, crawl_id],
-            )
-        self.flush()
-
-    # Articles
-
-    def save_article(self, record: ArticleRecord, crawl_id: int | None = None) -> SaveResult:
-        if not record.normalized_url or not record.body_hash:
-            raise ValueError("save_article needs the dedupe keys (normalized_url, body_hash)")
-        now = utc_now()
-        with self._write():
-            result, article_id = self._save_article_row(record, now, crawl_id)
-            kind = "duplicate" if result is SaveResult.DUPLICATE else "alias"
-            for url in record.alias_urls:
-                self._link_url(url, article_id, kind, now)
-            if record.raw_html is not None:
-                self._save_page(record, article_id)
-        return result
-
-    def _article_columns(self, record: ArticleRecord) -> dict[str, Any]:
-        return {column: getattr(record, column) for column in CONTENT_COLUMNS}
-
-    @staticmethod
-    def _params(values: dict[str, Any]) -> dict[str, Any]:
-        """Values ready for psycopg: lists and dicts of the JSON columns wrapped as jsonb."""
-        return {k: Jsonb(v) if k in JSON_COLUMNS else v for k, v in values.items()}
-
-    def _save_article_row(
-        self, record: ArticleRecord, now: str, crawl_id: int | None
-    ) -> tuple[SaveResult, int]:
-        key = record.normalized_url
-        content = self._article_columns(record)
-        existing = self._row("SELECT * FROM articles WHERE url = %s", [key])
-        if existing is None:
-            link = self._row("SELECT article_id, kind FROM article_urls WHERE url = %s", [key])
-            if link is not None:
-                linked = self._row("SELECT * FROM articles WHERE id = %s", [link["article_id"]])
-                if link["kind"] != "duplicate":
-                    existing = linked  # another address of a stored article: the same page
-                elif linked is not None and linked["body_hash"] == record.body_hash:
-                    self._touch(linked["id"], now)
-                    self._link_url(key, linked["id"], "duplicate", now)
-                    return SaveResult.DUPLICATE, linked["id"]
-                # else: a former duplicate whose text now differs becomes an article of its own
-        if existing is None:
-            original = self._row(
-                "SELECT id FROM articles WHERE body_hash = %s ORDER BY id LIMIT 1",
-                [record.body_hash],
-            )
-            if original is not None:
-                self._touch(original["id"], now)
-                self._link_url(key, original["id"], "duplicate", now)
-                return SaveResult.DUPLICATE, original["id"]
-            columns = {
-                "url": key, "final_url": record.final_url, **content, "first_seen": now,
-                "last_seen": now, "fetched_at": record.fetched_at, "crawl_id": crawl_id,
-                "etag": record.etag, "last_modified": record.last_modified,
-            }
-            names = ", ".join(columns)
-            values = ", ".join(f"%({name})s" for name in columns)
-            # Another process may store the same URL between our SELECT and this INSERT; then
-            # nothing is inserted here and the row it wrote is updated below instead.
-            inserted = self._row(
-                f"INSERT INTO articles ({names}) VALUES ({values})"
-                " ON CONFLICT (url) DO NOTHING RETURNING id",
-                self._params(columns),  # type: ignore[arg-type]
-            )
-            if inserted is not None:
-                self._link_url(key, inserted["id"], "canonical", now)
-                return SaveResult.INSERTED, inserted["id"]
-            existing = self._row("SELECT * FROM articles WHERE url = %s FOR UPDATE", [key])
-            assert existing is not None
-        changed = any(existing[column] != value for column, value in content.items())
-        updates = {
-            "final_url": record.final_url,
-            "last_seen": now,
-            "fetched_at": record.fetched_at,
-            "crawl_id": crawl_id,
-            "etag": record.etag,
-            "last_modified": record.last_modified,
-            **(content if changed else {}),
-        }
-        if changed:
-            self._keep_version(existing, now, crawl_id)
-        assignments = ", ".join(f"{name} = %({name})s" for name in updates)
-        self.connection.execute(
-            f"UPDATE articles SET {assignments} WHERE id = %(article_id)s",
-            {**self._params(updates), "article_id": existing["id"]},
-        )
-        self._link_url(existing["url"], existing["id"], "canonical", now)
-        return (SaveResult.UPDATED if changed else SaveResult.UNCHANGED), existing["id"]
-
-    def _keep_version(self, existing: dict[str, Any], now: str, crawl_id: int | None) -> None:
-        """Copy the article's current text into `article_versions` before an update replaces it."""
-        self.connection.execute(
-            """
-            INSERT INTO article_versions (article_id, body_hash, body, title, updated,
-                                          cleaner_version, fetched_at, replaced_at, crawl_id)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-            """,
-            [
-                existing["id"], existing["body_hash"], existing["body"], existing["title"],
-                existing["updated"], existing["cleaner_version"], existing["fetched_at"], now,
-                crawl_id,
-            ],
-        )
-
-    def _touch(self, article_id: int, now: str) -> None:
-        self.connection.execute(
-            "UPDATE articles SET last_seen = %s WHERE id = %s", [now, article_id]
-        )
-
-    def _link_url(self, url: str, article_id: int, kind: str, now: str) -> None:
-        """Point `url` at an article; a canonical link is never demoted to alias/duplicate."""
-        self.connection.execute(
-            """
-            INSERT INTO article_urls (url, article_id, kind, first_seen, last_seen)
-            VALUES (%s, %s, %s, %s, %s)
-            ON CONFLICT (url) DO UPDATE SET
-              article_id = excluded.article_id, kind = excluded.kind,
-              last_seen = excluded.last_seen
-            WHERE article_urls.kind <> 'canonical' OR excluded.kind = 'canonical'
-            """,
-            [url, article_id, kind, now, now],
-        )
-
-    def _save_page(self, record: ArticleRecord, article_id: int) -> None:
-        assert record.raw_html is not None
-        self.connection.execute(
-            """
-            INSERT INTO pages (url, article_id, html_zlib, encoding, fetched_at)
-            VALUES (%s, %s, %s, %s, %s)
-            ON CONFLICT (url) DO UPDATE SET
-              article_id = excluded.article_id, html_zlib = excluded.html_zlib,
-              encoding = excluded.encoding, fetched_at = excluded.fetched_at
-            """,
-            [
-                record.final_url, article_id, zlib.compress(record.raw_html, 6),
-                record.declared_encoding, record.fetched_at,
-            ],
-        )
-
-    # Failures, lookups and search
-
-    def save_failure(self, failure: Failure, crawl_id: int | None = None) -> None:
-        with self._write() as conn:
-            conn.execute(
-                """
-                INSERT INTO failures (url, stage, reason, detail, status, outlet_id, crawl_id,
-                                      failed_at)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-                """,
-                [
-                    failure.url, failure.stage, failure.reason, failure.detail, failure.status,
-                    failure.outlet_id, crawl_id, failure.fetched_at,
-                ],
-            )
-
-    def url_known(self, url: str) -> bool:
-        key = normalize_url(url)
-        return (
-            self._row("SELECT 1 FROM articles WHERE url = %s", [key]) is not None
-            or self._row("SELECT 1 FROM article_urls WHERE url = %s", [key]) is not None
-        )
-
-    def lookup_url(self, url: str) -> KnownUrl | None:
-        key = normalize_url(url)
-        article = self._row(
-            "SELECT etag, last_modified, published, first_seen, 'canonical' AS kind"
-            " FROM articles WHERE url = %s",
-            [key],
-        ) or self._row(
-            "SELECT a.etag, a.last_modified, a.published, a.first_seen, u.kind FROM article_urls u"
-            " JOIN articles a ON a.id = u.article_id WHERE u.url = %s",
-            [key],
-        )
-        if article is not None:
-            own = article["kind"] != "duplicate"
-            first_seen = article["first_seen"]
-            return KnownUrl(
-                kind="article",
-                etag=article["etag"] if own else None,
-                last_modified=article["last_modified"] if own else None,
-                published=article["published"],
-                first_seen=first_seen.isoformat() if first_seen is not None else None,
-            )
-        failure = self._row(
-            "SELECT reason, status FROM failures WHERE url IN (%s, %s) ORDER BY id DESC LIMIT 1",
-            [url, key],
-        )
-        if failure is not None:
-            return KnownUrl(kind="failure", reason=failure["reason"], status=failure["status"])
-        return None
-
-    def mark_not_modified(self, url: str, crawl_id: int | None = None) -> bool:
-        key = normalize_url(url)
-        row = self._row("SELECT id FROM articles WHERE url = %s", [key]) or self._row(
-            "SELECT article_id AS id FROM article_urls WHERE url = %s", [key]
-        )
-        if row is None:
-            return False
-        with self._write() as conn:
-            conn.execute(
-                "UPDATE articles SET last_seen = %s, crawl_id = coalesce(%s, crawl_id)"
-                " WHERE id = %s",
-                [utc_now(), crawl_id, row["id"]],
-            )
-        return True
+    # Search
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Articles matching a web-search style query (`"exact phrase" -word or`), best first."""
@@ -603,6 +327,11 @@ class PostgresStorage(Storage):
             """,
             [query, limit],
         ).fetchall()
+
+
+def _format_placeholders(sql: str) -> str:
+    """SQL written with `?` placeholders (the shared flow's) in psycopg's `%s` style."""
+    return sql.replace("%", "%%").replace("?", "%s")
 
 
 def read_page_html(conn: psycopg.Connection, url: str) -> bytes | None:
