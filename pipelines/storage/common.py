@@ -113,12 +113,23 @@ class BatchedStorage(Storage):
     # Connection and batches
 
     def open(self) -> None:
-        try:
+        with self._faults_raised("cannot open", abandon_batch=False):
             self._connect()
+
+    @contextmanager
+    def _faults_raised(self, doing: str, *, abandon_batch: bool = True) -> Iterator[None]:
+        """A fault raised inside becomes a StorageFault, after the open batch is rolled back.
+
+        A bad row's error passes through unchanged: only that item's savepoint is undone.
+        """
+        try:
+            yield
         except Exception as exc:
-            if self._is_fault(exc):
-                raise self._fault(exc, "cannot open") from exc
-            raise
+            if not self._is_fault(exc):
+                raise
+            if abandon_batch:
+                raise self._abandon_batch(exc, doing) from exc
+            raise self._fault(exc, doing) from exc
 
     def _fault(self, exc: BaseException, doing: str, lost: int = 0) -> StorageFault:
         """A StorageFault naming the store, what failed and the driver's words and code."""
@@ -135,12 +146,8 @@ class BatchedStorage(Storage):
 
     def flush(self) -> None:
         if self._in_batch():
-            try:
+            with self._faults_raised("cannot commit to"):
                 self._commit()
-            except Exception as exc:
-                if self._is_fault(exc):
-                    raise self._abandon_batch(exc, "cannot commit to") from exc
-                raise
         self._pending = 0
 
     def flush_if_due(self) -> None:
@@ -150,17 +157,13 @@ class BatchedStorage(Storage):
     @contextmanager
     def _write(self) -> Iterator[None]:
         """One item's writes: joins the open batch (starting one if needed) in a savepoint."""
-        try:
+        with self._faults_raised("cannot write to"):
             if not self._in_batch():
                 self._begin_batch()
                 self._batch_started = time.monotonic()
                 self._pending = 0
             with self._savepoint():
                 yield
-        except Exception as exc:
-            if self._is_fault(exc):
-                raise self._abandon_batch(exc, "cannot write to") from exc
-            raise
         self._pending += 1
         if (
             self._pending >= self.batch_size
