@@ -36,8 +36,8 @@ PROMO_MAX_UNLINKED_WORDS = 30
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Taxonomy classes name the post's topics, not the element's role: "tag-share", "category-social".
 TAXONOMY_CLASS_RE = re.compile(r"^(?:tag|tags|category|categories|cat|term|topic|taxonomy)[-_]")
-# An element holding more than this share of the page's paragraph words holds the article.
-MAX_PARAGRAPH_WORD_SHARE = 0.5
+# An element holding more than this share of the page's paragraph text holds the article.
+MAX_PARAGRAPH_TEXT_SHARE = 0.5
 
 
 def token_pattern(tokens: Iterable[str]) -> re.Pattern[str]:
@@ -74,17 +74,21 @@ class TreeIndex:
     # Only the declared containers (articleBody, <main>) and their ancestors: a hidden element
     # may hold the most paragraph text (a hidden copy of the article) and still be hidden.
     declared_chain: set[HtmlElement] = field(default_factory=set)
-    paragraph_words: int = 0
+    paragraph_chars: int = 0
+    # The richest parent is found on the first container check (pages without one never pay).
+    tree: HtmlElement | None = None
+    chain_ready: bool = False
 
 
-# Candidates are selected inside libxml2 and only they become Python objects: walking every
-# element of a large page from Python costs as much as trafilatura's own extraction.
-MARKED_XPATH = etree.XPath("//body//*[@class or @id]")
-HIDDEN_XPATH = etree.XPath("//body//*[@hidden or @aria-hidden or @style]")
-PARAGRAPH_XPATH = etree.XPath("//body//p")
-ARTICLE_BODY_XPATH = etree.XPath(
-    "//*[@itemprop='articleBody' or @itemprop='articlebody' or @role='main']|//body//main"
+# One pass of libxml2 over the body picks every element any tree cleaner may look at (class/id
+# marks, hidden ones, declared article containers); each XPath pass over a large page costs about
+# as much as the Python that sorts these few, so the index walks the page once.
+INDEX_XPATH = etree.XPath(
+    "body/descendant::*[@class or @id or @hidden or @aria-hidden or @style or @itemprop"
+    " or @role or self::main]"
 )
+DECLARED_ITEMPROPS = frozenset({"articlebody"})
+PARAGRAPH_XPATH = etree.XPath("body/descendant::p")
 
 
 def class_id_marks(element: HtmlElement) -> str:
@@ -108,60 +112,66 @@ def link_density(element: HtmlElement) -> float:
     return linked / text if text else 1.0
 
 
-def main_text_chain(tree: HtmlElement, index: TreeIndex) -> None:
-    """Fill the index's article containers: the paragraphs' richest parent, the articleBody.
+def main_text_chain(index: TreeIndex) -> None:
+    """Fill the index's article containers: the paragraphs' richest parent and its ancestors.
 
-    The parent whose <p> children hold the most words is where the article's text sits; it and
+    The parent whose <p> children hold the most text is where the article's text sits; it and
     its ancestors (and those of an itemprop="articleBody" or <main> container) are protected from
     the container cleaners, whatever their class says ("post tag-share", id="comments-wrapper").
     """
-    words_by_parent: dict[HtmlElement, int] = {}
+    index.chain_ready = True
+    index.main_chain.update(index.declared_chain)
+    if index.tree is None:
+        return
+    text_by_parent: dict[HtmlElement, int] = {}
     total = 0
-    for paragraph in PARAGRAPH_XPATH(tree):
-        count = len(paragraph.text_content().split())
+    for paragraph in PARAGRAPH_XPATH(index.tree):
+        count = len(paragraph.text_content())
         total += count
         parent = paragraph.getparent()
         if parent is not None:
-            words_by_parent[parent] = words_by_parent.get(parent, 0) + count
-    index.paragraph_words = total
-    for anchor in ARTICLE_BODY_XPATH(tree):
-        index.declared_chain.add(anchor)
-        index.declared_chain.update(anchor.iterancestors())
-    index.main_chain.update(index.declared_chain)
-    if words_by_parent:
-        richest = max(words_by_parent, key=words_by_parent.__getitem__)
+            text_by_parent[parent] = text_by_parent.get(parent, 0) + count
+    index.paragraph_chars = total
+    if text_by_parent:
+        richest = max(text_by_parent, key=text_by_parent.__getitem__)
         index.main_chain.add(richest)
         index.main_chain.update(richest.iterancestors())
 
 
 def holds_article(element: HtmlElement, index: TreeIndex) -> bool:
-    """True for an article container or an element with most of the page's paragraph words."""
+    """True for an article container or an element with most of the page's paragraph text."""
+    if not index.chain_ready:
+        main_text_chain(index)
     if element in index.main_chain:
         return True
-    if not index.paragraph_words:
+    if not index.paragraph_chars:
         return False
-    words = sum(len(p.text_content().split()) for p in element.iter("p"))
-    return words > MAX_PARAGRAPH_WORD_SHARE * index.paragraph_words
+    chars = sum(len(p.text_content()) for p in element.iter("p"))
+    return chars > MAX_PARAGRAPH_TEXT_SHARE * index.paragraph_chars
 
 
 def build_index(tree: HtmlElement) -> TreeIndex:
-    """Collect marked and hidden elements of the page once (document order)."""
-    index = TreeIndex()
-    main_text_chain(tree, index)
-    for element in MARKED_XPATH(tree):
-        raw = f"{element.get('class', '')} {element.get('id', '')}".lower()
-        if not ANY_MARK_RE.search(raw):
+    """Collect marked, hidden and declared article elements of the page once (document order)."""
+    index = TreeIndex(tree=tree)
+    for element in INDEX_XPATH(tree):
+        attributes = dict(element.items())
+        if element.tag == "main" or attributes.get("role") == "main" or (
+            attributes.get("itemprop", "").lower() in DECLARED_ITEMPROPS
+        ):
+            index.declared_chain.add(element)
+            index.declared_chain.update(element.iterancestors())
+        if (
+            "hidden" in attributes
+            or attributes.get("aria-hidden", "").strip().lower() == "true"
+            or ("style" in attributes and HIDDEN_STYLE_RE.search(attributes["style"]))
+        ):
+            index.hidden.append(element)
+        raw = f"{attributes.get('class', '')} {attributes.get('id', '')}".lower()
+        if len(raw) < 4 or not ANY_MARK_RE.search(raw):
             continue
         marks = class_id_marks(element)
         if marks and ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
             index.marked.append((element, marks))
-    for element in HIDDEN_XPATH(tree):
-        if (
-            element.get("hidden") is not None
-            or element.get("aria-hidden", "").strip().lower() == "true"
-            or HIDDEN_STYLE_RE.search(element.get("style", ""))
-        ):
-            index.hidden.append(element)
     return index
 
 

@@ -264,3 +264,20 @@ def test_teaser_links_are_own_site_links_only() -> None:
     assert ctx.block_link_share("Agency flood report") == 1.0
     assert 0.0 < ctx.block_link_share("Agency flood report, published in 2023") < 1.0
     assert ctx.block_link_share("Nothing linked here") == 0.0
+
+
+def test_loose_prose_after_a_heading_stays_and_fragments_do_not() -> None:
+    """trafilatura can leave a section's prose as tail text of its <head> in the XML body."""
+    from lxml import etree
+
+    from cleaners.extract import body_blocks
+
+    body = etree.fromstring(
+        "<body><p>First paragraph of the story.</p><head rend='h2'>Comment</head>"
+        "Having a few people who can give a quick opinion is valuable to any newsroom."
+        "<p>A formula sits here</p>, there are two solutions to<p>Last one.</p></body>"
+    )
+    texts = [block.text for block in body_blocks(body)]
+    assert "Having a few people who can give a quick opinion is valuable to any newsroom." in texts
+    assert ", there are two solutions to" not in texts
+    assert texts[:2] == ["First paragraph of the story.", "Comment"]
