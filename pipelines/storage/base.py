@@ -1,8 +1,9 @@
 """The storage interface the store pipeline writes through.
 
 One small abstract class, so a second backend (PostgreSQL for several crawler machines) is a new
-module beside `sqlite.py`. Backends batch their writes: `save_*` may leave rows in an open batch
-until `flush()` (or the batch size or flush interval) commits them.
+module beside `sqlite.py`; both build on `common.BatchedStorage`, which holds the shared flow.
+Backends batch their writes: `save_*` may leave rows in an open batch until `flush()` (or the
+batch size or flush interval) commits them.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ once. Writes go into one transaction per batch with one savepoint per item; inse
 `ON CONFLICT`, so two processes storing the same URL at once update one row instead of failing.
 An error that every later write would hit too (connection lost, server shut down, disk full,
 read-only database) rolls the batch back and raises `StorageFault`, which stops the crawl.
+That flow is `pipelines.storage.common.BatchedStorage`'s; this module gives it the connection,
+the migrations, psycopg's dialect and PostgreSQL's fault codes.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Tables: outlets, articles (+ `articles_fts`, FTS5 over title and body), article_
 (raw HTML, zlib, only written when raw storage is on), crawls, failures. Writes go into one
 transaction per batch (`batch_size` items, or older than `flush_interval` seconds, or on close);
 each item sits in its own savepoint, so a bad item rolls back alone and a crash loses at most
-the open batch: SQLite's journal keeps the file consistent.
+the open batch: SQLite's journal keeps the file consistent. That flow is
+`pipelines.storage.common.BatchedStorage`'s; this module gives it the file, the migrations,
+SQLite's dialect and its fault codes.
 """
 
 from __future__ import annotations
