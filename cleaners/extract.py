@@ -61,6 +61,10 @@ HTML_PARSER.set_element_class_lookup(
 # text stage fill in the rest.
 # Loose text in trafilatura's body must be this long to be a paragraph (see is_loose_paragraph).
 LOOSE_PARAGRAPH_WORDS = 5
+# Blocks trafilatura may nest inside an item, cell or quote; their texts are separate words.
+NESTED_BLOCK_TAGS = frozenset(
+    {"p", "head", "list", "item", "quote", "table", "row", "cell", "code"}
+)
 BLOCK_KINDS = {"p": "p", "head": "heading", "quote": "quote", "item": "item", "row": "row"}
 
 # trafilatura logs every discarded page at WARNING; a failure here is our NotAnArticle instead.
@@ -96,7 +100,12 @@ def element_blocks(element: etree._Element, kind: str) -> list[Block]:
         elif node.text:
             segments[-1].append(node.text)
         for child in node:
+            # A heading and a paragraph inside one list item are two words apart, not glued.
+            if child.tag in NESTED_BLOCK_TAGS:
+                segments[-1].append(" ")
             walk(child)
+            if child.tag in NESTED_BLOCK_TAGS:
+                segments[-1].append(" ")
             if child.tail:
                 segments[-1].append(child.tail)
 

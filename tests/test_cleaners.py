@@ -281,3 +281,18 @@ def test_loose_prose_after_a_heading_stays_and_fragments_do_not() -> None:
     assert "Having a few people who can give a quick opinion is valuable to any newsroom." in texts
     assert ", there are two solutions to" not in texts
     assert texts[:2] == ["First paragraph of the story.", "Comment"]
+
+
+def test_heading_and_paragraph_inside_one_item_stay_two_words() -> None:
+    from lxml import etree
+
+    from cleaners.extract import body_blocks
+
+    body = etree.fromstring(
+        "<body><list><item><head rend='h2'>WebIDE</head><p>Develop and debug apps.</p>"
+        "Learn more</item></list></body>"
+    )
+    assert [block.text for block in body_blocks(body)] == [
+        "WebIDE Develop and debug apps. Learn more"
+    ]
+
