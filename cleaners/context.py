@@ -12,6 +12,9 @@ from cleaners.rules import OutletRules
 NO_RULES = OutletRules(id="")
 # Blocks longer than this many characters are not scanned for link text (see block_link_share).
 MAX_LINK_SCAN_CHARS = 400
+# Link texts are bucketed by their first characters so a block is only compared with the links
+# that can occur in it (a link inside a text starts with one of the text's character n-grams).
+LINK_PREFIX_CHARS = 3
 
 
 def site_of(url: str | None) -> str | None:
@@ -67,6 +70,7 @@ class CleaningContext:
     _link_texts: frozenset[str] | None = None
     _all_link_texts: frozenset[str] | None = None
     _links: list[tuple[str, str]] = field(default_factory=list)
+    _links_by_prefix: dict[str, list[str]] = field(default_factory=dict)
 
     def collect_links(self) -> None:
         """Read the page's links once: (text, href) pairs, and the set of all link texts."""
@@ -79,6 +83,9 @@ class CleaningContext:
                 pairs.append((text, anchor.get("href", "")))
         self._links = pairs
         self._all_link_texts = frozenset(text for text, _href in pairs)
+        for text in self._all_link_texts:
+            if len(text) > 1:
+                self._links_by_prefix.setdefault(text[:LINK_PREFIX_CHARS], []).append(text)
 
     def link_texts(self) -> frozenset[str]:
         """Texts of the page's links to its own site (computed once, on first use).
@@ -120,7 +127,15 @@ class CleaningContext:
             return 1.0
         if len(text) > MAX_LINK_SCAN_CHARS:
             return 0.0
-        linked = sum(len(link) for link in links if len(link) > 1 and link in text)
+        buckets = self._links_by_prefix
+        if len(buckets) < len(text):
+            prefixes = [prefix for prefix in buckets if prefix in text]
+        else:
+            size = LINK_PREFIX_CHARS
+            grams = {text[i : i + size] for i in range(len(text) - size + 1)}
+            grams.update(text[i : i + 2] for i in range(len(text) - 1))
+            prefixes = [prefix for prefix in grams if prefix in buckets]
+        linked = sum(len(link) for prefix in prefixes for link in buckets[prefix] if link in text)
         return min(1.0, linked / len(text))
 
     def remove(self, cleaner: str, text: str) -> None:
