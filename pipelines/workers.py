@@ -29,12 +29,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
+from queue import SimpleQueue
 from typing import Any
 
 import cleaners
@@ -61,6 +64,8 @@ _MAX_START_FAILURES = 3
 # next page at once instead of idling until the reactor, busy with downloads or an SQLite
 # commit, gets round to sending one.
 _PAGES_PER_WORKER = 2
+# What a worker receives to stop, pickled once.
+_STOP = bytes(ForkingPickler.dumps(None))
 # Seconds a new worker may take to import the cleaners and say it is ready before it is killed
 # (and counted as a failed start), so a worker stuck at start-up cannot hold pages forever.
 _START_SECONDS = 120.0
@@ -196,6 +201,18 @@ def worker_main(conn: Connection, runner: Runner = run_job) -> None:
             conn.send(ExtractionOutcome(reason=EXTRACTION_BUG, detail=f"result not sent: {exc!r}"))
 
 
+def _send_jobs(conn: Connection, outbox: SimpleQueue[bytes | None]) -> None:
+    """A sender thread: write pickled jobs to a worker in order, until None or a dead worker."""
+    while True:
+        data = outbox.get()
+        if data is None:
+            return
+        try:
+            conn.send_bytes(data)
+        except OSError:
+            return  # the worker is gone; the end of file on its socket reports it
+
+
 def _worker_environment() -> dict[str, str]:
     """The environment of a worker: this one, with this interpreter's import path first."""
     paths = [path for path in sys.path if path and os.path.isdir(path)]
@@ -216,6 +233,9 @@ class _Worker:
         default_factory=deque
     )
     timer: asyncio.TimerHandle | None = None
+    # Pickled jobs for the sender thread (None ends it); see ExtractionPool._spawn.
+    outbox: SimpleQueue[bytes | None] = field(default_factory=SimpleQueue)
+    sender: threading.Thread | None = None
     timed_out: bool = False
     retiring: bool = False
     started: float = 0.0
@@ -299,10 +319,8 @@ class ExtractionPool:
                     future.set_result(
                         ExtractionOutcome(reason=POOL_CLOSED, detail="pool closed mid-page")
                     )
-            try:
-                worker.conn.send(None)
-            except OSError:
-                pass
+            worker.outbox.put(_STOP)
+            worker.outbox.put(None)
         deadline = time.monotonic() + _STOP_GRACE_SECONDS
         for worker in workers:
             while worker.process.poll() is None and time.monotonic() < deadline:
@@ -310,7 +328,7 @@ class ExtractionPool:
             if worker.process.poll() is None:
                 worker.process.kill()
                 worker.process.wait()
-            worker.conn.close()
+            self._close_connection(worker)
 
     # Work
 
@@ -354,6 +372,15 @@ class ExtractionPool:
         finally:
             child_end.close()
         worker = _Worker(process=process, conn=Connection(parent_end.detach()))
+        # Jobs are written by a thread: a page bigger than the socket buffer blocks its writer
+        # until the worker reads it, and a worker still sending the result of its previous page
+        # reads nothing until the reactor has read that result. Written from the reactor thread,
+        # the two would wait for each other for ever.
+        worker.sender = threading.Thread(
+            target=_send_jobs, args=(worker.conn, worker.outbox), name="cleannews-job-sender",
+            daemon=True,
+        )
+        worker.sender.start()
         self._workers.append(worker)
         self.stats.workers_started += 1
         self._loop.add_reader(worker.conn.fileno(), self._on_message, worker)
@@ -402,17 +429,13 @@ class ExtractionPool:
         if future.done():  # its caller was cancelled
             return
         try:
-            worker.conn.send(job)
-        except (BrokenPipeError, ConnectionResetError):
-            # The worker died between pages; its end of file replaces it. The page waits.
-            self._queue.appendleft((job, future))
-            worker.ready = False
-            return
+            data = bytes(ForkingPickler.dumps(job))
         except Exception as exc:  # the job itself does not pickle
             future.set_result(
                 ExtractionOutcome(reason=EXTRACTION_BUG, detail=f"job not sent: {exc!r}")
             )
             return
+        worker.outbox.put(data)
         worker.held.append((job, future))
         if len(worker.held) == 1:
             self._start_clock(worker)
@@ -468,7 +491,7 @@ class ExtractionPool:
             worker.process.wait()
         if worker in self._workers:
             self._workers.remove(worker)
-        worker.conn.close()
+        self._close_connection(worker)
         running = worker.held.popleft() if worker.held else None
         # Pages that were only waiting behind the running one go back to the head of the queue.
         for job, waiting in reversed(worker.held):
@@ -513,10 +536,15 @@ class ExtractionPool:
         """Ask an idle worker to stop (its exit starts a fresh one)."""
         worker.ready = False
         worker.retiring = True
-        try:
-            worker.conn.send(None)
-        except OSError:
-            pass
+        worker.outbox.put(_STOP)
+
+    @staticmethod
+    def _close_connection(worker: _Worker) -> None:
+        """End the worker's sender thread, then close its socket."""
+        worker.outbox.put(None)
+        if worker.sender is not None:
+            worker.sender.join(1.0)  # a dead peer fails its write at once
+        worker.conn.close()
 
     def _event(self, name: str) -> None:
         if self._on_event is not None:

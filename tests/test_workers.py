@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -90,6 +91,38 @@ def test_page_blocks_for_learning_come_back_from_workers_as_page_blocks() -> Non
         assert expected, "the fixture page has text blocks to learn from"
         assert outcome.article.blocks == expected
         assert all(isinstance(block, PageBlock) for block in outcome.article.blocks)
+
+
+def long_page(number: int) -> ExtractionJob:
+    """A page of ~70,000 words: the page and its result both overflow a socket buffer."""
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of report {number}: the council heard evidence from residents about "
+        f"flooding on street {n}, and {n % 7} engineers described the pumps, the quay wall and "
+        "the drains that failed during the storms of the last three winters in the town.</p>"
+        for n in range(1500)
+    )
+    html = f"<html><head><title>Report {number}</title></head><body><article>{paragraphs}"
+    return ExtractionJob(
+        body=(html + "</article></body></html>").encode(), url=f"https://news.example/r{number}",
+        options={"collect_blocks": True},
+    )
+
+
+def test_big_pages_and_big_results_do_not_deadlock_a_worker() -> None:
+    """A worker sending a big result while the next big page is written to it must not wait
+    for the crawl process, which must not wait for the worker."""
+    jobs = [long_page(n) for n in range(3)]
+    results: list = []
+    # A deadlocked loop cannot time itself out: run it in a thread and give up on the thread.
+    runner = threading.Thread(
+        target=lambda: results.append(asyncio.run(run_in_pool(jobs, workers=1))[0]), daemon=True
+    )
+    runner.start()
+    runner.join(120)
+    assert not runner.is_alive(), "the pool is stuck"
+    (outcomes,) = results
+    assert all(o.ok for o in outcomes)
+    assert all(o.article.word_count > 60_000 for o in outcomes)
 
 
 def test_a_crashing_worker_costs_only_its_page_and_is_replaced() -> None:
