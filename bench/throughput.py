@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import trafilatura
 
@@ -112,6 +113,14 @@ def chain_text(template: Template, words: int, rng: random.Random) -> str:
     return " ".join(out)
 
 
+UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement:
+    """A document tree of `html` (as UTF-8 bytes, so an XML declaration in it is no error)."""
+    return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=UTF8_PARSER)
+
+
 def make_template(name: str, html: str, url: str) -> Template | None:
     """A template when the cleaners find an article in `html`, else None."""
     try:
@@ -123,7 +132,7 @@ def make_template(name: str, html: str, url: str) -> Template | None:
     lines = {squash(line) for line in article.body.splitlines() if line.strip()}
     # Copies must not share a body (dedupe would keep whichever came first): the paragraphs
     # that `vary` rewrites must carry nearly all of the body.
-    doc = lxml.html.document_fromstring(html)
+    doc = parse_html(html)
     rewritten = sum(
         len(text.split())
         for text in (squash(e.text_content()) for e in doc.iter("p", "li", "blockquote"))
@@ -221,7 +230,7 @@ def vary(
     With `article_words`, paragraphs are added after the last body paragraph until the article
     has about that many words (fixture pages are short; news stories mostly are not).
     """
-    doc = lxml.html.document_fromstring(template.html)
+    doc = parse_html(template.html)
     words, last = 0, None
     for paragraph in list(doc.iter("p", "li", "blockquote")):
         text = squash(paragraph.text_content())
@@ -316,7 +325,10 @@ def build_site(count: int, base: str, corpus: Path | None, seed: int) -> dict[st
             site[path] = html.encode("utf-8")
             continue
         if name not in corpus_templates:
-            corpus_templates[name] = make_template(name, html, base + path)
+            try:
+                corpus_templates[name] = make_template(name, html, base + path)
+            except (ValueError, lxml.etree.ParserError):  # a page lxml cannot parse as it is
+                corpus_templates[name] = None
         template = corpus_templates[name]
         site[path] = vary(template, base + path, rng) if template else html.encode("utf-8")
     copies = max(0, count - len(originals))
