@@ -71,9 +71,23 @@ def thresholds_from_settings(settings: BaseSettings) -> ProfileThresholds:
     )
 
 
+def learning_database(settings: BaseSettings) -> str | None:
+    """The SQLite file the counts are kept in: the store's own, or None when it has none.
+
+    The counts live beside the articles; with a PostgreSQL store (`DATABASE_URL`) there is no
+    SQLite file of the crawl's, and several crawler processes must not share a stray one.
+    """
+    database_url = settings.get("DATABASE_URL") or ""
+    if database_url:
+        if database_url.startswith("sqlite:///"):
+            return database_url.removeprefix("sqlite:///") or None
+        return None
+    return settings.get("SQLITE_PATH") or None
+
+
 def learning_enabled(settings: BaseSettings) -> bool:
-    """Learning needs the switch on and an SQLite database to keep the counts in."""
-    return settings.getbool("CLEANNEWS_LEARN_BOILERPLATE") and bool(settings.get("SQLITE_PATH"))
+    """Learning needs the switch on and an SQLite store to keep the counts in."""
+    return settings.getbool("CLEANNEWS_LEARN_BOILERPLATE") and bool(learning_database(settings))
 
 
 class ProfileBook:
@@ -95,7 +109,7 @@ class ProfileBook:
         book = cls._by_crawler.get(crawler)
         if book is None:
             settings = crawler.settings
-            book = cls(settings.get("SQLITE_PATH"), thresholds_from_settings(settings))
+            book = cls(learning_database(settings), thresholds_from_settings(settings))
             cls._by_crawler[crawler] = book
             # Counts still pending are written at the end even without the learn component.
             crawler.signals.connect(book.spider_closed, signal=signals.spider_closed)
@@ -209,7 +223,7 @@ class ProfileBook:
 class LearnPipeline:
     """Opens the book, writes the block counts the extract step makes, closes it at the end.
 
-    Off unless `CLEANNEWS_LEARN_BOILERPLATE` is on and `SQLITE_PATH` is set.
+    Off unless `CLEANNEWS_LEARN_BOILERPLATE` is on and the store is SQLite.
     """
 
     def __init__(self, book: ProfileBook, stats: Any = None) -> None:
@@ -218,8 +232,14 @@ class LearnPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LearnPipeline:
-        if not learning_enabled(crawler.settings):
+        settings = crawler.settings
+        if not settings.getbool("CLEANNEWS_LEARN_BOILERPLATE"):
             raise NotConfigured("learning boilerplate is off (CLEANNEWS_LEARN_BOILERPLATE)")
+        if not learning_enabled(settings):
+            raise NotConfigured(
+                "learning boilerplate needs an SQLite store; the configured store has none "
+                "(DATABASE_URL), so pages are cleaned without learned profiles"
+            )
         return cls(ProfileBook.for_crawler(crawler), crawler.stats)
 
     def open_spider(self) -> None:
