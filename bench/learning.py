@@ -27,6 +27,7 @@ from bench.quality import read_gold_set, set_name
 from cleaners import extract_article
 from cleaners.errors import ExtractionError
 from cleaners.profile import BoilerplateProfile, PageBlock, ProfileThresholds, learn_from_pages
+from cleaners.reclean import thresholds_from_args
 
 
 @dataclass(slots=True)
@@ -136,14 +137,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    thresholds = ProfileThresholds(
-        min_pages=args.min_pages,
-        short_max_words=args.short_max_words,
-        short_share=args.short_share,
-        long_share=args.long_share,
-        min_block_pages=args.min_block_pages,
-        min_paragraph_pages=args.min_paragraph_pages,
-    )
+    thresholds = thresholds_from_args(args)
     print(f"thresholds: {thresholds}")
     for path in args.gold_sets:
         pages = [p for p in read_gold_set(path) if isinstance(p.get("gold"), str)]
