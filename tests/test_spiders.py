@@ -275,9 +275,12 @@ def test_crawl_obeys_robots_and_deny_patterns(demo_crawl, site_server) -> None:
 
 def test_unknown_outlet_id_stops_the_crawl_with_a_clear_message(site_server, tmp_path) -> None:
     result = run_crawl("outlets", site_server, tmp_path, "-a", "outlets=harbour-herald,nope")
-    assert result.returncode != 0
+    # Checked before the crawl starts: Scrapy's usage error (status 2), no traceback, no fetch.
+    assert result.returncode == 2
     assert "unknown outlet id(s) ['nope']; known: harbour-herald, valley-courier" in result.stderr
+    assert "Traceback" not in result.stderr
     assert not result.pages
+    assert "Spider opened" not in result.stderr
 
 
 def test_one_outlet_only(site_server, tmp_path) -> None:

@@ -12,7 +12,7 @@ reason any more).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
@@ -29,12 +29,19 @@ class Command(ScrapyCrawlCommand):
     """Scrapy's `crawl`, plus a non-zero exit status for a crawl closed by a fatal error."""
 
     crawler: Crawler | None = None
+    spider_arguments: dict[str, Any] | None = None
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
         self.crawler = super()._create_crawler(spidercls)
+        # Arguments a spider can check before the reactor starts (unknown outlet ids) end the
+        # command here with Scrapy's usage error and exit status 2, not a traceback in the log.
+        check = getattr(self.crawler.spidercls, "check_arguments", None)
+        if check is not None:
+            check(self.crawler.settings, **(self.spider_arguments or {}))
         return self.crawler
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        self.spider_arguments = dict(opts.spargs)
         super().run(args, opts)
         if self.exitcode or self.crawler is None or self.crawler.stats is None:
             return

@@ -35,6 +35,7 @@ from crawler.outlets import Outlet, OutletRegistry, host_of, load_outlets
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure as TwistedFailure
 
 # Exception types -> the `reason` code stored in `failures.reason`, checked in this order.
@@ -118,6 +119,14 @@ def classify_error(failure: TwistedFailure) -> tuple[str, str, int | None] | Non
     return "fetch_error", f"{type(exc).__name__}: {exc}", None
 
 
+def registry_from_settings(settings: BaseSettings) -> OutletRegistry:
+    """The outlets of `OUTLETS_FILE` (the bundled list when unset), with its variables filled."""
+    return load_outlets(
+        settings.get("OUTLETS_FILE") or None,
+        variables=settings.getdict("CLEANNEWS_OUTLETS_VARS"),
+    )
+
+
 class CleannewsSpider(Spider):
     """Base of the project's spiders: loads the outlets and turns errors into Failure items."""
 
@@ -126,12 +135,12 @@ class CleannewsSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CleannewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.registry = load_outlets(
-            settings.get("OUTLETS_FILE") or None,
-            variables=settings.getdict("CLEANNEWS_OUTLETS_VARS"),
-        )
+        spider.registry = registry_from_settings(crawler.settings)
         return spider
+
+    @classmethod
+    def check_arguments(cls, settings: BaseSettings, **arguments: Any) -> None:
+        """Raise UsageError for spider arguments that cannot work, before the crawl starts."""
 
     def on_error(self, failure: TwistedFailure) -> Iterator[Failure]:
         """Errback of every request: a Failure item with the reason, or a stat for robots skips."""

@@ -30,11 +30,12 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.items import Failure
 from crawler.outlets import Outlet, OutletConfigError
-from crawler.spiders.base import CleannewsSpider, outlet_serves
+from crawler.spiders.base import CleannewsSpider, outlet_serves, registry_from_settings
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
 
 # What gunzip raises on data that is not gzip, or is cut short.
 GZIP_ERRORS = (OSError, EOFError, zlib.error, struct.error)
@@ -85,6 +86,14 @@ class OutletsSpider(CleannewsSpider):
         self.outlet_ids = split_ids(outlets)
         self.depth_arg = depth
         self.since_arg = since
+
+    @classmethod
+    def check_arguments(cls, settings: BaseSettings, **arguments: Any) -> None:
+        """Unknown outlet ids (or a broken outlets file) stop `scrapy crawl` before it starts."""
+        try:
+            registry_from_settings(settings).select(split_ids(arguments.get("outlets")))
+        except OutletConfigError as exc:
+            raise UsageError(str(exc), print_help=False) from exc
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OutletsSpider:
