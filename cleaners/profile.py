@@ -59,6 +59,7 @@ SAMPLE_CHARS = 300
 DIGITS_RE = re.compile(r"\d+")
 NON_WORD_RE = re.compile(r"[\W_]+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']/text()")
+ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
 
 
 def normalise_block(text: str) -> str:
@@ -74,6 +75,44 @@ def normalise_block(text: str) -> str:
 def fingerprint(normalised: str) -> str:
     """A short stable hash of a normalised block (16 hex digits)."""
     return hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).hexdigest()
+
+
+class BlockTextCache:
+    """`(normalise_block(text), fingerprint)` of block texts, remembered across pages.
+
+    An outlet's menus, footers and rails are the same text on every page, and a wrapper
+    element's text is its only child's with more white space around it; normalising each
+    again was half the cost of reading a page's blocks. Keys are the texts with their white
+    space squashed: normalisation turns any run of white space into one separator, and
+    NFKC neither composes nor reorders across white space, so the squashed text normalises
+    the same. Two generations bound the memory: once the newer holds `max_chars`
+    characters of keys it becomes the older one, and what is used again moves back up.
+    """
+
+    def __init__(self, max_chars: int = 2_000_000) -> None:
+        self.max_chars = max_chars
+        self.newer: dict[str, tuple[str, str]] = {}
+        self.older: dict[str, tuple[str, str]] = {}
+        self.chars = 0
+
+    def get(self, text: str) -> tuple[str, str]:
+        """The normalised text and its fingerprint ("" for a text without words)."""
+        key = " ".join(text.split())
+        known = self.newer.get(key)
+        if known is None:
+            known = self.older.get(key)
+            if known is None:
+                normalised = normalise_block(key)
+                known = (normalised, fingerprint(normalised) if normalised else "")
+            if self.chars + len(key) > self.max_chars:
+                self.older, self.newer, self.chars = self.newer, {}, 0
+            self.newer[key] = known
+            self.chars += len(key)
+        return known
+
+
+# One per process: the crawl's workers each keep their own.
+BLOCK_TEXTS = BlockTextCache()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,50 +188,63 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     """
     page = PageBlocks(article_body=json_ld_article_body(tree))
     max_chars = max_words * MAX_CHARS_PER_WORD
+    # Microdata article bodies, looked up once instead of reading every element's attributes.
+    markers = {element for element in ITEMPROP_XPATH(tree) if is_article_body_marker(element)}
+    block_tags, skipped_tags, known_text = BLOCK_TAGS, SKIPPED_TAGS, BLOCK_TEXTS.get
     # Per open element: [text parts or None once too long, length, protected, marker, slot]
     stack: list[list[Any]] = []
     elements: list[tuple[HtmlElement, str, bool] | None] = []
     seen: dict[str, tuple[str, str]] = {}
+    blocks = page.blocks
     protected_depth = 0
     for event, element in etree.iterwalk(tree, events=("start", "end")):
-        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = element.tag
+        if tag.__class__ is not str:
+            tag = ""
         if event == "start":
-            marker = bool(tag) and is_article_body_marker(element)
+            marker = bool(markers) and element in markers
             protected_depth += marker
-            text = element.text if tag and tag not in SKIPPED_TAGS and element.text else ""
-            slot = len(elements) if tag in BLOCK_TAGS else -1
-            if slot >= 0:
+            text = element.text if tag and tag not in skipped_tags else None
+            slot = -1
+            if tag in block_tags:
+                slot = len(elements)
                 elements.append(None)  # filled at the end event, kept in document order
-            stack.append([[text], len(text), protected_depth > 0, marker, slot])
+            stack.append([[text] if text else [], len(text) if text else 0,
+                          protected_depth > 0, marker, slot])
             continue
         parts, length, protected, marker, slot = stack.pop()
         protected_depth -= marker
-        text = "".join(parts) if parts is not None and tag not in SKIPPED_TAGS else ""
+        text = "".join(parts) if parts is not None and tag not in skipped_tags else ""
         too_long = parts is None or length > max_chars
         if slot >= 0 and not too_long:
             known = seen.get(text)  # wrappers often repeat their only child's text
             if known is None:
-                normalised = normalise_block(text)
-                known = seen[text] = (normalised, fingerprint(normalised) if normalised else "")
+                known = seen[text] = known_text(text)
             normalised, print_ = known
-            words = normalised.count(" ") + 1
-            if normalised and words <= max_words:
-                elements[slot] = (element, print_, protected)
-                if print_ not in page.blocks:
-                    page.blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
+            if normalised:
+                words = normalised.count(" ") + 1
+                if words <= max_words:
+                    elements[slot] = (element, print_, protected)
+                    if print_ not in blocks:
+                        blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
         if stack:
             parent = stack[-1]
             if protected:  # a container of the article body is protected too
                 parent[2] = True
+            parent_parts = parent[0]
             if too_long:
                 parent[0] = None
-            elif parent[0] is not None:
-                piece = f" {text} " if slot >= 0 else text
-                parent[0].append(piece)
-                parent[1] += len(piece)
-            if element.tail and parent[0] is not None:
-                parent[0].append(element.tail)
-                parent[1] += len(element.tail)
+            elif parent_parts is not None:
+                if slot >= 0:
+                    text = f" {text} "
+                if text:
+                    parent_parts.append(text)
+                    parent[1] += len(text)
+            if parent[0] is not None:
+                tail = element.tail
+                if tail:
+                    parent_parts.append(tail)
+                    parent[1] += len(tail)
     page.elements = [entry for entry in elements if entry is not None]
     page.own_blocks = {
         print_ for element, print_, protected in page.elements if protected or element.tag == "h1"

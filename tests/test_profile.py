@@ -20,6 +20,7 @@ from lxml.html import document_fromstring
 from cleaners import extract_article
 from cleaners.profile import (
     BlockStats,
+    BlockTextCache,
     BoilerplateProfile,
     PageBlock,
     ProfileThresholds,
@@ -67,6 +68,51 @@ def test_normalisation_folds_case_punctuation_and_numbers() -> None:
     assert normalise_block("© 2024 Harbor   Ledger Media") == "0 harbor ledger media"
     assert normalise_block("Ｆｕｌｌ-width, “quoted”!") == "full width quoted"
     assert normalise_block("Harbor Ledger") != normalise_block("Harbour Ledger")
+
+
+def test_fingerprints_are_pinned() -> None:
+    """Stored counts are keyed by these: a change needs a new BLOCK_FORMAT_VERSION."""
+    pinned = {
+        "© 2013 Harbor Ledger Media.": ("0 harbor ledger media", "29047f9100719401"),
+        "Ｆｕｌｌ-width, “quoted”!": ("full width quoted", "39b826a0e66ed4a9"),
+        "Sign up for our newsletter": ("sign up for our newsletter", "36dea8728c498167"),
+        "Ünïcödé 42 Straße": ("ünïcödé 0 strasse", "469719d16315b64d"),
+    }
+    for text, (normalised, print_) in pinned.items():
+        assert normalise_block(text) == normalised
+        assert fingerprint(normalised) == print_
+
+
+WHITE_SPACE = st.sampled_from([" ", "  ", "\n", "\t ", "\u00a0", "\u2003", "\u3000", "\r\n"])
+BLOCK_TEXT = st.lists(
+    st.one_of(st.text(max_size=12), WHITE_SPACE, st.sampled_from(["\u0301", "e\u0301", "²", "ﬁ"])),
+    max_size=12,
+).map("".join)
+
+
+@given(text=BLOCK_TEXT, padding=st.tuples(WHITE_SPACE, WHITE_SPACE))
+@settings(max_examples=300, deadline=None)
+def test_block_text_cache_normalises_like_normalise_block(
+    text: str, padding: tuple[str, str]
+) -> None:
+    cache = BlockTextCache(max_chars=40)  # small, so generations turn over during the test
+    for variant in (text, padding[0] + text + padding[1], text, " ".join(text.split())):
+        normalised, print_ = cache.get(variant)
+        assert normalised == normalise_block(variant)
+        assert print_ == (fingerprint(normalised) if normalised else "")
+
+
+def test_block_text_cache_memory_is_bounded() -> None:
+    cache = BlockTextCache(max_chars=1000)
+    for number in range(2000):
+        cache.get(f"line number {number} of a long menu")
+        assert cache.chars <= 1000
+    assert len(cache.newer) + len(cache.older) < 2 * 1000 // len("line number 0 of a long menu")
+    kept = "a footer line on every page"
+    for number in range(2000):  # used again on every page, it stays cached
+        cache.get(kept)
+        cache.get(f"teaser {number} of a rotating rail")
+        assert kept in cache.newer or kept in cache.older
 
 
 def test_blocks_read_like_paragraphs_and_skip_scripts() -> None:
