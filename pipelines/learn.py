@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import weakref
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,44 @@ def learning_enabled(settings: BaseSettings) -> bool:
     return settings.getbool("CLEANNEWS_LEARN_BOILERPLATE") and bool(learning_database(settings))
 
 
+class FrequentBlocks:
+    """An outlet's fingerprints grouped by how many pages they were seen on, from `floor` up.
+
+    Relearning a profile used to walk every block an outlet ever had, nearly all of them seen on
+    one page (the stories' own text), and did so each time the outlet grew by a twentieth:
+    most of the crawl process's time in a long crawl of a big outlet. No block under the
+    thresholds' floor can be learned, so only the few above it are kept here, by count.
+    """
+
+    def __init__(self, floor: int, counts: Counter[str]) -> None:
+        self.floor = max(1, floor)
+        self.by_pages: dict[int, set[str]] = {}
+        for print_, pages in counts.items():
+            if pages >= self.floor:
+                self.by_pages.setdefault(pages, set()).add(print_)
+
+    def moved(self, print_: str, before: int, after: int) -> None:
+        """Note that a block went from `before` pages to `after` pages."""
+        if before == after:
+            return
+        if before >= self.floor:
+            group = self.by_pages[before]
+            group.discard(print_)
+            if not group:
+                del self.by_pages[before]
+        if after >= self.floor:
+            self.by_pages.setdefault(after, set()).add(print_)
+
+    def at_least(self, pages: int) -> Counter[str]:
+        """Blocks seen on at least `pages` pages (and the floor), with their counts."""
+        least = max(pages, self.floor)
+        return Counter({
+            print_: count
+            for count, group in self.by_pages.items() if count >= least
+            for print_ in group
+        })
+
+
 class ProfileBook:
     """Per-outlet block counts and learned profiles for one crawl, backed by the database."""
 
@@ -100,6 +139,7 @@ class ProfileBook:
         self.thresholds = thresholds
         self.conn: sqlite3.Connection | None = None
         self.stats: dict[str, BlockStats] = {}
+        self._frequent: dict[str, FrequentBlocks] = {}
         self._profiles: dict[str, BoilerplateProfile] = {}
         self._pending: dict[tuple[str, str], list[PageBlock]] = {}
 
@@ -148,6 +188,8 @@ class ProfileBook:
             self.open()
             assert self.conn is not None
             stats = self.stats[outlet_id] = load_stats(self.conn, outlet_id)
+            floor = self.thresholds.min_block_pages
+            self._frequent[outlet_id] = FrequentBlocks(floor, stats.counts)
         return stats
 
     def profile_for(self, outlet_id: str) -> BoilerplateProfile:
@@ -159,8 +201,20 @@ class ProfileBook:
         stats = self.outlet_stats(outlet_id)
         profile = self._profiles.get(outlet_id)
         if profile is None or stats.pages - profile.pages >= max(1, profile.pages // 20):
-            profile = self._profiles[outlet_id] = learn_profile(stats, self.thresholds)
+            profile = self._profiles[outlet_id] = self._learn(stats)
         return profile
+
+    def _learn(self, stats: BlockStats) -> BoilerplateProfile:
+        """`learn_profile(stats)`, looking only at blocks seen on enough pages to qualify."""
+        thresholds = self.thresholds
+        # A block's required pages depend on its words only through short line or paragraph.
+        least = min(
+            thresholds.required_pages(words, stats.pages)
+            for words in (thresholds.short_max_words, thresholds.short_max_words + 1)
+        )
+        candidates = BlockStats(stats.outlet_id, stats.pages, samples=stats.samples)
+        candidates.counts = self._frequent[stats.outlet_id].at_least(least)
+        return learn_profile(candidates, thresholds)
 
     def record(self, outlet_id: str, url: str, blocks: Iterable[PageBlock]) -> bool:
         """Count one page's blocks for its outlet (a page already counted replaces its old
@@ -175,9 +229,18 @@ class ProfileBook:
             old = stored_fingerprints(self.conn, outlet_id, url)
         if old is not None and sorted(old) == sorted(b.fingerprint for b in blocks):
             return False
+        counts = stats.counts
+        touched = {b.fingerprint: counts.get(b.fingerprint, 0) for b in blocks}
         if old is not None:
+            touched.update((print_, counts.get(print_, 0)) for print_ in old)
             stats.remove_page(old)
         stats.add_page(blocks)
+        frequent = self._frequent[outlet_id]
+        floor = frequent.floor
+        for print_, before in touched.items():
+            after = counts.get(print_, 0)
+            if before >= floor or after >= floor:
+                frequent.moved(print_, before, after)
         self._pending[key] = blocks
         return True
 

@@ -516,3 +516,47 @@ def test_a_real_crawl_records_its_run(settings: dict, tmp_path: Path) -> None:
     assert crawl[:4] == ("fixture-pages", "finished", 2, 1)
     assert articles == 2
     assert json.loads(crawl[4])["item_scraped_count"] == 3
+
+
+def test_profile_book_learns_what_the_full_counts_support(tmp_path: Path) -> None:
+    """Relearning looks only at frequent blocks; the profile is what all the counts give."""
+    import random
+
+    from cleaners.profile import PageBlock, ProfileThresholds, learn_profile
+    from cleaners.profile_store import create_tables, load_stats
+    from pipelines.learn import ProfileBook
+
+    path = tmp_path / "learn.db"
+    conn = sqlite3.connect(path)
+    create_tables(conn)
+    conn.close()
+    thresholds = ProfileThresholds(min_pages=3, min_block_pages=2, min_paragraph_pages=3)
+    book = ProfileBook(path, thresholds)
+    book.open()
+    rng = random.Random(7)
+
+    def block(number: int) -> PageBlock:
+        words = 3 if number % 2 else 20  # short lines and paragraphs
+        return PageBlock(f"{number:016x}", f"block {number}", words)
+
+    template = [block(n) for n in range(12)]
+    learned_any = False
+    for page in range(80):
+        url = f"https://example.org/{rng.randrange(60)}"  # some pages come back changed
+        blocks = rng.sample(template, rng.randint(0, 12))
+        blocks += [block(1000 + rng.randrange(3000)) for _ in range(rng.randint(1, 30))]
+        book.record("example", url, blocks)
+        stats = book.outlet_stats("example")
+        expected = learn_profile(stats, thresholds)
+        assert book._learn(stats) == expected
+        learned_any = learned_any or len(expected) > 0
+        if page % 20 == 19:  # counts written and read back give the same profile too
+            book.flush(wait=True)
+            reopened = ProfileBook(path, thresholds)
+            assert reopened.profile_for("example") == learn_profile(
+                load_stats(reopened.conn, "example"), thresholds
+            )
+            assert reopened.profile_for("example") == expected
+            reopened.close()
+    assert learned_any
+    book.close()
