@@ -1,0 +1,185 @@
+"""trafilatura's page metadata (title, author, date, site name, tags) at a fraction of its cost.
+
+`page_metadata` follows `trafilatura.metadata.extract_metadata` step for step with trafilatura's
+and htmldate's own functions (meta tags, JSON-LD, title, canonical URL, `htmldate.find_date`), and
+changes only how its costly fallbacks run, not what they find:
+
+- the author fallback (`extract_author`) deep-copies the whole tree, deletes every comment,
+  sidebar, date or figure element from the copy, then runs three `//*[...]` XPath scans that test
+  a dozen attributes of every element. Here one pass reads the attribute values, only elements
+  that carry an author word ("author", "byline", "writer" ...) are tested with trafilatura's own
+  XPath predicates, and the deleted elements are skipped while reading the text instead of being
+  cut from a copy;
+- the category and tag fallbacks (`extract_catstags`) only keep links whose href has a
+  "/category/" or "/tag/" path segment, so their scans run only on pages that have such a link;
+- the licence (`extract_license`, a scan of every link and footer) is not read: no field uses it.
+
+The tree is only read, never changed, so the caller's tree can be given as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from itertools import chain
+
+from htmldate import find_date
+from lxml.etree import Element, XPath, _Element
+from lxml.html import HtmlElement
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.metadata import (
+    META_URL,
+    examine_meta,
+    extract_catstags,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
+from trafilatura.settings import Document, set_date_params
+from trafilatura.utils import line_processing, trim
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS, REGEXP_NS
+
+LOGGER = logging.getLogger(__name__)
+
+# Words one of an element's attribute values must contain for any of trafilatura's AUTHOR_XPATHS
+# to select it (case-sensitive, as its predicates are): "uthor" covers author, Author,
+# authorName, AuthorCard; "byl" covers byline and byl; the rest are its other class/id values.
+AUTHOR_HINT_RE = re.compile(
+    r"uthor|byl|yline|BBL|username|screenname|writer|channel-name|submitted-by|posted-by"
+    r"|journalist-name|zuozhe|bianji|xiaobian"
+)
+AUTHOR_TAG = "author"  # trafilatura's `//author`, an element without any attribute
+# Tags trafilatura's AUTHOR_DISCARD_XPATHS can select: only these are tested while reading text.
+DISCARD_TAGS = frozenset({"a", "div", "section", "span", "time", "figure"})
+# Author text trafilatura accepts: more than 2 and fewer than 120 characters (extract_author).
+AUTHOR_MIN_CHARS, AUTHOR_MAX_CHARS = 2, 120
+LINK_HREFS = XPath("//a/@href")
+CATEGORY_META = XPath(
+    './/head//meta[@property="article:section" or contains(@name, "subject")][@content]'
+)
+BRANCH_START_RE = re.compile(r"(^|\|)\s*\.?//")
+
+
+def as_self_test(expression: XPath) -> XPath | None:
+    """trafilatura's `//x[...]` XPath as `self::x[...]`, to test one element; None if not so."""
+    path = " ".join(expression.path.split())
+    test = BRANCH_START_RE.sub(r"\1self::", path)
+    if "//" in test or not test.startswith("self::"):
+        return None
+    return XPath(test, namespaces={"re": REGEXP_NS})
+
+
+AUTHOR_TESTS = [as_self_test(expression) for expression in AUTHOR_XPATHS]
+DISCARD_TESTS = [as_self_test(expression) for expression in AUTHOR_DISCARD_XPATHS]
+# Should a later trafilatura change its XPaths' shape, its own extract_author runs instead.
+FAST_AUTHOR = all(AUTHOR_TESTS) and all(DISCARD_TESTS)
+
+
+def is_author_discard(element: _Element) -> bool:
+    """True for an element trafilatura deletes before looking for the author (comments, dates)."""
+    return element.tag in DISCARD_TAGS and any(test(element) for test in DISCARD_TESTS)
+
+
+def text_without_discards(element: _Element) -> str:
+    """`" ".join(element.itertext())` as it reads once the discard elements are deleted.
+
+    trafilatura's `delete_element` keeps a deleted element's tail, appended to the text before it
+    (the previous sibling's tail or the parent's text), so the tail is glued on the same way.
+    """
+    pieces: list[str] = []
+
+    def walk(node: _Element) -> None:
+        pieces.append(node.text or "")
+        for child in node:
+            if not isinstance(child.tag, str):  # a comment: itertext skips it, not its tail
+                pieces.append(child.tail or "")
+                continue
+            if is_author_discard(child):
+                pieces[-1] += child.tail or ""
+                continue
+            walk(child)
+            pieces.append(child.tail or "")
+
+    walk(element)
+    return " ".join(pieces)
+
+
+def extract_author_fast(tree: HtmlElement) -> str | None:
+    """trafilatura's `extract_author` result without its tree copy and whole-tree scans."""
+    if not FAST_AUTHOR:
+        from trafilatura.metadata import extract_author
+
+        return extract_author(tree)
+    candidates = [
+        element
+        for element in tree.iter(Element)
+        if element.tag == AUTHOR_TAG or AUTHOR_HINT_RE.search(" ".join(element.values()))
+    ]
+    if not candidates:
+        return None
+    for test in AUTHOR_TESTS:
+        for element in candidates:
+            if not test(element):
+                continue
+            if any(is_author_discard(e) for e in chain((element,), element.iterancestors())):
+                continue
+            content = trim(text_without_discards(element))
+            if content and AUTHOR_MIN_CHARS < len(content) < AUTHOR_MAX_CHARS:
+                return normalize_authors(None, content)
+    return None
+
+
+def extract_catstags_fast(metatype: str, tree: HtmlElement, hrefs: list[str]) -> list[str]:
+    """trafilatura's `extract_catstags`; its link scans only when a link's href can qualify.
+
+    Every one of its category and tag XPaths ends in `//a[@href]` and keeps a link only when the
+    href has a "/category/" ("/tag/") segment, so without such a href they find nothing.
+    """
+    segment = re.compile("/" + metatype.rstrip("y") + "(?:y|ies|s)?/")
+    if any(segment.search(href) for href in hrefs):
+        return extract_catstags(metatype, tree)
+    if metatype != "category":
+        return []
+    # trafilatura's fallback for categories: <meta property="article:section"> and the like.
+    results = (element.attrib["content"] for element in CATEGORY_META(tree))
+    return [r for r in dict.fromkeys(line_processing(x) for x in results if x) if r]
+
+
+def page_metadata(tree: HtmlElement, url: str | None, date_params: dict | None = None) -> Document:
+    """trafilatura's metadata of the page, as `extract_metadata(tree, url, date_params)` finds it.
+
+    Same steps, same order, same sources; the licence is left out (see the module docstring).
+    """
+    date_config = {**(date_params or set_date_params(extensive=False))}
+    metadata = examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None
+    try:
+        metadata = extract_meta_json(tree, metadata)
+    except Exception as err:  # trafilatura guards its JSON-LD reader the same way
+        LOGGER.debug("error in JSON metadata extraction: %s", err)
+    if not metadata.title:
+        metadata.title = extract_title(tree)
+    if not metadata.author:
+        metadata.author = extract_author_fast(tree)
+    if not metadata.url:
+        metadata.url = extract_url(tree, url)
+    date_config["url"] = metadata.url
+    metadata.date = find_date(tree, **date_config)
+    if not metadata.sitename:
+        metadata.sitename = extract_sitename(tree)
+    if metadata.sitename:
+        metadata.sitename = metadata.sitename.lstrip("@")
+        sitename = metadata.sitename
+        if sitename and "." not in sitename and not sitename[0].isupper():
+            metadata.sitename = sitename.title()
+    elif metadata.url and (match := META_URL.match(metadata.url)):
+        metadata.sitename = match[1]
+    hrefs = LINK_HREFS(tree) if not (metadata.categories and metadata.tags) else []
+    if not metadata.categories:
+        metadata.categories = extract_catstags_fast("category", tree, hrefs)
+    if not metadata.tags:
+        metadata.tags = extract_catstags_fast("tag", tree, hrefs)
+    metadata.clean_and_trim()
+    return metadata
