@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from cleaners.context import Block, CleaningContext
-from cleaners.text import drop, normalise, words
+from cleaners.text import drop, drop_footer_lines, normalise, words
 from cleaners.timestamps import DAY_MONTH_RE, MONTH_RE, TIME_RE, YEAR_RE
 
 Pruner = Callable[[list[Block], CleaningContext], list[Block]]
@@ -30,6 +30,10 @@ NAV_LINK_SHARE = 0.6
 LINKED_HEADING_SHARE = 0.5
 PROSE_WORDS = 15
 MIN_REPEAT_WORDS = 4
+# A copy of the article repeats at least this many different blocks of MIN_REPEAT_WORDS, and
+# starts with one of the body's first COPY_START_BLOCKS paragraphs of PROSE_WORDS.
+MIN_COPY_BLOCKS = 2
+COPY_START_BLOCKS = 2
 
 # "Comments", "12 Comments", "3 Responses to “Title”", "Leave a Reply", "Kommentare (4)".
 COMMENT_HEADING_RE = re.compile(
@@ -195,7 +199,8 @@ def drop_edge_navigation(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
         if not is_navigation(blocks[index]):
             break
         doomed.add(index)
-    if len(doomed) == len(blocks):
+    # A body of navigation alone is kept as it is, unless it is nothing but links (a menu page).
+    if len(doomed) == len(blocks) and any(b.link_share < 1.0 for b in blocks):
         return blocks
     return drop(blocks, doomed, "drop_edge_navigation", ctx)
 
@@ -219,24 +224,42 @@ def drop_linked_headings(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
     return drop(blocks, doomed, "drop_linked_headings", ctx)
 
 
-def drop_repeated_blocks(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
-    """Drop later copies of a block already in the body (a caption or pull quote shown twice)."""
+def drop_repeated_article_copy(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a second copy of the article: a run of repeated blocks that restarts the body.
+
+    Removes the print-view copy of a story carried on the same page: "Home prices in the second
+    quarter rose ...", "The report, which is scheduled ..." again after the first copy. A
+    paragraph repeated on its own, one text repeated over and over, or a run repeating the middle
+    of the body stays.
+    """
+    keys = [normalise(block.text) for block in blocks]
+    prose = [i for i, b in enumerate(blocks) if words(b.text) >= PROSE_WORDS]
+    opening = {keys[i] for i in prose[:COPY_START_BLOCKS]}
+    doomed: set[int] = set()
     seen: set[str] = set()
-    doomed = set()
-    for i, block in enumerate(blocks):
-        if words(block.text) < MIN_REPEAT_WORDS:
+    index = 0
+    while index < len(blocks):
+        if not keys[index] or keys[index] not in seen:
+            seen.add(keys[index])
+            index += 1
             continue
-        key = normalise(block.text)
-        if key in seen:
-            doomed.add(i)
-        seen.add(key)
-    return drop(blocks, doomed, "drop_repeated_blocks", ctx)
+        end = index
+        while end < len(blocks) and keys[end] and keys[end] in seen:
+            end += 1
+        run = [i for i in range(index, end) if words(blocks[i].text) >= MIN_REPEAT_WORDS]
+        if run and keys[run[0]] in opening and len({keys[i] for i in run}) >= MIN_COPY_BLOCKS:
+            doomed.update(range(index, end))
+        index = end
+    return drop(blocks, doomed, "drop_repeated_article_copy", ctx)
 
 
 PRUNERS: tuple[Pruner, ...] = (
     drop_comment_thread,
     drop_linked_headings,
     drop_edge_navigation,
+    drop_repeated_article_copy,
+    # Again once a copy is gone: the reprint notice between the copies is now the last block.
+    drop_footer_lines,
 )
 
 

@@ -25,6 +25,8 @@ NOT_WORD_RE = re.compile(r"[^\w\s]|_")
 SHORT_LINE_WORDS = 12
 # A prompt-length line: vocabulary acts on it only at the edges of the body.
 PROMPT_LINE_WORDS = 25
+# A reprint notice may run to this many words (at the edges of the body).
+NOTICE_LINE_WORDS = 60
 # How many blocks at the start (and, plus one, at the end) count as the body's edges.
 EDGE_BLOCKS = 2
 # A comment notice runs from its salutation to its sign-off within this many blocks.
@@ -33,6 +35,9 @@ MAX_NOTICE_BLOCKS = 8
 MIN_PROMO_LIST_ITEMS = 2
 # Longer lines are not headline teasers.
 MAX_HEADLINE_WORDS = 20
+# An <h1> or og:title longer than this is not a headline (a photo caption set in an <h1>): the
+# body's copy of it is article text.
+MAX_REPEATED_HEADLINE_WORDS = 30
 # A line this much covered by one link is a headline teaser ("Headline text 3 min read").
 HEADLINE_LINK_SHARE = 0.6
 
@@ -188,12 +193,21 @@ def drop_newsletter_lines(blocks: list[Block], ctx: CleaningContext) -> list[Blo
 
 
 def drop_footer_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
-    """Drop contact and copyright footer lines: "Contact us at letters@time.com", "© 2024 ..."."""
+    """Drop contact, copyright and reprint lines: "Contact us at letters@time.com", "© 2024 ...".
+
+    A reprint or print-edition notice ("This copy is for your personal, non-commercial use only.
+    ...") may run longer, but only at the edges of the body.
+    """
     doomed = set()
     for i, b in enumerate(blocks):
-        if words(b.text) > PROMPT_LINE_WORDS:
-            continue
+        count = words(b.text)
         lowered = b.text.lower().strip()
+        if count <= NOTICE_LINE_WORDS and near_edge(i, len(blocks)):
+            if any(notice in lowered for notice in vocab.REPRINT_NOTICES):
+                doomed.add(i)
+                continue
+        if count > PROMPT_LINE_WORDS:
+            continue
         if (
             lowered.startswith(vocab.CONTACT_LEADS)
             or vocab.COPYRIGHT_RE.match(lowered)
@@ -205,7 +219,11 @@ def drop_footer_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
 
 def drop_repeated_headline(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop the headline where it repeats in the body: "Putin to Obama: Use your influence ..."."""
-    headlines = {normalise(h) for h in (ctx.title, *ctx.headlines) if h}
+    headlines = {
+        normalise(h)
+        for h in (ctx.title, *ctx.headlines)
+        if h and words(h) <= MAX_REPEATED_HEADLINE_WORDS
+    }
     headlines.discard("")
     if not headlines:
         return blocks

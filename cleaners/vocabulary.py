@@ -293,6 +293,25 @@ ALL_RIGHTS_RESERVED = (
     "todos los derechos reservados",
     "все права защищены",
 )
+# Reprint and print-edition notices, longer than a copyright line, at the edges of the body:
+# "This copy is for your personal, non-commercial use only. To order presentation-ready copies
+# ...", "A version of this article appeared July 24, 2012, on page A1 in the U.S. edition".
+REPRINT_NOTICES = (
+    "for your personal, non-commercial use only",
+    "for personal, non-commercial use only",
+    "for personal, noncommercial use only",
+    "to order presentation-ready copies",
+    "a version of this article appeared",
+    "a version of this article appears",
+    "this article appeared in print",
+    "nur zum persönlichen, nicht kommerziellen gebrauch",
+    "dieser artikel erschien in der",
+    "pour un usage personnel et non commercial",
+    "cet article est paru dans l'édition",
+    "para uso personal y no comercial",
+    "este artículo apareció en la edición impresa",
+    "для личного некоммерческого использования",
+)
 
 # --- timestamp lines ----------------------------------------------------------------------------
 

@@ -296,3 +296,32 @@ def test_heading_and_paragraph_inside_one_item_stay_two_words() -> None:
         "WebIDE Develop and debug apps. Learn more"
     ]
 
+
+
+def test_short_cross_head_between_paragraphs_stays() -> None:
+    """A cross-head set in a <span> between two <p>s is loose text in trafilatura's XML body."""
+    from lxml import etree
+
+    from cleaners.extract import body_blocks
+
+    body = etree.fromstring(
+        "<body><p>The council met on Tuesday.</p>'Chicken and egg'<p>Nobody wanted to go first."
+        "</p>Skill shortage<p>Employers said so.</p>and they are<p>Last one.</p>"
+        "<head rend='h2'>Next</head>Enlarge<p>After a heading.</p></body>"
+    )
+    blocks = body_blocks(body)
+    assert [(b.text, b.kind) for b in blocks[:5]] == [
+        ("The council met on Tuesday.", "p"),
+        ("'Chicken and egg'", "heading"),
+        ("Nobody wanted to go first.", "p"),
+        ("Skill shortage", "heading"),
+        ("Employers said so.", "p"),
+    ]
+    texts = [b.text for b in blocks]
+    assert "and they are" not in texts  # a sentence's remnant
+    assert "Enlarge" not in texts  # after a heading, not between paragraphs
+
+
+def test_a_body_of_bare_text_is_kept_however_short() -> None:
+    article = extract_article("<!DOCTYPE html><html><head></head><body>\n  Test\n</body></html>")
+    assert article.body == "Test"
