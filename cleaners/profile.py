@@ -57,7 +57,8 @@ MAX_CHARS_PER_WORD = 20
 # Stored sample text of a block, in characters (enough to recognise it in a listing).
 SAMPLE_CHARS = 300
 DIGITS_RE = re.compile(r"\d+")
-NON_WORD_RE = re.compile(r"[\W_]+")
+# A word: letters and digits; white space, punctuation and "_" separate words.
+WORD_RE = re.compile(r"[^\W_]+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']/text()")
 ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
 
@@ -69,7 +70,9 @@ def normalise_block(text: str) -> str:
     reserved" give the same block, so a footer with the year in it is one template line.
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(NON_WORD_RE.sub(" ", DIGITS_RE.sub("0", folded)).split())
+    # Digits are word characters, so a digit run never spans two words: replacing runs after
+    # splitting gives what it gives before.
+    return DIGITS_RE.sub("0", " ".join(WORD_RE.findall(folded)))
 
 
 def fingerprint(normalised: str) -> str:

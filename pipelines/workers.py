@@ -22,6 +22,7 @@ script, which in a plain `CrawlerProcess` script without a `__main__` guard star
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import pkgutil
@@ -179,6 +180,9 @@ def worker_main(conn: Connection, runner: Runner = run_job) -> None:
     then stops the workers; a parent that dies closes the pipe and the worker exits on EOF.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the imports made lives as long as the worker: keep it out of the collector's full
+    # passes, which would otherwise walk it again and again while pages are cleaned.
+    gc.freeze()
     conn.send(_READY)
     while True:
         try:

@@ -83,6 +83,26 @@ def test_fingerprints_are_pinned() -> None:
         assert fingerprint(normalised) == print_
 
 
+def reference_normalise(text: str) -> str:
+    """normalise_block as first written: stored fingerprints were made with it."""
+    import re
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", re.sub(r"\d+", "0", folded)).split())
+
+
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_normalisation_matches_its_first_form(text: str) -> None:
+    assert normalise_block(text) == reference_normalise(text)
+
+
+def test_normalisation_matches_its_first_form_on_tricky_text() -> None:
+    for text in ("a_b 12_34", "x²³ ½ ①②", "٣٤ abc١٢", "ﬁne Ⅻ ㈱", "e\u0301 \u0301x", "__", ""):
+        assert normalise_block(text) == reference_normalise(text)
+
+
 WHITE_SPACE = st.sampled_from([" ", "  ", "\n", "\t ", "\u00a0", "\u2003", "\u3000", "\r\n"])
 BLOCK_TEXT = st.lists(
     st.one_of(st.text(max_size=12), WHITE_SPACE, st.sampled_from(["\u0301", "e\u0301", "²", "ﬁ"])),
