@@ -10,8 +10,9 @@ changes only how its costly fallbacks run, not what they find:
   that carry an author word ("author", "byline", "writer" ...) are tested with trafilatura's own
   XPath predicates, and the deleted elements are skipped while reading the text instead of being
   cut from a copy;
-- the category and tag fallbacks (`extract_catstags`) only keep links whose href has a
-  "/category/" or "/tag/" path segment, so their scans run only on pages that have such a link;
+- the category and tag fallbacks (`extract_catstags`) run six whole-page XPath scans for links
+  inside meta/footer/tag containers, then keep only links whose href has a "/category/" or
+  "/tag/" path segment. Here those links are found first and only their ancestors are tested;
 - the licence (`extract_license`, a scan of every link and footer) is not read: no field uses it.
 
 The tree is only read, never changed, so the caller's tree can be given as it is.
@@ -26,6 +27,7 @@ from itertools import chain
 from htmldate import find_date
 from lxml.etree import Element, XPath, _Element
 from lxml.html import HtmlElement
+from trafilatura.baseline import block_text
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
     META_URL,
@@ -38,7 +40,13 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import line_processing, trim
-from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS, REGEXP_NS
+from trafilatura.xpaths import (
+    AUTHOR_DISCARD_XPATHS,
+    AUTHOR_XPATHS,
+    CATEGORIES_XPATHS,
+    REGEXP_NS,
+    TAGS_XPATHS,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -54,7 +62,7 @@ AUTHOR_TAG = "author"  # trafilatura's `//author`, an element without any attrib
 DISCARD_TAGS = frozenset({"a", "div", "section", "span", "time", "figure"})
 # Author text trafilatura accepts: more than 2 and fewer than 120 characters (extract_author).
 AUTHOR_MIN_CHARS, AUTHOR_MAX_CHARS = 2, 120
-LINK_HREFS = XPath("//a/@href")
+LINKS = XPath("//a[@href]")
 CATEGORY_META = XPath(
     './/head//meta[@property="article:section" or contains(@name, "subject")][@content]'
 )
@@ -130,19 +138,45 @@ def extract_author_fast(tree: HtmlElement) -> str | None:
     return None
 
 
-def extract_catstags_fast(metatype: str, tree: HtmlElement, hrefs: list[str]) -> list[str]:
-    """trafilatura's `extract_catstags`; its link scans only when a link's href can qualify.
+LINK_STEP = "//a[@href]"  # how every category and tag XPath of trafilatura ends
 
-    Every one of its category and tag XPaths ends in `//a[@href]` and keeps a link only when the
-    href has a "/category/" ("/tag/") segment, so without such a href they find nothing.
+
+def as_ancestor_test(expression: XPath) -> XPath | None:
+    """trafilatura's `//x[...]//a[@href]` XPath as `ancestor::x[...]`, to test one link."""
+    path = " ".join(expression.path.split())
+    if not path.startswith("//") or not path.endswith(LINK_STEP):
+        return None
+    test = "ancestor::" + path[2 : -len(LINK_STEP)]
+    return None if "//" in test else XPath(test, namespaces={"re": REGEXP_NS})
+
+
+CATSTAGS_TESTS = {
+    "category": [as_ancestor_test(expression) for expression in CATEGORIES_XPATHS],
+    "tag": [as_ancestor_test(expression) for expression in TAGS_XPATHS],
+}
+
+
+def extract_catstags_fast(metatype: str, tree: HtmlElement, links: list[_Element]) -> list[str]:
+    """trafilatura's `extract_catstags` by testing only the links that can qualify.
+
+    Each of its category (tag) XPaths selects the links inside some container and keeps those
+    whose href has a "/category/" ("/tag/") path segment; the first XPath keeping any wins. Here
+    the links with such a href are found first, and each XPath's container test runs on their
+    ancestors only, instead of scanning the whole page six times.
     """
     segment = re.compile("/" + metatype.rstrip("y") + "(?:y|ies|s)?/")
-    if any(segment.search(href) for href in hrefs):
+    tests = CATSTAGS_TESTS[metatype]
+    if not all(tests):  # a trafilatura whose XPaths have another shape: its own function
         return extract_catstags(metatype, tree)
-    if metatype != "category":
-        return []
-    # trafilatura's fallback for categories: <meta property="article:section"> and the like.
-    results = (element.attrib["content"] for element in CATEGORY_META(tree))
+    qualifying = [link for link in links if segment.search(link.get("href", ""))]
+    results: list[str] = []
+    for test in tests if qualifying else ():
+        results = [block_text(link) for link in qualifying if test(link)]
+        if results:
+            break
+    if metatype == "category" and not results:
+        # trafilatura's fallback for categories: <meta property="article:section"> and the like.
+        results = [element.attrib["content"] for element in CATEGORY_META(tree)]
     return [r for r in dict.fromkeys(line_processing(x) for x in results if x) if r]
 
 
@@ -176,10 +210,10 @@ def page_metadata(tree: HtmlElement, url: str | None, date_params: dict | None =
             metadata.sitename = sitename.title()
     elif metadata.url and (match := META_URL.match(metadata.url)):
         metadata.sitename = match[1]
-    hrefs = LINK_HREFS(tree) if not (metadata.categories and metadata.tags) else []
+    links = LINKS(tree) if not (metadata.categories and metadata.tags) else []
     if not metadata.categories:
-        metadata.categories = extract_catstags_fast("category", tree, hrefs)
+        metadata.categories = extract_catstags_fast("category", tree, links)
     if not metadata.tags:
-        metadata.tags = extract_catstags_fast("tag", tree, hrefs)
+        metadata.tags = extract_catstags_fast("tag", tree, links)
     metadata.clean_and_trim()
     return metadata
