@@ -67,6 +67,20 @@ NESTED_BLOCK_TAGS = frozenset(
     {"p", "head", "list", "item", "quote", "table", "row", "cell", "code"}
 )
 BLOCK_KINDS = {"p": "p", "head": "heading", "quote": "quote", "item": "item", "row": "row"}
+# Tags of plain HTML that trafilatura's XML never uses: its fallback extractors' output.
+HTML_CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "span", "font", "center"})
+# HTML elements that start a block of their own, and the block kind they give.
+HTML_BLOCK_KINDS = {
+    **{tag: "p" for tag in ("p", "div", "section", "article", "main", "pre", "dd", "dt", "td")},
+    **{tag: "p" for tag in ("figure", "figcaption", "header", "footer", "aside", "nav", "form")},
+    **{f"h{level}": "heading" for level in range(1, 7)},
+    "li": "item",
+    "blockquote": "quote",
+    "tr": "row",
+    "ul": "p",
+    "ol": "p",
+    "table": "p",
+}
 
 # trafilatura logs every discarded page at WARNING; a failure here is our NotAnArticle instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -115,6 +129,40 @@ def element_blocks(element: etree._Element, kind: str) -> list[Block]:
     return [Block(text=text, kind=kind) for text in texts if text]
 
 
+def html_blocks(element: etree._Element) -> list[Block]:
+    """Blocks of plain HTML in trafilatura's body (its fallback extractors' output), one a block.
+
+    When trafilatura falls back to its baseline extractors, the body holds the page's own
+    <div>/<p>/<h2>/<li> markup; reading it as one element would glue the whole article into
+    one block that no line cleaner could judge.
+    """
+    segments: list[tuple[str, list[str]]] = [("p", [])]
+
+    def walk(node: etree._Element, kind: str) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag == "br":
+            segments.append((kind, []))
+        elif tag in HTML_BLOCK_KINDS:
+            kind = HTML_BLOCK_KINDS[tag]
+            segments.append((kind, []))
+        if node.text and tag != "br":
+            segments[-1][1].append(node.text)
+        for child in node:
+            walk(child, kind)
+            if child.tail:
+                if child.tag in HTML_BLOCK_KINDS:
+                    segments.append((kind, []))
+                segments[-1][1].append(child.tail)
+
+    walk(element, "p")
+    blocks = []
+    for kind, parts in segments:
+        text = " ".join("".join(parts).split())
+        if text:
+            blocks.append(Block(text=text, kind=kind))
+    return blocks
+
+
 def body_blocks(body: etree._Element) -> list[Block]:
     """Paragraph-level blocks of trafilatura's XML body: list items and table rows kept apart."""
     blocks: list[Block] = []
@@ -128,6 +176,8 @@ def body_blocks(body: etree._Element) -> list[Block]:
         elif element.tag == "list":
             for item in element.iter("item"):
                 blocks += element_blocks(item, "item")
+        elif element.tag in HTML_CONTAINER_TAGS:
+            blocks += html_blocks(element)
         elif element.tag == "table":
             for row in element.iter("row"):
                 cells = [" ".join(c.itertext()).strip() for c in row.iter("cell")]

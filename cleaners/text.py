@@ -14,10 +14,20 @@ from dataclasses import replace
 
 from cleaners import vocabulary as vocab
 from cleaners.context import Block, CleaningContext
-from cleaners.timestamps import parse_timestamp
+from cleaners.timestamps import Timestamp, parse_timestamp
 
 TextCleaner = Callable[[list[Block], CleaningContext], list[Block]]
 
+# An "Updated"/"Published" lead inside a line, after its date: "5 April 2013 Last updated at".
+INNER_LEAD_RE = re.compile(
+    r"(?<=\s)(?:"
+    + "|".join(
+        re.escape(lead)
+        for lead in sorted(vocab.UPDATED_LEADS + vocab.PUBLISHED_LEADS, key=len, reverse=True)
+    )
+    + r")\b",
+    re.IGNORECASE,
+)
 # Punctuation, symbols and combining accents (after NFKD): what headline comparison ignores.
 NOT_WORD_RE = re.compile(r"[^\w\s]|_")
 
@@ -236,6 +246,21 @@ def drop_repeated_headline(blocks: list[Block], ctx: CleaningContext) -> list[Bl
     return drop(blocks, doomed, "drop_repeated_headline", ctx)
 
 
+def line_timestamp(text: str) -> Timestamp | None:
+    """The timestamp of a dateline, also when its date comes before the lead word.
+
+    "5 April 2013 Last updated at 10:08 GMT" is read as "Last updated 5 April 2013 at 10:08 GMT".
+    """
+    stamp = parse_timestamp(text)
+    if stamp is not None:
+        return stamp
+    inner = INNER_LEAD_RE.search(text)
+    if inner is None or not inner.start():
+        return None
+    before, lead, after = text[: inner.start()], inner.group(0), text[inner.end() :]
+    return parse_timestamp(f"{lead} {before} {after}")
+
+
 def drop_timestamp_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop dateline/timestamp lines, keeping their date as metadata when the page had none.
 
@@ -243,7 +268,7 @@ def drop_timestamp_lines(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
     """
     doomed = set()
     for i, b in enumerate(blocks):
-        stamp = parse_timestamp(b.text)
+        stamp = line_timestamp(b.text)
         if stamp is None:
             continue
         doomed.add(i)

@@ -325,3 +325,35 @@ def test_short_cross_head_between_paragraphs_stays() -> None:
 def test_a_body_of_bare_text_is_kept_however_short() -> None:
     article = extract_article("<!DOCTYPE html><html><head></head><body>\n  Test\n</body></html>")
     assert article.body == "Test"
+
+
+def test_trafilatura_fallback_html_is_read_block_by_block() -> None:
+    """trafilatura's baseline fallback leaves the page's own markup in its body."""
+    from lxml import etree
+
+    from cleaners.extract import body_blocks
+
+    body = etree.fromstring(
+        "<div><div id='post'><h2>Harbour <b>news</b></h2><p>The ferry ran <a>late</a>.</p>"
+        "Loose line<br/>after a break<ul><li>First item</li><li>Second</li></ul></div></div>"
+    )
+    assert [(b.text, b.kind) for b in body_blocks(body)] == [
+        ("Harbour news", "heading"),
+        ("The ferry ran late.", "p"),
+        ("Loose line", "p"),
+        ("after a break", "p"),
+        ("First item", "item"),
+        ("Second", "item"),
+    ]
+
+
+def test_dateline_with_its_date_before_the_lead_is_dropped() -> None:
+    blocks = [
+        Block("5 April 2013 Last updated at 10:08 GMT"),
+        Block("The harbour board met on Friday to discuss the new ferry timetable."),
+        Block("He said the timetable was last updated in 2013 and needed changes."),
+    ]
+    ctx = CleaningContext()
+    kept = [block.text for block in run_text_stage(blocks, ctx)]
+    assert kept == [blocks[1].text, blocks[2].text]
+    assert ctx.updated == "2013-04-05T10:08+00:00"
