@@ -80,42 +80,10 @@ def fingerprint(normalised: str) -> str:
     return hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).hexdigest()
 
 
-class BlockTextCache:
-    """`(normalise_block(text), fingerprint)` of block texts, remembered across pages.
-
-    An outlet's menus, footers and rails are the same text on every page, and a wrapper
-    element's text is its only child's with more white space around it; normalising each
-    again was half the cost of reading a page's blocks. Keys are the texts with their white
-    space squashed: normalisation turns any run of white space into one separator, and
-    NFKC neither composes nor reorders across white space, so the squashed text normalises
-    the same. Two generations bound the memory: once the newer holds `max_chars`
-    characters of keys it becomes the older one, and what is used again moves back up.
-    """
-
-    def __init__(self, max_chars: int = 2_000_000) -> None:
-        self.max_chars = max_chars
-        self.newer: dict[str, tuple[str, str]] = {}
-        self.older: dict[str, tuple[str, str]] = {}
-        self.chars = 0
-
-    def get(self, text: str) -> tuple[str, str]:
-        """The normalised text and its fingerprint ("" for a text without words)."""
-        key = " ".join(text.split())
-        known = self.newer.get(key)
-        if known is None:
-            known = self.older.get(key)
-            if known is None:
-                normalised = normalise_block(key)
-                known = (normalised, fingerprint(normalised) if normalised else "")
-            if self.chars + len(key) > self.max_chars:
-                self.older, self.newer, self.chars = self.newer, {}, 0
-            self.newer[key] = known
-            self.chars += len(key)
-        return known
-
-
-# One per process: the crawl's workers each keep their own.
-BLOCK_TEXTS = BlockTextCache()
+def normalise_run(parts: list[str]) -> str:
+    """`normalise_block` of the joined text pieces ("" for white space only)."""
+    text = "".join(parts)
+    return normalise_block(text) if text and not text.isspace() else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,16 +156,24 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     Inline children join without a space, block children with one, so a block reads the same
     as trafilatura's paragraph of it. Blocks longer than `max_words` can be neither learned nor
     removed (an article container is unique to its page), so their text is not even built.
+
+    Each text is normalised once: white space separates words for `normalise_block` (NFKC
+    neither composes nor reorders across it), so a block's normalised text is its own loose
+    text, normalised, joined with its block children's normalised texts. Nested wrappers cost
+    no more than their text; normalising each wrapper's whole text again made reading blocks
+    half as costly again as it is.
     """
     page = PageBlocks(article_body=json_ld_article_body(tree))
     max_chars = max_words * MAX_CHARS_PER_WORD
     # Microdata article bodies, looked up once instead of reading every element's attributes.
     markers = {element for element in ITEMPROP_XPATH(tree) if is_article_body_marker(element)}
-    block_tags, skipped_tags, known_text = BLOCK_TAGS, SKIPPED_TAGS, BLOCK_TEXTS.get
-    # Per open element: [text parts or None once too long, length, protected, marker, slot]
+    block_tags, skipped_tags = BLOCK_TAGS, SKIPPED_TAGS
+    # Per open element: [segments or None once too long, length, protected, marker, slot].
+    # Segments alternate runs of inline text (lists of raw pieces) and the normalised texts of
+    # block children (which stand between spaces); the last segment is the run being read.
     stack: list[list[Any]] = []
     elements: list[tuple[HtmlElement, str, bool] | None] = []
-    seen: dict[str, tuple[str, str]] = {}
+    prints: dict[str, str] = {}  # the normalised text of every block read -> its fingerprint
     blocks = page.blocks
     protected_depth = 0
     for event, element in etree.iterwalk(tree, events=("start", "end")):
@@ -212,18 +188,22 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
             if tag in block_tags:
                 slot = len(elements)
                 elements.append(None)  # filled at the end event, kept in document order
-            stack.append([[text] if text else [], len(text) if text else 0,
+            stack.append([[[text]] if text else [[]], len(text) if text else 0,
                           protected_depth > 0, marker, slot])
             continue
-        parts, length, protected, marker, slot = stack.pop()
+        segments, length, protected, marker, slot = stack.pop()
         protected_depth -= marker
-        text = "".join(parts) if parts is not None and tag not in skipped_tags else ""
-        too_long = parts is None or length > max_chars
+        too_long = segments is None or length > max_chars
+        normalised = ""
         if slot >= 0 and not too_long:
-            known = seen.get(text)  # wrappers often repeat their only child's text
-            if known is None:
-                known = seen[text] = known_text(text)
-            normalised, print_ = known
+            pieces = [
+                normalise_run(segment) if segment.__class__ is list else segment
+                for segment in segments
+            ]
+            normalised = " ".join([piece for piece in pieces if piece])
+            print_ = prints.get(normalised)
+            if print_ is None:
+                print_ = prints[normalised] = fingerprint(normalised) if normalised else ""
             if normalised:
                 words = normalised.count(" ") + 1
                 if words <= max_words:
@@ -234,19 +214,23 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
             parent = stack[-1]
             if protected:  # a container of the article body is protected too
                 parent[2] = True
-            parent_parts = parent[0]
+            parent_segments = parent[0]
             if too_long:
-                parent[0] = None
-            elif parent_parts is not None:
-                if slot >= 0:
-                    text = f" {text} "
-                if text:
-                    parent_parts.append(text)
-                    parent[1] += len(text)
-            if parent[0] is not None:
+                parent[0] = parent_segments = None
+            elif parent_segments is not None:
+                if slot >= 0:  # " text ": a block child stands between spaces
+                    parent_segments.append(normalised)
+                    parent_segments.append([])
+                    parent[1] += length + 2
+                elif tag not in skipped_tags:  # inline: its text continues the run
+                    parent_segments[-1].extend(segments[0])
+                    if len(segments) > 1:
+                        parent_segments.extend(segments[1:])
+                    parent[1] += length
+            if parent_segments is not None:
                 tail = element.tail
                 if tail:
-                    parent_parts.append(tail)
+                    parent_segments[-1].append(tail)
                     parent[1] += len(tail)
     page.elements = [entry for entry in elements if entry is not None]
     page.own_blocks = {
@@ -256,7 +240,7 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     # A block that is a headline-sized part of <title> ("Site: Next Up: Pumpkin Pie") is the
     # page's own headline on sites without <h1> or og:title (older blogs).
     title = f" {normalise_block(' '.join(TITLE_XPATH(tree)))} "
-    for normalised, print_ in seen.values():
+    for normalised, print_ in prints.items():
         if TITLE_PART_MIN_WORDS <= normalised.count(" ") + 1 and f" {normalised} " in title:
             page.own_blocks.add(print_)
     return page

@@ -20,7 +20,6 @@ from lxml.html import document_fromstring
 from cleaners import extract_article
 from cleaners.profile import (
     BlockStats,
-    BlockTextCache,
     BoilerplateProfile,
     PageBlock,
     ProfileThresholds,
@@ -29,6 +28,7 @@ from cleaners.profile import (
     learn_profile,
     normalise_block,
     read_page_blocks,
+    visible_text,
 )
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "outlet_profile"
@@ -105,34 +105,43 @@ def test_normalisation_matches_its_first_form_on_tricky_text() -> None:
 
 WHITE_SPACE = st.sampled_from([" ", "  ", "\n", "\t ", "\u00a0", "\u2003", "\u3000", "\r\n"])
 BLOCK_TEXT = st.lists(
-    st.one_of(st.text(max_size=12), WHITE_SPACE, st.sampled_from(["\u0301", "e\u0301", "²", "ﬁ"])),
+    st.one_of(
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+        WHITE_SPACE,
+        st.sampled_from(["\u0301", "e\u0301", "²", "ﬁ", "\u1100", "\u1161", "ß", "Σ", "_"]),
+    ),
     max_size=12,
 ).map("".join)
 
 
-@given(text=BLOCK_TEXT, padding=st.tuples(WHITE_SPACE, WHITE_SPACE))
-@settings(max_examples=300, deadline=None)
-def test_block_text_cache_normalises_like_normalise_block(
-    text: str, padding: tuple[str, str]
-) -> None:
-    cache = BlockTextCache(max_chars=40)  # small, so generations turn over during the test
-    for variant in (text, padding[0] + text + padding[1], text, " ".join(text.split())):
-        normalised, print_ = cache.get(variant)
-        assert normalised == normalise_block(variant)
-        assert print_ == (fingerprint(normalised) if normalised else "")
+@given(before=BLOCK_TEXT, after=BLOCK_TEXT, space=WHITE_SPACE)
+@settings(max_examples=500, deadline=None)
+def test_white_space_separates_what_normalisation_does(before: str, after: str, space: str):
+    """read_page_blocks joins the normalised texts of a block's parts; that must be the
+    normalised text of the whole."""
+    joined = " ".join(part for part in (normalise_block(before), normalise_block(after)) if part)
+    assert normalise_block(before + space + after) == joined
 
 
-def test_block_text_cache_memory_is_bounded() -> None:
-    cache = BlockTextCache(max_chars=1000)
-    for number in range(2000):
-        cache.get(f"line number {number} of a long menu")
-        assert cache.chars <= 1000
-    assert len(cache.newer) + len(cache.older) < 2 * 1000 // len("line number 0 of a long menu")
-    kept = "a footer line on every page"
-    for number in range(2000):  # used again on every page, it stays cached
-        cache.get(kept)
-        cache.get(f"teaser {number} of a rotating rail")
-        assert kept in cache.newer or kept in cache.older
+def test_nested_wrappers_read_as_their_text() -> None:
+    tree = document_fromstring(
+        "<html><body><div>\n <section> <div><p>One <b>bold</b>\n<i>2nd</i></p>"
+        "<p>ﬁne Straße</p></div>tail <span>of <div>Inner</div> span</span></section></div>"
+        "<table><tr><td>Cell</td><td>e\u0301</td></tr></table></body></html>"
+    )
+    page = read_page_blocks(tree)
+    by_tag: dict[str, list[str]] = {}
+    for element, print_, _ in page.elements:
+        by_tag.setdefault(element.tag, []).append(page.blocks[print_].text)
+    assert by_tag["p"] == ["one bold 0nd", "fine strasse"]
+    assert by_tag["div"] == [
+        "one bold 0nd fine strasse tail of inner span", "one bold 0nd fine strasse", "inner"
+    ]
+    assert by_tag["section"] == ["one bold 0nd fine strasse tail of inner span"]
+    assert by_tag["tr"] == ["cell é"]
+    for element, print_, _ in page.elements:  # each as if its own text were normalised whole
+        text = " ".join(" ".join(visible_text(element)).split())
+        assert len(page.blocks[print_].text.split()) == len(normalise_block(text).split())
 
 
 def test_blocks_read_like_paragraphs_and_skip_scripts() -> None:
