@@ -48,6 +48,8 @@ MAX_HEADLINE_WORDS = 20
 # An <h1> or og:title longer than this is not a headline (a photo caption set in an <h1>): the
 # body's copy of it is article text.
 MAX_REPEATED_HEADLINE_WORDS = 30
+# "1. ", "12) ": a line of the article's own numbered list.
+NUMBERED_LINE_RE = re.compile(r"^\s*\d{1,3}\s*[.)]\s")
 # A line this much covered by one link is a headline teaser ("Headline text 3 min read").
 HEADLINE_LINK_SHARE = 0.6
 
@@ -279,18 +281,26 @@ def drop_timestamp_lines(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
     return drop(blocks, doomed, "drop_timestamp_lines", ctx)
 
 
-def drop_trailing_link_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
-    """Drop a run of headline-link list items closing the body with no heading left above it.
+def is_teaser_line(block: Block, ctx: CleaningContext) -> bool:
+    """True for a list item or a line that is one of the site's headline links, unnumbered.
 
-    Removes e.g. three or more "<li><a>Other headline</a></li>" teasers after the last paragraph.
+    A numbered line ("1. Owls of the British Isles wallpaper") belongs to the article's own list.
+    """
+    if block.kind not in ("item", "p") or words(block.text) > MAX_HEADLINE_WORDS:
+        return False
+    if block.kind == "p" and NUMBERED_LINE_RE.match(block.text):
+        return False
+    return ctx.link_share(block.text) >= HEADLINE_LINK_SHARE
+
+
+def drop_trailing_link_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a run of headline links closing the body with no heading left above it.
+
+    Removes e.g. three or more "<li><a>Other headline</a></li>" teasers, or the same links set as
+    lines of their own ("<p><a>Hurricane Sandy Is Here</a></p>"), after the last paragraph.
     """
     start = len(blocks)
-    while (
-        start > 0
-        and blocks[start - 1].kind == "item"
-        and words(blocks[start - 1].text) <= MAX_HEADLINE_WORDS
-        and ctx.link_share(blocks[start - 1].text) >= HEADLINE_LINK_SHARE
-    ):
+    while start > 0 and is_teaser_line(blocks[start - 1], ctx):
         start -= 1
     if len(blocks) - start < 3 or start == 0:
         return blocks
