@@ -24,6 +24,7 @@ from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import repair_faulty_html
 
 from cleaners.article import Article
+from cleaners.candidates import drop_blocks_after_article
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
@@ -309,6 +310,8 @@ def _extract_article(
     if profile and page_blocks is not None:
         ctx.removed += remove_learned_blocks(tree, page_blocks, profile)
     document = run_trafilatura(tree, url)
+    # trafilatura's copy of the page ends where the article's container does (cleaners.candidates).
+    drop_blocks_after_article(document.body, tree, ctx)
     ctx.title = document.title
     blocks = run_pruning(run_text_stage(body_blocks(document.body), ctx), ctx)
     blocks = drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
