@@ -37,6 +37,8 @@ SHORT_LINE_WORDS = 12
 PROMPT_LINE_WORDS = 25
 # A reprint notice may run to this many words (at the edges of the body).
 NOTICE_LINE_WORDS = 60
+# A note about the writer is looked for in this many blocks at the end of the body.
+AUTHOR_NOTE_BLOCKS = 2
 # How many blocks at the start (and, plus one, at the end) count as the body's edges.
 EDGE_BLOCKS = 2
 # A comment notice runs from its salutation to its sign-off within this many blocks.
@@ -307,6 +309,29 @@ def drop_trailing_link_lists(blocks: list[Block], ctx: CleaningContext) -> list[
     return drop(blocks, set(range(start, len(blocks))), "drop_trailing_link_lists", ctx)
 
 
+def is_author_note(text: str) -> bool:
+    """True for a note about the writer: "Jane Doe is a senior staff writer for Example News."."""
+    if words(text) > NOTICE_LINE_WORDS:
+        return False
+    return text.lower().startswith(vocab.AUTHOR_NOTE_LEADS) or bool(
+        vocab.AUTHOR_NOTE_RE.match(text.strip())
+    )
+
+
+def drop_author_notes(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a note about the writer closing the body.
+
+    Removes "Robert Doe is a writer based in Austin, Texas, where he covers Latin America." and
+    "About the Author: ..." in the last two blocks; the same sentence higher up is article text.
+    """
+    doomed = {
+        i
+        for i in range(max(1, len(blocks) - AUTHOR_NOTE_BLOCKS), len(blocks))
+        if is_author_note(blocks[i].text)
+    }
+    return drop(blocks, doomed, "drop_author_notes", ctx)
+
+
 TEXT_CLEANERS: tuple[TextCleaner, ...] = (
     drop_outlet_patterns,
     drop_comment_notices,
@@ -315,6 +340,7 @@ TEXT_CLEANERS: tuple[TextCleaner, ...] = (
     drop_newsletter_lines,
     drop_inline_link_leads,
     drop_timestamp_lines,
+    drop_author_notes,
     # After the line cleaners, so a promo heading left alone at the end of the body is seen there.
     drop_promo_lists,
     drop_trailing_link_lists,

@@ -334,3 +334,36 @@ PUBLISHED_LEADS = (
     "publicado",
     "опубликовано",
 )
+
+# --- author notes closing the body --------------------------------------------------------------
+
+AUTHOR_NOTE_LEADS = (
+    "about the author",
+    "about the writer",
+    "this article is written by",
+    "this post was written by",
+    "über den autor",
+    "über die autorin",
+    "zum autor",
+    "zur autorin",
+    "à propos de l'auteur",
+    "sur l'auteur",
+    "sobre el autor",
+    "sobre la autora",
+    "acerca del autor",
+    "об авторе",
+)
+# "Jane Doe is a senior staff writer for ...", "Max Muster ist freier Journalist in Berlin";
+# not "He is ..." nor "She was a reporter for 40 years" (an obituary's last line).
+AUTHOR_NOTE_RE = re.compile(
+    r"^(?!(?i:he|she|it|they|this|that|er|sie|es|il|elle|él|ella|он|она)\s)"
+    r"(?:[A-ZÀ-ÖØ-ÞА-Я][\w'’.-]*\s+){1,3}"
+    r"(?:is|ist|est|es|—|-)\s+(?:(?:a|an|the|un|une|una|el|la|ein|eine)\s+)?"
+    r"(?:\S+\s+){0,4}?"
+    r"(?i:writer|reporter|journalist|editor|columnist|correspondent|contributor|blogger|author"
+    r"|freelancer|photographer|journalistin|autor|autorin|redakteur|redakteurin|korrespondent"
+    r"|korrespondentin|journaliste|rédacteur|rédactrice|auteur|correspondant|correspondante"
+    r"|periodista|redactor|redactora|autora|corresponsal|журналист|корреспондент|обозреватель)"
+    r"(?!\w)",
+)
+
