@@ -93,6 +93,38 @@ def test_page_blocks_for_learning_come_back_from_workers_as_page_blocks() -> Non
         assert all(isinstance(block, PageBlock) for block in outcome.article.blocks)
 
 
+def test_a_learned_profile_reaches_the_workers_once_and_changes_when_relearned() -> None:
+    """Pages of one outlet share its profile: workers clean with it as the crawl process would,
+    and a relearned profile (a new object) replaces the old one."""
+    import pickle
+    from multiprocessing.reduction import ForkingPickler
+
+    from cleaners.profile import learn_from_pages
+
+    collected = [
+        run_job(ExtractionJob(job_for(p).body, job_for(p).url, options={"collect_blocks": True}))
+        for p in FIXTURE_PAGES
+    ]
+    page_blocks = [outcome.article.blocks for outcome in collected if outcome.ok]
+    first = learn_from_pages("news", page_blocks[:3])
+    second = learn_from_pages("news", page_blocks)
+    assert second != first
+    assert len(second) > 0
+    jobs = [job_for(path) for path in FIXTURE_PAGES]
+    for number, job in enumerate(jobs):
+        job.options = {"profile": first if number % 2 else second}
+    outcomes, _ = asyncio.run(run_in_pool(jobs))
+    assert [outcome_key(o) for o in outcomes] == [outcome_key(run_job(job)) for job in jobs]
+
+    sent = [pickle.loads(bytes(ForkingPickler.dumps(job))) for job in jobs[:4]]
+    assert [job.options["profile"] for job in sent] == [second, first, second, first]
+    assert sent[0].options["profile"] is sent[2].options["profile"]  # unpickled once
+    relearned = learn_from_pages("news", page_blocks[:5])
+    again = pickle.loads(bytes(ForkingPickler.dumps(ExtractionJob(b"", None, options={
+        "profile": relearned}))))
+    assert again.options["profile"] == relearned
+
+
 def long_page(number: int) -> ExtractionJob:
     """A page of ~70,000 words: the page and its result both overflow a socket buffer."""
     paragraphs = "".join(
