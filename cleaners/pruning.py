@@ -26,6 +26,8 @@ MAX_SIGNATURE_WORDS = 25
 EDGE_SCAN = 3
 MAX_NAV_WORDS = 25
 MAX_NAV_LINK_WORDS = 6
+# A taxonomy line lists many tags: "Published: May 1 | Tags: a, b, c, ..." may run this long.
+MAX_TAXONOMY_WORDS = 60
 NAV_LINK_SHARE = 0.6
 LINKED_HEADING_SHARE = 0.5
 PROSE_WORDS = 15
@@ -84,9 +86,11 @@ NAV_RE = re.compile(
     re.IGNORECASE,
 )
 
-# "Tags: a, b", "Filed Under: Baking, Recipes", "Labels: x", "Schlagworte: y", "Étiquettes : z".
+# "Tags: a, b", "Filed Under: Baking, Recipes", "Labels: x", "Schlagworte: y", "Étiquettes : z",
+# also after a byline or date: "Published: October 30th, 2012 | Tags: a, b".
 TAXONOMY_RE = re.compile(
-    r"^(?:tags?|tagged(?: with| as)?|filed (?:under|in)|labels?|topics?|categories|category"
+    r"^(?:[^|]{0,80}\|\s*)?"
+    r"(?:tags?|tagged(?: with| as)?|filed (?:under|in)|labels?|topics?|categories|category"
     r"|posted in|more on|schlagw[oö]rte?|themen|stichw[oö]rter|kategorien?|étiquettes?|mots[- ]clés"
     r"|catégories?|etiquetas|temas|categorías?|теги|метки|рубрики?)\s*:",
     re.IGNORECASE,
@@ -177,9 +181,11 @@ def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block
 def is_navigation(block: Block) -> bool:
     """True for "« Previous post", "Tags: a, b, c", or a few words that are all link."""
     text = block.text.strip()
+    if words(text) <= MAX_TAXONOMY_WORDS and TAXONOMY_RE.match(text):
+        return True
     if words(text) > MAX_NAV_WORDS:
         return False
-    if NAV_RE.search(text) or TAXONOMY_RE.match(text):
+    if NAV_RE.search(text):
         return True
     return words(text) <= MAX_NAV_LINK_WORDS and block.link_share >= NAV_LINK_SHARE
 

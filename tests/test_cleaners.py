@@ -357,3 +357,17 @@ def test_dateline_with_its_date_before_the_lead_is_dropped() -> None:
     kept = [block.text for block in run_text_stage(blocks, ctx)]
     assert kept == [blocks[1].text, blocks[2].text]
     assert ctx.updated == "2013-04-05T10:08+00:00"
+
+
+def test_taxonomy_line_after_a_byline_is_edge_navigation() -> None:
+    from cleaners.pruning import run_pruning
+
+    tags = ", ".join(f"Harbour topic {n}" for n in range(12))
+    story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
+    blocks = [
+        Block(f"Published: October 30th, 2024 | Tags: {tags}"),
+        Block(story),
+        Block("Tags are what the board calls the labels on the ferry's cargo crates, he said."),
+    ]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept == [story, blocks[2].text]
