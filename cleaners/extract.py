@@ -63,6 +63,8 @@ HTML_PARSER.set_element_class_lookup(
 # text stage fill in the rest.
 # Loose text in trafilatura's body must be this long to be a paragraph (see is_loose_paragraph).
 LOOSE_PARAGRAPH_WORDS = 5
+# Marks that may open a loose paragraph before its first word.
+LOOSE_OPENING_MARKS = "'\"‘“«„([]*•-–— "
 # Blocks trafilatura may nest inside an item, cell or quote; their texts are separate words.
 NESTED_BLOCK_TAGS = frozenset(
     {"p", "head", "list", "item", "quote", "table", "row", "cell", "code"}
@@ -204,7 +206,11 @@ def is_loose_paragraph(text: str) -> bool:
     container trafilatura did not keep starts like a sentence and runs on.
     """
     text = text.strip()
-    return len(text.split()) >= LOOSE_PARAGRAPH_WORDS and (text[0].isupper() or text[0].isdigit())
+    # An opening quote, bracket or bullet may come first: "[*] If you are trying to ...".
+    opening = text.lstrip(LOOSE_OPENING_MARKS) or text
+    return len(text.split()) >= LOOSE_PARAGRAPH_WORDS and (
+        opening[0].isupper() or opening[0].isdigit()
+    )
 
 
 def is_loose_crosshead(element: etree._Element) -> bool:

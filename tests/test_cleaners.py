@@ -371,3 +371,12 @@ def test_taxonomy_line_after_a_byline_is_edge_navigation() -> None:
     ]
     kept = [block.text for block in run_pruning(blocks, CleaningContext())]
     assert kept == [story, blocks[2].text]
+
+
+def test_loose_paragraph_may_open_with_a_bracket_or_quote() -> None:
+    from cleaners.extract import is_loose_paragraph
+
+    assert is_loose_paragraph("[*] If you map a key on an older system, see the tutorial.")
+    assert is_loose_paragraph("(Cross-posted from the harbour board's own blog)")
+    assert not is_loose_paragraph(", there are two solutions to the equation and")
+    assert not is_loose_paragraph("[and] then the rest of a sentence")
