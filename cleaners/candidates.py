@@ -134,11 +134,9 @@ NEGATIVE_HINT_WEIGHT = 0.5
 POSITIVE_HINT_WEIGHT = 1.5
 # Siblings of the container (and of its ancestors, up to this many levels) join the region when
 # they are article-like: the same tag and class (the sections of one article), a prose paragraph,
-# or prose of their own worth a fifth of the container's (at least readability's 10 points: a
-# one-line note beside a short article is not a section of it) and little link text.
+# or prose of their own worth a fifth of the container's and little link text.
 REGION_LEVELS = 5
 SIBLING_SCORE_SHARE = 0.2
-SIBLING_MIN_SCORE = 10
 SIBLING_MAX_LINK_DENSITY = 0.33
 PROSE_SIBLING_CHARS = 80
 PROSE_SIBLING_MAX_LINK_DENSITY = 0.25
@@ -280,9 +278,7 @@ def is_article_sibling(
         if len(sibling.text_content()) >= PROSE_SIBLING_CHARS:
             return link_density(sibling) < PROSE_SIBLING_MAX_LINK_DENSITY
         return False
-    if own < max(SIBLING_MIN_SCORE, SIBLING_SCORE_SHARE * base):
-        return False
-    return link_density(sibling) < SIBLING_MAX_LINK_DENSITY
+    return own >= SIBLING_SCORE_SHARE * base and link_density(sibling) < SIBLING_MAX_LINK_DENSITY
 
 
 def find_article_region(tree: HtmlElement) -> ArticleRegion | None:
