@@ -36,6 +36,7 @@ from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
     META_URL,
     examine_meta,
+    extract_author,
     extract_catstags,
     extract_meta_json,
     extract_sitename,
@@ -127,8 +128,6 @@ def text_without_discards(element: _Element) -> str:
 def extract_author_fast(tree: HtmlElement) -> str | None:
     """trafilatura's `extract_author` result without its tree copy and whole-tree scans."""
     if not FAST_AUTHOR:
-        from trafilatura.metadata import extract_author
-
         return extract_author(tree)
     candidates = [
         element
