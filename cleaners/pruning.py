@@ -86,6 +86,11 @@ NAV_RE = re.compile(
     re.IGNORECASE,
 )
 
+# A blog's pager between two post titles: "« Previous post title | Main | Next post title »".
+PREV_NEXT_RE = re.compile(
+    r"^[«‹←].*\|\s*(?:main|home|start|startseite|accueil|inicio)\s*\|.*[»›→]$", re.I
+)
+
 # "Tags: a, b", "Filed Under: Baking, Recipes", "Labels: x", "Schlagworte: y", "Étiquettes : z",
 # also after a byline or date: "Published: October 30th, 2012 | Tags: a, b".
 TAXONOMY_RE = re.compile(
@@ -181,7 +186,7 @@ def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block
 def is_navigation(block: Block) -> bool:
     """True for "« Previous post", "Tags: a, b, c", or a few words that are all link."""
     text = block.text.strip()
-    if words(text) <= MAX_TAXONOMY_WORDS and TAXONOMY_RE.match(text):
+    if words(text) <= MAX_TAXONOMY_WORDS and (TAXONOMY_RE.match(text) or PREV_NEXT_RE.match(text)):
         return True
     if words(text) > MAX_NAV_WORDS:
         return False

@@ -380,3 +380,16 @@ def test_loose_paragraph_may_open_with_a_bracket_or_quote() -> None:
     assert is_loose_paragraph("(Cross-posted from the harbour board's own blog)")
     assert not is_loose_paragraph(", there are two solutions to the equation and")
     assert not is_loose_paragraph("[and] then the rest of a sentence")
+
+
+def test_blog_pager_between_post_titles_is_edge_navigation() -> None:
+    from cleaners.pruning import run_pruning
+
+    story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
+    pager = (
+        "« How the old lighthouse keepers kept their logbooks through the great storm of 1953"
+        " | Main | Ten things we learned from the harbour board's first open meeting »"
+    )
+    blocks = [Block(pager), Block(story), Block(story + " Again.")]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept == [story, story + " Again."]
