@@ -25,6 +25,8 @@ from cleaners.tree import link_density
 CLEANER_NAME = "drop_blocks_after_article"
 
 WORD_RE = re.compile(r"\w+")
+# The runs between words: replacing each with one space joins the words in a single C-level pass.
+NON_WORD_RE = re.compile(r"\W+")
 # Elements whose text is never article prose.
 SKIPPED_TAGS = frozenset(
     {
@@ -170,7 +172,7 @@ TRAFILATURA_TAGS = frozenset(
 
 def word_text(text: str) -> str:
     """The text's words joined by single spaces: punctuation and spacing never decide a match."""
-    return " ".join(WORD_RE.findall(text))
+    return NON_WORD_RE.sub(" ", text).strip(" ")
 
 
 @dataclass(slots=True)
@@ -341,13 +343,18 @@ def drop_blocks_after_article(
     Removes e.g. the "About the author: Jane writes about gardens ..." box after the article's
     <div class="entry">; keeps everything when the container holds too little of the text.
     """
-    units = [unit for unit in body_units(body) if unit_text(unit)]
+    units: list[etree._Element] = []
+    texts: list[str] = []
+    for unit in body_units(body):
+        if text := unit_text(unit):
+            units.append(unit)
+            texts.append(text)
     if len(units) <= MIN_KEPT_BLOCKS:
         return
     region = find_article_region(tree)
-    if region is None:
+    # A last block inside the region leaves nothing to trim, whatever the other blocks are.
+    if region is None or region.holds(texts[-1]):
         return
-    texts = [unit_text(unit) for unit in units]
     inside = [region.holds(text) for text in texts]
     total = sum(len(text) for text in texts)
     held = sum(len(text) for text, held in zip(texts, inside, strict=True) if held)
