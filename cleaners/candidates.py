@@ -25,8 +25,6 @@ from cleaners.tree import link_density
 CLEANER_NAME = "drop_blocks_after_article"
 
 WORD_RE = re.compile(r"\w+")
-# The runs between words: replacing each with one space joins the words in a single C-level pass.
-NON_WORD_RE = re.compile(r"\W+")
 # Elements whose text is never article prose.
 SKIPPED_TAGS = frozenset(
     {
@@ -172,7 +170,7 @@ TRAFILATURA_TAGS = frozenset(
 
 def word_text(text: str) -> str:
     """The text's words joined by single spaces: punctuation and spacing never decide a match."""
-    return NON_WORD_RE.sub(" ", text).strip(" ")
+    return " ".join(WORD_RE.findall(text))
 
 
 @dataclass(slots=True)
