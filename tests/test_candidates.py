@@ -88,6 +88,17 @@ def test_blocks_before_the_region_are_kept() -> None:
     assert body_texts(body) == [SIDEBAR[0], *ARTICLE]
 
 
+def test_a_block_outside_the_region_between_article_blocks_is_kept() -> None:
+    """Only a trailing run is trimmed: when the last block is the article's, nothing goes."""
+    tree = parse_html(page(ARTICLE))
+    texts = [*ARTICLE[:2], SIDEBAR[0], *ARTICLE[2:]]
+    body = trafilatura_body(texts)
+    ctx = CleaningContext(page=tree)
+    drop_blocks_after_article(body, tree, ctx)
+    assert body_texts(body) == texts
+    assert not ctx.removed
+
+
 def test_weak_evidence_leaves_trafilatura_alone() -> None:
     """When most of trafilatura's text lies outside the region, the region is not trusted."""
     long_sidebar = [text * 3 for text in SIDEBAR]
