@@ -66,6 +66,27 @@ ZONES = {
     "CEST": "Europe/Berlin", "MEZ": "Europe/Berlin", "MESZ": "Europe/Berlin",
     "MSK": "Europe/Moscow",
 }  # fmt: skip
+ZONE_RE = re.compile(r"\b(" + "|".join(ZONES) + r")\b")
+ZONE_NAME_RES = {zone: re.compile(rf"\b{zone}\b") for zone in ZONES}
+# Every word dateutil can read as part of a date (month and weekday names, "at", "of", "h",
+# "am", "UTC" ...) and the fillers FILLER_RE lets it skip. A word outside this set would be
+# skipped by dateutil's fuzzy parse and then refused by FILLER_RE, so a line holding one is not
+# a timestamp, and dateutil (the costly part) is not asked.
+DATE_WORDS = frozenset(
+    word.lower()
+    for group in (
+        date_parser.parserinfo.JUMP, date_parser.parserinfo.UTCZONE,
+        date_parser.parserinfo.PERTAIN, *date_parser.parserinfo.WEEKDAYS,
+        *date_parser.parserinfo.MONTHS, *date_parser.parserinfo.HMS,
+        *date_parser.parserinfo.AMPM,
+        ("at", "on", "the", "um", "am", "à", "le", "de", "del", "a", "las", "uhr"),
+        ("в", "г", "года", "t"),
+    )
+    for word in group
+)  # fmt: skip
+WORD_RE = re.compile(r"[^\W\d_]+")
+# dateutil takes an upper-case word of up to this many letters after a time as a zone name.
+ZONE_NAME_MAX_LETTERS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +107,21 @@ def prepare(text: str) -> tuple[str, str | None]:
     text = MONTH_RE.sub(lambda m: MONTHS[m.group(1).lower()], text)
     text = MERIDIEM_RE.sub(lambda m: f" {m.group(1).upper()}M", text)
     text = DOTTED_ZONE_RE.sub(lambda m: f"{m.group(1)}T", text)
-    zone = next((z for z in ZONES if re.search(rf"\b{z}\b", text)), None)
+    found = set(ZONE_RE.findall(text))
+    zone = next((z for z in ZONES if z in found), None)
     if zone:
-        text = re.sub(rf"\b{zone}\b", " ", text)
+        text = ZONE_NAME_RES[zone].sub(" ", text)
     return text, zone
+
+
+def has_non_date_word(text: str) -> bool:
+    """True when a word of `text` cannot be part of a date for dateutil nor a filler."""
+    for word in WORD_RE.findall(text):
+        if word.isupper() and len(word) <= ZONE_NAME_MAX_LETTERS:
+            continue  # possibly a time-zone name
+        if word.lower() not in DATE_WORDS:
+            return True
+    return False
 
 
 def parse_date_text(text: str) -> str | None:
@@ -97,7 +129,7 @@ def parse_date_text(text: str) -> str | None:
     if not YEAR_RE.search(text):
         return None
     prepared, zone = prepare(text)
-    if not DAY_MONTH_RE.search(prepared):
+    if not DAY_MONTH_RE.search(prepared) or has_non_date_word(prepared):
         return None
     try:
         parsed, skipped = date_parser.parse(
