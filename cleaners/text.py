@@ -14,20 +14,12 @@ from dataclasses import replace
 
 from cleaners import vocabulary as vocab
 from cleaners.context import Block, CleaningContext
-from cleaners.timestamps import Timestamp, parse_timestamp
+from cleaners.timestamps import LEAD_ALTERNATION, Timestamp, parse_timestamp
 
 TextCleaner = Callable[[list[Block], CleaningContext], list[Block]]
 
 # An "Updated"/"Published" lead inside a line, after its date: "5 April 2013 Last updated at".
-INNER_LEAD_RE = re.compile(
-    r"(?<=\s)(?:"
-    + "|".join(
-        re.escape(lead)
-        for lead in sorted(vocab.UPDATED_LEADS + vocab.PUBLISHED_LEADS, key=len, reverse=True)
-    )
-    + r")\b",
-    re.IGNORECASE,
-)
+INNER_LEAD_RE = re.compile(rf"(?<=\s)(?:{LEAD_ALTERNATION})\b", re.IGNORECASE)
 # Punctuation, symbols and combining accents (after NFKD): what headline comparison ignores.
 NOT_WORD_RE = re.compile(r"[^\w\s]|_")
 

@@ -20,13 +20,13 @@ YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
 TIME_RE = re.compile(
     r"\b\d{1,2}\s*[:.h]\s*\d{2}\b(?![./-]\d)|\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE
 )
+# "Updated"/"Published" lead words of every language, longest first, as a regex alternation.
+LEAD_ALTERNATION = "|".join(
+    re.escape(lead)
+    for lead in sorted(vocab.UPDATED_LEADS + vocab.PUBLISHED_LEADS, key=len, reverse=True)
+)
 LEAD_RE = re.compile(
-    r"^\s*(?P<lead>"
-    + "|".join(
-        re.escape(lead)
-        for lead in sorted(vocab.UPDATED_LEADS + vocab.PUBLISHED_LEADS, key=len, reverse=True)
-    )
-    + r")\b(?:\s+(?:on|at|am|le|el|le|am))?\s*:?\s*",
+    rf"^\s*(?P<lead>{LEAD_ALTERNATION})\b(?:\s+(?:on|at|am|le|el|le|am))?\s*:?\s*",
     re.IGNORECASE,
 )
 MERIDIEM_RE = re.compile(r"\b([ap])\.\s?m\.?", re.IGNORECASE)
