@@ -343,6 +343,7 @@ def build_site(count: int, base: str, corpus: Path | None, seed: int) -> dict[st
 
 class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # socketserver's default backlog of 5 drops concurrent connects
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a crawl that ends closes its connections; nothing to report

@@ -55,6 +55,10 @@ class QuietHTTPServer(ThreadingHTTPServer):
     """A threaded HTTP server that does not print a traceback when a client hangs up early."""
 
     daemon_threads = True
+    # socketserver listens with a backlog of 5: a crawl opening more connections at once than
+    # that has SYNs dropped and retried a second later, which a short DOWNLOAD_TIMEOUT reports as
+    # a timeout. The kernel caps this at net.core.somaxconn.
+    request_queue_size = 1024
 
     def handle_error(self, request: object, client_address: object) -> None:
         exc = sys.exc_info()[1]
