@@ -17,6 +17,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import is_asyncio_available
 
+from crawler.collector import thresholds_from_settings
 from crawler.items import Failure, Page
 from crawler.outlets import Outlet, OutletRegistry, host_of
 from pipelines.config import STATS_PREFIX, outlets_from_settings
@@ -50,8 +51,10 @@ class ExtractPipeline:
         max_pages_per_worker: int = 0,
         profiles: ProfileBook | None = None,
         runner: str = "",
+        gc_thresholds: tuple[int, ...] | None = None,
     ) -> None:
         self.outlets = outlets
+        self.gc_thresholds = gc_thresholds
         self.profiles = profiles
         self.runner_name = runner
         self.run_job: Runner = load_runner(runner)
@@ -78,6 +81,7 @@ class ExtractPipeline:
             max_pages_per_worker=settings.getint("CLEANNEWS_EXTRACT_WORKER_MAX_PAGES", 0),
             profiles=ProfileBook.for_crawler(crawler) if learning_enabled(settings) else None,
             runner=settings.get("CLEANNEWS_EXTRACT_FUNCTION") or "",
+            gc_thresholds=thresholds_from_settings(settings),
         )
 
     # Lifecycle: the pool lives from open_spider to close_spider.
@@ -94,6 +98,7 @@ class ExtractPipeline:
             max_pending=self.max_pending,
             max_pages_per_worker=self.max_pages_per_worker,
             runner=self.runner_name,
+            gc_thresholds=self.gc_thresholds,
             on_event=lambda name: self._inc(f"extract_pool/{name}"),
         )
         self.pool.start()

@@ -72,9 +72,11 @@ _STOP = bytes(ForkingPickler.dumps(None))
 # Seconds a new worker may take to import the cleaners and say it is ready before it is killed
 # (and counted as a failed start), so a worker stuck at start-up cannot hold pages forever.
 _START_SECONDS = 120.0
-# What a worker interpreter runs: argv[1] is its end of the socket pair, argv[2] its runner.
+# What a worker interpreter runs: argv[1] is its end of the socket pair, argv[2] its runner,
+# argv[3] its garbage-collector thresholds ("" keeps Python's).
 _WORKER_COMMAND = (
-    "import sys; from pipelines.workers import serve; serve(int(sys.argv[1]), sys.argv[2])"
+    "import sys; from pipelines.workers import serve; "
+    "serve(int(sys.argv[1]), sys.argv[2], sys.argv[3])"
 )
 # The function a worker applies to each job unless told otherwise ("module:function").
 DEFAULT_RUNNER = "pipelines.workers:run_job"
@@ -208,12 +210,19 @@ def run_job(job: ExtractionJob) -> ExtractionOutcome:
     return ExtractionOutcome(article=article)
 
 
-def serve(fd: int, runner: str = DEFAULT_RUNNER) -> None:
-    """A worker interpreter's entry point: serve jobs on the inherited socket `fd`."""
-    worker_main(Connection(fd), load_runner(runner))
+def serve(fd: int, runner: str = DEFAULT_RUNNER, gc_thresholds: str = "") -> None:
+    """A worker interpreter's entry point: serve jobs on the inherited socket `fd`.
+
+    `gc_thresholds` ("gen0,gen1,gen2") are set once the imports are frozen (see worker_main):
+    a page's parse allocates tens of thousands of containers, nearly none of them cyclic.
+    """
+    thresholds = tuple(int(part) for part in gc_thresholds.split(",") if part.strip())
+    worker_main(Connection(fd), load_runner(runner), thresholds or None)
 
 
-def worker_main(conn: Connection, runner: Runner = run_job) -> None:
+def worker_main(
+    conn: Connection, runner: Runner = run_job, gc_thresholds: tuple[int, ...] | None = None
+) -> None:
     """A worker process: take jobs from the pipe, send outcomes back, until told to stop.
 
     SIGINT is ignored so Ctrl-C reaches only the crawl, which finishes its items gracefully and
@@ -223,6 +232,8 @@ def worker_main(conn: Connection, runner: Runner = run_job) -> None:
     # What the imports made lives as long as the worker: keep it out of the collector's full
     # passes, which would otherwise walk it again and again while pages are cleaned.
     gc.freeze()
+    if gc_thresholds:
+        gc.set_threshold(*gc_thresholds)
     conn.send(_READY)
     while True:
         try:
@@ -317,6 +328,7 @@ class ExtractionPool:
         max_pages_per_worker: int = 0,
         runner: str = DEFAULT_RUNNER,
         on_event: Callable[[str], None] | None = None,
+        gc_thresholds: tuple[int, ...] | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError("an extraction pool needs at least one worker")
@@ -327,6 +339,7 @@ class ExtractionPool:
         self.runner_name = runner or DEFAULT_RUNNER
         self.runner = load_runner(self.runner_name)  # fails here, not in every worker
         self.stats = PoolStats()
+        self.gc_thresholds = ",".join(str(n) for n in gc_thresholds or ())
         self._on_event = on_event
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[_Worker] = []
@@ -408,7 +421,8 @@ class ExtractionPool:
         parent_end, child_end = socket.socketpair()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_COMMAND, str(child_end.fileno()), self.runner_name],
+                [sys.executable, "-c", _WORKER_COMMAND, str(child_end.fileno()), self.runner_name,
+                 self.gc_thresholds],
                 pass_fds=(child_end.fileno(),),
                 stdin=subprocess.DEVNULL,
                 env=_worker_environment(),

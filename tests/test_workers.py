@@ -232,6 +232,18 @@ def test_workers_are_replaced_after_their_page_limit_without_losing_pages() -> N
     assert pool.stats.workers_started == 3  # pages 1-2, 3-4, 5
 
 
+def test_workers_run_with_the_collector_thresholds_they_are_given() -> None:
+    """The crawl's CLEANNEWS_GC_THRESHOLDS reach the workers, after their imports are frozen."""
+    job = job_for(FIXTURE_PAGES[0])
+    tuned, _ = asyncio.run(run_in_pool([job], workers=1, runner="worker_faults:report_collector",
+                                       gc_thresholds=(40_000, 15, 5)))
+    thresholds, frozen = tuned[0].detail.rsplit(" ", 1)
+    assert thresholds == "(40000, 15, 5)"
+    assert int(frozen) > 10_000  # the cleaners' imports, out of every collection
+    default, _ = asyncio.run(run_in_pool([job], workers=1, runner="worker_faults:report_collector"))
+    assert default[0].detail.rsplit(" ", 1)[0] == "(700, 10, 10)"  # Python's own
+
+
 def test_close_ends_every_worker_process() -> None:
     async def main() -> list:
         pool = ExtractionPool(2)

@@ -34,3 +34,10 @@ def slow_run_job(job: ExtractionJob) -> ExtractionOutcome:
     """`run_job` after a pause, so jobs pile up behind busy workers."""
     time.sleep(0.05)
     return run_job(job)
+
+
+def report_collector(job: ExtractionJob) -> ExtractionOutcome:
+    """No extraction: the worker's garbage-collector thresholds and frozen count, as the detail."""
+    import gc
+
+    return ExtractionOutcome(reason="probe", detail=f"{gc.get_threshold()} {gc.get_freeze_count()}")
