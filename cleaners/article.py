@@ -18,6 +18,11 @@ class Removal:
     text: str
     reason: str = ""
 
+    def __reduce__(self) -> tuple[type[Removal], tuple[str, str, str]]:
+        # A page has dozens of removals and every one crosses from a worker to the crawl
+        # process: the frozen dataclass's own state functions run Python code per field.
+        return Removal, (self.cleaner, self.text, self.reason)
+
 
 @dataclass(slots=True)
 class Article:

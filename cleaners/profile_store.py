@@ -71,33 +71,61 @@ def record_page(
     Returns False (and writes nothing) when the page was recorded with the same blocks already.
     The caller owns the transaction.
     """
-    unique = {block.fingerprint: block for block in blocks}
-    new = sorted(unique)
-    old = stored_fingerprints(conn, outlet_id, url)
-    if old == new:
-        return False
-    old_set, new_set = set(old or ()), set(new)
-    gone = sorted(old_set - new_set)
+    return record_pages(conn, [(outlet_id, url, blocks)]) == 1
+
+
+def record_pages(
+    conn: sqlite3.Connection, pages: Iterable[tuple[str, str, Iterable[PageBlock]]]
+) -> int:
+    """`record_page` for many pages (each (outlet, url) at most once), with the count changes
+    summed per block first: a block on every page of a batch is one write, not one per page.
+
+    Returns how many pages changed. The caller owns the transaction.
+    """
+    deltas: dict[tuple[str, str], int] = {}
+    samples: dict[tuple[str, str], PageBlock] = {}
+    page_rows: list[tuple[str, str, str, str, str]] = []
+    shrunk: set[str] = set()
+    now = utc_now()
+    for outlet_id, url, blocks in pages:
+        unique = {block.fingerprint: block for block in blocks}
+        new = sorted(unique)
+        old = stored_fingerprints(conn, outlet_id, url)
+        if old == new:
+            continue
+        old_set, new_set = set(old or ()), set(new)
+        for print_ in old_set - new_set:
+            key = (outlet_id, print_)
+            deltas[key] = deltas.get(key, 0) - 1
+            shrunk.add(outlet_id)
+        for print_ in new_set - old_set:
+            key = (outlet_id, print_)
+            deltas[key] = deltas.get(key, 0) + 1
+            samples.setdefault(key, unique[print_])
+        page_rows.append((outlet_id, url, json.dumps(new), BLOCK_FORMAT_VERSION, now))
+    if not page_rows:
+        return 0
     conn.executemany(
-        "UPDATE boilerplate_blocks SET pages = pages - 1 WHERE outlet_id = ? AND fingerprint = ?",
-        [(outlet_id, print_) for print_ in gone],
+        "UPDATE boilerplate_blocks SET pages = pages + ? WHERE outlet_id = ? AND fingerprint = ?",
+        [(delta, outlet_id, print_) for (outlet_id, print_), delta in sorted(deltas.items())
+         if delta < 0],
     )
-    if gone:
+    for outlet_id in sorted(shrunk):
         conn.execute(
             "DELETE FROM boilerplate_blocks WHERE outlet_id = ? AND pages <= 0", [outlet_id]
         )
     conn.executemany(
         """
         INSERT INTO boilerplate_blocks (outlet_id, fingerprint, pages, words, text)
-        VALUES (?, ?, 1, ?, ?)
-        ON CONFLICT (outlet_id, fingerprint) DO UPDATE SET pages = pages + 1
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (outlet_id, fingerprint) DO UPDATE SET pages = pages + excluded.pages
         """,
         [
-            (outlet_id, print_, unique[print_].words, unique[print_].text)
-            for print_ in sorted(new_set - old_set)
+            (*key, delta, samples[key].words, samples[key].text)
+            for key, delta in sorted(deltas.items()) if delta > 0
         ],
     )
-    conn.execute(
+    conn.executemany(
         """
         INSERT INTO boilerplate_pages (outlet_id, url, fingerprints, block_format, recorded_at)
         VALUES (?, ?, ?, ?, ?)
@@ -105,9 +133,9 @@ def record_page(
           fingerprints = excluded.fingerprints, block_format = excluded.block_format,
           recorded_at = excluded.recorded_at
         """,
-        [outlet_id, url, json.dumps(new), BLOCK_FORMAT_VERSION, utc_now()],
+        page_rows,
     )
-    return True
+    return len(page_rows)
 
 
 def forget_outlet(conn: sqlite3.Connection, outlet_id: str) -> None:

@@ -39,7 +39,7 @@ from cleaners.profile_store import (
     create_tables,
     has_tables,
     load_stats,
-    record_page,
+    record_pages,
     stored_fingerprints,
 )
 from pipelines.config import STATS_PREFIX
@@ -257,8 +257,7 @@ class ProfileBook:
             return True
 
         def write(conn: sqlite3.Connection) -> None:
-            for (outlet_id, url), blocks in self._pending.items():
-                record_page(conn, outlet_id, url, blocks)
+            record_pages(conn, [(*key, blocks) for key, blocks in self._pending.items()])
 
         if self._try_write(write, wait=wait):
             self._pending.clear()

@@ -20,6 +20,10 @@ from pipelines.config import STATS_PREFIX
 from pipelines.records import ArticleRecord
 
 _NON_WORD = re.compile(r"[\W_]+")
+# A letter or digit: a body without one is empty (NFKC keeps letters and digits letters and digits).
+_WORD_CHARACTER = re.compile(r"[^\W_]")
+# Bodies longer than this many times their title are never compared with it (repeats_title).
+REPEATED_TITLE_MAX_RATIO = 4
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 
 # A body of at least LIST_MIN_LINES lines, none as long as LIST_MAX_LINE_CHARS, of which fewer
@@ -35,6 +39,22 @@ def comparable_text(text: str | None) -> str:
     """Text reduced to lower-case words separated by single spaces, for equality checks."""
     folded = unicodedata.normalize("NFKC", text or "").casefold()
     return _NON_WORD.sub(" ", folded).strip()
+
+
+def repeats_title(body: str, title: str | None) -> bool:
+    """True when the body, compared as words, is the title or a part of it.
+
+    Normalising costs most of validation on long bodies, and a body with several times the
+    title's characters cannot be a part of it (extraction strips and joins lines, so no body is
+    padded with runs of punctuation), so only short bodies are compared.
+    """
+    if not title or len(body) > REPEATED_TITLE_MAX_RATIO * len(title) + 16:
+        return False
+    title_words = comparable_text(title)
+    if not title_words:
+        return False
+    body_words = comparable_text(body)
+    return body_words == title_words or body_words in title_words
 
 
 def reads_like_a_list(body: str) -> bool:
@@ -89,11 +109,9 @@ class ValidatePipeline:
 
     def problem(self, record: ArticleRecord) -> tuple[str, str] | None:
         """(reason, detail) of the first check the record fails, or None if it passes."""
-        body = comparable_text(record.body)
-        if not body:
+        if not _WORD_CHARACTER.search(record.body or ""):
             return NotAnArticle.reason, "empty body"
-        title = comparable_text(record.title)
-        if title and (body == title or (body in title)):
+        if repeats_title(record.body, record.title):
             # A teaser or a broken page: the only "text" is the headline again.
             return NotAnArticle.reason, "body only repeats the title"
         if reads_like_a_list(record.body):

@@ -226,6 +226,17 @@ def test_validate_fails_a_body_that_only_repeats_the_title(settings: dict) -> No
     )
     assert (failure.stage, failure.reason) == ("validate", "not_article")
     assert validate.process_item(record_with(" \n ")).reason == "not_article"
+    assert validate.process_item(record_with("— … ¶ —")).detail == "empty body"
+    # Compared as words: a part of the title, or the title in compatibility forms, repeats it.
+    part = validate.process_item(record_with("approves bike", title="Council approves bike lanes"))
+    assert part.detail == "body only repeats the title"
+    fullwidth = validate.process_item(
+        record_with("ＣＯＵＮＣＩＬ Approves Bike Lanes", title="Council approves bike lanes")
+    )
+    assert fullwidth.detail == "body only repeats the title"
+    story = record_with("Council approves bike lanes. The vote was 7 to 2 after a long debate.",
+                        title="Council approves bike lanes")
+    assert validate.process_item(story) is story
 
 
 def test_validate_fails_a_list_of_headlines_but_keeps_short_paragraph_prose(settings) -> None:

@@ -10,6 +10,7 @@ articleBody holds the policy paragraph the other pages show as a box.
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from cleaners.profile import (
     read_page_blocks,
     visible_text,
 )
+from cleaners.profile_store import create_tables, record_page, record_pages
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "outlet_profile"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
@@ -305,3 +307,39 @@ def test_microdata_article_body_is_never_removed(profile: BoilerplateProfile) ->
 def test_profile_round_trips_through_json(profile: BoilerplateProfile) -> None:
     data = json.loads(json.dumps(profile.to_dict()))
     assert BoilerplateProfile.from_dict(data).to_dict() == profile.to_dict()
+
+
+def stored_counts(conn: sqlite3.Connection) -> tuple[list, list]:
+    blocks = conn.execute(
+        "SELECT outlet_id, fingerprint, pages, words, text FROM boilerplate_blocks ORDER BY 1, 2"
+    ).fetchall()
+    pages = conn.execute(
+        "SELECT outlet_id, url, fingerprints FROM boilerplate_pages ORDER BY 1, 2"
+    ).fetchall()
+    return blocks, pages
+
+
+def test_a_batch_of_pages_is_stored_as_page_by_page(
+    page_blocks: list[list[PageBlock]], tmp_path: Path
+) -> None:
+    """record_pages sums the count changes per block; the tables end as record_page leaves them,
+    including pages recorded again with other blocks (a block's count falls, some reach zero)."""
+    urls = [page["url"] for page in PAGES]
+    rounds = [
+        [(OUTLET, url, blocks) for url, blocks in zip(urls, page_blocks, strict=True)],
+        # Re-crawls: page 0 now has page 1's blocks, page 2 lost half of its own, page 3 unchanged,
+        # and a second outlet shares a block with the first.
+        [(OUTLET, urls[0], page_blocks[1]), (OUTLET, urls[2], page_blocks[2][::2]),
+         (OUTLET, urls[3], page_blocks[3]), ("other-outlet", urls[0], page_blocks[0][:3])],
+    ]
+    one_by_one = sqlite3.connect(tmp_path / "one.db")
+    batched = sqlite3.connect(tmp_path / "batch.db")
+    for conn in (one_by_one, batched):
+        create_tables(conn)
+    for pages in rounds:
+        changed = [record_page(one_by_one, *page) for page in pages]
+        assert record_pages(batched, pages) == sum(changed)
+        assert stored_counts(batched) == stored_counts(one_by_one)
+    blocks, _ = stored_counts(batched)
+    assert all(pages > 0 for _, _, pages, _, _ in blocks)
+    assert max(pages for _, _, pages, _, _ in blocks) == len(PAGES)  # the template lines
