@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
+from typing import Any
 
 from lxml import etree
 from lxml.html import (
@@ -32,6 +34,7 @@ from cleaners.metadata import page_facts
 from cleaners.page_metadata import page_metadata
 from cleaners.profile import (
     BoilerplateProfile,
+    PageBlocks,
     drop_learned_paragraphs,
     read_page_blocks,
     remove_learned_blocks,
@@ -45,6 +48,15 @@ from cleaners.version import CLEANER_VERSION
 # Guard against pathological input: a page larger than this is refused rather than risking
 # minutes of parsing (trafilatura's own file limit is 20 MB); libxml2 itself caps nesting depth.
 MAX_HTML_CHARS = 20_000_000
+# A body with fewer than RESCUE_MIN_PROSE_WORDS words in lines of PROSE_LINE_WORDS words or more
+# has no article prose: trafilatura's precision mode gets a second look (`has_little_prose`).
+PROSE_LINE_WORDS = 15
+RESCUE_MIN_PROSE_WORDS = 30
+# How trafilatura is run: its XML body only (metadata comes from cleaners.page_metadata).
+TRAFILATURA_OPTIONS = {
+    "output_format": "xml", "with_metadata": False, "include_comments": False,
+    "include_links": False, "include_tables": True,
+}
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 HTML_PARSER = HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
@@ -234,15 +246,7 @@ def run_trafilatura(tree: HtmlElement, url: str | None) -> Document:
     copies and scans) rather than `with_metadata=True`, which cost a third of the extraction.
     """
     try:
-        document = bare_extraction(
-            tree,
-            url=url,
-            output_format="xml",
-            with_metadata=False,
-            include_comments=False,
-            include_links=False,
-            include_tables=True,
-        )
+        document = bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
     except ExtractionError:
         raise
     except Exception as err:  # trafilatura and its fallbacks raise many error types
@@ -255,6 +259,46 @@ def run_trafilatura(tree: HtmlElement, url: str | None) -> Document:
     metadata = page_metadata(tree, url, set_date_params(extensive=False))
     metadata.body, metadata.raw_text = document.body, document.raw_text
     return metadata
+
+
+def run_trafilatura_body(
+    tree: HtmlElement, url: str | None, *, favor_precision: bool = False
+) -> Any:
+    """trafilatura's main text alone (its XML body), or None when it finds none or fails."""
+    try:
+        document = bare_extraction(
+            tree, url=url, favor_precision=favor_precision, **TRAFILATURA_OPTIONS
+        )
+    except Exception:  # trafilatura and its fallbacks raise many error types
+        return None
+    if document is None or document.body is None:
+        return None
+    return document.body
+
+
+def clean_main_text(
+    body: Any,
+    tree: HtmlElement,
+    ctx: CleaningContext,
+    page_blocks: PageBlocks | None,
+    profile: BoilerplateProfile | None,
+) -> list[Block]:
+    """trafilatura's body through the region trim, the text stage, pruning and learned lines."""
+    # trafilatura's copy of the page ends where the article's container does (cleaners.candidates).
+    drop_blocks_after_article(body, tree, ctx)
+    blocks = run_pruning(run_text_stage(body_blocks(body), ctx), ctx)
+    return drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
+
+
+def prose_words(blocks: list[Block]) -> int:
+    """Words in lines of PROSE_LINE_WORDS or more: sentences of an article, not link lists."""
+    counts = (len(block.text.split()) for block in blocks)
+    return sum(count for count in counts if count >= PROSE_LINE_WORDS)
+
+
+def has_little_prose(blocks: list[Block]) -> bool:
+    """True when the body is mostly short lines: a sidebar, a link list, a page's furniture."""
+    return bool(blocks) and prose_words(blocks) < RESCUE_MIN_PROSE_WORDS
 
 
 def split_authors(author: str | None) -> list[str]:
@@ -315,12 +359,19 @@ def _extract_article(
     run_tree_stage(tree, ctx)
     if profile and page_blocks is not None:
         ctx.removed += remove_learned_blocks(tree, page_blocks, profile)
+    tree_removals = len(ctx.removed)
     document = run_trafilatura(tree, url)
-    # trafilatura's copy of the page ends where the article's container does (cleaners.candidates).
-    drop_blocks_after_article(document.body, tree, ctx)
     ctx.title = document.title
-    blocks = run_pruning(run_text_stage(body_blocks(document.body), ctx), ctx)
-    blocks = drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
+    blocks = clean_main_text(document.body, tree, ctx, page_blocks, profile)
+    if has_little_prose(blocks):
+        # trafilatura's default mode took a link list, a teaser or the page's furniture; its
+        # precision mode sometimes finds the article. Taken only when that one reads as prose.
+        rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
+        precise = run_trafilatura_body(tree, url, favor_precision=True)
+        if precise is not None:
+            rescued = clean_main_text(precise, tree, rescue_ctx, page_blocks, profile)
+            if rescued and not has_little_prose(rescued):
+                blocks, ctx = rescued, rescue_ctx
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")
     body = "\n".join(block.text for block in blocks)

@@ -1,0 +1,79 @@
+"""The precision-mode second look (cleaners/extract.py): a body without prose is extracted once
+more with trafilatura's `favor_precision`, and that extraction is taken only if it reads as prose.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cleaners.extract as extract_module
+from cleaners import extract_article
+from cleaners.context import Block
+
+ROOT = Path(__file__).resolve().parents[1]
+GALLERY = ROOT / "fixtures" / "quality" / "lantern-gallery.html"
+HOLIDAY_HOURS = ROOT / "fixtures" / "extract" / "holiday-hours.html"
+
+
+def lines(*texts: str) -> list[Block]:
+    return [Block(text) for text in texts]
+
+
+def test_prose_is_counted_in_sentence_length_lines_only() -> None:
+    sentence = "word " * 20
+    assert extract_module.prose_words(lines(sentence, "Next", "Around the Web")) == 20
+    assert extract_module.has_little_prose(lines(sentence, "Link one", "Link two"))
+    assert not extract_module.has_little_prose(lines(sentence, sentence))
+    assert not extract_module.has_little_prose([])  # nothing to rescue: NotAnArticle later
+
+
+@pytest.fixture
+def precision_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every second extraction the page gets, recorded."""
+    calls: list[bool] = []
+    original = extract_module.run_trafilatura_body
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs.get("favor_precision", False))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(extract_module, "run_trafilatura_body", recording)
+    return calls
+
+
+def test_a_gallery_page_gets_its_caption_not_the_link_roundup(precision_calls) -> None:
+    expected = json.loads(GALLERY.with_suffix(".json").read_text(encoding="utf-8"))
+    article = extract_article(GALLERY.read_bytes(), url=expected["url"])
+    assert article.body == expected["gold"]
+    assert precision_calls == [True]
+    assert article.title == "Lantern parade lights up the old town"
+    assert not any("Around the Web" in removal.text for removal in article.removed), (
+        "the first extraction's removals are not the audit of the body that was kept")
+
+
+def test_without_the_second_look_the_roundup_would_be_the_body(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(extract_module, "has_little_prose", lambda blocks: False)
+    body = extract_article(GALLERY.read_bytes()).body
+    assert "paper lanterns" not in body
+    assert "Around the Web" in body
+
+
+def test_a_short_lines_article_keeps_its_own_body(precision_calls) -> None:
+    """A notice made of short lines triggers the second look, which finds nothing better."""
+    html = HOLIDAY_HOURS.read_bytes()
+    article = extract_article(html)
+    assert precision_calls == [True]
+    assert article.body.splitlines()[0] == "All branches close early on the days below."
+    assert "Wednesday 1 January: closed" in article.body
+    assert "Most read" not in article.body
+
+
+def test_a_page_with_prose_is_extracted_once(precision_calls) -> None:
+    page = ROOT / "fixtures" / "quality" / "bee-survey.html"
+    extract_article(page.read_bytes())
+    assert precision_calls == []
