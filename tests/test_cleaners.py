@@ -447,3 +447,25 @@ def test_numbered_link_closing_an_article_list_is_not_navigation() -> None:
     blocks = [Block(story), Block(story + " Again."), item]
     kept = [block.text for block in run_pruning(blocks, CleaningContext())]
     assert kept == [story, story + " Again.", "9. Aqua Leaf Wallpaper"]
+
+
+def test_headline_words_between_paragraphs_stay() -> None:
+    story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
+    blocks = [
+        Block("Harbour Weekly"),
+        Block(story),
+        Block("Harbour Weekly"),
+        Block(story + " Again."),
+        Block(story + " Third."),
+        Block(story + " Fourth."),
+    ]
+    ctx = CleaningContext(title="Harbour Weekly")
+    kept = [block.text for block in run_text_stage(blocks, ctx)]
+    assert kept == [story, "Harbour Weekly", *(b.text for b in blocks[3:])]
+
+
+def test_dont_miss_opening_a_sentence_is_not_a_newsletter_prompt() -> None:
+    from cleaners.text import is_newsletter_prompt
+
+    assert not is_newsletter_prompt("Don't miss out on selling to readers on their phones.")
+    assert is_newsletter_prompt("Never miss a story: sign up for our newsletter")
