@@ -112,6 +112,23 @@ class CleaningContext:
         longest = max((len(link) for link in links if link in text), default=0)
         return longest / len(text)
 
+    def single_link_share(self, text: str) -> float:
+        """The share of `text` taken by the longest link inside it that leads off the spot.
+
+        Unlike `block_link_share`, link texts are not summed: a heading made of words that are
+        also tag links ("Direction", "Commitment") is not a link. In-page anchors ("#section",
+        a table of contents pointing at the heading itself) are left out.
+        """
+        self.collect_links()
+        text = " ".join(text.split())
+        if not text:
+            return 0.0
+        longest = max(
+            (len(link) for link, href in self._links if not href.startswith("#") and link in text),
+            default=0,
+        )
+        return longest / len(text)
+
     def block_link_share(self, text: str) -> float:
         """The share of `text` made of the page's link texts (any link), for `Block.link_share`.
 

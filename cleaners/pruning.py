@@ -30,6 +30,9 @@ MAX_NAV_LINK_WORDS = 6
 MAX_TAXONOMY_WORDS = 60
 NAV_LINK_SHARE = 0.6
 LINKED_HEADING_SHARE = 0.5
+# ... and one link must cover this much of it: a section heading may hold a tag's words
+# ("Overview of Compensating Differentials"), a teaser heading is the link ("Re: Title").
+ONE_LINK_HEADING_SHARE = 0.7
 PROSE_WORDS = 15
 MIN_REPEAT_WORDS = 4
 # A copy of the article repeats at least this many different blocks of MIN_REPEAT_WORDS, and
@@ -238,7 +241,10 @@ def drop_linked_headings(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
     doomed = {
         i
         for i, b in enumerate(blocks)
-        if i > first_prose and b.kind == "heading" and b.link_share >= LINKED_HEADING_SHARE
+        if i > first_prose
+        and b.kind == "heading"
+        and b.link_share >= LINKED_HEADING_SHARE
+        and ctx.single_link_share(b.text) >= ONE_LINK_HEADING_SHARE
     }
     return drop(blocks, doomed, "drop_linked_headings", ctx)
 
