@@ -471,12 +471,13 @@ def test_dont_miss_opening_a_sentence_is_not_a_newsletter_prompt() -> None:
     assert is_newsletter_prompt("Never miss a story: sign up for our newsletter")
 
 
-def test_section_headings_linked_from_a_contents_box_or_tags_stay() -> None:
+def test_section_headings_linked_from_contents_tags_or_off_site_stay() -> None:
     from cleaners.pruning import drop_linked_headings
 
     page = lxml.html.fromstring(
         "<html><body><ul><li><a href='#practically-sound'>Practically Sound</a></li></ul>"
         "<a href='/tag/ferry-timetables'>Ferry Timetables</a>"
+        "<a href='https://shop.example/rez'>Rez Infinite ($30)</a>"
         "<a href='/2024/05/other-story'>The other story of the week</a></body></html>"
     )
     story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
@@ -486,8 +487,10 @@ def test_section_headings_linked_from_a_contents_box_or_tags_stay() -> None:
         Block(story + " Again."),
         Block("What the Ferry Timetables Mean", kind="heading", link_share=0.7),
         Block(story + " Third."),
+        Block("Rez Infinite ($30)", kind="heading", link_share=1.0),
+        Block(story + " Fourth."),
         Block("The other story of the week", kind="heading", link_share=1.0),
     ]
-    ctx = CleaningContext(url="https://news.example/2024/05/story", page=page)
+    ctx = CleaningContext(canonical_url="https://news.example/2024/05/story", page=page)
     kept = [block.text for block in drop_linked_headings(blocks, ctx)]
-    assert kept == [b.text for b in blocks[:5]]
+    assert kept == [b.text for b in blocks[:7]]
