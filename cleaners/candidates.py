@@ -333,6 +333,20 @@ def unit_tail(unit: etree._Element) -> str:
     return " ".join((unit.tail or "").split())
 
 
+def unit_held(region: ArticleRegion, unit: etree._Element, text: str) -> bool:
+    """True when a block lies in the region; a list when most of its items do.
+
+    trafilatura drops what sits between a list's items (a photo caption under each numbered
+    line), so the list's text as one run of words is not in the page, while each item is.
+    """
+    if region.holds(text):
+        return True
+    if unit.tag != "list":
+        return False
+    items = [item_text for item in unit.iter("item") if (item_text := unit_text(item))]
+    return bool(items) and sum(region.holds(item) for item in items) * 2 >= len(items)
+
+
 def drop_blocks_after_article(
     body: etree._Element, tree: HtmlElement, ctx: CleaningContext
 ) -> None:
@@ -351,9 +365,9 @@ def drop_blocks_after_article(
         return
     region = find_article_region(tree)
     # A last block inside the region leaves nothing to trim, whatever the other blocks are.
-    if region is None or region.holds(texts[-1]):
+    if region is None or unit_held(region, units[-1], texts[-1]):
         return
-    inside = [region.holds(text) for text in texts]
+    inside = [unit_held(region, unit, text) for unit, text in zip(units, texts, strict=True)]
     total = sum(len(text) for text in texts)
     held = sum(len(text) for text, held in zip(texts, inside, strict=True) if held)
     if held < MIN_INSIDE_SHARE * total:

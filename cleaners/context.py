@@ -58,6 +58,8 @@ class CleaningContext:
 
     rules: OutletRules = NO_RULES
     url: str | None = None
+    # The page's canonical URL: names the site when the page came without a URL.
+    canonical_url: str | None = None
     title: str | None = None
     headlines: tuple[str, ...] = ()
     updated: str | None = None
@@ -110,6 +112,29 @@ class CleaningContext:
         if text in links:
             return 1.0
         longest = max((len(link) for link in links if link in text), default=0)
+        return longest / len(text)
+
+    def single_link_share(self, text: str) -> float:
+        """The share of `text` taken by the longest link inside it that leads off the spot.
+
+        Unlike `block_link_share`, link texts are not summed: a heading made of words that are
+        also tag links ("Direction", "Commitment") is not a link. Only links into the site
+        count (a teaser leads to another post, a listicle's heading to a shop), and not in-page
+        anchors ("#section", a table of contents pointing at the heading itself).
+        """
+        self.collect_links()
+        text = " ".join(text.split())
+        if not text:
+            return 0.0
+        site = site_of(self.url or self.canonical_url)
+        longest = max(
+            (
+                len(link)
+                for link, href in self._links
+                if link in text and not href.startswith("#") and is_internal_link(href, site)
+            ),
+            default=0,
+        )
         return longest / len(text)
 
     def block_link_share(self, text: str) -> float:

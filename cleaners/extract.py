@@ -352,7 +352,13 @@ def _extract_article(
         raise NotHTML(f"expected str or bytes, got {type(html).__name__}")
     tree = parse_html(decode_html(html, encoding))
     facts = page_facts(tree, url)
-    ctx = CleaningContext(rules=rules, url=url, headlines=facts.headlines, page=tree)
+    ctx = CleaningContext(
+        rules=rules,
+        url=url,
+        canonical_url=facts.canonical_url,
+        headlines=facts.headlines,
+        page=tree,
+    )
     # Learned boilerplate: blocks read before any cleaner changes the tree, removed after the
     # generic tree stage (and as paragraphs after the text stage) so the audit names it last.
     page_blocks = read_page_blocks(tree) if profile or collect_blocks else None

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from cleaners.context import Block, CleaningContext
-from cleaners.text import drop, drop_footer_lines, normalise, words
+from cleaners.text import NUMBERED_LINE_RE, drop, drop_footer_lines, normalise, words
 from cleaners.timestamps import DAY_MONTH_RE, MONTH_RE, TIME_RE, YEAR_RE
 
 Pruner = Callable[[list[Block], CleaningContext], list[Block]]
@@ -30,6 +30,9 @@ MAX_NAV_LINK_WORDS = 6
 MAX_TAXONOMY_WORDS = 60
 NAV_LINK_SHARE = 0.6
 LINKED_HEADING_SHARE = 0.5
+# ... and one link must cover this much of it: a section heading may hold a tag's words
+# ("Overview of Compensating Differentials"), a teaser heading is the link ("Re: Title").
+ONE_LINK_HEADING_SHARE = 0.7
 PROSE_WORDS = 15
 MIN_REPEAT_WORDS = 4
 # A copy of the article repeats at least this many different blocks of MIN_REPEAT_WORDS, and
@@ -70,12 +73,13 @@ SIGNATURE_LEAD_RE = re.compile(
     r"(?:\s+(?:by|von|par|por|de))?\s*:?\s",
     re.IGNORECASE,
 )
-# "gregorylent said...", "Tim wrote:", "Anna sagt:", "Marie a dit :".
+# "gregorylent said...", "Tim wrote:", "Anna sagt:", "Marie a dit :", "Jo says on May 2, 2012".
+# The verb is lower case and ends the header (a colon, dots, or "on"/"at" and the date): "David
+# Birrell said he was hurt in October 2010" and "Stuff The Internet Says On ..." are sentences.
 SAYS_RE = re.compile(
     r"^\S+(?:\s+\S+){0,3}\s+"
     r"(?:said|says|wrote|writes|sagt|schrieb|schreibt|a dit|dit|dijo|escribió|пишет|написал)"
-    r"\s*(?::|\.\.\.|…)?\s",
-    re.IGNORECASE,
+    r"(?:\s*(?::|\.\.\.|…)|\s+(?:on|at|am|um|le|el|в)\s|\s*$)"
 )
 # "« Previous post", "Next entry: Title »", "Older Post Home Newer Post", "Zurück zur Übersicht".
 NAV_RE = re.compile(
@@ -179,6 +183,10 @@ def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block
     if len(late_signatures) >= 2 and (start is None or late_signatures[0] < start):
         start = late_signatures[0]
     doomed = set(range(start, len(blocks))) if start is not None else set()
+    # A lone signature in the body's first part is the post's own byline ("Posted on May 4, 2012
+    # at 2:15 am as Theme"), article text; further down it closes the post or a comment.
+    if len(signatures) == 1 and offsets[signatures[0]] < floor:
+        signatures = []
     doomed.update(signatures)
     return drop(blocks, doomed, "drop_comment_thread", ctx)
 
@@ -192,6 +200,9 @@ def is_navigation(block: Block) -> bool:
         return False
     if NAV_RE.search(text):
         return True
+    # "8. Pompom Wallpaper": the last entry of the article's own numbered list of links.
+    if NUMBERED_LINE_RE.match(text):
+        return False
     return words(text) <= MAX_NAV_LINK_WORDS and block.link_share >= NAV_LINK_SHARE
 
 
@@ -230,7 +241,10 @@ def drop_linked_headings(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
     doomed = {
         i
         for i, b in enumerate(blocks)
-        if i > first_prose and b.kind == "heading" and b.link_share >= LINKED_HEADING_SHARE
+        if i > first_prose
+        and b.kind == "heading"
+        and b.link_share >= LINKED_HEADING_SHARE
+        and ctx.single_link_share(b.text) >= ONE_LINK_HEADING_SHARE
     }
     return drop(blocks, doomed, "drop_linked_headings", ctx)
 

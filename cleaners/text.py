@@ -42,10 +42,14 @@ MAX_HEADLINE_WORDS = 20
 # An <h1> or og:title longer than this is not a headline (a photo caption set in an <h1>): the
 # body's copy of it is article text.
 MAX_REPEATED_HEADLINE_WORDS = 30
+# A paragraph this long is prose: a headline repeated below it, away from the edges, is text.
+HEADLINE_PROSE_WORDS = 15
 # "1. ", "12) ": a line of the article's own numbered list.
 NUMBERED_LINE_RE = re.compile(r"^\s*\d{1,3}\s*[.)]\s")
 # A line this much covered by one link is a headline teaser ("Headline text 3 min read").
 HEADLINE_LINK_SHARE = 0.6
+# A "see also" lead without its colon counts on a line at least this much link text.
+INLINE_LEAD_LINK_SHARE = 0.5
 
 
 def words(text: str) -> int:
@@ -152,13 +156,25 @@ def drop_promo_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     return drop(blocks, doomed, "drop_promo_lists", ctx)
 
 
+def is_inline_link_lead(block: Block) -> bool:
+    """True for a short line opening with a "see also" lead: "READ MORE: Headline".
+
+    A lead without its colon ("Also on ...", "Read more at ...") also opens sentences ("Also on
+    Tuesday, a judge ordered ..."): it counts only before a site name or a mostly linked line.
+    """
+    lowered = block.text.lower()
+    if words(block.text) > PROMPT_LINE_WORDS or not lowered.startswith(vocab.INLINE_LINK_LEADS):
+        return False
+    lead = next(lead for lead in vocab.INLINE_LINK_LEADS if lowered.startswith(lead))
+    if lead.rstrip().endswith(":"):
+        return True
+    site = lowered[len(lead) :].split()[:1]
+    return block.link_share >= INLINE_LEAD_LINK_SHARE or any("." in w.strip(".,") for w in site)
+
+
 def drop_inline_link_leads(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop inline teaser links: "Also on rt.com Some other story", "READ MORE: Headline"."""
-    doomed = {
-        i
-        for i, b in enumerate(blocks)
-        if words(b.text) <= PROMPT_LINE_WORDS and b.text.lower().startswith(vocab.INLINE_LINK_LEADS)
-    }
+    doomed = {i for i, b in enumerate(blocks) if is_inline_link_lead(b)}
     return drop(blocks, doomed, "drop_inline_link_leads", ctx)
 
 
@@ -236,8 +252,18 @@ def drop_repeated_headline(blocks: list[Block], ctx: CleaningContext) -> list[Bl
     # Normalising drops only punctuation and spacing: a block much longer than every headline
     # cannot be one, and skipping it keeps this cheap on long bodies.
     longest = 2 * max(len(h) for h in headlines) + 10
+    # Above the first paragraph of prose or at the body's edges a matching line is the headline;
+    # between paragraphs it is the article's own line ("New York Times Magazine" in a list of
+    # credits) that a page heading happens to repeat.
+    first_prose = next(
+        (i for i, b in enumerate(blocks) if words(b.text) >= HEADLINE_PROSE_WORDS), len(blocks)
+    )
     doomed = {
-        i for i, b in enumerate(blocks) if len(b.text) <= longest and normalise(b.text) in headlines
+        i
+        for i, b in enumerate(blocks)
+        if len(b.text) <= longest
+        and (i <= first_prose or near_edge(i, len(blocks)))
+        and normalise(b.text) in headlines
     }
     return drop(blocks, doomed, "drop_repeated_headline", ctx)
 

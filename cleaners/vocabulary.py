@@ -210,7 +210,6 @@ NEWSLETTER_LEADS = (
     "join us on",
     "follow us",
     "like us on",
-    "don't miss",
     "never miss",
     "newsletter",
     "abonnieren sie",

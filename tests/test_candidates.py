@@ -131,3 +131,26 @@ def test_fixture_page_trims_the_writer_note() -> None:
     assert region is not None
     assert region.container.get("class") == "entry"
     assert not region.holds("Edda Marlowe has kept plot fourteen for eleven years")
+
+
+def test_a_closing_list_whose_captions_trafilatura_dropped_is_kept() -> None:
+    """Each numbered photo line is in the article; the list as one run of words is not."""
+    items = ["Driving to the ferry.", "Pillars in the harbour.", "Flowers at the market."]
+    captions = ["The sea, grey as ever", "Taken at low tide", "Sunday morning, early"]
+    listed = "".join(
+        f"<li>{item}<div class='photo'><p>{caption}</p></div></li>"
+        for item, caption in zip(items, captions, strict=True)
+    )
+    paragraphs = "".join(f"<p>{text}</p>" for text in ARTICLE)
+    tree = parse_html(
+        "<html><body><div id='page'><div class='post'><h1>Winter timetable</h1>"
+        f"<div class='entry'>{paragraphs}<ol>{listed}</ol></div></div>"
+        "<div class='side'><p><a href='/more/0'>{SIDEBAR[0]}</a></p></div></div></body></html>"
+    )
+    body = trafilatura_body(ARTICLE)
+    photo_list = etree.SubElement(body, "list")
+    for item in items:
+        etree.SubElement(photo_list, "item").text = item
+    ctx = CleaningContext(page=tree)
+    drop_blocks_after_article(body, tree, ctx)
+    assert not ctx.removed

@@ -393,3 +393,104 @@ def test_blog_pager_between_post_titles_is_edge_navigation() -> None:
     blocks = [Block(pager), Block(story), Block(story + " Again.")]
     kept = [block.text for block in run_pruning(blocks, CleaningContext())]
     assert kept == [story, story + " Again."]
+
+
+def test_lone_byline_signature_at_the_top_is_kept() -> None:
+    from cleaners.pruning import run_pruning
+
+    story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
+    byline = "Posted on September 17, 2024 at 2:15 am as Harbour News"
+    blocks = [Block(byline), Block(story), Block(story + " Again."), Block(story + " Third.")]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept == [byline, story, story + " Again.", story + " Third."]
+
+
+def test_signatures_of_a_short_post_with_comments_go() -> None:
+    from cleaners.pruning import run_pruning
+
+    story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
+    blocks = [
+        Block(story),
+        Block("Posted by Jane at September 10, 2024 9:01 AM"),
+        Block("Lovely, thanks for writing this up."),
+        Block("Posted by: Ellen at September 10, 2024 11:40 AM"),
+        Block("Me too."),
+        Block("Posted by: Toni at September 10, 2024 12:11 PM"),
+    ]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept == [story]
+
+
+def test_a_news_sentence_with_said_and_a_date_is_not_a_signature() -> None:
+    from cleaners.pruning import is_signature
+
+    assert not is_signature(Block("David Doe said he was hurt by the backfire in October 2010."))
+    assert not is_signature(Block("Stuff The Internet Says On Scalability For October 19, 2024"))
+    assert is_signature(Block("gregorylent said... August 15th, 2024 at 1:35 pm"))
+    assert is_signature(Block("Mark says: November 3, 2024 at 11:27 am"))
+
+
+def test_see_also_lead_without_colon_needs_a_site_or_a_link() -> None:
+    from cleaners.text import is_inline_link_lead
+
+    assert not is_inline_link_lead(Block("Also on Tuesday, a judge ordered the mural covered."))
+    assert is_inline_link_lead(Block("Also on news.example Storm damage bill rises"))
+    assert is_inline_link_lead(Block("Also on the site: the storm bill", link_share=0.8))
+    assert is_inline_link_lead(Block("READ MORE: Why the quay floods"))
+
+
+def test_numbered_link_closing_an_article_list_is_not_navigation() -> None:
+    from cleaners.pruning import run_pruning
+
+    story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
+    item = Block("9. Aqua Leaf Wallpaper", link_share=1.0)
+    blocks = [Block(story), Block(story + " Again."), item]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept == [story, story + " Again.", "9. Aqua Leaf Wallpaper"]
+
+
+def test_headline_words_between_paragraphs_stay() -> None:
+    story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
+    blocks = [
+        Block("Harbour Weekly"),
+        Block(story),
+        Block("Harbour Weekly"),
+        Block(story + " Again."),
+        Block(story + " Third."),
+        Block(story + " Fourth."),
+    ]
+    ctx = CleaningContext(title="Harbour Weekly")
+    kept = [block.text for block in run_text_stage(blocks, ctx)]
+    assert kept == [story, "Harbour Weekly", *(b.text for b in blocks[3:])]
+
+
+def test_dont_miss_opening_a_sentence_is_not_a_newsletter_prompt() -> None:
+    from cleaners.text import is_newsletter_prompt
+
+    assert not is_newsletter_prompt("Don't miss out on selling to readers on their phones.")
+    assert is_newsletter_prompt("Never miss a story: sign up for our newsletter")
+
+
+def test_section_headings_linked_from_contents_tags_or_off_site_stay() -> None:
+    from cleaners.pruning import drop_linked_headings
+
+    page = lxml.html.fromstring(
+        "<html><body><ul><li><a href='#practically-sound'>Practically Sound</a></li></ul>"
+        "<a href='/tag/ferry-timetables'>Ferry Timetables</a>"
+        "<a href='https://shop.example/rez'>Rez Infinite ($30)</a>"
+        "<a href='/2024/05/other-story'>The other story of the week</a></body></html>"
+    )
+    story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
+    blocks = [
+        Block(story),
+        Block("Practically Sound", kind="heading", link_share=1.0),
+        Block(story + " Again."),
+        Block("What the Ferry Timetables Mean", kind="heading", link_share=0.7),
+        Block(story + " Third."),
+        Block("Rez Infinite ($30)", kind="heading", link_share=1.0),
+        Block(story + " Fourth."),
+        Block("The other story of the week", kind="heading", link_share=1.0),
+    ]
+    ctx = CleaningContext(canonical_url="https://news.example/2024/05/story", page=page)
+    kept = [block.text for block in drop_linked_headings(blocks, ctx)]
+    assert kept == [b.text for b in blocks[:7]]
