@@ -30,6 +30,7 @@ from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
 from cleaners.metadata import page_facts
 from cleaners.page_metadata import page_metadata
+from cleaners.pages import refuse_index_page
 from cleaners.profile import (
     BoilerplateProfile,
     drop_learned_paragraphs,
@@ -323,6 +324,8 @@ def _extract_article(
     blocks = drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")
+    # A section front's teasers are not an article (cleaners.pages).
+    refuse_index_page(tree, blocks, url, (document.title or "", *facts.headlines))
     body = "\n".join(block.text for block in blocks)
     return Article(
         body=body,

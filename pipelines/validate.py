@@ -15,35 +15,17 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from cleaners.errors import NotAnArticle, TooShort
+from cleaners.pages import reads_like_a_list
 from crawler.items import Failure
 from pipelines.config import STATS_PREFIX
 from pipelines.records import ArticleRecord
 
 _NON_WORD = re.compile(r"[\W_]+")
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
-
-# A body of at least LIST_MIN_LINES lines, none as long as LIST_MAX_LINE_CHARS, of which fewer
-# than LIST_MAX_SENTENCE_SHARE end like a sentence, is a list of headlines (an archive or section
-# page that got through extraction), not prose. On ~1,200 article pages of public extraction test
-# sets this flagged 4 (a photo-gallery index, song lyrics, two <br>-broken blog posts).
-LIST_MIN_LINES = 5
-LIST_MAX_LINE_CHARS = 80
-LIST_MAX_SENTENCE_SHARE = 0.2
-
 
 def comparable_text(text: str | None) -> str:
     """Text reduced to lower-case words separated by single spaces, for equality checks."""
     folded = unicodedata.normalize("NFKC", text or "").casefold()
     return _NON_WORD.sub(" ", folded).strip()
-
-
-def reads_like_a_list(body: str) -> bool:
-    """True when every line is short and hardly any ends like a sentence (headlines + dates)."""
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    if len(lines) < LIST_MIN_LINES or max(len(line) for line in lines) >= LIST_MAX_LINE_CHARS:
-        return False
-    sentences = sum(1 for line in lines if _SENTENCE_END.search(line))
-    return sentences < LIST_MAX_SENTENCE_SHARE * len(lines)
 
 
 def count_words(text: str) -> int:

@@ -1,0 +1,284 @@
+"""Page kinds: tell a section front, tag page or archive (a list of teasers) from an article.
+
+A news crawl fetches index pages as well as articles. trafilatura takes the largest run of text
+on an index page, which is its teasers: linked headlines with a one-line summary each. Stored as
+a body they are not an article, so `extract_article` refuses such a page (`NotAnArticle`).
+The evidence is the page's structure: the body's text lies in "cards" (the small containers
+around one headline link to another page of the site, with its summary, date and thumbnail), many
+of them, and no paragraph of prose lies outside them; a page that declares itself an article
+(og:type, JSON-LD) is never refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from cleaners.context import Block, is_internal_link, site_of
+from cleaners.errors import NotAnArticle
+
+WORD_RE = re.compile(r"\w+")
+# A body of text lines reads like a list of headlines (see reads_like_a_list).
+LIST_MIN_LINES = 5
+LIST_MAX_LINE_CHARS = 80
+LIST_MAX_SENTENCE_SHARE = 0.2
+SENTENCE_END_RE = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+# A link whose text has this many words is a headline (a teaser's title), not a label.
+HEADLINE_LINK_WORDS = 2
+# A headline link fills at least this share of its line's characters (block-level ancestor).
+LINE_LINK_SHARE = 0.8
+INLINE_TAGS = frozenset(
+    {"a", "b", "i", "em", "strong", "span", "font", "u", "small", "big", "sup", "sub", "time"}
+)
+# A card holds one headline link, its summary, date and byline: at most this many words.
+CARD_MAX_WORDS = 120
+# A card with two <p>s of this many words holds an article's text, not a teaser's summary.
+CARD_PARAGRAPH_WORDS = 10
+# The body is a list of teasers when its text lies in at least this many distinct cards, ...
+MIN_CARDS = 5
+# ... those cards hold at least this share of its words and of its blocks (headings aside:
+# the section labels between runs of teasers), ...
+MIN_CARD_WORD_SHARE = 0.6
+MIN_CARD_BLOCK_SHARE = 0.66
+# ... and outside them lies at most this many paragraphs of prose (a footer notice; an
+# article's own paragraphs are more).
+MAX_PROSE_OUTSIDE = 1
+# A block of this many words is a paragraph of prose.
+PROSE_WORDS = 20
+# og:type and JSON-LD @type values by which a page declares itself an article.
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "liveblogposting",
+        "scholarlyarticle",
+        "techarticle",
+        "report",
+        "review",
+        "recipe",
+        "howto",
+        "qapage",
+        "posting",
+        "socialmediaposting",
+    }
+)
+# JSON-LD @type values by which a page declares itself a collection (a section front).
+COLLECTION_TYPES = frozenset({"collectionpage", "searchresultspage"})
+JSON_LD = etree.XPath("/descendant::script[@type='application/ld+json']/text()")
+JSON_LD_TYPE_RE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
+
+
+def word_text(text: str) -> str:
+    """The text's words joined by single spaces: punctuation and spacing never decide a match."""
+    return " ".join(WORD_RE.findall(text))
+
+
+def declared_types(tree: HtmlElement) -> set[str]:
+    """Lower-case og:type and JSON-LD @type values the page declares ("article", "website")."""
+    types: set[str] = set()
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").strip().lower() == "og:type":
+            types.add((meta.get("content") or "").strip().lower().rsplit(".", 1)[-1])
+    for script in JSON_LD(tree):
+        for match in JSON_LD_TYPE_RE.finditer(script):
+            try:
+                value = json.loads(match.group(1))
+            except ValueError:
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    types.add(item.strip().lower().rsplit("/", 1)[-1])
+    return types
+
+
+def page_site(tree: HtmlElement, url: str | None) -> str | None:
+    """The site the page belongs to: from its URL, else its canonical or og:url link."""
+    if site := site_of(url):
+        return site
+    for element in tree.iter("link", "meta"):
+        if element.tag == "link" and "canonical" in (element.get("rel") or "").lower():
+            if site := site_of(element.get("href")):
+                return site
+        elif (element.get("property") or "").lower() == "og:url":
+            if site := site_of(element.get("content")):
+                return site
+    return None
+
+
+def headline_links(
+    tree: HtmlElement, site: str | None, titles: Sequence[str] = ()
+) -> list[HtmlElement]:
+    """Links to another page of the site whose text reads like a headline (two words or more).
+
+    A link titled like the page itself is the article's own permalink ("Yard Sign Fenders" over
+    a blog post), not a teaser for another story.
+    """
+    own = [f" {word_text(title).casefold()} " for title in titles if title.strip()]
+    line_chars: dict[HtmlElement, int] = {}
+    links = []
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith("#") or not is_internal_link(href, site):
+            continue
+        text = anchor.text_content()
+        words = WORD_RE.findall(text)
+        if len(words) < HEADLINE_LINK_WORDS:
+            continue
+        # The link's line is its nearest block-level ancestor (an <h3>, <li>, <div>, <p>): a
+        # teaser's title fills it, a link inside a sentence is a small part of it.
+        line = anchor.getparent()
+        while line is not None and line.tag in INLINE_TAGS:
+            line = line.getparent()
+        if line is not None:
+            if line not in line_chars:
+                line_chars[line] = visible_chars(line.text_content())
+            if visible_chars(text) < LINE_LINK_SHARE * line_chars[line]:
+                continue
+        folded = f" {' '.join(words).casefold()} "
+        if not any(folded in title for title in own):
+            links.append(anchor)
+    return links
+
+
+def visible_chars(text: str) -> int:
+    """Characters of the text other than whitespace."""
+    return len(text) - sum(text.count(space) for space in " \n\t\r\xa0")
+
+
+def teaser_cards(tree: HtmlElement, url: str | None, titles: Sequence[str] = ()) -> list[str]:
+    """Word texts of the page's cards: the largest small container around one headline link.
+
+    A card grows from its link up to the last ancestor that holds no other headline link and
+    at most CARD_MAX_WORDS words; in an article the paragraphs' container holds many links or
+    many words, so a paragraph of prose is never inside a card.
+    """
+    links = headline_links(tree, page_site(tree, url), titles)
+    # Distinct targets under each element: a teaser's image, title and "Read more" links all
+    # point to the one story.
+    targets: dict[HtmlElement, set[str]] = {}
+    for link in links:
+        href = link.get("href", "").strip()
+        for ancestor in link.iterancestors():
+            targets.setdefault(ancestor, set()).add(href)
+    cards: dict[HtmlElement, None] = {}
+    for link in links:
+        card = link
+        for ancestor in link.iterancestors():
+            if len(targets[ancestor]) > 1 or ancestor.tag in ("body", "html"):
+                break
+            if len(ancestor.text_content().split()) > CARD_MAX_WORDS:
+                break
+            card = ancestor
+        cards[card] = None
+    # A card with paragraphs of its own is a post or an excerpt, not a teaser's one-line summary.
+    return [word_text(card.text_content()) for card in cards if not holds_paragraphs(card)]
+
+
+def holds_paragraphs(card: HtmlElement) -> bool:
+    """True when the card holds two <p>s of prose (an article's text, not a teaser's summary)."""
+    prose = (p for p in card.iter("p") if len(p.text_content().split()) >= CARD_PARAGRAPH_WORDS)
+    return next(prose, None) is not None and next(prose, None) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TeaserEvidence:
+    """How much of an extracted body lies in teaser cards, and what prose lies outside them."""
+
+    cards: int
+    card_word_share: float
+    block_share: float
+    prose_outside: int
+    declared: frozenset[str]
+
+    @property
+    def is_index(self) -> bool:
+        """True when the body is a list of teasers and the page does not declare an article.
+
+        A page that declares itself an article is one even when its body looks like a list (a
+        list article of linked items), unless its structured data calls it a collection.
+        """
+        if self.declared & ARTICLE_TYPES and not self.declared & COLLECTION_TYPES:
+            return False
+        return (
+            self.cards >= MIN_CARDS
+            and self.card_word_share >= MIN_CARD_WORD_SHARE
+            and self.block_share >= MIN_CARD_BLOCK_SHARE
+            and self.prose_outside <= MAX_PROSE_OUTSIDE
+        )
+
+
+def teaser_evidence(
+    tree: HtmlElement, blocks: Sequence[Block], url: str | None, titles: Sequence[str] = ()
+) -> TeaserEvidence:
+    """Where the body's blocks lie on the page: in which teaser cards, and how much outside.
+
+    Pages that declare an article, and bodies of too few blocks to be a list, are not searched
+    for cards (most pages: the search walks every link).
+    """
+    declared = frozenset(declared_types(tree))
+    counted = [block for block in blocks if block.kind != "heading"]
+    if (declared & ARTICLE_TYPES and not declared & COLLECTION_TYPES) or len(counted) < MIN_CARDS:
+        return TeaserEvidence(0, 0.0, 0.0, 0, declared)
+    cards = teaser_cards(tree, url, titles)
+    joined = "|".join(cards)
+    starts = list(accumulate((len(card) + 1 for card in cards[:-1]), initial=0))
+    used: set[int] = set()
+    inside = total = blocks_inside = prose_outside = 0
+    for block in blocks:
+        words = WORD_RE.findall(block.text)
+        total += len(words)
+        found = joined.find(" ".join(words)) if words else -1
+        if found >= 0:
+            inside += len(words)
+            blocks_inside += block.kind != "heading"
+            used.add(bisect_right(starts, found) - 1)
+        else:
+            prose_outside += len(words) >= PROSE_WORDS
+    return TeaserEvidence(
+        cards=len(used),
+        card_word_share=inside / total if total else 0.0,
+        block_share=blocks_inside / len(counted),
+        prose_outside=prose_outside,
+        declared=declared,
+    )
+
+
+def refuse_index_page(
+    tree: HtmlElement, blocks: Sequence[Block], url: str | None, titles: Sequence[str] = ()
+) -> None:
+    """Raise NotAnArticle when the extracted body is a section front's list of teasers."""
+    evidence = teaser_evidence(tree, blocks, url, titles)
+    if evidence.is_index:
+        raise NotAnArticle(
+            f"looks like an index page: {evidence.card_word_share:.0%} of the text in "
+            f"{evidence.cards} teasers (linked headline, summary), no article prose"
+        )
+
+
+def reads_like_a_list(body: str) -> bool:
+    """True when every line is short and hardly any ends like a sentence (headlines + dates).
+
+    A check on the text alone, for bodies from any source (the pipeline's validate step): a
+    body of at least LIST_MIN_LINES lines, none as long as LIST_MAX_LINE_CHARS, of which fewer
+    than LIST_MAX_SENTENCE_SHARE end like a sentence. On ~1,200 article pages of public
+    extraction test sets this flagged 4 (a photo-gallery index, song lyrics, two <br>-broken
+    blog posts), too many to refuse pages in extraction.
+    """
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if len(lines) < LIST_MIN_LINES or max(len(line) for line in lines) >= LIST_MAX_LINE_CHARS:
+        return False
+    sentences = sum(1 for line in lines if SENTENCE_END_RE.search(line))
+    return sentences < LIST_MAX_SENTENCE_SHARE * len(lines)
