@@ -325,7 +325,8 @@ def _extract_article(
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")
     # A section front's teasers are not an article (cleaners.pages).
-    refuse_index_page(tree, blocks, url, (document.title or "", *facts.headlines))
+    titles = (document.title or "", *facts.headlines)
+    refuse_index_page(tree, blocks, url, titles, document.author)
     body = "\n".join(block.text for block in blocks)
     return Article(
         body=body,

@@ -5,8 +5,9 @@ on an index page, which is its teasers: linked headlines with a one-line summary
 a body they are not an article, so `extract_article` refuses such a page (`NotAnArticle`).
 The evidence is the page's structure: the body's text lies in "cards" (the small containers
 around one headline link to another page of the site, with its summary, date and thumbnail), many
-of them, and no paragraph of prose lies outside them; a page that declares itself an article
-(og:type, JSON-LD) is never refused.
+of them, and no more than one paragraph of prose lies outside them. A page that declares itself
+an article (og:type, JSON-LD) or names its author is never refused: a false refusal costs a
+whole article, a missed index page only a stored list of teasers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -77,6 +79,7 @@ ARTICLE_TYPES = frozenset(
 )
 # JSON-LD @type values by which a page declares itself a collection (a section front).
 COLLECTION_TYPES = frozenset({"collectionpage", "searchresultspage"})
+ID_XPATH = etree.XPath("/descendant::*/@id")
 JSON_LD = etree.XPath("/descendant::script[@type='application/ld+json']/text()")
 JSON_LD_TYPE_RE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
 
@@ -119,20 +122,31 @@ def page_site(tree: HtmlElement, url: str | None) -> str | None:
 
 
 def headline_links(
-    tree: HtmlElement, site: str | None, titles: Sequence[str] = ()
+    tree: HtmlElement, site: str | None, titles: Sequence[str] = (), url: str | None = None
 ) -> list[HtmlElement]:
     """Links to another page of the site whose text reads like a headline (two words or more).
 
     A link titled like the page itself is the article's own permalink ("Yard Sign Fenders" over
-    a blog post), not a teaser for another story.
+    a blog post), and a link to the page's own address or to an id on it is an entry's
+    permalink: neither is a teaser for another story.
     """
     own = [f" {word_text(title).casefold()} " for title in titles if title.strip()]
+    page = same_document(url, url) if url else None
+    anchors: set[str] | None = None
     line_chars: dict[HtmlElement, int] = {}
     links = []
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith("#") or not is_internal_link(href, site):
             continue
+        # A live blog's entry permalinks ("/live/storm#entry-3") point back to the page itself.
+        if page is not None and same_document(url, href) == page:
+            continue
+        if "#" in href:
+            if anchors is None:
+                anchors = set(ID_XPATH(tree))
+            if href.split("#", 1)[1] in anchors:
+                continue
         text = anchor.text_content()
         words = WORD_RE.findall(text)
         if len(words) < HEADLINE_LINK_WORDS:
@@ -153,6 +167,14 @@ def headline_links(
     return links
 
 
+def same_document(base: str | None, href: str) -> str:
+    """The link's address without its fragment, made absolute against the page's URL."""
+    try:
+        return urljoin(base or "", href).split("#", 1)[0].rstrip("/")
+    except ValueError:
+        return href
+
+
 def visible_chars(text: str) -> int:
     """Characters of the text other than whitespace."""
     return len(text) - sum(text.count(space) for space in " \n\t\r\xa0")
@@ -165,7 +187,7 @@ def teaser_cards(tree: HtmlElement, url: str | None, titles: Sequence[str] = ())
     at most CARD_MAX_WORDS words; in an article the paragraphs' container holds many links or
     many words, so a paragraph of prose is never inside a card.
     """
-    links = headline_links(tree, page_site(tree, url), titles)
+    links = headline_links(tree, page_site(tree, url), titles, url)
     # Distinct targets under each element: a teaser's image, title and "Read more" links all
     # point to the one story.
     targets: dict[HtmlElement, set[str]] = {}
@@ -257,9 +279,19 @@ def teaser_evidence(
 
 
 def refuse_index_page(
-    tree: HtmlElement, blocks: Sequence[Block], url: str | None, titles: Sequence[str] = ()
+    tree: HtmlElement,
+    blocks: Sequence[Block],
+    url: str | None,
+    titles: Sequence[str] = (),
+    author: str | None = None,
 ) -> None:
-    """Raise NotAnArticle when the extracted body is a section front's list of teasers."""
+    """Raise NotAnArticle when the extracted body is a section front's list of teasers.
+
+    A page whose metadata names its author is an article (a list article's byline); a section
+    front has no author of its own.
+    """
+    if author and author.strip():
+        return
     evidence = teaser_evidence(tree, blocks, url, titles)
     if evidence.is_index:
         raise NotAnArticle(
