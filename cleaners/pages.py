@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaners.context import Block, is_internal_link, site_of
+from cleaners.context import Block, CleaningContext, is_internal_link, site_of
 from cleaners.errors import NotAnArticle
 
 WORD_RE = re.compile(r"\w+")
@@ -54,6 +54,12 @@ MIN_CARD_BLOCK_SHARE = 0.66
 MAX_PROSE_OUTSIDE = 1
 # A block of this many words is a paragraph of prose.
 PROSE_WORDS = 20
+# An article's body that ends in this many teasers (in distinct cards) for other stories ends in
+# a "more stories" list: drop_trailing_teasers cuts it.
+MIN_TRAILING_TEASERS = 3
+# A card with this many words besides its headline link holds a summary: a teaser.
+SUMMARY_WORDS = 5
+TRAILING_TEASERS_CLEANER = "drop_trailing_teasers"
 # og:type and JSON-LD @type values by which a page declares itself an article.
 ARTICLE_TYPES = frozenset(
     {
@@ -181,7 +187,14 @@ def visible_chars(text: str) -> int:
 
 
 def teaser_cards(tree: HtmlElement, url: str | None, titles: Sequence[str] = ()) -> list[str]:
-    """Word texts of the page's cards: the largest small container around one headline link.
+    """Word texts of the page's cards: the largest small container around one headline link."""
+    return [text for text, _summary in find_cards(tree, url, titles)]
+
+
+def find_cards(
+    tree: HtmlElement, url: str | None, titles: Sequence[str] = ()
+) -> list[tuple[str, bool]]:
+    """The page's cards: word text, and whether it holds a summary besides its headline.
 
     A card grows from its link up to the last ancestor that holds no other headline link and
     at most CARD_MAX_WORDS words; in an article the paragraphs' container holds many links or
@@ -195,7 +208,7 @@ def teaser_cards(tree: HtmlElement, url: str | None, titles: Sequence[str] = ())
         href = link.get("href", "").strip()
         for ancestor in link.iterancestors():
             targets.setdefault(ancestor, set()).add(href)
-    cards: dict[HtmlElement, None] = {}
+    cards: dict[HtmlElement, int] = {}
     for link in links:
         card = link
         for ancestor in link.iterancestors():
@@ -204,9 +217,14 @@ def teaser_cards(tree: HtmlElement, url: str | None, titles: Sequence[str] = ())
             if len(ancestor.text_content().split()) > CARD_MAX_WORDS:
                 break
             card = ancestor
-        cards[card] = None
-    # A card with paragraphs of its own is a post or an excerpt, not a teaser's one-line summary.
-    return [word_text(card.text_content()) for card in cards if not holds_paragraphs(card)]
+        cards[card] = max(cards.get(card, 0), len(WORD_RE.findall(link.text_content())))
+    found = []
+    for card, headline_words in cards.items():
+        # A card with paragraphs of its own is a post or an excerpt, not a teaser.
+        if not holds_paragraphs(card):
+            text = word_text(card.text_content())
+            found.append((text, text.count(" ") + 1 - headline_words >= SUMMARY_WORDS))
+    return found
 
 
 def holds_paragraphs(card: HtmlElement) -> bool:
@@ -242,8 +260,24 @@ class TeaserEvidence:
         )
 
 
+def card_of_blocks(blocks: Sequence[Block], cards: Sequence[str]) -> list[int | None]:
+    """For each block, the index of the card that holds all its words, or None."""
+    joined = "|".join(cards)
+    starts = list(accumulate((len(card) + 1 for card in cards[:-1]), initial=0))
+    found: list[int | None] = []
+    for block in blocks:
+        words = " ".join(WORD_RE.findall(block.text))
+        position = joined.find(words) if words else -1
+        found.append(bisect_right(starts, position) - 1 if position >= 0 else None)
+    return found
+
+
 def teaser_evidence(
-    tree: HtmlElement, blocks: Sequence[Block], url: str | None, titles: Sequence[str] = ()
+    tree: HtmlElement,
+    blocks: Sequence[Block],
+    url: str | None,
+    titles: Sequence[str] = (),
+    cards: Sequence[str] | None = None,
 ) -> TeaserEvidence:
     """Where the body's blocks lie on the page: in which teaser cards, and how much outside.
 
@@ -254,21 +288,19 @@ def teaser_evidence(
     counted = [block for block in blocks if block.kind != "heading"]
     if (declared & ARTICLE_TYPES and not declared & COLLECTION_TYPES) or len(counted) < MIN_CARDS:
         return TeaserEvidence(0, 0.0, 0.0, 0, declared)
-    cards = teaser_cards(tree, url, titles)
-    joined = "|".join(cards)
-    starts = list(accumulate((len(card) + 1 for card in cards[:-1]), initial=0))
+    if cards is None:
+        cards = teaser_cards(tree, url, titles)
     used: set[int] = set()
     inside = total = blocks_inside = prose_outside = 0
-    for block in blocks:
-        words = WORD_RE.findall(block.text)
-        total += len(words)
-        found = joined.find(" ".join(words)) if words else -1
-        if found >= 0:
-            inside += len(words)
+    for block, card in zip(blocks, card_of_blocks(blocks, cards), strict=True):
+        words = len(WORD_RE.findall(block.text))
+        total += words
+        if card is not None:
+            inside += words
             blocks_inside += block.kind != "heading"
-            used.add(bisect_right(starts, found) - 1)
+            used.add(card)
         else:
-            prose_outside += len(words) >= PROSE_WORDS
+            prose_outside += words >= PROSE_WORDS
     return TeaserEvidence(
         cards=len(used),
         card_word_share=inside / total if total else 0.0,
@@ -298,6 +330,47 @@ def refuse_index_page(
             f"looks like an index page: {evidence.card_word_share:.0%} of the text in "
             f"{evidence.cards} teasers (linked headline, summary), no article prose"
         )
+
+
+def drop_trailing_teasers(
+    blocks: list[Block],
+    tree: HtmlElement,
+    ctx: CleaningContext,
+    titles: Sequence[str] = (),
+) -> list[Block]:
+    """Drop the run of teasers for other stories that closes an article's body.
+
+    Removes e.g. "Actor dies at 69 / A publicist said the actor suffered a heart attack ..." and
+    two more linked headlines with their summaries after a story about something else; keeps the
+    body when no paragraph of prose outside the teasers comes before them.
+    """
+    tail = [block for block in blocks[-MIN_TRAILING_TEASERS:] if block.kind != "heading"]
+    if len(blocks) <= MIN_TRAILING_TEASERS or any(
+        len(block.text.split()) > CARD_MAX_WORDS for block in tail
+    ):
+        return blocks
+    found = find_cards(tree, ctx.url, titles)
+    cards = card_of_blocks(blocks, [text for text, _summary in found])
+    # Headings between the teasers, and the one just before them ("More from the news desk"),
+    # are the list's labels and go with it.
+    end = len(blocks)
+    teasers: set[int] = set()
+    while end > 0 and (blocks[end - 1].kind == "heading" or cards[end - 1] is not None):
+        card = cards[end - 1]
+        # Only teasers with a summary count: a closing list of bare headline links is
+        # drop_trailing_link_lists' to judge (a numbered list of links may be the article's).
+        if card is not None and found[card][1]:
+            teasers.add(card)
+        end -= 1
+    prose_before = any(
+        card is None and len(WORD_RE.findall(block.text)) >= PROSE_WORDS
+        for block, card in zip(blocks[:end], cards[:end], strict=True)
+    )
+    if len(teasers) < MIN_TRAILING_TEASERS or not prose_before:
+        return blocks
+    for block in blocks[end:]:
+        ctx.remove(TRAILING_TEASERS_CLEANER, block.text)
+    return blocks[:end]
 
 
 def reads_like_a_list(body: str) -> bool:
