@@ -17,7 +17,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, islice
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -39,6 +39,8 @@ LINE_LINK_SHARE = 0.8
 INLINE_TAGS = frozenset(
     {"a", "b", "i", "em", "strong", "span", "font", "u", "small", "big", "sup", "sub", "time"}
 )
+# A card lies at most this many levels above its headline link (li > div > h3 > a).
+CARD_MAX_DEPTH = 6
 # A card holds one headline link, its summary, date and byline: at most this many words.
 CARD_MAX_WORDS = 120
 # A card with two <p>s of this many words holds an article's text, not a teaser's summary.
@@ -57,6 +59,8 @@ PROSE_WORDS = 20
 # An article's body that ends in this many teasers (in distinct cards) for other stories ends in
 # a "more stories" list: drop_trailing_teasers cuts it.
 MIN_TRAILING_TEASERS = 3
+# A teaser (headline and summary, or either alone) has at most this many words.
+TEASER_MAX_WORDS = 60
 # A card with this many words besides its headline link holds a summary: a teaser.
 SUMMARY_WORDS = 5
 TRAILING_TEASERS_CLEANER = "drop_trailing_teasers"
@@ -85,6 +89,11 @@ ARTICLE_TYPES = frozenset(
 )
 # JSON-LD @type values by which a page declares itself a collection (a section front).
 COLLECTION_TYPES = frozenset({"collectionpage", "searchresultspage"})
+# Links with a space inside their text: one-word links (sections, "Home", icons) and in-page
+# anchors are never headlines, and libxml2 leaves them out before any Python runs.
+HEADLINE_LINK_XPATH = etree.XPath(
+    "/descendant::a[@href][not(starts-with(@href, '#'))][contains(normalize-space(.), ' ')]"
+)
 ID_XPATH = etree.XPath("/descendant::*/@id")
 JSON_LD = etree.XPath("/descendant::script[@type='application/ld+json']/text()")
 JSON_LD_TYPE_RE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
@@ -141,8 +150,8 @@ def headline_links(
     anchors: set[str] | None = None
     line_chars: dict[HtmlElement, int] = {}
     links = []
-    for anchor in tree.iter("a"):
-        href = (anchor.get("href") or "").strip()
+    for anchor in HEADLINE_LINK_XPATH(tree):
+        href = anchor.get("href").strip()
         if not href or href.startswith("#") or not is_internal_link(href, site):
             continue
         # A live blog's entry permalinks ("/live/storm#entry-3") point back to the page itself.
@@ -196,9 +205,9 @@ def find_cards(
 ) -> list[tuple[str, bool]]:
     """The page's cards: word text, and whether it holds a summary besides its headline.
 
-    A card grows from its link up to the last ancestor that holds no other headline link and
-    at most CARD_MAX_WORDS words; in an article the paragraphs' container holds many links or
-    many words, so a paragraph of prose is never inside a card.
+    A card grows from its link up to the last ancestor (at most CARD_MAX_DEPTH levels up) that
+    holds no other headline link and at most CARD_MAX_WORDS words; in an article the
+    paragraphs' container holds many links or many words, so its prose is never in a card.
     """
     links = headline_links(tree, page_site(tree, url), titles, url)
     # Distinct targets under each element: a teaser's image, title and "Read more" links all
@@ -206,12 +215,12 @@ def find_cards(
     targets: dict[HtmlElement, set[str]] = {}
     for link in links:
         href = link.get("href", "").strip()
-        for ancestor in link.iterancestors():
+        for ancestor in islice(link.iterancestors(), CARD_MAX_DEPTH):
             targets.setdefault(ancestor, set()).add(href)
     cards: dict[HtmlElement, int] = {}
     for link in links:
         card = link
-        for ancestor in link.iterancestors():
+        for ancestor in islice(link.iterancestors(), CARD_MAX_DEPTH):
             if len(targets[ancestor]) > 1 or ancestor.tag in ("body", "html"):
                 break
             if len(ancestor.text_content().split()) > CARD_MAX_WORDS:
@@ -344,10 +353,10 @@ def drop_trailing_teasers(
     two more linked headlines with their summaries after a story about something else; keeps the
     body when no paragraph of prose outside the teasers comes before them.
     """
-    tail = [block for block in blocks[-MIN_TRAILING_TEASERS:] if block.kind != "heading"]
-    if len(blocks) <= MIN_TRAILING_TEASERS or any(
-        len(block.text.split()) > CARD_MAX_WORDS for block in tail
-    ):
+    tail = [block for block in blocks if block.kind != "heading"][-MIN_TRAILING_TEASERS:]
+    if len(tail) < MIN_TRAILING_TEASERS or len(blocks) <= MIN_TRAILING_TEASERS:
+        return blocks
+    if any(len(block.text.split()) > TEASER_MAX_WORDS for block in tail):
         return blocks
     found = find_cards(tree, ctx.url, titles)
     cards = card_of_blocks(blocks, [text for text, _summary in found])
