@@ -1,9 +1,10 @@
 """Validate pipeline: an extracted article that is not worth storing becomes a `Failure`.
 
 Checks, in order: no body, a body that only repeats the headline, or one that reads like a list
-of headlines (`not_article`), a language
-outside `CLEANNEWS_LANGUAGES` (`wrong_language`), fewer words than `CLEANNEWS_MIN_WORDS`
-(`too_short`). The reason codes are those of `cleaners.errors`.
+of headlines (`not_article`; `cleaners.pages.reads_like_a_list`, a check on the text alone, for
+records from any source: `extract_article` already refuses section fronts from the page's
+structure), a language outside `CLEANNEWS_LANGUAGES` (`wrong_language`), fewer words than
+`CLEANNEWS_MIN_WORDS` (`too_short`). The reason codes are those of `cleaners.errors`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pipelines.config import STATS_PREFIX
 from pipelines.records import ArticleRecord
 
 _NON_WORD = re.compile(r"[\W_]+")
+
 
 def comparable_text(text: str | None) -> str:
     """Text reduced to lower-case words separated by single spaces, for equality checks."""
