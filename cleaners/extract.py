@@ -326,8 +326,8 @@ def _extract_article(
         raise NotAnArticle("no main text left after cleaning")
     # A section front's teasers are no article; an article's closing teasers go (cleaners.pages).
     titles = (document.title or "", *facts.headlines)
-    refuse_index_page(tree, blocks, url, titles, document.author)
-    blocks = drop_trailing_teasers(blocks, tree, ctx, titles)
+    cards = refuse_index_page(tree, blocks, url, titles, document.author)
+    blocks = drop_trailing_teasers(blocks, tree, ctx, titles, cards)
     body = "\n".join(block.text for block in blocks)
     return Article(
         body=body,

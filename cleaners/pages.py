@@ -6,8 +6,8 @@ a body they are not an article, so `extract_article` refuses such a page (`NotAn
 The evidence is the page's structure: the body's text lies in "cards" (the small containers
 around one headline link to another page of the site, with its summary, date and thumbnail), many
 of them, and no more than one paragraph of prose lies outside them. A page that declares itself
-an article (og:type, JSON-LD) or names its author is never refused: a false refusal costs a
-whole article, a missed index page only a stored list of teasers.
+an article (og:type, JSON-LD) or names an author of its own is never refused: a false refusal
+costs a whole article, a missed index page only a stored list of teasers.
 """
 
 from __future__ import annotations
@@ -251,6 +251,8 @@ class TeaserEvidence:
     block_share: float
     prose_outside: int
     declared: frozenset[str]
+    # The page's cards (cleaners.pages.find_cards) when they were searched, for the other checks.
+    found: list[tuple[str, bool]] | None = None
 
     @property
     def is_index(self) -> bool:
@@ -286,7 +288,6 @@ def teaser_evidence(
     blocks: Sequence[Block],
     url: str | None,
     titles: Sequence[str] = (),
-    cards: Sequence[str] | None = None,
 ) -> TeaserEvidence:
     """Where the body's blocks lie on the page: in which teaser cards, and how much outside.
 
@@ -297,11 +298,11 @@ def teaser_evidence(
     counted = [block for block in blocks if block.kind != "heading"]
     if (declared & ARTICLE_TYPES and not declared & COLLECTION_TYPES) or len(counted) < MIN_CARDS:
         return TeaserEvidence(0, 0.0, 0.0, 0, declared)
-    if cards is None:
-        cards = teaser_cards(tree, url, titles)
+    found = find_cards(tree, url, titles)
     used: set[int] = set()
     inside = total = blocks_inside = prose_outside = 0
-    for block, card in zip(blocks, card_of_blocks(blocks, cards), strict=True):
+    cards = card_of_blocks(blocks, [text for text, _summary in found])
+    for block, card in zip(blocks, cards, strict=True):
         words = len(WORD_RE.findall(block.text))
         total += words
         if card is not None:
@@ -316,7 +317,15 @@ def teaser_evidence(
         block_share=blocks_inside / len(counted),
         prose_outside=prose_outside,
         declared=declared,
+        found=found,
     )
+
+
+def names_own_author(author: str | None, found: Sequence[tuple[str, bool]]) -> bool:
+    """True when the page's author is its own, not the byline of one of its teasers."""
+    names = [f" {word_text(name).casefold()} " for name in (author or "").split(";")]
+    cards = [f" {text.casefold()} " for text, _summary in found]
+    return any(name.strip() and not any(name in card for card in cards) for name in names)
 
 
 def refuse_index_page(
@@ -325,20 +334,20 @@ def refuse_index_page(
     url: str | None,
     titles: Sequence[str] = (),
     author: str | None = None,
-) -> None:
+) -> list[tuple[str, bool]] | None:
     """Raise NotAnArticle when the extracted body is a section front's list of teasers.
 
-    A page whose metadata names its author is an article (a list article's byline); a section
-    front has no author of its own.
+    A page whose metadata names its own author is an article (a list article's byline); a
+    section front has none (a name it shows is a teaser's byline). Returns the page's cards
+    when they were searched, for drop_trailing_teasers.
     """
-    if author and author.strip():
-        return
     evidence = teaser_evidence(tree, blocks, url, titles)
-    if evidence.is_index:
+    if evidence.is_index and not names_own_author(author, evidence.found or ()):
         raise NotAnArticle(
             f"looks like an index page: {evidence.card_word_share:.0%} of the text in "
             f"{evidence.cards} teasers (linked headline, summary), no article prose"
         )
+    return evidence.found
 
 
 def drop_trailing_teasers(
@@ -346,6 +355,7 @@ def drop_trailing_teasers(
     tree: HtmlElement,
     ctx: CleaningContext,
     titles: Sequence[str] = (),
+    found: list[tuple[str, bool]] | None = None,
 ) -> list[Block]:
     """Drop the run of teasers for other stories that closes an article's body.
 
@@ -358,7 +368,8 @@ def drop_trailing_teasers(
         return blocks
     if any(len(block.text.split()) > TEASER_MAX_WORDS for block in tail):
         return blocks
-    found = find_cards(tree, ctx.url, titles)
+    if found is None:
+        found = find_cards(tree, ctx.url, titles)
     cards = card_of_blocks(blocks, [text for text, _summary in found])
     # Headings between the teasers, and the one just before them ("More from the news desk"),
     # are the list's labels and go with it.
