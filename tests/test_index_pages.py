@@ -16,7 +16,7 @@ import pytest
 from cleaners import NotAnArticle, extract_article
 from cleaners.context import Block
 from cleaners.extract import parse_html
-from cleaners.pages import reads_like_a_list, teaser_cards, teaser_evidence
+from cleaners.pages import names_own_author, reads_like_a_list, teaser_cards, teaser_evidence
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = sorted((FIXTURES / "pages").glob("*.json"))
@@ -169,3 +169,10 @@ def test_reads_like_a_list() -> None:
     assert reads_like_a_list(headlines)
     prose = "\n".join(["The council met on Tuesday.", "It voted for the barrier."] * 3)
     assert not reads_like_a_list(prose)
+
+
+def test_an_author_named_only_in_teaser_bylines_is_not_the_pages() -> None:
+    cards = [("Harbour dredging delayed By Owen Hale The barge failed its inspection", True)]
+    assert not names_own_author("Owen Hale", cards)
+    assert names_own_author("Mara Quinn", cards)
+    assert not names_own_author(None, cards)
