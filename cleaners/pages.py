@@ -192,7 +192,7 @@ def same_document(base: str | None, href: str) -> str:
 
 def visible_chars(text: str) -> int:
     """Characters of the text other than whitespace."""
-    return len(text) - sum(text.count(space) for space in " \n\t\r\xa0")
+    return len("".join(text.split()))
 
 
 def teaser_cards(tree: HtmlElement, url: str | None, titles: Sequence[str] = ()) -> list[str]:
@@ -291,12 +291,17 @@ def teaser_evidence(
 ) -> TeaserEvidence:
     """Where the body's blocks lie on the page: in which teaser cards, and how much outside.
 
-    Pages that declare an article, and bodies of too few blocks to be a list, are not searched
-    for cards (most pages: the search walks every link).
+    Pages that declare an article, and bodies of too few or too long blocks to be a list, are
+    not searched for cards (most pages: the search walks every link).
     """
-    declared = frozenset(declared_types(tree))
     counted = [block for block in blocks if block.kind != "heading"]
-    if (declared & ARTICLE_TYPES and not declared & COLLECTION_TYPES) or len(counted) < MIN_CARDS:
+    lengths = [len(block.text.split()) for block in blocks]
+    short = sum(length for length in lengths if length <= TEASER_MAX_WORDS)
+    # Teasers are short: a body whose words lie mostly in long paragraphs is no list of them.
+    if len(counted) < MIN_CARDS or short < MIN_CARD_WORD_SHARE * sum(lengths):
+        return TeaserEvidence(0, 0.0, 0.0, 0, frozenset())
+    declared = frozenset(declared_types(tree))
+    if declared & ARTICLE_TYPES and not declared & COLLECTION_TYPES:
         return TeaserEvidence(0, 0.0, 0.0, 0, declared)
     found = find_cards(tree, url, titles)
     used: set[int] = set()
