@@ -32,6 +32,7 @@ from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
 from cleaners.metadata import page_facts
 from cleaners.page_metadata import page_metadata
+from cleaners.pages import drop_trailing_teasers, refuse_index_page
 from cleaners.profile import (
     BoilerplateProfile,
     PageBlocks,
@@ -380,6 +381,10 @@ def _extract_article(
                 blocks, ctx = rescued, rescue_ctx
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")
+    # A section front's teasers are no article; an article's closing teasers go (cleaners.pages).
+    titles = (document.title or "", *facts.headlines)
+    cards = refuse_index_page(tree, blocks, url, titles, document.author)
+    blocks = drop_trailing_teasers(blocks, tree, ctx, titles, cards)
     body = "\n".join(block.text for block in blocks)
     return Article(
         body=body,

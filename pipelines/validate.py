@@ -1,9 +1,10 @@
 """Validate pipeline: an extracted article that is not worth storing becomes a `Failure`.
 
 Checks, in order: no body, a body that only repeats the headline, or one that reads like a list
-of headlines (`not_article`), a language
-outside `CLEANNEWS_LANGUAGES` (`wrong_language`), fewer words than `CLEANNEWS_MIN_WORDS`
-(`too_short`). The reason codes are those of `cleaners.errors`.
+of headlines (`not_article`; `cleaners.pages.reads_like_a_list`, a check on the text alone, for
+records from any source: `extract_article` already refuses section fronts from the page's
+structure), a language outside `CLEANNEWS_LANGUAGES` (`wrong_language`), fewer words than
+`CLEANNEWS_MIN_WORDS` (`too_short`). The reason codes are those of `cleaners.errors`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from cleaners.errors import NotAnArticle, TooShort
+from cleaners.pages import reads_like_a_list
 from crawler.items import Failure
 from pipelines.config import STATS_PREFIX
 from pipelines.records import ArticleRecord
@@ -24,15 +26,6 @@ _NON_WORD = re.compile(r"[\W_]+")
 _WORD_CHARACTER = re.compile(r"[^\W_]")
 # Bodies longer than this many times their title are never compared with it (repeats_title).
 REPEATED_TITLE_MAX_RATIO = 4
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
-
-# A body of at least LIST_MIN_LINES lines, none as long as LIST_MAX_LINE_CHARS, of which fewer
-# than LIST_MAX_SENTENCE_SHARE end like a sentence, is a list of headlines (an archive or section
-# page that got through extraction), not prose. On ~1,200 article pages of public extraction test
-# sets this flagged 4 (a photo-gallery index, song lyrics, two <br>-broken blog posts).
-LIST_MIN_LINES = 5
-LIST_MAX_LINE_CHARS = 80
-LIST_MAX_SENTENCE_SHARE = 0.2
 
 
 def comparable_text(text: str | None) -> str:
@@ -55,15 +48,6 @@ def repeats_title(body: str, title: str | None) -> bool:
         return False
     body_words = comparable_text(body)
     return body_words == title_words or body_words in title_words
-
-
-def reads_like_a_list(body: str) -> bool:
-    """True when every line is short and hardly any ends like a sentence (headlines + dates)."""
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    if len(lines) < LIST_MIN_LINES or max(len(line) for line in lines) >= LIST_MAX_LINE_CHARS:
-        return False
-    sentences = sum(1 for line in lines if _SENTENCE_END.search(line))
-    return sentences < LIST_MAX_SENTENCE_SHARE * len(lines)
 
 
 def count_words(text: str) -> int:
