@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lxml.html
 import pytest
 from trafilatura.utils import repair_faulty_html
 
+from cleaners.context import MAX_LINK_SCAN_CHARS, CleaningContext
 from cleaners.decode import decode_html
-from cleaners.extract import repair_html
+from cleaners.extract import parse_html, repair_html
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PAGES = sorted(
@@ -49,3 +51,53 @@ def test_repair_html_is_trafilaturas_repair(html: str) -> None:
 def test_repair_html_is_trafilaturas_repair_on_fixture_pages(page_path: Path) -> None:
     html = decode_html(page_path.read_bytes(), None)
     assert repair_html(html) == repair_faulty_html(html, html[:50].lower())
+
+
+def reference_link_share(page: lxml.html.HtmlElement, text: str) -> float:
+    """`block_link_share` by its definition: every distinct link text found in the text."""
+    links = {" ".join(" ".join(a.itertext()).split()) for a in page.iter("a")} - {""}
+    text = " ".join(text.split())
+    if not text or not links:
+        return 0.0
+    if text in links:
+        return 1.0
+    if len(text) > MAX_LINK_SCAN_CHARS:
+        return 0.0
+    return min(1.0, sum(len(link) for link in links if len(link) > 1 and link in text) / len(text))
+
+
+LINK_PAGE = (
+    "<html><body><p>Read <a href='/a'>the council budget</a> and <a href='/b'>EU</a> rules, "
+    "<a href='/c'>x</a>, <a href='/d'>  the   <b>council</b> <i>budget</i> vote</a>, "
+    "<a href='/e'><img src='i.png'></a><a href='/f'>Mr</a> <a href='/g'>budget</a>"
+    "<a href='https://other.example/'>Other <span>site</span></a></p></body></html>"
+)
+LINK_TEXTS = [
+    "the council budget",
+    "Read the council budget and EU rules",
+    "EU",
+    "Mr Smith on the council budget vote",
+    "Subsidies: budget, EU, Mr and x",
+    "x",
+    "Other site",
+    "A line without any link text in it",
+    "the   council\n budget",
+    "budget " * 80,
+    "",
+]
+
+
+@pytest.mark.parametrize("text", LINK_TEXTS)
+def test_block_link_share_is_its_definition(text: str) -> None:
+    page = parse_html(LINK_PAGE)
+    assert CleaningContext(page=page).block_link_share(text) == reference_link_share(page, text)
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_block_link_share_is_its_definition_on_fixture_pages(page_path: Path) -> None:
+    page = parse_html(decode_html(page_path.read_bytes(), None))
+    ctx = CleaningContext(page=page)
+    texts = [" ".join(p.text_content().split()) for p in page.iter("p", "li", "h2", "a")]
+    for text in texts:
+        assert ctx.block_link_share(text) == reference_link_share(page, text), text
+
