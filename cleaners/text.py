@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from cleaners import vocabulary as vocab
 from cleaners.context import Block, CleaningContext
-from cleaners.timestamps import LEAD_ALTERNATION, Timestamp, parse_timestamp
+from cleaners.timestamps import LEAD_ALTERNATION, MAX_TIMESTAMP_WORDS, Timestamp, parse_timestamp
 
 TextCleaner = Callable[[list[Block], CleaningContext], list[Block]]
 
@@ -247,6 +247,10 @@ def line_timestamp(text: str) -> Timestamp | None:
 
     "5 April 2013 Last updated at 10:08 GMT" is read as "Last updated 5 April 2013 at 10:08 GMT".
     """
+    # Too long for a dateline, also once reordered (which never takes words away): no need to
+    # scan a long paragraph for an inner lead word.
+    if len(text.split()) > MAX_TIMESTAMP_WORDS:
+        return None
     stamp = parse_timestamp(text)
     if stamp is not None:
         return stamp

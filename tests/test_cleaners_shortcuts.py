@@ -11,11 +11,15 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from trafilatura.utils import repair_faulty_html
 
 from cleaners.context import MAX_LINK_SCAN_CHARS, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.extract import parse_html, repair_html
+from cleaners.text import INNER_LEAD_RE, line_timestamp
+from cleaners.timestamps import Timestamp, parse_timestamp
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PAGES = sorted(
@@ -100,4 +104,42 @@ def test_block_link_share_is_its_definition_on_fixture_pages(page_path: Path) ->
     texts = [" ".join(p.text_content().split()) for p in page.iter("p", "li", "h2", "a")]
     for text in texts:
         assert ctx.block_link_share(text) == reference_link_share(page, text), text
+
+
+def reference_line_timestamp(text: str) -> Timestamp | None:
+    """`line_timestamp` without its word-count shortcut."""
+    stamp = parse_timestamp(text)
+    if stamp is not None:
+        return stamp
+    inner = INNER_LEAD_RE.search(text)
+    if inner is None or not inner.start():
+        return None
+    before, lead, after = text[: inner.start()], inner.group(0), text[inner.end() :]
+    return parse_timestamp(f"{lead} {before} {after}")
+
+
+TIMESTAMP_WORDS = [
+    "5", "April", "2013", "Last", "updated", "Updated:", "at", "10:08", "GMT", "Published",
+    "on", "14.", "März", "2014,", "p.m.", "E.T.", "Aktualisiert", "am", "the", "ferry", "|",
+    "Mise", "à", "jour", "le", "2", "mai", "2019", "Updated", "11:45", "BST", "-", "ET",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TIMESTAMP_WORDS), min_size=1, max_size=22), st.sampled_from(" \t"))
+def test_line_timestamp_shortcut_changes_nothing(words: list[str], space: str) -> None:
+    text = space.join(words)
+    assert line_timestamp(text) == reference_line_timestamp(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5 April 2013 Last updated at 10:08 GMT",
+        "Posted by the ferry desk 5 April 2013 Last updated at 10:08 GMT with more words here now",
+        "5 April 2013 and more words to fill a line of sixteen words in all Last updated at 10:08",
+    ],
+)
+def test_line_timestamp_shortcut_on_datelines(text: str) -> None:
+    assert line_timestamp(text) == reference_line_timestamp(text)
 
