@@ -20,6 +20,16 @@ from cleaners.decode import decode_html
 from cleaners.extract import parse_html, repair_html
 from cleaners.text import INNER_LEAD_RE, line_timestamp
 from cleaners.timestamps import Timestamp, parse_timestamp
+from cleaners.tree import (
+    ANY_MARK_RE,
+    ARTICLE_RE,
+    DECLARED_ITEMPROPS,
+    HIDDEN_STYLE_RE,
+    INDEX_XPATH,
+    TreeIndex,
+    build_index,
+    class_id_marks,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PAGES = sorted(
@@ -142,4 +152,62 @@ def test_line_timestamp_shortcut_changes_nothing(words: list[str], space: str) -
 )
 def test_line_timestamp_shortcut_on_datelines(text: str) -> None:
     assert line_timestamp(text) == reference_line_timestamp(text)
+
+
+def reference_build_index(tree: lxml.html.HtmlElement) -> TreeIndex:
+    """`build_index` reading every attribute of every element, without its caches."""
+    index = TreeIndex(tree=tree)
+    for element in INDEX_XPATH(tree):
+        attributes = dict(element.items())
+        if element.tag == "main" or attributes.get("role") == "main" or (
+            attributes.get("itemprop", "").lower() in DECLARED_ITEMPROPS
+        ):
+            index.declared_chain.add(element)
+            index.declared_chain.update(element.iterancestors())
+        if (
+            "hidden" in attributes
+            or attributes.get("aria-hidden", "").strip().lower() == "true"
+            or ("style" in attributes and HIDDEN_STYLE_RE.search(attributes["style"]))
+        ):
+            index.hidden.append(element)
+        raw = f"{attributes.get('class', '')} {attributes.get('id', '')}".lower()
+        if len(raw) < 4 or not ANY_MARK_RE.search(raw):
+            continue
+        marks = class_id_marks(element)
+        if marks and ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
+            index.marked.append((element, marks))
+    return index
+
+
+INDEX_PAGE = """<html><body><main class="share-bar"><div hidden class="promo">a</div>
+<div class="Share-Bar" id="x" style="DISPLAY: none">b</div><div aria-hidden=" TRUE ">c</div>
+<div role="main" class="related-posts"><p style="color: red" class="related-posts">d</p></div>
+<div itemprop="ArticleBody" id="comments"><span class="tag-share share">e</span></div>
+<section class="sharing-with-a-single-developer-team">f</section><aside id="ad">g</aside>
+<div class="newsletter article-body">h</div><div class="">i</div><div role="note" hidden="">j</div>
+</main></body></html>"""
+
+
+def same_index(found: TreeIndex, reference: TreeIndex) -> bool:
+    """True when two indexes hold the same elements in the same order."""
+    return (
+        found.marked == reference.marked
+        and found.hidden == reference.hidden
+        and found.declared_chain == reference.declared_chain
+    )
+
+
+def test_build_index_is_the_full_attribute_read() -> None:
+    tree = parse_html(INDEX_PAGE)
+    found, reference = build_index(tree), reference_build_index(tree)
+    assert len(reference.marked) >= 4
+    assert len(reference.hidden) >= 4
+    assert same_index(found, reference)
+    assert same_index(build_index(tree), reference)  # again, from the caches
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_build_index_is_the_full_attribute_read_on_fixture_pages(page_path: Path) -> None:
+    tree = parse_html(decode_html(page_path.read_bytes(), None))
+    assert same_index(build_index(tree), reference_build_index(tree))
 
