@@ -334,12 +334,13 @@ def unit_tail(unit: etree._Element) -> str:
 
 
 def drop_blocks_after_article(
-    body: etree._Element, tree: HtmlElement, ctx: CleaningContext
+    body: etree._Element, page: HtmlElement | ArticleRegion | None, ctx: CleaningContext
 ) -> None:
     """Drop trafilatura's trailing blocks that lie outside the article's container on the page.
 
     Removes e.g. the "About the author: Jane writes about gardens ..." box after the article's
     <div class="entry">; keeps everything when the container holds too little of the text.
+    `page` is the cleaned page, or its `find_article_region` found beforehand (None: no region).
     """
     units: list[etree._Element] = []
     texts: list[str] = []
@@ -349,7 +350,7 @@ def drop_blocks_after_article(
             texts.append(text)
     if len(units) <= MIN_KEPT_BLOCKS:
         return
-    region = find_article_region(tree)
+    region = find_article_region(page) if isinstance(page, HtmlElement) else page
     # A last block inside the region leaves nothing to trim, whatever the other blocks are.
     if region is None or region.holds(texts[-1]):
         return

@@ -7,10 +7,12 @@ Every failure surfaces as an `ExtractionError` subclass, never as an lxml or tra
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 
 from lxml import etree
+from lxml.etree import strip_tags
 from lxml.html import (
     HtmlComment,
     HtmlElement,
@@ -20,11 +22,12 @@ from lxml.html import (
     document_fromstring,
 )
 from trafilatura import bare_extraction
-from trafilatura.settings import Document, set_date_params
+from trafilatura import core as trafilatura_core
+from trafilatura.settings import Document, Extractor, set_date_params
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repair_faulty_html
 
 from cleaners.article import Article
-from cleaners.candidates import drop_blocks_after_article
+from cleaners.candidates import drop_blocks_after_article, find_article_region
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
@@ -92,6 +95,21 @@ INVALID_XML_CHARACTERS = tuple(
 )
 # Should a later trafilatura remove other characters, its own repair runs on every page.
 FAST_REPAIR = INVALID_XML_CHARS.pattern == r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+
+# How extract_article calls trafilatura (bare_extraction's arguments).
+TRAFILATURA_SETTINGS = {
+    "output_format": "xml",
+    "with_metadata": False,
+    "include_comments": False,
+    "include_links": False,
+    "include_tables": True,
+}
+trafilatura_sequence = getattr(trafilatura_core, "trafilatura_sequence", None)
+# bare_extraction's steps run here only on the trafilatura whose steps they are (see
+# extract_main_text); tests/test_cleaners_shortcuts.py compares both on every fixture page.
+IN_PLACE_EXTRACTION = trafilatura_sequence is not None and list(
+    inspect.signature(trafilatura_sequence).parameters
+) == ["tree", "options", "url"]
 
 # trafilatura logs every discarded page at WARNING; a failure here is our NotAnArticle instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -256,22 +274,43 @@ def is_loose_crosshead(element: etree._Element) -> bool:
     return bool(text) and (text[0].isupper() or text[0].isdigit())
 
 
+def extract_main_text(tree: HtmlElement, url: str | None) -> Document | None:
+    """`bare_extraction(tree, ...)` with our settings, run on the tree itself instead of a copy.
+
+    bare_extraction deep-copies a tree it is handed, so that its caller's tree stays intact; the
+    page is of no use here once everything that reads it has run, and the copy cost about a
+    fortieth of the extraction of a large page. These are bare_extraction's own steps for the
+    settings below; a trafilatura without them gets bare_extraction, copy included.
+    """
+    if not IN_PLACE_EXTRACTION:
+        return bare_extraction(tree, url=url, **TRAFILATURA_SETTINGS)
+    options = Extractor(output_format="xml", comments=False, links=False, tables=True, url=url)
+    try:
+        body, text, _comments_body, comments = trafilatura_sequence(tree, options, options.url)
+        if options.max_tree_size:
+            if len(body) > options.max_tree_size:
+                strip_tags(body, "hi")
+            if len(body) > options.max_tree_size:
+                raise ValueError
+        if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+            raise ValueError
+    except (TypeError, ValueError):
+        return None
+    document = Document()
+    document.raw_text, document.body = text, body
+    return document
+
+
 def run_trafilatura(tree: HtmlElement, url: str | None) -> Document:
     """trafilatura's main text and metadata of the cleaned tree; NotAnArticle when none.
 
     The metadata comes from `page_metadata` (trafilatura's own steps without its costly tree
     copies and scans) rather than `with_metadata=True`, which cost a third of the extraction.
+    It is read first: the main-text extraction then works on the tree itself and changes it.
     """
+    metadata = page_metadata(tree, url, set_date_params(extensive=False))
     try:
-        document = bare_extraction(
-            tree,
-            url=url,
-            output_format="xml",
-            with_metadata=False,
-            include_comments=False,
-            include_links=False,
-            include_tables=True,
-        )
+        document = extract_main_text(tree, url)
     except ExtractionError:
         raise
     except Exception as err:  # trafilatura and its fallbacks raise many error types
@@ -280,8 +319,6 @@ def run_trafilatura(tree: HtmlElement, url: str | None) -> Document:
         len(document.body) or (document.body.text or "").strip()
     ):
         raise NotAnArticle("no main text found")
-    # bare_extraction worked on its own copy: the tree is still the cleaned page.
-    metadata = page_metadata(tree, url, set_date_params(extensive=False))
     metadata.body, metadata.raw_text = document.body, document.raw_text
     return metadata
 
@@ -344,9 +381,12 @@ def _extract_article(
     run_tree_stage(tree, ctx)
     if profile and page_blocks is not None:
         ctx.removed += remove_learned_blocks(tree, page_blocks, profile)
+    # What the later stages read of the cleaned page is read now: trafilatura uses the page up.
+    ctx.collect_links()
+    region = find_article_region(tree)
     document = run_trafilatura(tree, url)
     # trafilatura's copy of the page ends where the article's container does (cleaners.candidates).
-    drop_blocks_after_article(document.body, tree, ctx)
+    drop_blocks_after_article(document.body, region, ctx)
     ctx.title = document.title
     blocks = run_pruning(run_text_stage(body_blocks(document.body), ctx), ctx)
     blocks = drop_learned_paragraphs(blocks, page_blocks, profile, ctx)

@@ -13,11 +13,19 @@ import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
+from trafilatura import bare_extraction
 from trafilatura.utils import repair_faulty_html
 
 from cleaners.context import MAX_LINK_SCAN_CHARS, CleaningContext
 from cleaners.decode import decode_html
-from cleaners.extract import parse_html, repair_html
+from cleaners.extract import (
+    IN_PLACE_EXTRACTION,
+    TRAFILATURA_SETTINGS,
+    extract_main_text,
+    parse_html,
+    repair_html,
+)
 from cleaners.text import INNER_LEAD_RE, line_timestamp
 from cleaners.timestamps import Timestamp, parse_timestamp
 from cleaners.tree import (
@@ -211,3 +219,36 @@ def test_build_index_is_the_full_attribute_read_on_fixture_pages(page_path: Path
     tree = parse_html(decode_html(page_path.read_bytes(), None))
     assert same_index(build_index(tree), reference_build_index(tree))
 
+
+def test_the_installed_trafilatura_runs_in_place() -> None:
+    assert IN_PLACE_EXTRACTION
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_in_place_extraction_is_bare_extraction(page_path: Path) -> None:
+    html = decode_html(page_path.read_bytes(), None)
+    url = "https://news.example/2024/03/story"
+    reference = bare_extraction(parse_html(html), url=url, **TRAFILATURA_SETTINGS)
+    found = extract_main_text(parse_html(html), url)
+    assert (found is None) == (reference is None)
+    if found is not None and reference is not None:
+        assert etree.tostring(found.body) == etree.tostring(reference.body)
+        assert found.raw_text == reference.raw_text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><p>x</p></body></html>",  # too little text: no document
+        "<html><body></body></html>",
+        "<html><body><div><p>" + "The harbour ferry runs again from Monday. " * 30 + "</p></div>"
+        "<div id='comments'><p>First comment on the ferry story, by a reader.</p></div>"
+        "</body></html>",
+    ],
+)
+def test_in_place_extraction_is_bare_extraction_on_edge_pages(html: str) -> None:
+    reference = bare_extraction(parse_html(html), url=None, **TRAFILATURA_SETTINGS)
+    found = extract_main_text(parse_html(html), None)
+    assert (found is None) == (reference is None)
+    if found is not None and reference is not None:
+        assert etree.tostring(found.body) == etree.tostring(reference.body)
