@@ -22,6 +22,8 @@ TextCleaner = Callable[[list[Block], CleaningContext], list[Block]]
 INNER_LEAD_RE = re.compile(rf"(?<=\s)(?:{LEAD_ALTERNATION})\b", re.IGNORECASE)
 # Punctuation, symbols and combining accents (after NFKD): what headline comparison ignores.
 NOT_WORD_RE = re.compile(r"[^\w\s]|_")
+# The ASCII characters NOT_WORD_RE matches, as a str.translate table deleting them.
+ASCII_NOT_WORD = {c: None for c in range(128) if NOT_WORD_RE.fullmatch(chr(c))}
 
 # A short line: boilerplate vocabulary may act on it anywhere in the body.
 SHORT_LINE_WORDS = 12
@@ -55,6 +57,8 @@ def words(text: str) -> int:
 
 def normalise(text: str) -> str:
     """Lower-case, accents and quotes folded, punctuation dropped: for comparing headlines."""
+    if text.isascii():  # NFKD and case folding change no ASCII text beyond lower-casing it
+        return " ".join(text.lower().translate(ASCII_NOT_WORD).split())
     folded = unicodedata.normalize("NFKD", text.casefold())
     return " ".join(NOT_WORD_RE.sub("", folded).split())
 

@@ -7,6 +7,7 @@ project's fixtures.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import lxml.html
@@ -26,7 +27,12 @@ from cleaners.extract import (
     parse_html,
     repair_html,
 )
-from cleaners.text import INNER_LEAD_RE, line_timestamp
+from cleaners.text import (
+    INNER_LEAD_RE,
+    NOT_WORD_RE,
+    line_timestamp,
+    normalise,
+)
 from cleaners.timestamps import Timestamp, parse_timestamp
 from cleaners.tree import (
     ANY_MARK_RE,
@@ -252,3 +258,29 @@ def test_in_place_extraction_is_bare_extraction_on_edge_pages(html: str) -> None
     assert (found is None) == (reference is None)
     if found is not None and reference is not None:
         assert etree.tostring(found.body) == etree.tostring(reference.body)
+
+
+def reference_normalise(text: str) -> str:
+    """`normalise` without its ASCII shortcut."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join(NOT_WORD_RE.sub("", folded).split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_normalise_shortcut_changes_nothing(text: str) -> None:
+    assert normalise(text) == reference_normalise(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Home prices in the second quarter rose 3.5% -- a \"surprise\" (Q2_report)!",
+        "\x00\x1c\x1f\x7f\tTabs,\x0bvertical\x0cfeeds\r\nand DEL",
+        "Straße café — “quotes” ½ ﬁne",
+        "",
+    ],
+)
+def test_normalise_shortcut_on_headlines(text: str) -> None:
+    assert normalise(text) == reference_normalise(text)
+
