@@ -115,12 +115,17 @@ def drop_comment_notices(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
     return drop(blocks, doomed, "drop_comment_notices", ctx)
 
 
+# A promo heading is one of vocab.PROMO_HEADINGS, or starts with one and a space.
+PROMO_HEADING_SET = frozenset(vocab.PROMO_HEADINGS)
+PROMO_HEADING_PREFIXES = tuple(f"{heading} " for heading in vocab.PROMO_HEADINGS)
+
+
 def is_promo_heading(block: Block) -> bool:
     """True for a short heading such as "More Must-Reads from TIME" or "Lesen Sie auch"."""
     if words(block.text) > SHORT_LINE_WORDS:
         return False
     text = normalise_heading(block.text)
-    return any(text == h or text.startswith(h + " ") for h in vocab.PROMO_HEADINGS)
+    return text in PROMO_HEADING_SET or text.startswith(PROMO_HEADING_PREFIXES)
 
 
 def normalise_heading(text: str) -> str:

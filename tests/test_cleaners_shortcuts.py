@@ -18,7 +18,8 @@ from lxml import etree
 from trafilatura import bare_extraction
 from trafilatura.utils import repair_faulty_html
 
-from cleaners.context import MAX_LINK_SCAN_CHARS, CleaningContext
+from cleaners import vocabulary as vocab
+from cleaners.context import MAX_LINK_SCAN_CHARS, Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.extract import (
     IN_PLACE_EXTRACTION,
@@ -30,8 +31,11 @@ from cleaners.extract import (
 from cleaners.text import (
     INNER_LEAD_RE,
     NOT_WORD_RE,
+    SHORT_LINE_WORDS,
+    is_promo_heading,
     line_timestamp,
     normalise,
+    normalise_heading,
 )
 from cleaners.timestamps import Timestamp, parse_timestamp
 from cleaners.tree import (
@@ -283,4 +287,24 @@ def test_normalise_shortcut_changes_nothing(text: str) -> None:
 )
 def test_normalise_shortcut_on_headlines(text: str) -> None:
     assert normalise(text) == reference_normalise(text)
+
+
+def reference_is_promo_heading(text: str) -> bool:
+    """`is_promo_heading` testing the vocabulary one heading at a time."""
+    if len(text.split()) > SHORT_LINE_WORDS:
+        return False
+    text = normalise_heading(text)
+    return any(text == h or text.startswith(h + " ") for h in vocab.PROMO_HEADINGS)
+
+
+PROMO_TEXTS = [
+    text
+    for heading in vocab.PROMO_HEADINGS
+    for text in (heading, f"{heading.upper()}:", f"{heading} from X", f"{heading}s", heading[:-1])
+] + ["More from the harbour", "Read more", "", "   ", "The ferry timetable"]
+
+
+@pytest.mark.parametrize("text", PROMO_TEXTS)
+def test_promo_heading_sets_are_the_vocabulary(text: str) -> None:
+    assert is_promo_heading(Block(text=text, kind="heading")) == reference_is_promo_heading(text)
 
