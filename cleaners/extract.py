@@ -157,6 +157,9 @@ def parse_html(text: str) -> HtmlElement:
 
 def element_blocks(element: etree._Element, kind: str) -> list[Block]:
     """Blocks of one trafilatura output element, split at its line breaks (<lb/>)."""
+    if not len(element) and element.tag != "lb":  # most paragraphs: one text, nothing to split
+        text = " ".join((element.text or "").split())
+        return [Block(text=text, kind=kind)] if text else []
     segments: list[list[str]] = [[]]
 
     def walk(node: etree._Element) -> None:

@@ -23,7 +23,9 @@ from cleaners.context import MAX_LINK_SCAN_CHARS, Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.extract import (
     IN_PLACE_EXTRACTION,
+    NESTED_BLOCK_TAGS,
     TRAFILATURA_SETTINGS,
+    element_blocks,
     extract_main_text,
     parse_html,
     repair_html,
@@ -307,4 +309,44 @@ PROMO_TEXTS = [
 @pytest.mark.parametrize("text", PROMO_TEXTS)
 def test_promo_heading_sets_are_the_vocabulary(text: str) -> None:
     assert is_promo_heading(Block(text=text, kind="heading")) == reference_is_promo_heading(text)
+
+
+def reference_element_blocks(element: etree._Element, kind: str) -> list[Block]:
+    """`element_blocks` walking every element, also one without children."""
+    segments: list[list[str]] = [[]]
+
+    def walk(node: etree._Element) -> None:
+        if node.tag == "lb":
+            segments.append([])
+        elif node.text:
+            segments[-1].append(node.text)
+        for child in node:
+            if child.tag in NESTED_BLOCK_TAGS:
+                segments[-1].append(" ")
+            walk(child)
+            if child.tag in NESTED_BLOCK_TAGS:
+                segments[-1].append(" ")
+            if child.tail:
+                segments[-1].append(child.tail)
+
+    walk(element)
+    texts = (" ".join("".join(parts).split()) for parts in segments)
+    return [Block(text=text, kind=kind) for text in texts if text]
+
+
+@pytest.mark.parametrize(
+    "xml",
+    ["<p>  a \n b </p>", "<p/>", "<p> </p>", "<lb/>", "<p>a<lb/>b</p>", "<item>i<p>j</p>k</item>"],
+)
+def test_element_blocks_shortcut_changes_nothing(xml: str) -> None:
+    element = etree.fromstring(xml)
+    assert element_blocks(element, "p") == reference_element_blocks(element, "p")
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_element_blocks_shortcut_on_fixture_pages(page_path: Path) -> None:
+    html = decode_html(page_path.read_bytes(), None)
+    document = extract_main_text(parse_html(html), "https://news.example/2024/03/story")
+    for element in document.body.iter() if document is not None else ():
+        assert element_blocks(element, "p") == reference_element_blocks(element, "p")
 
