@@ -325,6 +325,8 @@ def body_units(body: etree._Element) -> list[etree._Element]:
 
 def unit_text(unit: etree._Element) -> str:
     """A block's own text, whitespace collapsed."""
+    if not len(unit):  # one text node: what itertext() would give
+        return " ".join((unit.text or "").split())
     return " ".join(" ".join(unit.itertext()).split())
 
 

@@ -19,6 +19,7 @@ from trafilatura import bare_extraction
 from trafilatura.utils import repair_faulty_html
 
 from cleaners import vocabulary as vocab
+from cleaners.candidates import unit_text
 from cleaners.context import MAX_LINK_SCAN_CHARS, Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.extract import (
@@ -350,3 +351,10 @@ def test_element_blocks_shortcut_on_fixture_pages(page_path: Path) -> None:
     for element in document.body.iter() if document is not None else ():
         assert element_blocks(element, "p") == reference_element_blocks(element, "p")
 
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_unit_text_shortcut_on_fixture_pages(page_path: Path) -> None:
+    html = decode_html(page_path.read_bytes(), None)
+    document = extract_main_text(parse_html(html), "https://news.example/2024/03/story")
+    for element in document.body.iter() if document is not None else ():
+        assert unit_text(element) == " ".join(" ".join(element.itertext()).split())
