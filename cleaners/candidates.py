@@ -179,7 +179,16 @@ class ArticleRegion:
 
     container: HtmlElement
     members: list[HtmlElement]
-    words: str
+    # The members' texts as they were when the region was found (the page may change after).
+    texts: list[str]
+    _words: str | None = None
+
+    @property
+    def words(self) -> str:
+        """The members' words, "|" between them, tokenised on first use (short bodies never ask)."""
+        if self._words is None:
+            self._words = "|".join(word_text(text) for text in self.texts)
+        return self._words
 
     def holds(self, text: str) -> bool:
         """True when the text's words occur in the region: all in order, or most of its runs.
@@ -306,8 +315,8 @@ def find_article_region(tree: HtmlElement) -> ArticleRegion | None:
             if sibling is not member and is_article_sibling(sibling, member, mass, base)
         ]
         member = parent
-    words = "|".join(word_text(element.text_content()) for element in members)
-    return ArticleRegion(container=container, members=members, words=words)
+    texts = [element.text_content() for element in members]
+    return ArticleRegion(container=container, members=members, texts=texts)
 
 
 def body_units(body: etree._Element) -> list[etree._Element]:
