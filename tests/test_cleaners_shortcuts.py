@@ -19,7 +19,7 @@ from trafilatura import bare_extraction
 from trafilatura.utils import repair_faulty_html
 
 from cleaners import vocabulary as vocab
-from cleaners.candidates import unit_text
+from cleaners.candidates import find_article_region, unit_text
 from cleaners.context import MAX_LINK_SCAN_CHARS, Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.extract import (
@@ -358,3 +358,20 @@ def test_unit_text_shortcut_on_fixture_pages(page_path: Path) -> None:
     document = extract_main_text(parse_html(html), "https://news.example/2024/03/story")
     for element in document.body.iter() if document is not None else ():
         assert unit_text(element) == " ".join(" ".join(element.itertext()).split())
+
+
+def test_region_reads_the_page_as_it_was_when_found() -> None:
+    """trafilatura changes the page after the region is found: the region's words stay."""
+    paragraphs = [
+        "The harbour ferry returns to its winter timetable on Monday, the office said.",
+        "Crossings leave every forty minutes, and the last boat sails at nine, as before.",
+        "Cyclists may board at both ends, though the upper deck stays closed until spring.",
+    ]
+    html = "<html><body><div class='entry'>" + "".join(f"<p>{p}</p>" for p in paragraphs)
+    tree = parse_html(html + "</div><div class='side'><p>Weather: rain.</p></div></body></html>")
+    region = find_article_region(tree)
+    assert region is not None
+    for paragraph in list(region.container):
+        region.container.remove(paragraph)
+    assert all(region.holds(p) for p in paragraphs)
+    assert not region.holds("Weather: rain, wind and a grey sky over the whole coast today")
