@@ -1,7 +1,8 @@
-"""`extract_article`: decode, parse once, tree stage, trafilatura, metadata, text stage.
+"""`extract_article`: decode, parse once, tree stage, metadata, trafilatura, text stage.
 
-The page is parsed once with lxml; the tree stage cleans that tree, and trafilatura extracts the
-main text and metadata from it (trafilatura copies a tree it is given, so our tree stays ours).
+The page is parsed once with lxml: the tree stage cleans that tree, the metadata, the page's
+links and the article region are read from it, and then trafilatura extracts the main text from
+the tree itself rather than from a copy (its extraction prunes the tree it works on).
 Every failure surfaces as an `ExtractionError` subclass, never as an lxml or trafilatura error.
 """
 
