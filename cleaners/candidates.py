@@ -179,7 +179,16 @@ class ArticleRegion:
 
     container: HtmlElement
     members: list[HtmlElement]
-    words: str
+    # The members' texts as they were when the region was found (the page may change after).
+    texts: list[str]
+    _words: str | None = None
+
+    @property
+    def words(self) -> str:
+        """The members' words, "|" between them, tokenised on first use (short bodies never ask)."""
+        if self._words is None:
+            self._words = "|".join(word_text(text) for text in self.texts)
+        return self._words
 
     def holds(self, text: str) -> bool:
         """True when the text's words occur in the region: all in order, or most of its runs.
@@ -306,8 +315,8 @@ def find_article_region(tree: HtmlElement) -> ArticleRegion | None:
             if sibling is not member and is_article_sibling(sibling, member, mass, base)
         ]
         member = parent
-    words = "|".join(word_text(element.text_content()) for element in members)
-    return ArticleRegion(container=container, members=members, words=words)
+    texts = [element.text_content() for element in members]
+    return ArticleRegion(container=container, members=members, texts=texts)
 
 
 def body_units(body: etree._Element) -> list[etree._Element]:
@@ -325,6 +334,8 @@ def body_units(body: etree._Element) -> list[etree._Element]:
 
 def unit_text(unit: etree._Element) -> str:
     """A block's own text, whitespace collapsed."""
+    if not len(unit):  # one text node: what itertext() would give
+        return " ".join((unit.text or "").split())
     return " ".join(" ".join(unit.itertext()).split())
 
 
@@ -348,12 +359,13 @@ def unit_held(region: ArticleRegion, unit: etree._Element, text: str) -> bool:
 
 
 def drop_blocks_after_article(
-    body: etree._Element, tree: HtmlElement, ctx: CleaningContext
+    body: etree._Element, page: HtmlElement | ArticleRegion | None, ctx: CleaningContext
 ) -> None:
     """Drop trafilatura's trailing blocks that lie outside the article's container on the page.
 
     Removes e.g. the "About the author: Jane writes about gardens ..." box after the article's
     <div class="entry">; keeps everything when the container holds too little of the text.
+    `page` is the cleaned page, or its `find_article_region` found beforehand (None: no region).
     """
     units: list[etree._Element] = []
     texts: list[str] = []
@@ -363,7 +375,7 @@ def drop_blocks_after_article(
             texts.append(text)
     if len(units) <= MIN_KEPT_BLOCKS:
         return
-    region = find_article_region(tree)
+    region = find_article_region(page) if isinstance(page, HtmlElement) else page
     # A last block inside the region leaves nothing to trim, whatever the other blocks are.
     if region is None or unit_held(region, units[-1], texts[-1]):
         return

@@ -73,6 +73,8 @@ class CleaningContext:
     _all_link_texts: frozenset[str] | None = None
     _links: list[tuple[str, str]] = field(default_factory=list)
     _links_by_prefix: dict[str, list[str]] = field(default_factory=dict)
+    # Two-character link texts ("EU", "Mr"): tested on their own, not through 2-gram buckets.
+    _short_links: list[str] = field(default_factory=list)
 
     def collect_links(self) -> None:
         """Read the page's links once: (text, href) pairs, and the set of all link texts."""
@@ -80,14 +82,18 @@ class CleaningContext:
             return
         pairs = []
         for anchor in self.page.iter("a") if self.page is not None else ():
-            text = " ".join(" ".join(anchor.itertext()).split())
+            # Most links are one text node: its text is what itertext() would join.
+            raw = " ".join(anchor.itertext()) if len(anchor) else anchor.text
+            text = " ".join(raw.split()) if raw else ""
             if text:
                 pairs.append((text, anchor.get("href", "")))
         self._links = pairs
         self._all_link_texts = frozenset(text for text, _href in pairs)
         for text in self._all_link_texts:
-            if len(text) > 1:
+            if len(text) >= LINK_PREFIX_CHARS:
                 self._links_by_prefix.setdefault(text[:LINK_PREFIX_CHARS], []).append(text)
+            elif len(text) > 1:
+                self._short_links.append(text)
 
     def link_texts(self) -> frozenset[str]:
         """Texts of the page's links to its own site (computed once, on first use).
@@ -158,9 +164,9 @@ class CleaningContext:
         else:
             size = LINK_PREFIX_CHARS
             grams = {text[i : i + size] for i in range(len(text) - size + 1)}
-            grams.update(text[i : i + 2] for i in range(len(text) - 1))
             prefixes = [prefix for prefix in grams if prefix in buckets]
         linked = sum(len(link) for prefix in prefixes for link in buckets[prefix] if link in text)
+        linked += sum(len(link) for link in self._short_links if link in text)
         return min(1.0, linked / len(text))
 
     def remove(self, cleaner: str, text: str) -> None:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from cleaners import vocabulary as vocab
 from cleaners.context import Block, CleaningContext
-from cleaners.timestamps import LEAD_ALTERNATION, Timestamp, parse_timestamp
+from cleaners.timestamps import LEAD_ALTERNATION, MAX_TIMESTAMP_WORDS, Timestamp, parse_timestamp
 
 TextCleaner = Callable[[list[Block], CleaningContext], list[Block]]
 
@@ -22,6 +22,8 @@ TextCleaner = Callable[[list[Block], CleaningContext], list[Block]]
 INNER_LEAD_RE = re.compile(rf"(?<=\s)(?:{LEAD_ALTERNATION})\b", re.IGNORECASE)
 # Punctuation, symbols and combining accents (after NFKD): what headline comparison ignores.
 NOT_WORD_RE = re.compile(r"[^\w\s]|_")
+# The ASCII characters NOT_WORD_RE matches, as a str.translate table deleting them.
+ASCII_NOT_WORD = {c: None for c in range(128) if NOT_WORD_RE.fullmatch(chr(c))}
 
 # A short line: boilerplate vocabulary may act on it anywhere in the body.
 SHORT_LINE_WORDS = 12
@@ -59,6 +61,8 @@ def words(text: str) -> int:
 
 def normalise(text: str) -> str:
     """Lower-case, accents and quotes folded, punctuation dropped: for comparing headlines."""
+    if text.isascii():  # NFKD and case folding change no ASCII text beyond lower-casing it
+        return " ".join(text.lower().translate(ASCII_NOT_WORD).split())
     folded = unicodedata.normalize("NFKD", text.casefold())
     return " ".join(NOT_WORD_RE.sub("", folded).split())
 
@@ -115,12 +119,17 @@ def drop_comment_notices(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
     return drop(blocks, doomed, "drop_comment_notices", ctx)
 
 
+# A promo heading is one of vocab.PROMO_HEADINGS, or starts with one and a space.
+PROMO_HEADING_SET = frozenset(vocab.PROMO_HEADINGS)
+PROMO_HEADING_PREFIXES = tuple(f"{heading} " for heading in vocab.PROMO_HEADINGS)
+
+
 def is_promo_heading(block: Block) -> bool:
     """True for a short heading such as "More Must-Reads from TIME" or "Lesen Sie auch"."""
     if words(block.text) > SHORT_LINE_WORDS:
         return False
     text = normalise_heading(block.text)
-    return any(text == h or text.startswith(h + " ") for h in vocab.PROMO_HEADINGS)
+    return text in PROMO_HEADING_SET or text.startswith(PROMO_HEADING_PREFIXES)
 
 
 def normalise_heading(text: str) -> str:
@@ -273,6 +282,10 @@ def line_timestamp(text: str) -> Timestamp | None:
 
     "5 April 2013 Last updated at 10:08 GMT" is read as "Last updated 5 April 2013 at 10:08 GMT".
     """
+    # Too long for a dateline, also once reordered (which never takes words away): no need to
+    # scan a long paragraph for an inner lead word.
+    if len(text.split()) > MAX_TIMESTAMP_WORDS:
+        return None
     stamp = parse_timestamp(text)
     if stamp is not None:
         return stamp

@@ -88,6 +88,8 @@ INDEX_XPATH = etree.XPath(
     " or @role or self::main]"
 )
 DECLARED_ITEMPROPS = frozenset({"articlebody"})
+# The index's attributes besides class and id: declared containers and hidden elements.
+RARE_INDEX_ATTRIBUTES = frozenset({"role", "itemprop", "hidden", "aria-hidden", "style"})
 PARAGRAPH_XPATH = etree.XPath("body/descendant::p")
 
 
@@ -97,12 +99,30 @@ def class_id_marks(element: HtmlElement) -> str:
     An id such as "sharing-with-a-single-developer" is a section heading's slug, not a share bar:
     tokens of more than MAX_TOKEN_PARTS hyphen/underscore parts are left out.
     """
-    tokens = f"{element.get('class', '')} {element.get('id', '')}".lower().split()
+    return marks_of(f"{element.get('class', '')} {element.get('id', '')}".lower())
+
+
+def marks_of(class_id: str) -> str:
+    """`class_id_marks` of the lower-case "class id" string of an element."""
     return " ".join(
         t
-        for t in tokens
+        for t in class_id.split()
         if len(TOKEN_PART_RE.split(t)) <= MAX_TOKEN_PARTS and not TAXONOMY_CLASS_RE.match(t)
     )
+
+
+@lru_cache(maxsize=8192)
+def boilerplate_marks(class_id: str) -> str | None:
+    """The marks of a lower-case "class id" string naming boilerplate, else None.
+
+    A page repeats its class names many times over, so the regexes run once per distinct string.
+    """
+    if len(class_id) < 4 or not ANY_MARK_RE.search(class_id):
+        return None
+    marks = marks_of(class_id)
+    if marks and ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
+        return marks
+    return None
 
 
 def link_density(element: HtmlElement) -> float:
@@ -154,23 +174,23 @@ def build_index(tree: HtmlElement) -> TreeIndex:
     """Collect marked, hidden and declared article elements of the page once (document order)."""
     index = TreeIndex(tree=tree)
     for element in INDEX_XPATH(tree):
-        attributes = dict(element.items())
-        if element.tag == "main" or attributes.get("role") == "main" or (
-            attributes.get("itemprop", "").lower() in DECLARED_ITEMPROPS
-        ):
-            index.declared_chain.add(element)
-            index.declared_chain.update(element.iterancestors())
-        if (
-            "hidden" in attributes
-            or attributes.get("aria-hidden", "").strip().lower() == "true"
-            or ("style" in attributes and HIDDEN_STYLE_RE.search(attributes["style"]))
-        ):
-            index.hidden.append(element)
-        raw = f"{attributes.get('class', '')} {attributes.get('id', '')}".lower()
-        if len(raw) < 4 or not ANY_MARK_RE.search(raw):
-            continue
-        marks = class_id_marks(element)
-        if marks and ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
+        get = element.get
+        # Most elements carry only a class or an id: the rarer attributes are read when present.
+        if element.tag == "main" or not RARE_INDEX_ATTRIBUTES.isdisjoint(element.keys()):
+            if element.tag == "main" or get("role") == "main" or (
+                get("itemprop", "").lower() in DECLARED_ITEMPROPS
+            ):
+                index.declared_chain.add(element)
+                index.declared_chain.update(element.iterancestors())
+            style = get("style")
+            if (
+                get("hidden") is not None
+                or get("aria-hidden", "").strip().lower() == "true"
+                or (style is not None and HIDDEN_STYLE_RE.search(style))
+            ):
+                index.hidden.append(element)
+        marks = boilerplate_marks(f"{get('class', '')} {get('id', '')}".lower())
+        if marks is not None:
             index.marked.append((element, marks))
     return index
 
