@@ -331,6 +331,16 @@ def prose_words(blocks: list[Block]) -> int:
     return sum(count for count in counts if count >= PROSE_LINE_WORDS)
 
 
+def body_outside_region(region: ArticleRegion | None, blocks: list[Block]) -> bool:
+    """True when most of the body lies outside the article region: the extraction took another
+    part of the page (a link roundup, a pager), so a second one may find the article. A body
+    inside the region is the region's own short lines, and a second extraction finds no more."""
+    if region is None:
+        return False
+    held = sum(1 for block in blocks if region.holds(block.text))
+    return held * 2 < len(blocks)
+
+
 def has_little_prose(blocks: list[Block]) -> bool:
     """True when the body is mostly short lines: a sidebar, a link list, a page's furniture."""
     return bool(blocks) and prose_words(blocks) < RESCUE_MIN_PROSE_WORDS
@@ -405,7 +415,7 @@ def _extract_article(
     document = run_trafilatura(tree, url)
     ctx.title = document.title
     blocks = clean_main_text(document.body, region, ctx, page_blocks, profile)
-    if has_little_prose(blocks):
+    if has_little_prose(blocks) and body_outside_region(region, blocks):
         # trafilatura's default mode took a link list, a teaser or the page's furniture; its
         # precision mode sometimes finds the article. Taken only when that one reads as prose.
         rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])

@@ -1,5 +1,6 @@
-"""The precision-mode second look (cleaners/extract.py): a body without prose is extracted once
-more with trafilatura's `favor_precision`, and that extraction is taken only if it reads as prose.
+"""The precision-mode second look (cleaners/extract.py): a body without prose that lies mostly
+outside the article region is extracted once more with trafilatura's `favor_precision`, and that
+extraction is taken only if it reads as prose.
 """
 
 from __future__ import annotations
@@ -20,6 +21,18 @@ HOLIDAY_HOURS = ROOT / "fixtures" / "extract" / "holiday-hours.html"
 
 def lines(*texts: str) -> list[Block]:
     return [Block(text) for text in texts]
+
+
+def test_only_a_body_outside_the_article_region_gets_a_second_look() -> None:
+    html = ("<html><body><div class='story'><p>" + "The ferry left the north quay late. " * 12
+            + "</p></div><ul class='roundup'><li><a href='/a'>Winter walks</a></li>"
+            "<li><a href='/b'>Village oven</a></li></ul></body></html>")
+    region = extract_module.find_article_region(extract_module.parse_html(html))
+    assert region is not None
+    assert extract_module.body_outside_region(region, lines("Winter walks", "Village oven"))
+    inside = lines("The ferry left the north quay late.", "Winter walks")
+    assert not extract_module.body_outside_region(region, inside)
+    assert not extract_module.body_outside_region(None, lines("Winter walks"))
 
 
 def test_prose_is_counted_in_sentence_length_lines_only() -> None:
@@ -64,10 +77,11 @@ def test_without_the_second_look_the_roundup_would_be_the_body(
 
 
 def test_a_short_lines_article_keeps_its_own_body(precision_calls) -> None:
-    """A notice made of short lines triggers the second look, which finds nothing better."""
+    """A notice made of short lines has little prose, but its body is the article region's own
+    text: a second extraction could find nothing more, so none is made."""
     html = HOLIDAY_HOURS.read_bytes()
     article = extract_article(html)
-    assert precision_calls == [True]
+    assert precision_calls == []
     assert article.body.splitlines()[0] == "All branches close early on the days below."
     assert "Wednesday 1 January: closed" in article.body
     assert "Most read" not in article.body
