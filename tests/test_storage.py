@@ -104,6 +104,21 @@ def test_migrations_rerun_without_change_and_each_is_idempotent(tmp_path: Path) 
     assert db.schema == schema
 
 
+def test_a_file_from_before_the_block_index_was_dropped_loses_it(tmp_path: Path) -> None:
+    db = Database(tmp_path / "old.db")
+    with db.atomic():  # the schema as the first four migrations used to leave it
+        for migration in MIGRATIONS[:4]:
+            migration(db)
+        db.execute(
+            "CREATE INDEX boilerplate_blocks_pages ON boilerplate_blocks (outlet_id, pages)"
+        )
+        db.execute("PRAGMA user_version = 4")
+    assert "boilerplate_blocks_pages" in {index.name for index in db["boilerplate_blocks"].indexes}
+    assert migrate(db) == len(MIGRATIONS)
+    assert [index.name for index in db["boilerplate_blocks"].indexes
+            if not index.name.startswith("sqlite_autoindex")] == []
+
+
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     db = Database(tmp_path / "future.db")
     db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")

@@ -25,6 +25,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from cleaners.profile_store import DROP_UNUSED_INDEX
 from cleaners.profile_store import SCHEMA as BOILERPLATE_SCHEMA
 from pipelines.storage.common import BatchedStorage
 
@@ -147,6 +148,7 @@ CREATE INDEX IF NOT EXISTS article_versions_article ON article_versions (article
 
 MIGRATIONS: list[str] = [
     CREATE_CORE_TABLES, CREATE_ARTICLE_SEARCH, BOILERPLATE_SCHEMA, ADD_REVISITS_AND_HISTORY,
+    DROP_UNUSED_INDEX,
 ]
 
 

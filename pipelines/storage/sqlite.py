@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cleaners.profile_store import DROP_UNUSED_INDEX
 from cleaners.profile_store import create_tables as create_boilerplate_schema
 from pipelines.storage.common import BatchedStorage
 
@@ -179,11 +180,17 @@ def add_revisits_and_history(db: Database) -> None:
     )
 
 
+def drop_unused_block_index(db: Database) -> None:
+    """The block statistics' index by page count: never read, costly to keep current."""
+    db.execute(DROP_UNUSED_INDEX)
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     create_core_tables,
     create_article_search,
     create_boilerplate_tables,
     add_revisits_and_history,
+    drop_unused_block_index,
 ]
 
 
