@@ -233,13 +233,23 @@ class ProfileBook:
         if old is not None and sorted(old) == sorted(b.fingerprint for b in blocks):
             return False
         counts = stats.counts
-        touched = {b.fingerprint: counts.get(b.fingerprint, 0) for b in blocks}
-        if old is not None:
-            touched.update((print_, counts.get(print_, 0)) for print_ in old)
-            stats.remove_page(old)
-        stats.add_page(blocks)
         frequent = self._frequent[outlet_id]
         floor = frequent.floor
+        if old is None:  # a page counted for the first time: the common case, in one pass
+            stats.pages += 1
+            samples = stats.samples
+            for print_, text, words in blocks:
+                before = counts.get(print_, 0)
+                counts[print_] = before + 1
+                samples.setdefault(print_, (text, words))
+                if before + 1 >= floor:
+                    frequent.moved(print_, before, before + 1)
+            self._pending[key] = blocks
+            return True
+        touched = {b.fingerprint: counts.get(b.fingerprint, 0) for b in blocks}
+        touched.update((print_, counts.get(print_, 0)) for print_ in old)
+        stats.remove_page(old)
+        stats.add_page(blocks)
         for print_, before in touched.items():
             after = counts.get(print_, 0)
             if before >= floor or after >= floor:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import zlib
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -552,12 +553,16 @@ def test_profile_book_learns_what_the_full_counts_support(tmp_path: Path) -> Non
 
     template = [block(n) for n in range(12)]
     learned_any = False
+    current: dict[str, set[str]] = {}  # what each page holds now: the counts from scratch
     for page in range(80):
         url = f"https://example.org/{rng.randrange(60)}"  # some pages come back changed
         blocks = rng.sample(template, rng.randint(0, 12))
         blocks += [block(1000 + rng.randrange(3000)) for _ in range(rng.randint(1, 30))]
         book.record("example", url, blocks)
+        current[url] = {b.fingerprint for b in blocks}
         stats = book.outlet_stats("example")
+        assert stats.pages == len(current)
+        assert stats.counts == Counter(print_ for prints in current.values() for print_ in prints)
         expected = learn_profile(stats, thresholds)
         assert book._learn(stats) == expected
         learned_any = learned_any or len(expected) > 0
