@@ -346,6 +346,25 @@ def has_little_prose(blocks: list[Block]) -> bool:
     return bool(blocks) and prose_words(blocks) < RESCUE_MIN_PROSE_WORDS
 
 
+def extends(longer: list[Block], shorter: list[Block]) -> bool:
+    """True when `longer` holds every block of `shorter` and more words besides.
+
+    A short post that precision mode returns with its byline or a second line around the same
+    text is the fuller article, though neither body reads as prose.
+    """
+    texts = {block.text for block in longer}
+    return (
+        bool(shorter)
+        and all(block.text in texts for block in shorter)
+        and sum(words_of(longer)) > sum(words_of(shorter))
+    )
+
+
+def words_of(blocks: list[Block]) -> list[int]:
+    """Word counts of the blocks."""
+    return [len(block.text.split()) for block in blocks]
+
+
 def split_authors(author: str | None) -> list[str]:
     """trafilatura's "; "-joined author string as a list."""
     return [a.strip() for a in (author or "").split(";") if a.strip()]
@@ -422,7 +441,7 @@ def _extract_article(
         precise = run_trafilatura_body(tree, url, favor_precision=True)
         if precise is not None:
             rescued = clean_main_text(precise, region, rescue_ctx, page_blocks, profile)
-            if rescued and not has_little_prose(rescued):
+            if rescued and (not has_little_prose(rescued) or extends(rescued, blocks)):
                 blocks, ctx = rescued, rescue_ctx
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")

@@ -131,6 +131,12 @@ def is_comment_heading(block: Block) -> bool:
     return bool(COMMENT_HEADING_RE.match(text) or COMMENT_FORM_RE.match(text))
 
 
+def is_comment_form_line(block: Block) -> bool:
+    """True for a short comment-form line: "No comments yet.", "Name (required)"."""
+    text = block.text.strip()
+    return words(text) <= MAX_HEADING_WORDS and bool(COMMENT_FORM_RE.match(text))
+
+
 def is_signature(block: Block) -> bool:
     """True for a comment or post signature: "Posted by: Gina at September 10, 2012 12:12 PM"."""
     text = block.text.strip()
@@ -182,6 +188,10 @@ def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block
     late_signatures = [i for i in signatures if offsets[i] >= floor]
     if len(late_signatures) >= 2 and (start is None or late_signatures[0] < start):
         start = late_signatures[0]
+    # Comment-form lines right above the thread's start belong to it, however short the post
+    # ("No comments yet." above "RSS feed for comments on this post."): no article text between.
+    while start and is_comment_form_line(blocks[start - 1]):
+        start -= 1
     doomed = set(range(start, len(blocks))) if start is not None else set()
     # A lone signature in the body's first part is the post's own byline ("Posted on May 4, 2012
     # at 2:15 am as Theme"), article text; further down it closes the post or a comment.

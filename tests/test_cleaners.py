@@ -421,6 +421,31 @@ def test_signatures_of_a_short_post_with_comments_go() -> None:
     assert kept == [story]
 
 
+def test_comment_form_line_just_above_a_short_posts_thread_goes_with_it() -> None:
+    from cleaners.pruning import run_pruning
+
+    credit = Block("Created by Jane Doe, harbour.example", link_share=0.6)
+    blocks = [
+        credit,
+        Block("No comments yet."),
+        Block("RSS feed for comments on this post. TrackBack URI"),
+        Block("Name (required)"),
+        Block("Mail (will not be published) (required)"),
+    ]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept == [credit.text]
+
+
+def test_a_long_no_comments_sentence_above_a_thread_stays() -> None:
+    from cleaners.pruning import run_pruning
+
+    story = "The harbour board met on Friday to discuss the new ferry timetable for the winter."
+    quote = "No comments yet from the harbour board, which meets again on Friday to decide it."
+    blocks = [Block(story), Block(story + " Again."), Block(quote), Block("3 Comments")]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept == [story, story + " Again.", quote]
+
+
 def test_a_news_sentence_with_said_and_a_date_is_not_a_signature() -> None:
     from cleaners.pruning import is_signature
 

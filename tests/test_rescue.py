@@ -91,3 +91,15 @@ def test_a_page_with_prose_is_extracted_once(precision_calls) -> None:
     page = ROOT / "fixtures" / "quality" / "bee-survey.html"
     extract_article(page.read_bytes())
     assert precision_calls == []
+
+
+def test_a_short_second_body_is_taken_only_when_it_holds_the_first_and_more() -> None:
+    """A short post that precision mode returns with its byline is the fuller article; a short
+    body of other text is not, though neither reads as prose."""
+    first = lines("We have finally released the first issue of the harbour newsletter.")
+    fuller = lines("By Jane Doe, 01 June 2024", first[0].text)
+    other = lines("More harbour stories", "Subscribe")
+    assert extract_module.extends(fuller, first)
+    assert not extract_module.extends(other, first)
+    assert not extract_module.extends(first, first)  # nothing more: no reason to switch
+    assert not extract_module.extends(fuller, [])
