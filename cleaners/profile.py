@@ -59,6 +59,12 @@ SAMPLE_CHARS = 300
 DIGITS_RE = re.compile(r"\d+")
 # A word: letters and digits; white space, punctuation and "_" separate words.
 WORD_RE = re.compile(r"[^\W_]+")
+# For ASCII text: letters lower-cased, digits as "0", everything else a word separator.
+ASCII_WORDS = str.maketrans({
+    code: "0" if chr(code).isdigit() else chr(code).lower() if chr(code).isalpha() else " "
+    for code in range(128)
+})
+ZERO_RUNS_RE = re.compile(r"00+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']/text()")
 ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
 
@@ -69,6 +75,11 @@ def normalise_block(text: str) -> str:
     "© 2013 Example Media. All rights reserved." and "© 2014 Example Media - all rights
     reserved" give the same block, so a footer with the year in it is one template line.
     """
+    if text.isascii():
+        # NFKC leaves ASCII as it is, casefold is lower(), and a word is a run of ASCII letters
+        # and digits: one translate and split give the same words, digits already "0".
+        words = " ".join(text.translate(ASCII_WORDS).split())
+        return ZERO_RUNS_RE.sub("0", words) if "00" in words else words
     folded = unicodedata.normalize("NFKC", text).casefold()
     # Digits are word characters, so a digit run never spans two words: replacing runs after
     # splitting gives what it gives before.
@@ -168,70 +179,77 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     # Microdata article bodies, looked up once instead of reading every element's attributes.
     markers = {element for element in ITEMPROP_XPATH(tree) if is_article_body_marker(element)}
     block_tags, skipped_tags = BLOCK_TAGS, SKIPPED_TAGS
-    # Per open element: [segments or None once too long, length, protected, marker, slot].
-    # Segments alternate runs of inline text (lists of raw pieces) and the normalised texts of
-    # block children (which stand between spaces); the last segment is the run being read.
-    stack: list[list[Any]] = []
+    # Per block or skipped element, an accumulator [segments or None once too long, length,
+    # protected, slot]. Segments alternate runs of inline text (lists of raw pieces) and the
+    # normalised texts of block children (which stand between spaces); the last segment is the
+    # run being read. An inline element (or comment) shares its parent's accumulator: its text
+    # continues the parent's run, so it costs no lists of its own. The stack holds the
+    # accumulator of every open element, under them the page's own.
+    stack: list[list[Any]] = [[[[]], 0, False, -1]]
     elements: list[tuple[HtmlElement, str, bool] | None] = []
     prints: dict[str, str] = {}  # the normalised text of every block read -> its fingerprint
     blocks = page.blocks
     protected_depth = 0
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag
-        if tag.__class__ is not str:
-            tag = ""
         if event == "start":
-            marker = bool(markers) and element in markers
-            protected_depth += marker
-            text = element.text if tag and tag not in skipped_tags else None
-            slot = -1
+            if markers and element in markers:
+                protected_depth += 1
+                stack[-1][2] = True  # a container of the article body is protected too
             if tag in block_tags:
-                slot = len(elements)
+                text = element.text
+                stack.append([[[text]] if text else [[]], len(text) if text else 0,
+                              protected_depth > 0, len(elements)])
                 elements.append(None)  # filled at the end event, kept in document order
-            stack.append([[[text]] if text else [[]], len(text) if text else 0,
-                          protected_depth > 0, marker, slot])
+            elif tag in skipped_tags:
+                stack.append([[[]], 0, protected_depth > 0, -1])
+            else:
+                accumulator = stack[-1]
+                stack.append(accumulator)
+                if tag.__class__ is str:
+                    text = element.text
+                    if text and accumulator[0] is not None:
+                        accumulator[0][-1].append(text)
+                        accumulator[1] += len(text)
             continue
-        segments, length, protected, marker, slot = stack.pop()
-        protected_depth -= marker
-        too_long = segments is None or length > max_chars
-        normalised = ""
-        if slot >= 0 and not too_long:
-            pieces = [
-                normalise_run(segment) if segment.__class__ is list else segment
-                for segment in segments
-            ]
-            normalised = " ".join([piece for piece in pieces if piece])
-            print_ = prints.get(normalised)
-            if print_ is None:
-                print_ = prints[normalised] = fingerprint(normalised) if normalised else ""
-            if normalised:
-                words = normalised.count(" ") + 1
-                if words <= max_words:
-                    elements[slot] = (element, print_, protected)
-                    if print_ not in blocks:
-                        blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
-        if stack:
-            parent = stack[-1]
+        accumulator = stack.pop()
+        if markers and element in markers:
+            protected_depth -= 1
+        parent = stack[-1]
+        if accumulator is not parent:  # a block or skipped element
+            segments, length, protected, slot = accumulator
+            too_long = segments is None or length > max_chars
             if protected:  # a container of the article body is protected too
                 parent[2] = True
-            parent_segments = parent[0]
             if too_long:
-                parent[0] = parent_segments = None
-            elif parent_segments is not None:
-                if slot >= 0:  # " text ": a block child stands between spaces
+                parent[0] = None
+            elif slot >= 0:
+                if len(segments) == 1:
+                    normalised = normalise_run(segments[0])
+                else:
+                    pieces = [
+                        normalise_run(segment) if segment.__class__ is list else segment
+                        for segment in segments
+                    ]
+                    normalised = " ".join([piece for piece in pieces if piece])
+                print_ = prints.get(normalised)
+                if print_ is None:
+                    print_ = prints[normalised] = fingerprint(normalised) if normalised else ""
+                if normalised:
+                    words = normalised.count(" ") + 1
+                    if words <= max_words:
+                        elements[slot] = (element, print_, protected)
+                        if print_ not in blocks:
+                            blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
+                parent_segments = parent[0]
+                if parent_segments is not None:  # " text ": a block child stands between spaces
                     parent_segments.append(normalised)
                     parent_segments.append([])
                     parent[1] += length + 2
-                elif tag not in skipped_tags:  # inline: its text continues the run
-                    parent_segments[-1].extend(segments[0])
-                    if len(segments) > 1:
-                        parent_segments.extend(segments[1:])
-                    parent[1] += length
-            if parent_segments is not None:
-                tail = element.tail
-                if tail:
-                    parent_segments[-1].append(tail)
-                    parent[1] += len(tail)
+        tail = element.tail
+        if tail and parent[0] is not None:
+            parent[0][-1].append(tail)
+            parent[1] += len(tail)
     page.elements = [entry for entry in elements if entry is not None]
     page.own_blocks = {
         print_ for element, print_, protected in page.elements if protected or element.tag == "h1"
