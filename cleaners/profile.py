@@ -65,8 +65,11 @@ ASCII_WORDS = str.maketrans({
     for code in range(128)
 })
 ZERO_RUNS_RE = re.compile(r"00+")
-JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']/text()")
-ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
+NON_ASCII_SEPARATORS_RE = re.compile(r"[^\x00-\x7f\w]+")
+JSON_LD_TYPE = "application/ld+json"
+TEXT_NODES_XPATH = etree.XPath("text()")
+# Attribute values (their elements are their parents): libxml2 finds these faster than elements.
+ITEMPROPS_XPATH = etree.XPath("//@itemprop")
 
 
 def normalise_block(text: str) -> str:
@@ -75,15 +78,19 @@ def normalise_block(text: str) -> str:
     "© 2013 Example Media. All rights reserved." and "© 2014 Example Media - all rights
     reserved" give the same block, so a footer with the year in it is one template line.
     """
-    if text.isascii():
-        # NFKC leaves ASCII as it is, casefold is lower(), and a word is a run of ASCII letters
-        # and digits: one translate and split give the same words, digits already "0".
-        words = " ".join(text.translate(ASCII_WORDS).split())
-        return ZERO_RUNS_RE.sub("0", words) if "00" in words else words
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    # Digits are word characters, so a digit run never spans two words: replacing runs after
-    # splitting gives what it gives before.
-    return DIGITS_RE.sub("0", " ".join(WORD_RE.findall(folded)))
+    if not text.isascii():
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        # Characters that are not word characters only separate words: as spaces, most text
+        # (curly quotes, dashes, no-break spaces) is ASCII and takes the path below.
+        text = NON_ASCII_SEPARATORS_RE.sub(" ", folded)
+        if not text.isascii():
+            # Digits are word characters, so a digit run never spans two words: replacing
+            # runs after splitting gives what it gives before.
+            return DIGITS_RE.sub("0", " ".join(WORD_RE.findall(folded)))
+    # NFKC leaves ASCII as it is, casefold is lower(), and a word is a run of ASCII letters and
+    # digits: one translate and a split give the same words, digits already "0".
+    words = " ".join(text.translate(ASCII_WORDS).split())
+    return ZERO_RUNS_RE.sub("0", words) if "00" in words else words
 
 
 def fingerprint(normalised: str) -> str:
@@ -131,8 +138,8 @@ class PageBlocks:
         return bool(self.article_body) and f" {normalised} " in self.article_body
 
 
-def json_ld_article_body(tree: HtmlElement) -> str:
-    """The normalised `articleBody` strings of the page's JSON-LD, space-padded for lookups."""
+def json_ld_article_body(scripts: Iterable[str]) -> str:
+    """The normalised `articleBody` strings of JSON-LD scripts' texts, space-padded for lookups."""
     bodies: list[str] = []
 
     def walk(node: Any) -> None:
@@ -146,7 +153,7 @@ def json_ld_article_body(tree: HtmlElement) -> str:
             for item in node:
                 walk(item)
 
-    for script in JSON_LD_XPATH(tree):
+    for script in scripts:
         if "articleBody" not in script:
             continue
         try:
@@ -156,9 +163,9 @@ def json_ld_article_body(tree: HtmlElement) -> str:
     return f" {' | '.join(b for b in bodies if b)} " if any(bodies) else ""
 
 
-def is_article_body_marker(element: HtmlElement) -> bool:
-    """True for a microdata `itemprop="articleBody"` element."""
-    return "articlebody" in (element.get("itemprop") or "").lower().split()
+def is_article_body_itemprop(value: str) -> bool:
+    """True for the `itemprop` of a microdata article body ("articleBody")."""
+    return "articlebody" in value.lower().split()
 
 
 def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
@@ -174,10 +181,12 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     no more than their text; normalising each wrapper's whole text again made reading blocks
     half as costly again as it is.
     """
-    page = PageBlocks(article_body=json_ld_article_body(tree))
+    page = PageBlocks()
     max_chars = max_words * MAX_CHARS_PER_WORD
     # Microdata article bodies, looked up once instead of reading every element's attributes.
-    markers = {element for element in ITEMPROP_XPATH(tree) if is_article_body_marker(element)}
+    markers = {
+        value.getparent() for value in ITEMPROPS_XPATH(tree) if is_article_body_itemprop(value)
+    }
     block_tags, skipped_tags = BLOCK_TAGS, SKIPPED_TAGS
     # Per block or skipped element, an accumulator [segments or None once too long, length,
     # protected, slot]. Segments alternate runs of inline text (lists of raw pieces) and the
@@ -190,6 +199,8 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     prints: dict[str, str] = {}  # the normalised text of every block read -> its fingerprint
     blocks = page.blocks
     protected_depth = 0
+    json_ld: list[str] = []  # the texts of JSON-LD scripts
+    headlines: list[str] = []  # the page's declared headlines (og:title, twitter:title)
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag
         if event == "start":
@@ -203,6 +214,8 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
                 elements.append(None)  # filled at the end event, kept in document order
             elif tag in skipped_tags:
                 stack.append([[[]], 0, protected_depth > 0, -1])
+                if tag == "script" and element.get("type") == JSON_LD_TYPE:
+                    json_ld.extend(TEXT_NODES_XPATH(element))
             else:
                 accumulator = stack[-1]
                 stack.append(accumulator)
@@ -211,6 +224,10 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
                     if text and accumulator[0] is not None:
                         accumulator[0][-1].append(text)
                         accumulator[1] += len(text)
+                    if tag == "meta" and is_headline_meta(element):
+                        content = element.get("content")
+                        if content is not None and content.strip():
+                            headlines.append(content)
             continue
         accumulator = stack.pop()
         if markers and element in markers:
@@ -224,14 +241,20 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
             if too_long:
                 parent[0] = None
             elif slot >= 0:
-                if len(segments) == 1:
-                    normalised = normalise_run(segments[0])
+                if len(segments) == 1:  # one run: a paragraph, a list item, a link
+                    text = "".join(segments[0])
+                    normalised = normalise_block(text) if text and not text.isspace() else ""
                 else:
-                    pieces = [
-                        normalise_run(segment) if segment.__class__ is list else segment
-                        for segment in segments
-                    ]
-                    normalised = " ".join([piece for piece in pieces if piece])
+                    pieces = []
+                    for segment in segments:
+                        if segment.__class__ is str:
+                            if segment:
+                                pieces.append(segment)
+                        elif segment:  # runs hold no empty pieces: the text is not empty
+                            text = "".join(segment)
+                            if not text.isspace() and (text := normalise_block(text)):
+                                pieces.append(text)
+                    normalised = " ".join(pieces)
                 print_ = prints.get(normalised)
                 if print_ is None:
                     print_ = prints[normalised] = fingerprint(normalised) if normalised else ""
@@ -250,11 +273,12 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
         if tail and parent[0] is not None:
             parent[0][-1].append(tail)
             parent[1] += len(tail)
+    page.article_body = json_ld_article_body(json_ld)
     page.elements = [entry for entry in elements if entry is not None]
     page.own_blocks = {
         print_ for element, print_, protected in page.elements if protected or element.tag == "h1"
     }
-    page.own_blocks.update(fingerprint(normalise_block(title)) for title in headline_metas(tree))
+    page.own_blocks.update(fingerprint(normalise_block(title)) for title in headlines)
     # A block that is a headline-sized part of <title> ("Site: Next Up: Pumpkin Pie") is the
     # page's own headline on sites without <h1> or og:title (older blogs).
     title = f" {normalise_block(' '.join(TITLE_XPATH(tree)))} "
@@ -264,17 +288,18 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     return page
 
 
-HEADLINE_META_XPATH = etree.XPath(
-    "//meta[@property='og:title' or @name='twitter:title' or @name='og:title']/@content"
+# Meta elements declaring the page's headline in their `content` (og:title, twitter:title).
+HEADLINE_META_ATTRIBUTES = (
+    ("property", "og:title"), ("name", "twitter:title"), ("name", "og:title")
 )
 TITLE_XPATH = etree.XPath("/html/head/title//text()")
 # Fewer words than this may be the site's name, which every <title> of the outlet carries.
 TITLE_PART_MIN_WORDS = 4
 
 
-def headline_metas(tree: HtmlElement) -> list[str]:
-    """The page's declared headlines (og:title, twitter:title)."""
-    return [str(value) for value in HEADLINE_META_XPATH(tree) if str(value).strip()]
+def is_headline_meta(element: HtmlElement) -> bool:
+    """True for a <meta> declaring the page's headline (og:title, twitter:title)."""
+    return any(element.get(name) == value for name, value in HEADLINE_META_ATTRIBUTES)
 
 
 @dataclass(frozen=True, slots=True)
