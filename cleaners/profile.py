@@ -484,8 +484,10 @@ def introduces_own_text(element: HtmlElement, profile: BoilerplateProfile) -> bo
     recur on many pages but are the article's structure; a promo heading is followed by
     teaser links, or by boilerplate. Marks the heading as the page's own for the paragraph pass.
     """
+    if not is_heading_like(element):
+        return False
     following = element.getnext()
-    if not is_heading_like(element) or following is None or following.tag != "p":
+    if following is None or following.tag != "p":
         return False
     normalised = normalise_block(" ".join(visible_text(following)))
     return (
@@ -494,12 +496,17 @@ def introduces_own_text(element: HtmlElement, profile: BoilerplateProfile) -> bo
     )
 
 
-def _attached(element: HtmlElement, root: HtmlElement) -> bool:
-    while element is not None:
-        if element is root:
-            return True
+def _attached(element: HtmlElement, known: dict[HtmlElement, bool]) -> bool:
+    """True when `element` is still in the tree: `known` holds the root (True) and what earlier
+    calls found, so each ancestor chain is walked once."""
+    path: list[HtmlElement] = []
+    while element is not None and element not in known:
+        path.append(element)
         element = element.getparent()
-    return False
+    attached = element is not None and known[element]
+    for walked in path:
+        known[walked] = attached
+    return attached
 
 
 def remove_learned_blocks(
@@ -513,18 +520,19 @@ def remove_learned_blocks(
     removals: list[Removal] = []
     if not profile:
         return removals
+    learned, own_blocks = profile.blocks, page.own_blocks
+    # Whether elements are still in the tree (earlier cleaners and this loop drop some).
+    attached: dict[HtmlElement, bool] = {tree: True}
     for element, print_, protected in page.elements:
-        if print_ not in profile or protected or element.tag in NEVER_REMOVED_TAGS:
+        if print_ not in learned or protected or print_ in own_blocks:
             continue
-        if print_ in page.own_blocks:
-            continue
-        if not _attached(element, tree):
+        if element.tag in NEVER_REMOVED_TAGS or not _attached(element, attached):
             continue
         if introduces_own_text(element, profile):
             page.own_blocks.add(print_)  # and kept by the paragraph pass too
             continue
         text = " ".join(" ".join(visible_text(element)).split())
-        if page.belongs_to_page(normalise_block(text)):
+        if page.article_body and page.belongs_to_page(normalise_block(text)):
             continue
         if parse_timestamp(text) is not None:
             # A dateline ("21 Nov, 2026 10:30") stays for the date readers; the text stage's
@@ -532,6 +540,7 @@ def remove_learned_blocks(
             continue
         removals.append(Removal(CLEANER_NAME, text, profile.reason(print_)))
         element.drop_tree()
+        attached[element] = False  # and so is what it holds, found through it
     return removals
 
 
