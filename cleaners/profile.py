@@ -98,12 +98,6 @@ def fingerprint(normalised: str) -> str:
     return hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def normalise_run(parts: list[str]) -> str:
-    """`normalise_block` of the joined text pieces ("" for white space only)."""
-    text = "".join(parts)
-    return normalise_block(text) if text and not text.isspace() else ""
-
-
 @dataclass(frozen=True, slots=True)
 class PageBlock:
     """One distinct text block of a page: its fingerprint, normalised sample text and length."""
@@ -191,9 +185,10 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     # Per block or skipped element, an accumulator [segments or None once too long, length,
     # protected, slot]. Segments alternate runs of inline text (lists of raw pieces) and the
     # normalised texts of block children (which stand between spaces); the last segment is the
-    # run being read. An inline element (or comment) shares its parent's accumulator: its text
-    # continues the parent's run, so it costs no lists of its own. The stack holds the
-    # accumulator of every open element, under them the page's own.
+    # run being read. An inline element shares its parent's accumulator: its text continues
+    # the parent's run, so it costs no lists of its own. The stack holds the accumulator of
+    # every open element, under them the page's own. (iterwalk passes over comments and
+    # processing instructions, their tails too: text after a comment is not read.)
     stack: list[list[Any]] = [[[[]], 0, False, -1]]
     elements: list[tuple[HtmlElement, str, bool] | None] = []
     prints: dict[str, str] = {}  # the normalised text of every block read -> its fingerprint
