@@ -429,6 +429,10 @@ def _extract_article(
     run_tree_stage(tree, ctx)
     if profile and page_blocks is not None:
         ctx.removed += remove_learned_blocks(tree, page_blocks, profile)
+    if page_blocks is not None:
+        # Only the removal pass above acts on the elements: let them go before trafilatura
+        # works on the tree (lxml keeps every referenced element's proxy up to date).
+        page_blocks.elements = []
     tree_removals = len(ctx.removed)
     region = find_article_region(tree)
     document = run_trafilatura(tree, url)

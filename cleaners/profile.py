@@ -59,8 +59,17 @@ SAMPLE_CHARS = 300
 DIGITS_RE = re.compile(r"\d+")
 # A word: letters and digits; white space, punctuation and "_" separate words.
 WORD_RE = re.compile(r"[^\W_]+")
-JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']/text()")
-ITEMPROP_XPATH = etree.XPath("//*[@itemprop]")
+# For ASCII text: letters lower-cased, digits as "0", everything else a word separator.
+ASCII_WORDS = str.maketrans({
+    code: "0" if chr(code).isdigit() else chr(code).lower() if chr(code).isalpha() else " "
+    for code in range(128)
+})
+ZERO_RUNS_RE = re.compile(r"00+")
+NON_ASCII_SEPARATORS_RE = re.compile(r"[^\x00-\x7f\w]+")
+JSON_LD_TYPE = "application/ld+json"
+TEXT_NODES_XPATH = etree.XPath("text()")
+# Attribute values (their elements are their parents): libxml2 finds these faster than elements.
+ITEMPROPS_XPATH = etree.XPath("//@itemprop")
 
 
 def normalise_block(text: str) -> str:
@@ -69,21 +78,24 @@ def normalise_block(text: str) -> str:
     "© 2013 Example Media. All rights reserved." and "© 2014 Example Media - all rights
     reserved" give the same block, so a footer with the year in it is one template line.
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    # Digits are word characters, so a digit run never spans two words: replacing runs after
-    # splitting gives what it gives before.
-    return DIGITS_RE.sub("0", " ".join(WORD_RE.findall(folded)))
+    if not text.isascii():
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        # Characters that are not word characters only separate words: as spaces, most text
+        # (curly quotes, dashes, no-break spaces) is ASCII and takes the path below.
+        text = NON_ASCII_SEPARATORS_RE.sub(" ", folded)
+        if not text.isascii():
+            # Digits are word characters, so a digit run never spans two words: replacing
+            # runs after splitting gives what it gives before.
+            return DIGITS_RE.sub("0", " ".join(WORD_RE.findall(folded)))
+    # NFKC leaves ASCII as it is, casefold is lower(), and a word is a run of ASCII letters and
+    # digits: one translate and a split give the same words, digits already "0".
+    words = " ".join(text.translate(ASCII_WORDS).split())
+    return ZERO_RUNS_RE.sub("0", words) if "00" in words else words
 
 
 def fingerprint(normalised: str) -> str:
     """A short stable hash of a normalised block (16 hex digits)."""
     return hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def normalise_run(parts: list[str]) -> str:
-    """`normalise_block` of the joined text pieces ("" for white space only)."""
-    text = "".join(parts)
-    return normalise_block(text) if text and not text.isspace() else ""
 
 
 class PageBlock(NamedTuple):
@@ -124,8 +136,8 @@ class PageBlocks:
         return bool(self.article_body) and f" {normalised} " in self.article_body
 
 
-def json_ld_article_body(tree: HtmlElement) -> str:
-    """The normalised `articleBody` strings of the page's JSON-LD, space-padded for lookups."""
+def json_ld_article_body(scripts: Iterable[str]) -> str:
+    """The normalised `articleBody` strings of JSON-LD scripts' texts, space-padded for lookups."""
     bodies: list[str] = []
 
     def walk(node: Any) -> None:
@@ -139,7 +151,7 @@ def json_ld_article_body(tree: HtmlElement) -> str:
             for item in node:
                 walk(item)
 
-    for script in JSON_LD_XPATH(tree):
+    for script in scripts:
         if "articleBody" not in script:
             continue
         try:
@@ -149,9 +161,9 @@ def json_ld_article_body(tree: HtmlElement) -> str:
     return f" {' | '.join(b for b in bodies if b)} " if any(bodies) else ""
 
 
-def is_article_body_marker(element: HtmlElement) -> bool:
-    """True for a microdata `itemprop="articleBody"` element."""
-    return "articlebody" in (element.get("itemprop") or "").lower().split()
+def is_article_body_itemprop(value: str) -> bool:
+    """True for the `itemprop` of a microdata article body ("articleBody")."""
+    return "articlebody" in value.lower().split()
 
 
 def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
@@ -167,80 +179,105 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     no more than their text; normalising each wrapper's whole text again made reading blocks
     half as costly again as it is.
     """
-    page = PageBlocks(article_body=json_ld_article_body(tree))
+    page = PageBlocks()
     max_chars = max_words * MAX_CHARS_PER_WORD
     # Microdata article bodies, looked up once instead of reading every element's attributes.
-    markers = {element for element in ITEMPROP_XPATH(tree) if is_article_body_marker(element)}
+    markers = {
+        value.getparent() for value in ITEMPROPS_XPATH(tree) if is_article_body_itemprop(value)
+    }
     block_tags, skipped_tags = BLOCK_TAGS, SKIPPED_TAGS
-    # Per open element: [segments or None once too long, length, protected, marker, slot].
-    # Segments alternate runs of inline text (lists of raw pieces) and the normalised texts of
-    # block children (which stand between spaces); the last segment is the run being read.
-    stack: list[list[Any]] = []
+    # Per block or skipped element, an accumulator [segments or None once too long, length,
+    # protected, slot]. Segments alternate runs of inline text (lists of raw pieces) and the
+    # normalised texts of block children (which stand between spaces); the last segment is the
+    # run being read. An inline element shares its parent's accumulator: its text continues
+    # the parent's run, so it costs no lists of its own. The stack holds the accumulator of
+    # every open element, under them the page's own. (iterwalk passes over comments and
+    # processing instructions, their tails too: text after a comment is not read.)
+    stack: list[list[Any]] = [[[[]], 0, False, -1]]
     elements: list[tuple[HtmlElement, str, bool] | None] = []
     prints: dict[str, str] = {}  # the normalised text of every block read -> its fingerprint
     blocks = page.blocks
     protected_depth = 0
+    json_ld: list[str] = []  # the texts of JSON-LD scripts
+    headlines: list[str] = []  # the page's declared headlines (og:title, twitter:title)
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag
-        if tag.__class__ is not str:
-            tag = ""
         if event == "start":
-            marker = bool(markers) and element in markers
-            protected_depth += marker
-            text = element.text if tag and tag not in skipped_tags else None
-            slot = -1
+            if markers and element in markers:
+                protected_depth += 1
+                stack[-1][2] = True  # a container of the article body is protected too
             if tag in block_tags:
-                slot = len(elements)
+                text = element.text
+                stack.append([[[text]] if text else [[]], len(text) if text else 0,
+                              protected_depth > 0, len(elements)])
                 elements.append(None)  # filled at the end event, kept in document order
-            stack.append([[[text]] if text else [[]], len(text) if text else 0,
-                          protected_depth > 0, marker, slot])
+            elif tag in skipped_tags:
+                stack.append([[[]], 0, protected_depth > 0, -1])
+                if tag == "script" and element.get("type") == JSON_LD_TYPE:
+                    json_ld.extend(TEXT_NODES_XPATH(element))
+            else:
+                accumulator = stack[-1]
+                stack.append(accumulator)
+                if tag.__class__ is str:
+                    text = element.text
+                    if text and accumulator[0] is not None:
+                        accumulator[0][-1].append(text)
+                        accumulator[1] += len(text)
+                    if tag == "meta" and is_headline_meta(element):
+                        content = element.get("content")
+                        if content is not None and content.strip():
+                            headlines.append(content)
             continue
-        segments, length, protected, marker, slot = stack.pop()
-        protected_depth -= marker
-        too_long = segments is None or length > max_chars
-        normalised = ""
-        if slot >= 0 and not too_long:
-            pieces = [
-                normalise_run(segment) if segment.__class__ is list else segment
-                for segment in segments
-            ]
-            normalised = " ".join([piece for piece in pieces if piece])
-            print_ = prints.get(normalised)
-            if print_ is None:
-                print_ = prints[normalised] = fingerprint(normalised) if normalised else ""
-            if normalised:
-                words = normalised.count(" ") + 1
-                if words <= max_words:
-                    elements[slot] = (element, print_, protected)
-                    if print_ not in blocks:
-                        blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
-        if stack:
-            parent = stack[-1]
+        accumulator = stack.pop()
+        if markers and element in markers:
+            protected_depth -= 1
+        parent = stack[-1]
+        if accumulator is not parent:  # a block or skipped element
+            segments, length, protected, slot = accumulator
+            too_long = segments is None or length > max_chars
             if protected:  # a container of the article body is protected too
                 parent[2] = True
-            parent_segments = parent[0]
             if too_long:
-                parent[0] = parent_segments = None
-            elif parent_segments is not None:
-                if slot >= 0:  # " text ": a block child stands between spaces
+                parent[0] = None
+            elif slot >= 0:
+                if len(segments) == 1:  # one run: a paragraph, a list item, a link
+                    text = "".join(segments[0])
+                    normalised = normalise_block(text) if text and not text.isspace() else ""
+                else:
+                    pieces = []
+                    for segment in segments:
+                        if segment.__class__ is str:
+                            if segment:
+                                pieces.append(segment)
+                        elif segment:  # runs hold no empty pieces: the text is not empty
+                            text = "".join(segment)
+                            if not text.isspace() and (text := normalise_block(text)):
+                                pieces.append(text)
+                    normalised = " ".join(pieces)
+                print_ = prints.get(normalised)
+                if print_ is None:
+                    print_ = prints[normalised] = fingerprint(normalised) if normalised else ""
+                if normalised:
+                    words = normalised.count(" ") + 1
+                    if words <= max_words:
+                        elements[slot] = (element, print_, protected)
+                        if print_ not in blocks:
+                            blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
+                parent_segments = parent[0]
+                if parent_segments is not None:  # " text ": a block child stands between spaces
                     parent_segments.append(normalised)
                     parent_segments.append([])
                     parent[1] += length + 2
-                elif tag not in skipped_tags:  # inline: its text continues the run
-                    parent_segments[-1].extend(segments[0])
-                    if len(segments) > 1:
-                        parent_segments.extend(segments[1:])
-                    parent[1] += length
-            if parent_segments is not None:
-                tail = element.tail
-                if tail:
-                    parent_segments[-1].append(tail)
-                    parent[1] += len(tail)
+        tail = element.tail
+        if tail and parent[0] is not None:
+            parent[0][-1].append(tail)
+            parent[1] += len(tail)
+    page.article_body = json_ld_article_body(json_ld)
     page.elements = [entry for entry in elements if entry is not None]
     page.own_blocks = {
         print_ for element, print_, protected in page.elements if protected or element.tag == "h1"
     }
-    page.own_blocks.update(fingerprint(normalise_block(title)) for title in headline_metas(tree))
+    page.own_blocks.update(fingerprint(normalise_block(title)) for title in headlines)
     # A block that is a headline-sized part of <title> ("Site: Next Up: Pumpkin Pie") is the
     # page's own headline on sites without <h1> or og:title (older blogs).
     title = f" {normalise_block(' '.join(TITLE_XPATH(tree)))} "
@@ -250,17 +287,18 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     return page
 
 
-HEADLINE_META_XPATH = etree.XPath(
-    "//meta[@property='og:title' or @name='twitter:title' or @name='og:title']/@content"
+# Meta elements declaring the page's headline in their `content` (og:title, twitter:title).
+HEADLINE_META_ATTRIBUTES = (
+    ("property", "og:title"), ("name", "twitter:title"), ("name", "og:title")
 )
 TITLE_XPATH = etree.XPath("/html/head/title//text()")
 # Fewer words than this may be the site's name, which every <title> of the outlet carries.
 TITLE_PART_MIN_WORDS = 4
 
 
-def headline_metas(tree: HtmlElement) -> list[str]:
-    """The page's declared headlines (og:title, twitter:title)."""
-    return [str(value) for value in HEADLINE_META_XPATH(tree) if str(value).strip()]
+def is_headline_meta(element: HtmlElement) -> bool:
+    """True for a <meta> declaring the page's headline (og:title, twitter:title)."""
+    return any(element.get(name) == value for name, value in HEADLINE_META_ATTRIBUTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,8 +483,10 @@ def introduces_own_text(element: HtmlElement, profile: BoilerplateProfile) -> bo
     recur on many pages but are the article's structure; a promo heading is followed by
     teaser links, or by boilerplate. Marks the heading as the page's own for the paragraph pass.
     """
+    if not is_heading_like(element):
+        return False
     following = element.getnext()
-    if not is_heading_like(element) or following is None or following.tag != "p":
+    if following is None or following.tag != "p":
         return False
     normalised = normalise_block(" ".join(visible_text(following)))
     return (
@@ -455,12 +495,17 @@ def introduces_own_text(element: HtmlElement, profile: BoilerplateProfile) -> bo
     )
 
 
-def _attached(element: HtmlElement, root: HtmlElement) -> bool:
-    while element is not None:
-        if element is root:
-            return True
+def _attached(element: HtmlElement, known: dict[HtmlElement, bool]) -> bool:
+    """True when `element` is still in the tree: `known` holds the root (True) and what earlier
+    calls found, so each ancestor chain is walked once."""
+    path: list[HtmlElement] = []
+    while element is not None and element not in known:
+        path.append(element)
         element = element.getparent()
-    return False
+    attached = element is not None and known[element]
+    for walked in path:
+        known[walked] = attached
+    return attached
 
 
 def remove_learned_blocks(
@@ -474,18 +519,19 @@ def remove_learned_blocks(
     removals: list[Removal] = []
     if not profile:
         return removals
+    learned, own_blocks = profile.blocks, page.own_blocks
+    # Whether elements are still in the tree (earlier cleaners and this loop drop some).
+    attached: dict[HtmlElement, bool] = {tree: True}
     for element, print_, protected in page.elements:
-        if print_ not in profile or protected or element.tag in NEVER_REMOVED_TAGS:
+        if print_ not in learned or protected or print_ in own_blocks:
             continue
-        if print_ in page.own_blocks:
-            continue
-        if not _attached(element, tree):
+        if element.tag in NEVER_REMOVED_TAGS or not _attached(element, attached):
             continue
         if introduces_own_text(element, profile):
             page.own_blocks.add(print_)  # and kept by the paragraph pass too
             continue
         text = " ".join(" ".join(visible_text(element)).split())
-        if page.belongs_to_page(normalise_block(text)):
+        if page.article_body and page.belongs_to_page(normalise_block(text)):
             continue
         if parse_timestamp(text) is not None:
             # A dateline ("21 Nov, 2026 10:30") stays for the date readers; the text stage's
@@ -493,6 +539,7 @@ def remove_learned_blocks(
             continue
         removals.append(Removal(CLEANER_NAME, text, profile.reason(print_)))
         element.drop_tree()
+        attached[element] = False  # and so is what it holds, found through it
     return removals
 
 

@@ -7,8 +7,11 @@ project's fixtures.
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -17,16 +20,37 @@ from hypothesis import strategies as st
 from lxml import etree
 from trafilatura.utils import repair_faulty_html
 
+from cleaners import extract
 from cleaners import vocabulary as vocab
+from cleaners.article import Removal
 from cleaners.candidates import find_article_region, unit_text
 from cleaners.context import MAX_LINK_SCAN_CHARS, Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.extract import (
     NESTED_BLOCK_TAGS,
     element_blocks,
+    extract_article,
     parse_html,
     repair_html,
     run_trafilatura_body,
+)
+from cleaners.profile import (
+    BLOCK_TAGS,
+    CLEANER_NAME,
+    MAX_CHARS_PER_WORD,
+    NEVER_REMOVED_TAGS,
+    SAMPLE_CHARS,
+    SKIPPED_TAGS,
+    TITLE_PART_MIN_WORDS,
+    BoilerplateProfile,
+    PageBlock,
+    PageBlocks,
+    fingerprint,
+    introduces_own_text,
+    learn_from_pages,
+    normalise_block,
+    read_page_blocks,
+    visible_text,
 )
 from cleaners.text import (
     INNER_LEAD_RE,
@@ -338,3 +362,231 @@ def test_region_reads_the_page_as_it_was_when_found() -> None:
         region.container.remove(paragraph)
     assert all(region.holds(p) for p in paragraphs)
     assert not region.holds("Weather: rain, wind and a grey sky over the whole coast today")
+
+
+# --- Learned boilerplate: the block walk and the removal pass -----------------------------------
+
+REFERENCE_WORD_RE = re.compile(r"[^\W_]+")
+REFERENCE_DIGITS_RE = re.compile(r"\d+")
+
+
+def reference_normalise_block(text: str) -> str:
+    """`normalise_block` without its ASCII path: NFKC, casefold, words, digit runs as "0"."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return REFERENCE_DIGITS_RE.sub("0", " ".join(REFERENCE_WORD_RE.findall(folded)))
+
+
+NORMALISE_TEXT = st.lists(
+    st.one_of(
+        st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=12),
+        st.sampled_from(["’", "“", "”", "—", "\u00a0", "…", "©", "ﬁ", "é", "e\u0301", "²", "٣"]),
+        st.sampled_from(["00", "2014", "_", "0_0", "A1b2", " ", "\n", "\x1f"]),
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(NORMALISE_TEXT | st.text())
+def test_normalise_block_shortcuts_change_nothing(text: str) -> None:
+    assert normalise_block(text) == reference_normalise_block(text)
+
+
+def reference_read_page_blocks(tree: lxml.html.HtmlElement, max_words: int = 200) -> PageBlocks:
+    """`read_page_blocks` as first written: a list of runs per element, JSON-LD, headline metas
+    and microdata found by XPath."""
+    bodies: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "articleBody" and isinstance(value, str):
+                    bodies.append(reference_normalise_block(value))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        if "articleBody" not in script:
+            continue
+        try:
+            walk(json.loads(script))
+        except (ValueError, RecursionError):
+            continue
+    page = PageBlocks(
+        article_body=f" {' | '.join(b for b in bodies if b)} " if any(bodies) else ""
+    )
+    max_chars = max_words * MAX_CHARS_PER_WORD
+    markers = {
+        e for e in tree.xpath("//*[@itemprop]")
+        if "articlebody" in (e.get("itemprop") or "").lower().split()
+    }
+    stack: list[list[Any]] = []
+    elements: list[tuple[Any, str, bool] | None] = []
+    prints: dict[str, str] = {}
+
+    def run(parts: list[str]) -> str:
+        text = "".join(parts)
+        return reference_normalise_block(text) if text and not text.isspace() else ""
+
+    depth = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            marker = element in markers
+            depth += marker
+            text = element.text if tag and tag not in SKIPPED_TAGS else None
+            slot = -1
+            if tag in BLOCK_TAGS:
+                slot = len(elements)
+                elements.append(None)
+            stack.append([[[text]] if text else [[]], len(text) if text else 0, depth > 0,
+                          marker, slot])
+            continue
+        segments, length, protected, marker, slot = stack.pop()
+        depth -= marker
+        too_long = segments is None or length > max_chars
+        normalised = ""
+        if slot >= 0 and not too_long:
+            pieces = [run(s) if isinstance(s, list) else s for s in segments]
+            normalised = " ".join(p for p in pieces if p)
+            if normalised not in prints:
+                prints[normalised] = fingerprint(normalised) if normalised else ""
+            print_ = prints[normalised]
+            words = normalised.count(" ") + 1
+            if normalised and words <= max_words:
+                elements[slot] = (element, print_, protected)
+                if print_ not in page.blocks:
+                    page.blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
+        if not stack:
+            continue
+        parent = stack[-1]
+        if protected:
+            parent[2] = True
+        if too_long:
+            parent[0] = None
+        elif parent[0] is not None:
+            if slot >= 0:
+                parent[0] += [normalised, []]
+                parent[1] += length + 2
+            elif tag not in SKIPPED_TAGS:
+                parent[0][-1].extend(segments[0])
+                parent[0].extend(segments[1:])
+                parent[1] += length
+        if parent[0] is not None and element.tail:
+            parent[0][-1].append(element.tail)
+            parent[1] += len(element.tail)
+    page.elements = [entry for entry in elements if entry is not None]
+    page.own_blocks = {p for e, p, protected in page.elements if protected or e.tag == "h1"}
+    metas = tree.xpath(
+        "//meta[@property='og:title' or @name='twitter:title' or @name='og:title']/@content"
+    )
+    page.own_blocks.update(
+        fingerprint(reference_normalise_block(str(m))) for m in metas if str(m).strip()
+    )
+    title = f" {reference_normalise_block(' '.join(tree.xpath('/html/head/title//text()')))} "
+    for normalised, print_ in prints.items():
+        if normalised.count(" ") + 1 >= TITLE_PART_MIN_WORDS and f" {normalised} " in title:
+            page.own_blocks.add(print_)
+    return page
+
+
+def same_page_blocks(found: PageBlocks, reference: PageBlocks) -> bool:
+    """The same blocks in the same order, the same elements (the same nodes), the same rest."""
+    return (
+        list(found.blocks.items()) == list(reference.blocks.items())
+        and len(found.elements) == len(reference.elements)
+        and all(
+            a[0] is b[0] and a[1:] == b[1:]
+            for a, b in zip(found.elements, reference.elements, strict=True)
+        )
+        and found.own_blocks == reference.own_blocks
+        and found.article_body == reference.article_body
+    )
+
+
+# What the walk must get right: comments (their tails are not read), text in skipped elements
+# and blocks inside them, inline microdata bodies, metas and JSON-LD in the body, a block too
+# long to read inside a wrapper, non-ASCII text, wrappers repeating their only child.
+BLOCK_WALK_PAGE = (
+    "<html><head><title>Harbour News: Ferry Timetable Changes From Monday</title>"
+    "<meta property='og:title' content='Ferry timetable changes'><style>p {}</style>"
+    "<meta name='og:title' content=' '><meta name='twitter:title'><meta name='title' content='x'>"
+    "<script type='application/ld+json'>{\"@graph\": [{\"articleBody\": \"Crossings leave "
+    "every forty minutes.\"}, {\"articleBody\": \"\"}]}</script></head><body>"
+    "<div><div><p>Ferry <b>timetable</b> changes<!-- note --> after a comment</p></div></div>"
+    "<p>Crossings leave every forty minutes.</p><noscript><p>Enable scripts</p>tail</noscript>"
+    "<div>Loose <span itemprop='articleBody'>inline <i>body</i><p>inner</p></span> end</div>"
+    "<section><div>Byline <b itemprop='text articleBody'>only inline</b></div></section>"
+    "<ul><li>Straße ’quoted’ — 2014</li><li>ﬁne e\u0301 ٣٤ 00x</li><li> </li><li></li></ul>"
+    f"<section><p>{'word ' * 900}</p><p>after the long one</p></section>"
+    "<meta name='twitter:title' content='Ferry timetable changes from Monday'>"
+    "<script type='application/ld+json'>not json articleBody</script>"
+    "<h1>Ferry Timetable Changes From Monday</h1><table><tr><td>a</td><td>b</td></tr></table>"
+    "<div><?pi data?>x<p>y</p>z</div></body></html>"
+)
+
+
+@pytest.mark.parametrize("max_words", [200, 12, 1000])
+def test_read_page_blocks_is_the_first_walk(max_words: int) -> None:
+    tree = parse_html(BLOCK_WALK_PAGE)
+    reference = reference_read_page_blocks(tree, max_words)
+    assert reference.article_body
+    assert reference.own_blocks
+    assert len(reference.blocks) > 10
+    assert any(protected for _, _, protected in reference.elements)
+    assert same_page_blocks(read_page_blocks(tree, max_words), reference)
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_read_page_blocks_is_the_first_walk_on_fixture_pages(page_path: Path) -> None:
+    tree = parse_html(decode_html(page_path.read_bytes(), None))
+    assert same_page_blocks(read_page_blocks(tree), reference_read_page_blocks(tree))
+
+
+def reference_remove_learned_blocks(
+    tree: lxml.html.HtmlElement, page: PageBlocks, profile: BoilerplateProfile | None
+) -> list[Removal]:
+    """`remove_learned_blocks` walking every element's ancestors to the root."""
+    removals: list[Removal] = []
+    for element, print_, protected in page.elements if profile else ():
+        if print_ not in profile or protected or element.tag in NEVER_REMOVED_TAGS:
+            continue
+        if print_ in page.own_blocks or tree not in (element, *element.iterancestors()):
+            continue
+        if introduces_own_text(element, profile):
+            page.own_blocks.add(print_)
+            continue
+        text = " ".join(" ".join(visible_text(element)).split())
+        if page.belongs_to_page(reference_normalise_block(text)):
+            continue
+        if parse_timestamp(text) is not None:
+            continue
+        removals.append(Removal(CLEANER_NAME, text, profile.reason(print_)))
+        element.drop_tree()
+    return removals
+
+
+OUTLET_PAGES = sorted((FIXTURES / "outlet_profile").glob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def outlet_profile() -> BoilerplateProfile:
+    trees = [parse_html(decode_html(path.read_bytes(), None)) for path in OUTLET_PAGES]
+    return learn_from_pages("outlet", [read_page_blocks(tree) for tree in trees])
+
+
+@pytest.mark.parametrize("page_path", OUTLET_PAGES, ids=lambda p: p.stem)
+def test_learned_stages_are_the_first_ones_on_fixture_outlet(
+    page_path: Path, outlet_profile: BoilerplateProfile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole extractions with the outlet's profile: the same article, removals and blocks."""
+    html = page_path.read_bytes()
+    found = extract_article(html, collect_blocks=True, profile=outlet_profile)
+    monkeypatch.setattr(extract, "read_page_blocks", reference_read_page_blocks)
+    monkeypatch.setattr(extract, "remove_learned_blocks", reference_remove_learned_blocks)
+    reference = extract_article(html, collect_blocks=True, profile=outlet_profile)
+    assert any(r.cleaner == CLEANER_NAME for r in reference.removed)
+    assert found == reference
