@@ -42,6 +42,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -279,11 +280,13 @@ def fixture_templates(base: str) -> list[Template]:
     return templates
 
 
-def corpus_pages(path: Path) -> list[tuple[str, str]]:
-    """(name, html) of a .jsonl/.jsonl.gz corpus with an "html" field, or a folder of .html."""
+def corpus_pages(path: Path) -> list[tuple[str, str, str]]:
+    """(name, html, site) of a .jsonl/.jsonl.gz corpus with an "html" field (site from its
+    "site" or "url" field, "" without), or a folder of .html (site: the sub-folder)."""
     if path.is_dir():
         return [
-            (file.stem, file.read_text(encoding="utf-8", errors="replace"))
+            (file.stem, file.read_text(encoding="utf-8", errors="replace"),
+             str(file.parent.relative_to(path)) if file.parent != path else "")
             for file in sorted(path.rglob("*.html"))
         ]
     opener = gzip.open if path.suffix == ".gz" else open
@@ -292,12 +295,26 @@ def corpus_pages(path: Path) -> list[tuple[str, str]]:
         for number, line in enumerate(stream):
             record = json.loads(line)
             if record.get("html"):
-                pages.append((str(record.get("id", number)), record["html"]))
+                site = record.get("site") or urlsplit(record.get("url") or "").hostname or ""
+                pages.append((str(record.get("id", number)), record["html"], str(site)))
     return pages
 
 
-def build_site(count: int, base: str, corpus: Path | None, seed: int) -> dict[str, bytes]:
-    """URL path -> page bytes: `count` distinct article pages."""
+def site_host(site: str) -> str:
+    """A host name of the reserved .test domain standing for a corpus page's site."""
+    label = re.sub(r"[^a-z0-9]+", "-", site.lower()).strip("-")[:50] or "site"
+    return f"{label}.test"
+
+
+def build_site(
+    count: int, base: str, corpus: Path | None, seed: int, one_host: bool = False
+) -> dict[str, bytes]:
+    """URL -> page bytes: `count` distinct article pages.
+
+    Keys are paths on `base`, except for corpus pages whose site is known (and not `one_host`):
+    those are absolute URLs on a host standing for their site, fetched through `base` as a
+    proxy, so the crawl sees each site as an outlet of its own, as a crawl of those sites would.
+    """
     rng = random.Random(seed)
     site: dict[str, bytes] = {}
     if corpus is None:
@@ -321,21 +338,28 @@ def build_site(count: int, base: str, corpus: Path | None, seed: int) -> dict[st
     if not originals:
         raise SystemExit(f"no pages in {corpus}")
     corpus_templates: dict[str, Template | None] = {}
+    hosts: set[str] = set()
     for number in range(count):
-        name, html = originals[number % len(originals)]
+        name, html, site_name = originals[number % len(originals)]
         path = f"/news/{number:05d}-{re.sub(r'[^A-Za-z0-9_-]', '_', name)[:40]}.html"
+        if site_name and not one_host:
+            host = site_host(site_name)
+            hosts.add(host)
+            path = f"http://{host}{path}"
+        url = path if path.startswith("http://") else base + path
         if number < len(originals):
             site[path] = html.encode("utf-8")
             continue
         if name not in corpus_templates:
             try:
-                corpus_templates[name] = make_template(name, html, base + path)
+                corpus_templates[name] = make_template(name, html, url)
             except (ValueError, lxml.etree.ParserError):  # a page lxml cannot parse as it is
                 corpus_templates[name] = None
         template = corpus_templates[name]
-        site[path] = vary(template, base + path, rng) if template else html.encode("utf-8")
+        site[path] = vary(template, url, rng) if template else html.encode("utf-8")
     copies = max(0, count - len(originals))
-    print(f"pages: {count} from {corpus} ({len(originals)} pages, {copies} varied copies)")
+    where = f"{len(hosts)} sites, each on a host of its own" if hosts else "one host"
+    print(f"pages: {count} from {corpus} ({len(originals)} pages, {copies} varied copies; {where})")
     return site
 
 
@@ -360,7 +384,8 @@ def serve(site: dict[str, bytes]) -> QuietServer:
         disable_nagle_algorithm = True
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            if self.path == "/robots.txt":
+            # A proxy request names the whole URL ("GET http://site.test/news/1.html").
+            if urlsplit(self.path).path == "/robots.txt":
                 body, kind, status = b"User-agent: *\nAllow: /\n", "text/plain", 200
             elif self.path in site:
                 body, kind, status = site[self.path], "text/html; charset=utf-8", 200
@@ -506,9 +531,13 @@ class CrawlRun:
 
 def crawl(
     urls: list[str], workdir: Path, workers: int | None, label: str,
-    extra_settings: dict[str, str] | None = None,
+    extra_settings: dict[str, str] | None = None, proxy: str | None = None,
 ) -> CrawlRun:
-    """`scrapy crawl urls` over `urls` into a fresh SQLite file; timed and memory-sampled."""
+    """`scrapy crawl urls` over `urls` into a fresh SQLite file; timed and memory-sampled.
+
+    With `proxy`, every request goes through it (Scrapy's HttpProxyMiddleware reads
+    `http_proxy`): the benchmark's server answers for the sites' hosts.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     url_file = workdir / "urls.txt"
     url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
@@ -521,6 +550,8 @@ def crawl(
         command += ["-s", f"{key}={value}"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    if proxy:
+        env["http_proxy"] = proxy
     log_path = workdir / "crawl.log"
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -592,6 +623,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
                         help="a further Scrapy setting for every crawl (repeatable)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--one-host", action="store_true",
+                        help="serve corpus pages from 127.0.0.1 alone (one outlet for all), not "
+                        "each from a host of its site")
     parser.add_argument("--keep", type=Path, help="keep databases and logs in this folder")
     args = parser.parse_args(argv)
     extra = dict(item.split("=", 1) for item in args.set)
@@ -601,16 +635,21 @@ def main(argv: list[str] | None = None) -> int:
         site: dict[str, bytes] = {}
         server = serve(site)  # pages name their own URL, so the port comes first
         base = f"http://127.0.0.1:{server.server_address[1]}"
-        site.update(build_site(args.pages, base, args.corpus, args.seed))
+        site.update(build_site(args.pages, base, args.corpus, args.seed, args.one_host))
         paths = list(site)
+        proxy = base if any(path.startswith("http://") for path in paths) else None
         sizes = sorted(len(site[path]) for path in paths)
         print(f"page size: median {sizes[len(sizes) // 2] / 1024:.1f} KB, "
               f"total {sum(sizes) / 2**20:.1f} MB; CPUs: {os.cpu_count()}")
-        pages = [(base + path, site[path]) for path in paths]
+        pages = [
+            (path if path.startswith("http://") else base + path, site[path]) for path in paths
+        ]
         rate_ours, ours_cpu_ms = time_sequential("sequential extract_article", pages, ours)
         rate_traf, _ = time_sequential("sequential trafilatura.extract", pages, plain_trafilatura)
         print(f"crawl settings: {LOOPBACK_SETTINGS | extra}")
-        run = crawl([url for url, _ in pages], workdir / "crawl", args.workers, "full", extra)
+        run = crawl(
+            [url for url, _ in pages], workdir / "crawl", args.workers, "full", extra, proxy
+        )
         articles, failures = stored_rows(run.db_path)
         workers = run.stats.get("cleannews/extract_pool/workers", 0)
         label = f"scrapy crawl ({workers} workers)"
@@ -648,8 +687,12 @@ def main(argv: list[str] | None = None) -> int:
             # i.e. on the order pages arrive in, which differs between any two crawls, pooled or
             # not; the check compares the extraction path itself, so it learns nothing.
             checked = {**extra, "CLEANNEWS_LEARN_BOILERPLATE": "False"}
-            pooled = crawl(subset, workdir / "check-pool", args.workers, "check (pool)", checked)
-            single = crawl(subset, workdir / "check-single", 0, "check (in-process)", checked)
+            pooled = crawl(
+                subset, workdir / "check-pool", args.workers, "check (pool)", checked, proxy
+            )
+            single = crawl(
+                subset, workdir / "check-single", 0, "check (in-process)", checked, proxy
+            )
             pooled_rows, single_rows = stored_rows(pooled.db_path), stored_rows(single.db_path)
             same = pooled_rows == single_rows
             verdict = "same rows"
