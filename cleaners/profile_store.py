@@ -4,7 +4,10 @@ Two tables (created by the storage module's migration from `SCHEMA`):
 - `boilerplate_pages`: one row per (outlet, page URL) with the page's distinct block
   fingerprints, so a re-crawled page replaces its old contribution instead of adding to it;
 - `boilerplate_blocks`: per (outlet, fingerprint) the number of distinct pages the block was seen
-  on, its length in words and a normalised sample of its text.
+  on, its length in words and a normalised sample of its text. Most blocks of a page are its own
+  story's and are never seen again: a block on one page only may have no row, as its page's
+  fingerprints already record it (`load_stats` counts those). Rows for them made the table three
+  times as large and its writes twice as costly, for nothing any profile could use.
 An outlet's profile is computed from these counts with the current thresholds when needed, so
 changing a threshold needs no migration. The cleaners may not import sqlite-utils, hence sqlite3.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 
 from cleaners.profile import BLOCK_FORMAT_VERSION, BlockStats, PageBlock
@@ -77,12 +80,18 @@ def record_page(
 
 
 def record_pages(
-    conn: sqlite3.Connection, pages: Iterable[tuple[str, str, Iterable[PageBlock]]]
+    conn: sqlite3.Connection,
+    pages: Iterable[tuple[str, str, Iterable[PageBlock]]],
+    counts: Mapping[str, Mapping[str, int]] | None = None,
 ) -> int:
     """`record_page` for many pages (each (outlet, url) at most once), with the count changes
     summed per block first: a block on every page of a batch is one write, not one per page.
 
-    Returns how many pages changed. The caller owns the transaction.
+    `counts` (outlet -> fingerprint -> pages), when given, are the outlets' counts with these
+    pages included, as the caller holds them: then a block on one page only gets no row (its
+    page's fingerprints record it), and a block that reaches a second page gets its row with
+    its full count. Without them every block gets a row. Returns how many pages changed. The
+    caller owns the transaction.
     """
     deltas: dict[tuple[str, str], int] = {}
     samples: dict[tuple[str, str], PageBlock] = {}
@@ -116,16 +125,26 @@ def record_pages(
         "DELETE FROM boilerplate_blocks WHERE outlet_id = ? AND fingerprint = ? AND pages <= 0",
         sorted(shrunk),
     )
+    rows = []
+    for key, delta in sorted(deltas.items()):
+        if delta <= 0:
+            continue
+        pages_now = delta
+        if counts is not None and (known := counts.get(key[0])) is not None:
+            pages_now = known.get(key[1], 0)
+            if pages_now < 2:
+                continue  # on this page only: its fingerprints record it
+        sample = samples[key]
+        rows.append((*key, pages_now, sample.words, sample.text, delta))
+    # A new row starts at the block's full count (its other page may have been recorded with
+    # no row); an existing row grows by the change.
     conn.executemany(
         """
         INSERT INTO boilerplate_blocks (outlet_id, fingerprint, pages, words, text)
         VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (outlet_id, fingerprint) DO UPDATE SET pages = pages + excluded.pages
+        ON CONFLICT (outlet_id, fingerprint) DO UPDATE SET pages = pages + ?
         """,
-        [
-            (*key, delta, samples[key].words, samples[key].text)
-            for key, delta in sorted(deltas.items()) if delta > 0
-        ],
+        rows,
     )
     conn.executemany(
         """
@@ -147,18 +166,28 @@ def forget_outlet(conn: sqlite3.Connection, outlet_id: str) -> None:
 
 
 def load_stats(conn: sqlite3.Connection, outlet_id: str) -> BlockStats:
-    """An outlet's counts as stored (zero pages when it has none)."""
+    """An outlet's counts as stored (zero pages when it has none).
+
+    A block with a row has its row's count; a block without one is counted from the pages'
+    fingerprints (it is on one page, and has no sample: no profile can take it).
+    """
     stats = BlockStats(outlet_id)
-    row = conn.execute(
-        "SELECT count(*) FROM boilerplate_pages WHERE outlet_id = ?", [outlet_id]
-    ).fetchone()
-    stats.pages = int(row[0]) if row else 0
+    counts, samples = stats.counts, stats.samples
     for print_, pages, words, text in conn.execute(
         "SELECT fingerprint, pages, words, text FROM boilerplate_blocks WHERE outlet_id = ?",
         [outlet_id],
     ):
-        stats.counts[print_] = pages
-        stats.samples[print_] = (text, words)
+        counts[print_] = pages
+        samples[print_] = (text, words)
+    pages_read = 0
+    for (fingerprints,) in conn.execute(
+        "SELECT fingerprints FROM boilerplate_pages WHERE outlet_id = ?", [outlet_id]
+    ):
+        pages_read += 1
+        for print_ in json.loads(fingerprints):
+            if print_ not in samples:
+                counts[print_] += 1
+    stats.pages = pages_read
     return stats
 
 

@@ -238,12 +238,16 @@ class ProfileBook:
         if old is None:  # a page counted for the first time: the common case, in one pass
             stats.pages += 1
             samples = stats.samples
+            # Most blocks are on one page for ever (the story's own text); their samples are
+            # kept once they are on a second page (what no profile can take needs none).
+            sampled = min(floor, 2)
             for print_, text, words in blocks:
                 before = counts.get(print_, 0)
                 counts[print_] = before + 1
-                samples.setdefault(print_, (text, words))
-                if before + 1 >= floor:
-                    frequent.moved(print_, before, before + 1)
+                if before + 1 >= sampled:
+                    samples.setdefault(print_, (text, words))
+                    if before + 1 >= floor:
+                        frequent.moved(print_, before, before + 1)
             self._pending[key] = blocks
             return True
         touched = {b.fingerprint: counts.get(b.fingerprint, 0) for b in blocks}
@@ -269,8 +273,16 @@ class ProfileBook:
         if not self._pending:
             return True
 
+        # With blocks learnable from two pages up, a block on one page gets no row (its page's
+        # fingerprints record it): the counts held here say which those are.
+        counts = (
+            {outlet_id: stats.counts for outlet_id, stats in self.stats.items()}
+            if self.thresholds.min_block_pages >= 2 else None
+        )
+
         def write(conn: sqlite3.Connection) -> None:
-            record_pages(conn, [(*key, blocks) for key, blocks in self._pending.items()])
+            pages = [(*key, blocks) for key, blocks in self._pending.items()]
+            record_pages(conn, pages, counts)
 
         if self._try_write(write, wait=wait):
             self._pending.clear()

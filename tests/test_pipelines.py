@@ -569,6 +569,16 @@ def test_profile_book_learns_what_the_full_counts_support(tmp_path: Path) -> Non
         if page % 20 == 19:  # counts written and read back give the same profile too
             book.flush(wait=True)
             reopened = ProfileBook(path, thresholds)
+            reopened.open()
+            assert reopened.conn is not None
+            loaded = load_stats(reopened.conn, "example")
+            assert (loaded.pages, loaded.counts) == (stats.pages, stats.counts)
+            rows = dict(reopened.conn.execute(
+                "SELECT fingerprint, pages FROM boilerplate_blocks WHERE outlet_id = 'example'"
+            ).fetchall())
+            # A block on two pages or more has its row; most of those on one page have none.
+            assert {p: n for p, n in stats.counts.items() if n >= 2}.items() <= rows.items()
+            assert len(rows) < len(stats.counts) / 2
             assert reopened.profile_for("example") == learn_profile(
                 load_stats(reopened.conn, "example"), thresholds
             )

@@ -31,7 +31,13 @@ from cleaners.profile import (
     read_page_blocks,
     visible_text,
 )
-from cleaners.profile_store import create_tables, record_page, record_pages
+from cleaners.profile_store import (
+    create_tables,
+    load_stats,
+    record_page,
+    record_pages,
+    stored_fingerprints,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "outlet_profile"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
@@ -317,6 +323,44 @@ def stored_counts(conn: sqlite3.Connection) -> tuple[list, list]:
         "SELECT outlet_id, url, fingerprints FROM boilerplate_pages ORDER BY 1, 2"
     ).fetchall()
     return blocks, pages
+
+
+def test_blocks_on_one_page_need_no_row_to_be_counted(
+    page_blocks: list[list[PageBlock]], tmp_path: Path
+) -> None:
+    """Written with the caller's counts, a block on one page gets no row; read back, the
+    counts are those of tables with a row for every block (as earlier versions wrote them)."""
+    urls = [page["url"] for page in PAGES]
+    every_row = sqlite3.connect(tmp_path / "every.db")
+    lean = sqlite3.connect(tmp_path / "lean.db")
+    for conn in (every_row, lean):
+        create_tables(conn)
+    stats = BlockStats(OUTLET)
+    # Two batches, so that blocks first seen on one page reach a second page later; then a
+    # page recorded again with fewer blocks.
+    batches = [[(OUTLET, urls[0], page_blocks[0])],
+               [(OUTLET, url, blocks)
+                for url, blocks in zip(urls[1:], page_blocks[1:], strict=True)],
+               [(OUTLET, urls[1], page_blocks[1][::3])]]
+    for batch in batches:
+        for _, url, blocks in batch:
+            old = stored_fingerprints(lean, OUTLET, url)
+            if old is not None:
+                stats.remove_page(old)
+            stats.add_page(blocks)
+        record_pages(every_row, batch)
+        record_pages(lean, batch, {OUTLET: stats.counts})
+        full, thin = load_stats(every_row, OUTLET), load_stats(lean, OUTLET)
+        expected = (stats.pages, +stats.counts)
+        assert (thin.pages, thin.counts) == (full.pages, full.counts) == expected
+        for print_, pages in thin.counts.items():
+            if pages >= 2:
+                assert thin.samples[print_] == full.samples[print_]
+    rows = dict(lean.execute("SELECT fingerprint, pages FROM boilerplate_blocks").fetchall())
+    assert {p: n for p, n in stats.counts.items() if n >= 2}.items() <= rows.items()
+    assert all(rows[p] == stats.counts[p] for p in rows)
+    (every,) = every_row.execute("SELECT count(*) FROM boilerplate_blocks").fetchone()
+    assert 0 < len(rows) < every
 
 
 def test_a_batch_of_pages_is_stored_as_page_by_page(
