@@ -116,17 +116,20 @@ def record_pages(
         page_rows.append((outlet_id, url, json.dumps(new), BLOCK_FORMAT_VERSION, now))
     if not page_rows:
         return 0
+    # Rows are written in key order (neighbouring B-tree pages); only the rows written are
+    # sorted: sorting every change of a batch twice was a third of this function's time.
     conn.executemany(
         "UPDATE boilerplate_blocks SET pages = pages + ? WHERE outlet_id = ? AND fingerprint = ?",
-        [(delta, outlet_id, print_) for (outlet_id, print_), delta in sorted(deltas.items())
-         if delta < 0],
+        [(delta, *key) for key, delta in sorted(
+            (key, delta) for key, delta in deltas.items() if delta < 0
+        )],
     )
     conn.executemany(
         "DELETE FROM boilerplate_blocks WHERE outlet_id = ? AND fingerprint = ? AND pages <= 0",
         sorted(shrunk),
     )
     rows = []
-    for key, delta in sorted(deltas.items()):
+    for key, delta in deltas.items():
         if delta <= 0:
             continue
         pages_now = delta
@@ -136,6 +139,7 @@ def record_pages(
                 continue  # on this page only: its fingerprints record it
         sample = samples[key]
         rows.append((*key, pages_now, sample.words, sample.text, delta))
+    rows.sort()
     # A new row starts at the block's full count (its other page may have been recorded with
     # no row); an existing row grows by the change.
     conn.executemany(
