@@ -523,6 +523,8 @@ class CrawlRun:
     peak_processes: int = 0
     cpu_seconds: float = 0.0
     reactor_cpu_seconds: float = 0.0
+    # This process meanwhile: the pages' HTTP server (and the memory sampler), on the same cores.
+    server_cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -554,6 +556,7 @@ def crawl(
         env["http_proxy"] = proxy
     log_path = workdir / "crawl.log"
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
@@ -565,6 +568,8 @@ def crawl(
     wall = time.perf_counter() - started
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    own = (own_after.ru_utime - own_before.ru_utime) + (own_after.ru_stime - own_before.ru_stime)
     if returncode != 0:
         raise SystemExit(f"{label} crawl failed ({returncode}); see {log_path}")
     conn = sqlite3.connect(db_path)
@@ -578,7 +583,7 @@ def crawl(
         pages=len(urls), seconds=seconds, wall_seconds=wall, db_path=db_path, stats=stats,
         peak_rss_mb=sampler.peak_rss_kb / 1024, peak_pss_mb=sampler.peak_pss_kb / 1024,
         peak_processes=sampler.peak_processes, cpu_seconds=cpu,
-        reactor_cpu_seconds=sampler.cpu.get(process.pid, 0.0),
+        reactor_cpu_seconds=sampler.cpu.get(process.pid, 0.0), server_cpu_seconds=own,
     )
 
 
@@ -596,6 +601,18 @@ def stored_rows(db_path: Path) -> tuple[list[tuple], list[tuple]]:
     finally:
         conn.close()
     return articles, failures
+
+
+def duplicate_urls(db_path: Path) -> int:
+    """URLs stored as a duplicate of an article (the same body under another address)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        (count,) = conn.execute(
+            "SELECT count(*) FROM article_urls WHERE kind = 'duplicate'"
+        ).fetchone()
+    finally:
+        conn.close()
+    return int(count)
 
 
 def row_difference(
@@ -651,16 +668,20 @@ def main(argv: list[str] | None = None) -> int:
             [url for url, _ in pages], workdir / "crawl", args.workers, "full", extra, proxy
         )
         articles, failures = stored_rows(run.db_path)
+        duplicates = duplicate_urls(run.db_path)
         workers = run.stats.get("cleannews/extract_pool/workers", 0)
         label = f"scrapy crawl ({workers} workers)"
         print(f"{label:<34} {run.pages:>6} pages in {run.seconds:7.1f} s = {run.rate:7.1f} "
               f"pages/s (wall {run.wall_seconds:.1f} s with start-up: "
               f"{run.pages / run.wall_seconds:.1f}/s; {load()})")
-        print(f"  stored {len(articles)} articles, {len(failures)} failures; CPU: "
+        print(f"  stored {len(articles)} articles, {duplicates} URLs as duplicates of them, "
+              f"{len(failures)} failures; CPU: "
               f"{run.cpu_seconds:.1f} s in all = {run.cpu_seconds / run.wall_seconds:.2f} cores "
               f"busy on average; the crawl process itself (reactor, pipelines, SQLite) "
               f"{1000 * run.reactor_cpu_seconds / run.pages:.1f} ms a page, "
-              f"workers {1000 * (run.cpu_seconds - run.reactor_cpu_seconds) / run.pages:.1f} ms")
+              f"workers {1000 * (run.cpu_seconds - run.reactor_cpu_seconds) / run.pages:.1f} ms; "
+              f"this benchmark's HTTP server, on the same cores, "
+              f"{1000 * run.server_cpu_seconds / run.pages:.1f} ms")
         # The CPU speed of a shared or virtual machine drifts within minutes; timing the baseline
         # again after the crawl brackets the crawl, and the ratios use the average of the two.
         rate_after, cpu_after = time_sequential("extract_article again, after crawl", pages, ours)
