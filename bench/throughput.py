@@ -26,6 +26,7 @@ domain) for the loopback server only.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
 import json
 import os
@@ -40,7 +41,6 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -366,43 +366,81 @@ def build_site(
 # --- server -----------------------------------------------------------------------------------
 
 
-class QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # socketserver's default backlog of 5 drops concurrent connects
+class PageServer:
+    """A keep-alive HTTP/1.1 server on 127.0.0.1 (free port) for `site`, on an asyncio loop in
+    a thread of its own; `shutdown()` stops it.
 
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a crawl that ends closes its connections; nothing to report
+    It reads a request's line and headers and writes the page in one go, nothing more: the
+    crawl shares the cores with it, and `http.server` spent 0.5 ms of CPU a page (its header
+    parsing alone), about 2.5% of what the crawl itself had to work with.
+    """
+
+    ROBOTS = b"User-agent: *\nAllow: /\n"
+    NOT_FOUND = b"<html><body>Not found</body></html>"
+
+    def __init__(self, site: dict[str, bytes]) -> None:
+        self.site = site
+        self.loop = asyncio.new_event_loop()
+        self.server = self.loop.run_until_complete(
+            self.loop.create_server(lambda: _PageProtocol(self), "127.0.0.1", 0, backlog=1024)
+        )
+        self.server_address = self.server.sockets[0].getsockname()[:2]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def response(self, target: str) -> tuple[bytes, bytes]:
+        """Status line and headers, and the body, for a request target (a path, or a whole
+        URL when the crawl uses the server as its proxy)."""
+        if urlsplit(target).path == "/robots.txt":
+            status, kind, body = "200 OK", "text/plain", self.ROBOTS
+        elif (page := self.site.get(target)) is not None:
+            status, kind, body = "200 OK", "text/html; charset=utf-8", page
+        else:
+            status, kind, body = "404 Not Found", "text/html", self.NOT_FOUND
+        head = f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
+        return head.encode("ascii"), body
+
+    def shutdown(self) -> None:
+        def stop() -> None:
+            self.server.close()
+            self.loop.stop()
+
+        self.loop.call_soon_threadsafe(stop)
+        self.thread.join(timeout=5)
 
 
-def serve(site: dict[str, bytes]) -> QuietServer:
+class _PageProtocol(asyncio.Protocol):
+    """One client connection: GET requests (no bodies), answered in order."""
+
+    def __init__(self, server: PageServer) -> None:
+        self.server = server
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport  # asyncio sets TCP_NODELAY: no wait for a delayed ACK
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            request, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
+            line, _, headers = request.partition(b"\r\n")
+            parts = line.split()
+            if len(parts) != 3:
+                self.transport.close()
+                return
+            head, body = self.server.response(parts[1].decode("latin-1"))
+            self.transport.writelines((head, body))
+            if b"connection: close" in headers.lower():
+                self.transport.close()
+                return
+
+
+def serve(site: dict[str, bytes]) -> PageServer:
     """A keep-alive HTTP server on 127.0.0.1 (free port) for `site`, plus an open robots.txt."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out in one write (below); without TCP_NODELAY a response split in
-        # two waits ~40 ms for the client's delayed ACK (Nagle), and the crawl measures that.
-        disable_nagle_algorithm = True
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            # A proxy request names the whole URL ("GET http://site.test/news/1.html").
-            if urlsplit(self.path).path == "/robots.txt":
-                body, kind, status = b"User-agent: *\nAllow: /\n", "text/plain", 200
-            elif self.path in site:
-                body, kind, status = site[self.path], "text/html; charset=utf-8", 200
-            else:
-                body, kind, status = b"<html><body>Not found</body></html>", "text/html", 404
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self._headers_buffer.append(b"\r\n" + body)
-            self.flush_headers()
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    server = QuietServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return PageServer(site)
 
 
 # --- sequential extraction --------------------------------------------------------------------
