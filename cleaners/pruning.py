@@ -21,6 +21,8 @@ Pruner = Callable[[list[Block], CleaningContext], list[Block]]
 # signature near the top is a byline or a teaser, and the article below it must stay.
 MIN_ARTICLE_SHARE = 0.3
 MAX_HEADING_WORDS = 10
+# ... or, when a comment-form line follows its heading, after this many words of the post.
+MIN_PROSE_BEFORE_THREAD = 30
 MAX_SIGNATURE_WORDS = 25
 # Navigation at the edges: short blocks, mostly link text, at most this many from each end.
 EDGE_SCAN = 3
@@ -148,6 +150,20 @@ def is_signature(block: Block) -> bool:
     return False
 
 
+def opens_comment_form(blocks: list[Block], index: int, offsets: list[int]) -> bool:
+    """True for a comment heading right above a comment-form line, below a post's prose.
+
+    "TrackBack" over "TrackBack URL for this entry: ..." closes a short post whose thread or
+    sidebar outweighs it; above the first prose paragraph the heading is a teaser.
+    """
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    return (
+        following is not None
+        and is_comment_form_line(following)
+        and offsets[index] >= MIN_PROSE_BEFORE_THREAD
+    )
+
+
 def word_offsets(blocks: list[Block]) -> list[int]:
     """Words of the body before each block (and the total as the last entry)."""
     offsets = [0]
@@ -167,7 +183,13 @@ def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block
     floor = MIN_ARTICLE_SHARE * offsets[-1]
     signatures = [i for i, b in enumerate(blocks) if is_signature(b)]
     start = next(
-        (i for i, b in enumerate(blocks) if offsets[i] >= floor and is_comment_heading(b)), None
+        (
+            i
+            for i, b in enumerate(blocks)
+            if is_comment_heading(b)
+            and (offsets[i] >= floor or opens_comment_form(blocks, i, offsets))
+        ),
+        None,
     )
     if start is not None and BARE_COMMENT_RE.match(blocks[start].text.strip()):
         later_signatures = sum(1 for i in signatures if i > start)

@@ -171,7 +171,8 @@ def is_inline_link_lead(block: Block) -> bool:
     A lead without its colon ("Also on ...", "Read more at ...") also opens sentences ("Also on
     Tuesday, a judge ordered ..."): it counts only before a site name or a mostly linked line.
     """
-    lowered = block.text.lower()
+    # "Lire aussi : ..." (French spacing) reads as "lire aussi: ...".
+    lowered = block.text.lower().replace(" :", ":", 1)
     if words(block.text) > PROMPT_LINE_WORDS or not lowered.startswith(vocab.INLINE_LINK_LEADS):
         return False
     lead = next(lead for lead in vocab.INLINE_LINK_LEADS if lowered.startswith(lead))
@@ -182,8 +183,19 @@ def is_inline_link_lead(block: Block) -> bool:
 
 
 def drop_inline_link_leads(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
-    """Drop inline teaser links: "Also on rt.com Some other story", "READ MORE: Headline"."""
-    doomed = {i for i, b in enumerate(blocks) if is_inline_link_lead(b)}
+    """Drop inline teaser links: "Also on rt.com Some other story", "READ MORE: Headline".
+
+    A bare lead over a list of headline links ("Zum Weiterlesen:") is a promo heading: it is left
+    to drop_promo_lists, which takes the links under it too.
+    """
+    doomed = {
+        i
+        for i, b in enumerate(blocks)
+        if is_inline_link_lead(b)
+        and not (
+            is_promo_heading(b) and i + 1 < len(blocks) and is_headline_link(blocks[i + 1], ctx)
+        )
+    }
     return drop(blocks, doomed, "drop_inline_link_leads", ctx)
 
 
@@ -201,8 +213,10 @@ def drop_share_prompts(blocks: list[Block], ctx: CleaningContext) -> list[Block]
 def is_newsletter_prompt(text: str) -> bool:
     """True for a line that starts with a subscribe/follow call or holds a clear prompt."""
     lowered = text.lower().lstrip(" \t*•►▶→>-–—")
-    return lowered.startswith(vocab.NEWSLETTER_LEADS) or any(
-        prompt in lowered for prompt in vocab.NEWSLETTER_PROMPTS
+    return (
+        lowered.startswith(vocab.NEWSLETTER_LEADS)
+        or any(prompt in lowered for prompt in vocab.NEWSLETTER_PROMPTS)
+        or bool(vocab.FOLLOW_ON_RE.search(lowered))
     )
 
 

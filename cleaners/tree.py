@@ -17,6 +17,7 @@ from lxml.html import HtmlElement
 
 from cleaners import vocabulary as vocab
 from cleaners.context import CleaningContext
+from cleaners.pruning import BARE_COMMENT_RE, COMMENT_HEADING_RE, MAX_SIGNATURE_WORDS, has_date
 
 TreeCleaner = Callable[[HtmlElement, CleaningContext], None]
 
@@ -297,6 +298,61 @@ def strip_comment_sections(tree: HtmlElement, ctx: CleaningContext) -> None:
     drop_marked_containers(tree, COMMENT_RE, "strip_comment_sections", ctx)
 
 
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# A comment heading opens a thread among its siblings only below this much article text.
+MIN_WORDS_BEFORE_THREAD = 50
+# A thread shows at least this many dated signatures ("Posted by: Ellen at September 10, 2012").
+MIN_THREAD_SIGNATURES = 2
+
+
+def is_thread_heading(heading: HtmlElement) -> bool:
+    """True for a short heading that names a comment thread: <h2 id="comments">Comments</h2>."""
+    text = " ".join(heading.text_content().split())
+    if not text or len(text.split()) > 10:
+        return False
+    if COMMENT_RE.search(class_id_marks(heading)):
+        return True
+    return bool(COMMENT_HEADING_RE.match(text)) and not BARE_COMMENT_RE.match(text)
+
+
+def dated_signatures(elements: list[HtmlElement]) -> int:
+    """Short dated elements among `elements` and their descendants: comment signatures."""
+    count = 0
+    for element in elements:
+        for node in element.iter():
+            if not isinstance(node.tag, str):
+                continue
+            text = node.text_content()
+            if len(text.split()) <= MAX_SIGNATURE_WORDS and text.strip() and has_date(text):
+                count += 1
+                break
+    return count
+
+
+def strip_comment_threads(tree: HtmlElement, ctx: CleaningContext) -> None:
+    """Drop a comment thread set beside the article's paragraphs, from its heading on.
+
+    Removes <h2 id="comments">Comments</h2> and the <div>comment</div><p class="posted">Posted
+    by: Ellen at September 10, 2012 11:40 AM</p> pairs after it, which share the post's container.
+    """
+    index = tree_index(tree, ctx)
+    for heading in list(tree.iter(*HEADING_TAGS)):
+        if not is_attached(heading, tree) or not is_thread_heading(heading):
+            continue
+        following = list(heading.itersiblings())
+        if not following or any(holds_article(s, index) for s in following):
+            continue
+        before = sum(word_count(s) for s in heading.itersiblings(preceding=True))
+        if before < MIN_WORDS_BEFORE_THREAD:
+            continue
+        if dated_signatures(following) < MIN_THREAD_SIGNATURES:
+            continue
+        thread = [heading, *following]
+        ctx.remove("strip_comment_threads", " ".join(e.text_content() for e in thread))
+        for element in thread:
+            element.drop_tree()
+
+
 def strip_promo_containers(tree: HtmlElement, ctx: CleaningContext) -> None:
     """Drop "more reads", "most read", "related", "recommended" boxes, after or inside the article.
 
@@ -337,6 +393,7 @@ TREE_CLEANERS: tuple[TreeCleaner, ...] = (
     strip_hidden_elements,
     drop_outlet_selectors,
     strip_share_bars,
+    strip_comment_threads,
     strip_comment_sections,
     strip_promo_containers,
     strip_newsletter_boxes,

@@ -519,3 +519,40 @@ def test_section_headings_linked_from_contents_tags_or_off_site_stay() -> None:
     ctx = CleaningContext(canonical_url="https://news.example/2024/05/story", page=page)
     kept = [block.text for block in drop_linked_headings(blocks, ctx)]
     assert kept == [b.text for b in blocks[:7]]
+
+
+def test_bare_lead_over_headline_links_goes_with_its_list() -> None:
+    """A bare "Zum Weiterlesen:" above headline links is a promo heading: the links go too."""
+    page = lxml.html.document_fromstring(
+        "<html><body><p>text</p>"
+        "<a href='/lokales/gaspreise'>Gaspreise sinken zum zweiten Mal</a>"
+        "<a href='/lokales/solarpflicht'>Solarpflicht für Neubauten beschlossen</a>"
+        "</body></html>"
+    )
+    prose = "Die Stadtwerke wollen in den kommenden vier Jahren weitere Haushalte anschließen."
+    blocks = [
+        Block(prose),
+        Block("Zum Weiterlesen:"),
+        Block("Gaspreise sinken zum zweiten Mal", kind="item"),
+        Block("Solarpflicht für Neubauten beschlossen", kind="item"),
+        Block(prose + " Die Bauarbeiten beginnen im Frühjahr."),
+    ]
+    ctx = CleaningContext(url="https://kreisbote.example/lokales/story", page=page)
+    kept = [block.text for block in run_text_stage(blocks, ctx)]
+    assert kept == [prose, prose + " Die Bauarbeiten beginnen im Frühjahr."]
+    assert {r.cleaner for r in ctx.removed} == {"drop_promo_lists"}
+
+
+@pytest.mark.parametrize(
+    ("line", "is_prompt"),
+    [
+        ("Follow Jane Whitlock on Twitter: @janewhitlock", True),
+        ("Want more space news? Follow @spacedesk on Twitter", True),
+        ("Those who follow the company on Facebook learned about it first.", False),
+        ("Now if you follow me on Twitter then you know who I like.", False),
+    ],
+)
+def test_follow_prompts_open_a_line_or_a_sentence(line: str, is_prompt: bool) -> None:
+    from cleaners.text import is_newsletter_prompt
+
+    assert is_newsletter_prompt(line) is is_prompt
