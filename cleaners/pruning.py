@@ -21,8 +21,11 @@ Pruner = Callable[[list[Block], CleaningContext], list[Block]]
 # signature near the top is a byline or a teaser, and the article below it must stay.
 MIN_ARTICLE_SHARE = 0.3
 MAX_HEADING_WORDS = 10
-# ... or, when a comment-form line follows its heading, after this many words of the post.
+# ... or, when a comment-form line or a run of signatures follows its heading, after this many
+# words of the post; the first signature then comes within a comment's length of the heading.
 MIN_PROSE_BEFORE_THREAD = 30
+MIN_THREAD_SIGNATURES = 2
+MAX_FIRST_COMMENT_WORDS = 200
 MAX_SIGNATURE_WORDS = 25
 # Navigation at the edges: short blocks, mostly link text, at most this many from each end.
 EDGE_SCAN = 3
@@ -150,17 +153,24 @@ def is_signature(block: Block) -> bool:
     return False
 
 
-def opens_comment_form(blocks: list[Block], index: int, offsets: list[int]) -> bool:
-    """True for a comment heading right above a comment-form line, below a post's prose.
+def opens_thread(
+    blocks: list[Block], index: int, offsets: list[int], signatures: list[int]
+) -> bool:
+    """True for a comment heading that the blocks under it show to open a thread.
 
-    "TrackBack" over "TrackBack URL for this entry: ..." closes a short post whose thread or
-    sidebar outweighs it; above the first prose paragraph the heading is a teaser.
+    "TrackBack" over "TrackBack URL for this entry: ...", or "Trackback Pings" with the first of
+    several "Posted by: tj at October 29, 2012 06:10 PM" one comment's length below it: a short
+    post whose thread outweighs it ends there. Above the post's first words the heading is a
+    teaser or a comment count.
     """
-    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    if offsets[index] < MIN_PROSE_BEFORE_THREAD:
+        return False
+    if index + 1 < len(blocks) and is_comment_form_line(blocks[index + 1]):
+        return True
+    below = [i for i in signatures if i > index]
     return (
-        following is not None
-        and is_comment_form_line(following)
-        and offsets[index] >= MIN_PROSE_BEFORE_THREAD
+        len(below) >= MIN_THREAD_SIGNATURES
+        and offsets[below[0]] - offsets[index] <= MAX_FIRST_COMMENT_WORDS
     )
 
 
@@ -187,7 +197,7 @@ def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block
             i
             for i, b in enumerate(blocks)
             if is_comment_heading(b)
-            and (offsets[i] >= floor or opens_comment_form(blocks, i, offsets))
+            and (offsets[i] >= floor or opens_thread(blocks, i, offsets, signatures))
         ),
         None,
     )

@@ -17,7 +17,13 @@ from lxml.html import HtmlElement
 
 from cleaners import vocabulary as vocab
 from cleaners.context import CleaningContext
-from cleaners.pruning import BARE_COMMENT_RE, COMMENT_HEADING_RE, MAX_SIGNATURE_WORDS, has_date
+from cleaners.pruning import (
+    BARE_COMMENT_RE,
+    COMMENT_HEADING_RE,
+    MAX_SIGNATURE_WORDS,
+    MIN_THREAD_SIGNATURES,
+    has_date,
+)
 
 TreeCleaner = Callable[[HtmlElement, CleaningContext], None]
 
@@ -301,8 +307,6 @@ def strip_comment_sections(tree: HtmlElement, ctx: CleaningContext) -> None:
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # A comment heading opens a thread among its siblings only below this much article text.
 MIN_WORDS_BEFORE_THREAD = 50
-# A thread shows at least this many dated signatures ("Posted by: Ellen at September 10, 2012").
-MIN_THREAD_SIGNATURES = 2
 
 
 def is_thread_heading(heading: HtmlElement) -> bool:

@@ -556,3 +556,42 @@ def test_follow_prompts_open_a_line_or_a_sentence(line: str, is_prompt: bool) ->
     from cleaners.text import is_newsletter_prompt
 
     assert is_newsletter_prompt(line) is is_prompt
+
+
+def test_a_comment_heading_with_signatures_under_it_opens_a_long_thread() -> None:
+    """A short post under a long thread: the heading starts it, though 30% is not behind it."""
+    from cleaners.pruning import run_pruning
+
+    story = [
+        Block("The harbour board met on Friday to discuss the new ferry timetable for the winter."),
+        Block("Two crossings a day will be dropped from November, and the late boat on Fridays."),
+    ]
+    thread: list[Block] = [Block("Trackback Pings")]
+    for hour in range(1, 9):
+        opinion = f"Reader {hour} thinks the board should keep the late boat. "
+        thread.append(Block(opinion * 6))
+        thread.append(Block(f"Posted by: reader{hour} at October 29, 2024 0{hour}:10 PM"))
+    kept = [block.text for block in run_pruning(story + thread, CleaningContext())]
+    assert kept == [block.text for block in story]
+
+
+def test_an_early_comment_count_does_not_cut_the_article_under_it() -> None:
+    """"12 Comments" under the intro, then the article: the signatures come far below it."""
+    from cleaners.pruning import run_pruning
+
+    intro = Block("The harbour board met on Friday to discuss the ferry timetable for the winter.")
+    article = [
+        Block(f"Paragraph {n} of the story explains what the board decided about the ferry. " * 5)
+        for n in range(8)
+    ]
+    thread = [
+        Block("Keep the late boat, please. " * 4),
+        Block("Posted by: Ellen at October 29, 2024 11:40 AM"),
+        Block("Agreed with Ellen. " * 4),
+        Block("Posted by: Toni at October 29, 2024 12:11 PM"),
+    ]
+    blocks = [intro, Block("12 Comments"), *article, *thread]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept[0] == intro.text
+    assert all(block.text in kept for block in article)
+    assert "Posted by: Toni at October 29, 2024 12:11 PM" not in kept
