@@ -199,6 +199,28 @@ def drop_inline_link_leads(blocks: list[Block], ctx: CleaningContext) -> list[Bl
     return drop(blocks, doomed, "drop_inline_link_leads", ctx)
 
 
+FURNITURE_LABEL_SET = frozenset(vocab.FURNITURE_LABELS)
+# Around a label: punctuation, arrows and bullets ("Print »", "“Start Quote", "Loading...").
+LABEL_TRIM = " \t.:;,!?…»«›‹→←>|•·*-–—\"'“”‘’()[]"
+
+
+def is_furniture_label(text: str) -> bool:
+    """True for a line that is only a label of page furniture: "ADVERTISEMENT", "Font:"."""
+    if len(text) > 40:
+        return False
+    return " ".join(text.lower().strip(LABEL_TRIM).split()) in FURNITURE_LABEL_SET
+
+
+def drop_furniture_labels(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop lines that are only a label of page furniture: "Advertisement", "Loading Slideshow".
+
+    Ad slots, slideshow widgets, font-size and print buttons leave their label behind as a line
+    of its own; the same word inside a sentence stays.
+    """
+    doomed = {i for i, b in enumerate(blocks) if is_furniture_label(b.text)}
+    return drop(blocks, doomed, "drop_furniture_labels", ctx)
+
+
 def drop_share_prompts(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop share prompts: "Like this story? Share it with a friend!"."""
     doomed = {
@@ -382,6 +404,7 @@ TEXT_CLEANERS: tuple[TextCleaner, ...] = (
     drop_comment_notices,
     drop_footer_lines,
     drop_share_prompts,
+    drop_furniture_labels,
     drop_newsletter_lines,
     drop_inline_link_leads,
     drop_timestamp_lines,

@@ -282,6 +282,62 @@ INLINE_LINK_LEADS = (
     "vedi anche:",
 )
 
+# --- labels of page furniture left as lines of their own ------------------------------------------
+
+# A line that is nothing but one of these (case, punctuation and arrows aside) is an ad slot's
+# label, a widget's placeholder or a button: "ADVERTISEMENT", "Loading Slideshow", "Print »".
+FURNITURE_LABELS = (
+    # en
+    "advertisement",
+    "advertisements",
+    "ad",
+    "sponsored",
+    "sponsored content",
+    "story continues below advertisement",
+    "article continues below advertisement",
+    "article continues below",
+    "continue reading below",
+    "scroll to continue with content",
+    "skip advertisement",
+    "skip to content",
+    "loading",
+    "loading slideshow",
+    "loading video",
+    "enlarge photo",
+    "enlarge image",
+    "enlarge this image",
+    "click to enlarge",
+    "font",
+    "text size",
+    "print",
+    "email",
+    "e-mail",
+    "share",
+    "tweet",
+    "start quote",
+    "end quote",
+    # de
+    "anzeige",
+    "werbung",
+    "bild vergrößern",
+    "zum vergrößern klicken",
+    "artikel drucken",
+    "wird geladen",
+    # fr
+    "publicité",
+    "chargement",
+    "agrandir la photo",
+    "imprimer",
+    # es
+    "publicidad",
+    "cargando",
+    "ampliar foto",
+    "imprimir",
+    # ru
+    "реклама",
+    "загрузка",
+)
+
 # --- share prompts, newsletter / follow-us lines -----------------------------------------------
 
 SHARE_PROMPTS = (
