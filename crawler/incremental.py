@@ -57,6 +57,23 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def publication_time(published: str | None, first_seen: str | None) -> datetime | None:
+    """When an article came out, as closely as its record tells; None if it tells nothing.
+
+    A date without a time ("2026-12-06", as many pages give it) is a whole day: the article
+    came out before the end of that day and before it was first seen. Taking the day's start
+    would make a story published at 23:00 a day old an hour later, and never re-visited.
+    """
+    seen = parse_time(first_seen)
+    born = parse_time(published)
+    if born is None:
+        return seen
+    if published is not None and "T" not in published.strip() and " " not in published.strip():
+        day_end = born + timedelta(days=1)
+        return min(day_end, seen) if seen is not None else day_end
+    return born
+
+
 def is_permanent(known: KnownUrl, permanent: Iterable[str]) -> bool:
     """Whether a recorded failure is one that later runs should not retry.
 
@@ -189,7 +206,7 @@ class IncrementalMiddleware:
     def _due_for_revisit(self, known: KnownUrl) -> bool:
         if self.revisit_age is None:
             return False
-        born = parse_time(known.published) or parse_time(known.first_seen)
+        born = publication_time(known.published, known.first_seen)
         return born is not None and datetime.now(UTC) - born < self.revisit_age
 
     @staticmethod

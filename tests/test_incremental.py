@@ -181,3 +181,19 @@ def test_decisions() -> None:
     assert parse_time("2026-11-20T10:00:00+02:00") == datetime(2026, 11, 20, 8, tzinfo=UTC)
     assert parse_time("20 Nov 2026") is None
     assert parse_time(None) is None
+
+
+def test_a_date_without_a_time_is_a_whole_day_for_the_revisit_age() -> None:
+    """A story dated "2026-12-06" and first seen at 00:06 the next day is minutes old, not a
+    day: a date-only value ends its day (or earlier, when the story was seen before that)."""
+    from crawler.incremental import publication_time
+
+    seen = "2026-12-07T00:06:00+00:00"
+    assert publication_time("2026-12-06", seen) == datetime(2026, 12, 7, tzinfo=UTC)
+    assert publication_time("2026-12-06", "2026-12-06T09:00:00") == datetime(
+        2026, 12, 6, 9, tzinfo=UTC)
+    assert publication_time("2026-12-06", None) == datetime(2026, 12, 7, tzinfo=UTC)
+    assert publication_time("2026-12-06T23:10:00+00:00", seen) == datetime(
+        2026, 12, 6, 23, 10, tzinfo=UTC)
+    assert publication_time(None, seen) == datetime(2026, 12, 7, 0, 6, tzinfo=UTC)
+    assert publication_time("not a date", None) is None
