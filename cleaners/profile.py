@@ -329,6 +329,9 @@ class ProfileThresholds:
 
 
 DEFAULT_THRESHOLDS = ProfileThresholds()
+# Counts describe an outlet's this many most recently recorded pages (0: every page): memory and
+# tables stay bounded on a long-crawled outlet, and a template the outlet dropped is forgotten.
+DEFAULT_WINDOW_PAGES = 1000
 
 
 def _ceil(value: float) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 
@@ -161,6 +162,52 @@ def record_pages(
         page_rows,
     )
     return len(page_rows)
+
+
+def evict_oldest_pages(conn: sqlite3.Connection, outlet_id: str, keep: int) -> list[list[str]]:
+    """Uncount an outlet's pages beyond its `keep` most recently recorded; their fingerprints.
+
+    The counts then describe a window of the outlet's recent pages: what they take in memory
+    and on disk stays bounded however long the outlet has been crawled, and a template the
+    outlet dropped is forgotten once the window has moved past it. The caller owns the
+    transaction. `keep` 0 keeps every page.
+    """
+    if keep <= 0:
+        return []
+    (recorded,) = conn.execute(
+        "SELECT count(*) FROM boilerplate_pages WHERE outlet_id = ?", [outlet_id]
+    ).fetchone()
+    if recorded <= keep:
+        return []
+    oldest = conn.execute(
+        "SELECT url, fingerprints FROM boilerplate_pages WHERE outlet_id = ?"
+        " ORDER BY recorded_at, rowid LIMIT ?",
+        [outlet_id, recorded - keep],
+    ).fetchall()
+    evicted = [json.loads(fingerprints) for _url, fingerprints in oldest]
+    deltas = Counter(print_ for prints in evicted for print_ in set(prints))
+    # Most evicted blocks were on their page alone and have no row: the outlet's rows (the
+    # blocks on two pages or more, a few per page) are read in one range scan, and only those
+    # are written, rather than looking up every evicted block.
+    rows = dict(conn.execute(
+        "SELECT fingerprint, pages FROM boilerplate_blocks WHERE outlet_id = ?", [outlet_id]
+    ))
+    changed = sorted(
+        (print_, pages - deltas[print_]) for print_, pages in rows.items() if print_ in deltas
+    )
+    conn.executemany(
+        "UPDATE boilerplate_blocks SET pages = ? WHERE outlet_id = ? AND fingerprint = ?",
+        [(pages, outlet_id, print_) for print_, pages in changed if pages > 0],
+    )
+    conn.executemany(
+        "DELETE FROM boilerplate_blocks WHERE outlet_id = ? AND fingerprint = ?",
+        [(outlet_id, print_) for print_, pages in changed if pages <= 0],
+    )
+    conn.executemany(
+        "DELETE FROM boilerplate_pages WHERE outlet_id = ? AND url = ?",
+        [(outlet_id, url) for url, _fingerprints in oldest],
+    )
+    return evicted
 
 
 def forget_outlet(conn: sqlite3.Connection, outlet_id: str) -> None:

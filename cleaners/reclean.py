@@ -1,6 +1,7 @@
 """Re-clean stored pages with the current cleaners and learned profiles; list learned profiles.
 
     python -m cleaners reclean --db data/articles.db [--outlet ID ...] [--keep-counts]
+                               [--window-pages N]
     python -m cleaners profile --db data/articles.db [OUTLET ...] [--json]
     python -m cleaners extract --jsonl --learn < pages.jsonl
 
@@ -37,6 +38,7 @@ from cleaners.errors import ExtractionError
 from cleaners.extract import extract_article, parse_html
 from cleaners.profile import (
     DEFAULT_THRESHOLDS,
+    DEFAULT_WINDOW_PAGES,
     BoilerplateProfile,
     PageBlock,
     ProfileThresholds,
@@ -158,12 +160,22 @@ class RecleanReport:
         return out
 
 
-def relearn_counts(conn: sqlite3.Connection, pages: list[StoredPage]) -> None:
-    """Rebuild the block counts of the pages' outlets from their raw HTML."""
+def relearn_counts(
+    conn: sqlite3.Connection, pages: list[StoredPage], window_pages: int = DEFAULT_WINDOW_PAGES
+) -> None:
+    """Rebuild the block counts of the pages' outlets from their raw HTML.
+
+    As in a crawl, an outlet's counts describe its `window_pages` most recent pages (by fetch
+    time; 0: all), recorded oldest first.
+    """
+    fetched = dict(conn.execute("SELECT url, fetched_at FROM pages"))
     by_outlet: dict[str, list[StoredPage]] = defaultdict(list)
     for page in pages:
         by_outlet[page.outlet_id].append(page)
-    for outlet_id, outlet_pages in by_outlet.items():
+    for outlet_id, all_pages in by_outlet.items():
+        outlet_pages = sorted(all_pages, key=lambda page: (fetched.get(page.url) or "", page.url))
+        if window_pages > 0:
+            outlet_pages = outlet_pages[-window_pages:]
         counted: list[tuple[str, list[PageBlock]]] = []
         for page in outlet_pages:
             html = page_html(conn, page.url)
@@ -213,13 +225,14 @@ def reclean(
     thresholds: ProfileThresholds = DEFAULT_THRESHOLDS,
     rules: dict[str, OutletRules] | None = None,
     relearn: bool = True,
+    window_pages: int = DEFAULT_WINDOW_PAGES,
 ) -> RecleanReport:
     """Clean every stored page again with the current cleaners and its outlet's profile."""
     if not has_tables(conn):
         raise RuntimeError("the database has no block statistics tables (open it with a crawl)")
     pages = stored_pages(conn, outlets)
     if relearn:
-        relearn_counts(conn, pages)
+        relearn_counts(conn, pages, window_pages)
     report = RecleanReport()
     for outlet_id in sorted({page.outlet_id for page in pages}):
         report.profiles[outlet_id] = learn_profile(load_stats(conn, outlet_id), thresholds)
@@ -412,6 +425,7 @@ def run_reclean(args: argparse.Namespace) -> int:
             thresholds=thresholds_from_args(args),
             rules=rules_from_outlets_file(args.outlets),
             relearn=not args.keep_counts,
+            window_pages=args.window_pages,
         )
     finally:
         conn.close()
@@ -470,6 +484,11 @@ def add_reclean_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--keep-counts", action="store_true",
         help="learn from the stored block counts instead of rebuilding them from raw HTML",
+    )
+    parser.add_argument(
+        "--window-pages", type=int, default=DEFAULT_WINDOW_PAGES,
+        help="count each outlet's this many most recently fetched pages, as the crawl's "
+        f"CLEANNEWS_PROFILE_WINDOW_PAGES does; 0 counts all ({DEFAULT_WINDOW_PAGES})",
     )
     add_threshold_arguments(parser)
     parser.set_defaults(handler=run_reclean)

@@ -92,6 +92,10 @@ CLEANNEWS_PROFILE_MIN_BLOCK_PAGES = 3
 # Fewest pages a learned paragraph must have been seen on, so a run of follow-up stories early
 # in a crawl is not learned; default 5.
 CLEANNEWS_PROFILE_MIN_PARAGRAPH_PAGES = 5
+# Counts describe each outlet's this many most recently recorded pages; older pages are
+# uncounted as new ones come, so the crawl's memory and the learning tables stay bounded and a
+# dropped template is forgotten. 0 counts every page ever recorded; default 1000 (pages).
+CLEANNEWS_PROFILE_WINDOW_PAGES = 1000
 
 # --- Pipelines ------------------------------------------------------------------------------
 ITEM_PIPELINES = {

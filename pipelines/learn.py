@@ -29,6 +29,7 @@ from scrapy.settings import BaseSettings
 
 from cleaners.profile import (
     DEFAULT_THRESHOLDS,
+    DEFAULT_WINDOW_PAGES,
     BlockStats,
     BoilerplateProfile,
     PageBlock,
@@ -37,6 +38,7 @@ from cleaners.profile import (
 )
 from cleaners.profile_store import (
     create_tables,
+    evict_oldest_pages,
     has_tables,
     load_stats,
     record_pages,
@@ -73,6 +75,14 @@ def thresholds_from_settings(settings: BaseSettings) -> ProfileThresholds:
             "CLEANNEWS_PROFILE_MIN_PARAGRAPH_PAGES", default.min_paragraph_pages
         ),
     )
+
+
+def window_from_settings(settings: BaseSettings) -> int:
+    """`CLEANNEWS_PROFILE_WINDOW_PAGES`: how many recent pages of an outlet are counted (0: all)."""
+    window = settings.getint("CLEANNEWS_PROFILE_WINDOW_PAGES", DEFAULT_WINDOW_PAGES)
+    if window < 0:
+        raise ValueError(f"CLEANNEWS_PROFILE_WINDOW_PAGES must be 0 or more, got {window}")
+    return window
 
 
 def learning_database(settings: BaseSettings) -> str | None:
@@ -133,18 +143,33 @@ class FrequentBlocks:
 
 
 class ProfileBook:
-    """Per-outlet block counts and learned profiles for one crawl, backed by the database."""
+    """Per-outlet block counts and learned profiles for one crawl, backed by the database.
+
+    The counts of an outlet describe its `window_pages` most recently recorded pages (0: all of
+    them): each write uncounts the pages that fell out of the window, in the database and here,
+    so the book's memory and the tables stay bounded however long the outlet is crawled.
+    """
 
     _by_crawler: weakref.WeakKeyDictionary[Crawler, ProfileBook] = weakref.WeakKeyDictionary()
 
-    def __init__(self, path: str | Path, thresholds: ProfileThresholds) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        thresholds: ProfileThresholds,
+        window_pages: int = DEFAULT_WINDOW_PAGES,
+    ) -> None:
         self.path = str(path)
         self.thresholds = thresholds
+        self.window_pages = window_pages
         self.conn: sqlite3.Connection | None = None
         self.stats: dict[str, BlockStats] = {}
         self._frequent: dict[str, FrequentBlocks] = {}
         self._profiles: dict[str, BoilerplateProfile] = {}
         self._pending: dict[tuple[str, str], list[PageBlock]] = {}
+        # Pages recorded per outlet by this book, and how many it had when last relearned: the
+        # window keeps `stats.pages` from growing, so growth in pages cannot time relearning.
+        self._recorded: Counter[str] = Counter()
+        self._learned_at: dict[str, int] = {}
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ProfileBook:
@@ -152,7 +177,11 @@ class ProfileBook:
         book = cls._by_crawler.get(crawler)
         if book is None:
             settings = crawler.settings
-            book = cls(learning_database(settings), thresholds_from_settings(settings))
+            book = cls(
+                learning_database(settings),
+                thresholds_from_settings(settings),
+                window_from_settings(settings),
+            )
             cls._by_crawler[crawler] = book
             # Counts still pending are written at the end even without the learn component.
             crawler.signals.connect(book.spider_closed, signal=signals.spider_closed)
@@ -198,13 +227,15 @@ class ProfileBook:
     def profile_for(self, outlet_id: str) -> BoilerplateProfile:
         """The outlet's profile from its current counts (relearned as pages come in).
 
-        Relearning walks all the outlet's counts, so past 20 pages it waits until the outlet
-        has grown by a twentieth since the last time.
+        Relearning walks the outlet's frequent blocks, so past 20 pages it waits until a
+        twentieth of the outlet's pages has been recorded since the last time.
         """
         stats = self.outlet_stats(outlet_id)
         profile = self._profiles.get(outlet_id)
-        if profile is None or stats.pages - profile.pages >= max(1, profile.pages // 20):
+        since = self._recorded[outlet_id] - self._learned_at.get(outlet_id, 0)
+        if profile is None or since >= max(1, profile.pages // 20):
             profile = self._profiles[outlet_id] = self._learn(stats)
+            self._learned_at[outlet_id] = self._recorded[outlet_id]
         return profile
 
     def _learn(self, stats: BlockStats) -> BoilerplateProfile:
@@ -232,6 +263,7 @@ class ProfileBook:
             old = stored_fingerprints(self.conn, outlet_id, url)
         if old is not None and sorted(old) == sorted(b.fingerprint for b in blocks):
             return False
+        self._recorded[outlet_id] += 1
         counts = stats.counts
         frequent = self._frequent[outlet_id]
         floor = frequent.floor
@@ -254,12 +286,42 @@ class ProfileBook:
         touched.update((print_, counts.get(print_, 0)) for print_ in old)
         stats.remove_page(old)
         stats.add_page(blocks)
-        for print_, before in touched.items():
-            after = counts.get(print_, 0)
-            if before >= floor or after >= floor:
-                frequent.moved(print_, before, after)
+        self._moved(outlet_id, touched)
         self._pending[key] = blocks
         return True
+
+    def _moved(self, outlet_id: str, before: dict[str, int]) -> None:
+        """Keep the outlet's frequent blocks in step with counts that were `before`."""
+        counts = self.stats[outlet_id].counts
+        frequent = self._frequent[outlet_id]
+        for print_, was in before.items():
+            now = counts.get(print_, 0)
+            if was >= frequent.floor or now >= frequent.floor:
+                frequent.moved(print_, was, now)
+
+    def _uncount(self, outlet_id: str, evicted: list[list[str]]) -> None:
+        """Take pages that fell out of the window out of the counts held here.
+
+        `BlockStats.remove_page` and `_moved` in one pass: a window full of pages evicts one
+        page's blocks for every page recorded.
+        """
+        stats = self.stats.get(outlet_id)
+        if stats is None:
+            return
+        counts, samples = stats.counts, stats.samples
+        frequent = self._frequent[outlet_id]
+        floor = frequent.floor
+        for fingerprints in evicted:
+            stats.pages = max(0, stats.pages - 1)
+            for print_ in set(fingerprints):
+                was = counts.get(print_, 0)
+                if was <= 1:
+                    counts.pop(print_, None)
+                    samples.pop(print_, None)
+                else:
+                    counts[print_] = was - 1
+                if was >= floor:
+                    frequent.moved(print_, was, max(0, was - 1))
 
     # Writing
 
@@ -280,12 +342,19 @@ class ProfileBook:
             if self.thresholds.min_block_pages >= 2 else None
         )
 
+        evicted: dict[str, list[list[str]]] = {}
+
         def write(conn: sqlite3.Connection) -> None:
             pages = [(*key, blocks) for key, blocks in self._pending.items()]
             record_pages(conn, pages, counts)
+            for outlet_id in sorted({outlet_id for outlet_id, _url in self._pending}):
+                evicted[outlet_id] = evict_oldest_pages(conn, outlet_id, self.window_pages)
 
         if self._try_write(write, wait=wait):
             self._pending.clear()
+            # Only once the write is committed do the counts held here follow it.
+            for outlet_id, pages in evicted.items():
+                self._uncount(outlet_id, pages)
             return True
         return False
 

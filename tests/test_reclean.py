@@ -240,3 +240,24 @@ def test_jsonl_learn_needs_jsonl() -> None:
 @given(st.text(max_size=200))
 def test_reclean_body_hash_is_the_dedupe_key(body: str) -> None:
     assert body_hash(body) == stored_body_hash(body)
+
+
+def test_reclean_counts_the_most_recent_pages_of_the_window(tmp_path: Path) -> None:
+    db_path = crawl_fixture_outlet(tmp_path)
+    conn = sqlite3.connect(db_path)
+    urls = [page["url"] for page in PAGES]
+    # Fetched an hour apart, in the fixture's order (a crawl in one second cannot tell them).
+    with conn:
+        for hour, url in enumerate(urls):
+            fetched_at = f"2024-05-01T{hour:02d}:00:00"
+            conn.execute("UPDATE pages SET fetched_at = ? WHERE url = ?", [fetched_at, url])
+    conn.close()
+    result = run_cli("reclean", "--db", str(db_path), "--window-pages", "6")
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(db_path)
+    try:
+        counted = {url for (url,) in conn.execute("SELECT url FROM boilerplate_pages")}
+    finally:
+        conn.close()
+    assert counted == set(urls[-6:])
+    assert f"{OUTLET}: 6 pages" in result.stdout
