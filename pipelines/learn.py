@@ -302,26 +302,28 @@ class ProfileBook:
     def _uncount(self, outlet_id: str, evicted: list[list[str]]) -> None:
         """Take pages that fell out of the window out of the counts held here.
 
-        `BlockStats.remove_page` and `_moved` in one pass: a window full of pages evicts one
-        page's blocks for every page recorded.
+        The count changes are summed per block first: a window full of pages evicts one page
+        for every page recorded, and the site's furniture, on nearly every page, then moves
+        once a write instead of once a page.
         """
         stats = self.stats.get(outlet_id)
-        if stats is None:
+        if stats is None or not evicted:
             return
+        stats.pages = max(0, stats.pages - len(evicted))
+        deltas = Counter(print_ for fingerprints in evicted for print_ in set(fingerprints))
         counts, samples = stats.counts, stats.samples
         frequent = self._frequent[outlet_id]
         floor = frequent.floor
-        for fingerprints in evicted:
-            stats.pages = max(0, stats.pages - 1)
-            for print_ in set(fingerprints):
-                was = counts.get(print_, 0)
-                if was <= 1:
-                    counts.pop(print_, None)
-                    samples.pop(print_, None)
-                else:
-                    counts[print_] = was - 1
-                if was >= floor:
-                    frequent.moved(print_, was, max(0, was - 1))
+        for print_, delta in deltas.items():
+            was = counts.get(print_, 0)
+            now = max(0, was - delta)
+            if now:
+                counts[print_] = now
+            else:
+                counts.pop(print_, None)
+                samples.pop(print_, None)
+            if was >= floor:
+                frequent.moved(print_, was, now)
 
     # Writing
 
