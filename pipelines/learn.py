@@ -286,18 +286,12 @@ class ProfileBook:
         touched.update((print_, counts.get(print_, 0)) for print_ in old)
         stats.remove_page(old)
         stats.add_page(blocks)
-        self._moved(outlet_id, touched)
+        for print_, before in touched.items():
+            after = counts.get(print_, 0)
+            if before >= floor or after >= floor:
+                frequent.moved(print_, before, after)
         self._pending[key] = blocks
         return True
-
-    def _moved(self, outlet_id: str, before: dict[str, int]) -> None:
-        """Keep the outlet's frequent blocks in step with counts that were `before`."""
-        counts = self.stats[outlet_id].counts
-        frequent = self._frequent[outlet_id]
-        for print_, was in before.items():
-            now = counts.get(print_, 0)
-            if was >= frequent.floor or now >= frequent.floor:
-                frequent.moved(print_, was, now)
 
     def _uncount(self, outlet_id: str, evicted: list[list[str]]) -> None:
         """Take pages that fell out of the window out of the counts held here.
