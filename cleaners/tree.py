@@ -6,6 +6,7 @@ Each cleaner is `(tree, ctx) -> None`: it removes elements in place and records 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -307,6 +308,8 @@ def strip_comment_sections(tree: HtmlElement, ctx: CleaningContext) -> None:
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # A comment heading opens a thread among its siblings only below this much article text.
 MIN_WORDS_BEFORE_THREAD = 50
+# A comment's signature sits near its top or bottom: nodes of one sibling looked at for it.
+SIGNATURE_SCAN_NODES = 40
 
 
 def is_thread_heading(heading: HtmlElement) -> bool:
@@ -320,16 +323,19 @@ def is_thread_heading(heading: HtmlElement) -> bool:
 
 
 def dated_signatures(elements: list[HtmlElement]) -> int:
-    """Short dated elements among `elements` and their descendants: comment signatures."""
+    """How many of `elements` hold a short dated element (a comment signature), up to
+    MIN_THREAD_SIGNATURES; each element's first SIGNATURE_SCAN_NODES nodes are looked at."""
     count = 0
     for element in elements:
-        for node in element.iter():
+        for node in itertools.islice(element.iter(), SIGNATURE_SCAN_NODES):
             if not isinstance(node.tag, str):
                 continue
             text = node.text_content()
             if len(text.split()) <= MAX_SIGNATURE_WORDS and text.strip() and has_date(text):
                 count += 1
                 break
+        if count >= MIN_THREAD_SIGNATURES:
+            break
     return count
 
 
