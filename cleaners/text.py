@@ -211,6 +211,24 @@ def is_furniture_label(text: str) -> bool:
     return " ".join(text.lower().strip(LABEL_TRIM).split()) in FURNITURE_LABEL_SET
 
 
+# A picture credit is a short line: longer ones are captions that tell part of the story.
+MAX_CREDIT_WORDS = 12
+
+
+def drop_credit_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop picture credits standing as lines of their own: "Photo: Jane Doe/AFP", "Foto: dpa".
+
+    A longer line opening the same way ("Photo: firefighters ... on Tuesday, as the ...") is a
+    caption and stays.
+    """
+    doomed = {
+        i
+        for i, b in enumerate(blocks)
+        if words(b.text) <= MAX_CREDIT_WORDS and vocab.CREDIT_LINE_RE.match(b.text)
+    }
+    return drop(blocks, doomed, "drop_credit_lines", ctx)
+
+
 def drop_furniture_labels(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop lines that are only a label of page furniture: "Advertisement", "Loading Slideshow".
 
@@ -405,6 +423,7 @@ TEXT_CLEANERS: tuple[TextCleaner, ...] = (
     drop_footer_lines,
     drop_share_prompts,
     drop_furniture_labels,
+    drop_credit_lines,
     drop_newsletter_lines,
     drop_inline_link_leads,
     drop_timestamp_lines,

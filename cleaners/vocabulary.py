@@ -338,6 +338,20 @@ FURNITURE_LABELS = (
     "загрузка",
 )
 
+# --- picture credits ------------------------------------------------------------------------------
+
+# A short line that opens with one of these and a colon credits a picture, not the story:
+# "Photo: Jane Doe/AFP", "(Credit: Grist)", "Foto: dpa", "Crédits photos : X", "Bildquelle: Y".
+CREDIT_LINE_RE = re.compile(
+    r"^\s*[(\[]?\s*(?:photo|photos|photo credit|photo credits|photograph|image|images|picture"
+    r"|credit|credits|image credit|top image|header image|featured image"
+    r"|foto|fotos|bild|bilder|bildquelle|bildnachweis|titelbild|beitragsbild|abb\.?|abbildung"
+    r"|crédit photo|crédits photos?|crédit|photo de couverture"
+    r"|foto de portada|imagen|fuente de la imagen|créditos?"
+    r"|фото|источник фото)\s*:",
+    re.IGNORECASE,
+)
+
 # --- share prompts, newsletter / follow-us lines -----------------------------------------------
 
 SHARE_PROMPTS = (
