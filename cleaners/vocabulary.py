@@ -307,6 +307,8 @@ FURNITURE_LABELS = (
     "enlarge image",
     "enlarge this image",
     "click to enlarge",
+    "click here to enlarge",
+    "search",
     "font",
     "text size",
     "print",
@@ -321,6 +323,9 @@ FURNITURE_LABELS = (
     "werbung",
     "bild vergrößern",
     "zum vergrößern klicken",
+    "zum vergrößern anklicken",
+    "zum vergrößern bitte anklicken",
+    "klicken zum vergrößern",
     "artikel drucken",
     "wird geladen",
     # fr
@@ -418,6 +423,7 @@ NEWSLETTER_PROMPTS = (
     "newsletter abonnieren",
     "zum newsletter anmelden",
     "abonnez-vous à notre",
+    "connect with us on",
     "únete a nuestro canal",
 )
 # "Follow The Gleaner on Twitter and Instagram", "Follow Jane Doe on X": a follow prompt that
