@@ -21,6 +21,7 @@ from cleaners.context import CleaningContext
 from cleaners.pruning import (
     BARE_COMMENT_RE,
     COMMENT_HEADING_RE,
+    MAX_HEADING_WORDS,
     MAX_SIGNATURE_WORDS,
     MIN_THREAD_SIGNATURES,
     has_date,
@@ -315,7 +316,7 @@ SIGNATURE_SCAN_NODES = 40
 def is_thread_heading(heading: HtmlElement) -> bool:
     """True for a short heading that names a comment thread: <h2 id="comments">Comments</h2>."""
     text = " ".join(heading.text_content().split())
-    if not text or len(text.split()) > 10:
+    if not text or len(text.split()) > MAX_HEADING_WORDS:
         return False
     if COMMENT_RE.search(class_id_marks(heading)):
         return True

@@ -7,6 +7,7 @@ settings, and `reclean`'s rebuild.
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from collections import Counter
@@ -29,8 +30,6 @@ def block(name: str, words: int = 3) -> PageBlock:
 
 def stored_pages(conn: sqlite3.Connection) -> dict[str, set[str]]:
     """The pages the tables hold now, with their fingerprints."""
-    import json
-
     return {
         url: set(json.loads(prints))
         for url, prints in conn.execute(
