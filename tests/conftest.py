@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from siteserver import TestSiteServer
+from support.siteserver import TestSiteServer
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from siteserver import TestSiteServer, run_crawl
+from support.siteserver import TestSiteServer, run_crawl
 
 from crawler.demo import PROJECT_ROOT, scrapy_env
 

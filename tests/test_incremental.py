@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cronsite import GeneratedSite, crawl_command, run, write_outlets
-from siteserver import TestSiteServer
+from support.cronsite import GeneratedSite, crawl_command, run, write_outlets
+from support.siteserver import TestSiteServer
 
 from crawler.demo import SiteServer
 from crawler.incremental import is_permanent, parse_time

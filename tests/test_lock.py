@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from cronsite import (
+from scrapy.settings import Settings
+from support.cronsite import (
     GeneratedSite,
     count_rows,
     crawl_command,
@@ -18,7 +19,6 @@ from cronsite import (
     wait_for,
     write_outlets,
 )
-from scrapy.settings import Settings
 
 from crawler.demo import SiteServer
 from crawler.lock import AlreadyRunning, FileLock, lock_path_for

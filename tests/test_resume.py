@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from cronsite import (
+from support.cronsite import (
     GeneratedSite,
     count_rows,
     crawl_command,

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scrapy.utils.test import get_crawler
-from siteserver import BROKEN_ROUTES, HOSTILE_ROUTES, TestSiteServer, refused_url, run_crawl
+from support.siteserver import BROKEN_ROUTES, HOSTILE_ROUTES, TestSiteServer, refused_url, run_crawl
 
 from crawler.items import Failure, Page
 from pipelines.extract import ExtractPipeline

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from scrapy.utils.test import get_crawler
-from services import (
+from support.services import (
     INSTALL_HINT,
     find_pg_bindir,
     find_redis_server,

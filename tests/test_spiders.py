@@ -13,7 +13,7 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
-from siteserver import BROKEN_ROUTES, TestSiteServer, refused_url, run_crawl
+from support.siteserver import BROKEN_ROUTES, TestSiteServer, refused_url, run_crawl
 
 from crawler.demo import DEMO_OUTLETS_FILE, SITE_DIR
 from crawler.spiders.outlets import OutletsSpider

@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from cronsite import GeneratedSite, crawl_command, run, write_outlets
 from scrapy.utils.test import get_crawler
+from support.cronsite import GeneratedSite, crawl_command, run, write_outlets
 from test_storage import OUTLET, make_record
 
 from crawler.demo import PROJECT_ROOT, SiteServer, scrapy_env

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
-from services import INSTALL_HINT, find_pg_bindir, postgres_service
+from support.services import INSTALL_HINT, find_pg_bindir, postgres_service
 
 from crawler.items import Failure
 from crawler.outlets import Outlet

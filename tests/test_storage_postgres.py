@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from services import INSTALL_HINT, PostgresService, find_pg_bindir, postgres_service
+from support.services import INSTALL_HINT, PostgresService, find_pg_bindir, postgres_service
 
 from crawler.items import Failure
 from crawler.outlets import Outlet

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from siteserver import TestSiteServer, run_crawl
+from support.siteserver import TestSiteServer, run_crawl
 
 from cleaners.profile import PageBlock
 from pipelines.workers import (
@@ -33,7 +33,7 @@ TESTS_DIR = Path(__file__).resolve().parent
 FIXTURE_PAGES = sorted((PROJECT / "fixtures" / "pipelines").glob("*.html")) + sorted(
     (PROJECT / "fixtures" / "site" / "courier" / "news").glob("*.html")
 )
-FAULTS = "worker_faults:run_job_with_faults"
+FAULTS = "support.worker_faults:run_job_with_faults"
 
 
 def job_for(path: Path, query: str = "") -> ExtractionJob:
@@ -199,7 +199,7 @@ def test_pending_pages_never_exceed_the_bound() -> None:
     observed: list[int] = []
 
     async def main() -> tuple[list, ExtractionPool]:
-        pool = ExtractionPool(2, max_pending=3, runner="worker_faults:slow_run_job")
+        pool = ExtractionPool(2, max_pending=3, runner="support.worker_faults:slow_run_job")
         pool.start()
         done = asyncio.Event()
 
@@ -235,12 +235,13 @@ def test_workers_are_replaced_after_their_page_limit_without_losing_pages() -> N
 def test_workers_run_with_the_collector_thresholds_they_are_given() -> None:
     """The crawl's CLEANNEWS_GC_THRESHOLDS reach the workers, after their imports are frozen."""
     job = job_for(FIXTURE_PAGES[0])
-    tuned, _ = asyncio.run(run_in_pool([job], workers=1, runner="worker_faults:report_collector",
+    runner = "support.worker_faults:report_collector"
+    tuned, _ = asyncio.run(run_in_pool([job], workers=1, runner=runner,
                                        gc_thresholds=(40_000, 15, 5)))
     thresholds, frozen = tuned[0].detail.rsplit(" ", 1)
     assert thresholds == "(40000, 15, 5)"
     assert int(frozen) > 10_000  # the cleaners' imports, out of every collection
-    default, _ = asyncio.run(run_in_pool([job], workers=1, runner="worker_faults:report_collector"))
+    default, _ = asyncio.run(run_in_pool([job], workers=1, runner=runner))
     assert default[0].detail.rsplit(" ", 1)[0] == "(700, 10, 10)"  # Python's own
 
 

@@ -1,0 +1,1 @@
+"""Helpers the tests share: local site servers, redis/PostgreSQL services, crawl commands."""
