@@ -15,6 +15,8 @@ from support.siteserver import TestSiteServer, run_crawl
 
 from crawler.demo import PROJECT_ROOT, scrapy_env
 
+pytestmark = pytest.mark.e2e  # every test here runs `scrapy crawl` in a subprocess
+
 HERALD_STORIES = {
     "harbour-ferry-electric": ("Harbour's first electric ferry enters service", "2026-11-16"),
     "library-late-hours": (

@@ -47,6 +47,7 @@ def story_hits(site: GeneratedSite) -> dict[int, int]:
     return {n: site.hits[f"/gen/story-{n}.html"] for n in range(site.count)}
 
 
+@pytest.mark.e2e
 def test_next_run_fetches_only_new_urls_but_always_the_feed(site, tmp_path) -> None:
     site.listed = 4
     crawl(site, tmp_path)
@@ -66,6 +67,7 @@ def test_next_run_fetches_only_new_urls_but_always_the_feed(site, tmp_path) -> N
     assert first["last_modified"].endswith(" GMT")
 
 
+@pytest.mark.e2e
 def test_incremental_off_fetches_everything_again(site, tmp_path) -> None:
     crawl(site, tmp_path)
     crawl(site, tmp_path, CLEANNEWS_INCREMENTAL="false")
@@ -73,6 +75,7 @@ def test_incremental_off_fetches_everything_again(site, tmp_path) -> None:
     assert len(rows(tmp_path, "SELECT id FROM articles")) == 6
 
 
+@pytest.mark.e2e
 def test_recent_articles_are_revisited_with_conditional_requests(site, tmp_path) -> None:
     crawl(site, tmp_path)
     before = {a["url"]: a for a in rows(tmp_path, "SELECT * FROM articles")}
@@ -92,6 +95,7 @@ def test_recent_articles_are_revisited_with_conditional_requests(site, tmp_path)
     assert second["items_stored"] == 6
 
 
+@pytest.mark.e2e
 def test_an_updated_article_keeps_its_history(site, tmp_path) -> None:
     crawl(site, tmp_path)
     (old,) = rows(tmp_path, "SELECT * FROM articles WHERE url = ?", site.url(2))
@@ -120,6 +124,7 @@ def test_an_updated_article_keeps_its_history(site, tmp_path) -> None:
     assert search("story 2 version 0") == []
 
 
+@pytest.mark.e2e
 def test_old_articles_are_not_revisited(tmp_path) -> None:
     with SiteServer() as server:
         site = GeneratedSite(server, 3, published=datetime(2020, 5, 1, 8, tzinfo=UTC))
@@ -131,6 +136,7 @@ def test_old_articles_are_not_revisited(tmp_path) -> None:
         assert "'cleannews/incremental/skipped_known': 3" in log
 
 
+@pytest.mark.e2e
 def test_permanent_failures_are_skipped_and_passing_ones_retried(
     site_server: TestSiteServer, tmp_path: Path
 ) -> None:
@@ -159,6 +165,7 @@ def test_permanent_failures_are_skipped_and_passing_ones_retried(
     assert {f["url"]: f["n"] for f in failures} == {missing: 1, unavailable: 2, pdf: 1}
 
 
+@pytest.mark.e2e
 def test_a_finished_job_can_be_run_again_with_the_same_jobdir(site, tmp_path) -> None:
     """Cron may pass the same JOBDIR every time: a finished job forgets its seen requests."""
     jobdir = tmp_path / "job"

@@ -54,6 +54,7 @@ def test_file_lock_is_exclusive_and_names_its_holder(tmp_path: Path) -> None:
     second.release()
 
 
+@pytest.mark.e2e
 def test_second_crawl_exits_at_once_and_touches_nothing(tmp_path: Path, slow_site) -> None:
     """The lock held (here by this test process): no database, no request, status 1."""
     db_path = tmp_path / "news.db"
@@ -76,6 +77,7 @@ def test_second_crawl_exits_at_once_and_touches_nothing(tmp_path: Path, slow_sit
     assert len(slow_site.server.requests) == requests_before
 
 
+@pytest.mark.e2e
 def test_concurrent_runs_only_one_crawls(tmp_path: Path, slow_site) -> None:
     """A real first crawl holds the lock; a second started meanwhile fails; the first completes."""
     db_path = tmp_path / "news.db"
@@ -99,6 +101,7 @@ def test_concurrent_runs_only_one_crawls(tmp_path: Path, slow_site) -> None:
     connection.close()
 
 
+@pytest.mark.e2e
 def test_a_killed_crawl_leaves_no_stale_lock(tmp_path: Path, slow_site) -> None:
     db_path = tmp_path / "news.db"
     command = crawl_command(db_path, write_outlets(tmp_path, slow_site.server),

@@ -503,6 +503,7 @@ process.start()
 """
 
 
+@pytest.mark.e2e
 def test_a_real_crawl_records_its_run(settings: dict, tmp_path: Path) -> None:
     """Scrapy drives the pipelines (signals, asyncio reactor, flush timer), in a subprocess."""
     settings["CLEANNEWS_FLUSH_INTERVAL"] = 0.2

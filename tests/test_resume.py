@@ -28,6 +28,8 @@ from support.cronsite import (
 
 from crawler.demo import SiteServer
 
+pytestmark = pytest.mark.e2e  # every test here runs `scrapy crawl` in a subprocess
+
 STORIES = 300
 KILL_AFTER = 60
 

@@ -79,6 +79,7 @@ def crawl(site_server: TestSiteServer, tmp_path_factory: pytest.TempPathFactory)
     connection.close()
 
 
+@pytest.mark.e2e
 def test_each_bad_page_or_server_is_a_failure_row_with_a_reason(crawl, site_server) -> None:
     database, refused, _ = crawl
     failures = {row["url"]: row for row in database.execute("SELECT * FROM failures")}
@@ -90,6 +91,7 @@ def test_each_bad_page_or_server_is_a_failure_row_with_a_reason(crawl, site_serv
     assert all(row["crawl_id"] == 1 for row in failures.values())
 
 
+@pytest.mark.e2e
 def test_the_crawl_goes_on_and_stores_what_is_readable(crawl, site_server) -> None:
     database, _, story = crawl
     (run,) = database.execute("SELECT * FROM crawls").fetchall()

@@ -355,6 +355,7 @@ def test_frontier_membership_ignores_workers_that_stopped_beating(redis_client) 
     assert survivor.heartbeat(busy=False)  # and its stale "busy" does not hold the others open
 
 
+@pytest.mark.e2e
 def test_two_processes_share_frontier_and_store(
     tmp_path: Path, redis_url: str, postgres_url: str
 ) -> None:
@@ -414,6 +415,7 @@ def test_two_processes_share_frontier_and_store(
     print(f"two workers: {ARTICLE_COUNT} pages in {elapsed:.1f}s, stored per crawl {per_crawl}")
 
 
+@pytest.mark.e2e
 def test_idle_process_waits_while_another_is_still_discovering(
     tmp_path: Path, redis_url: str, postgres_url: str
 ) -> None:

@@ -216,6 +216,7 @@ def local(url: str, server: TestSiteServer) -> str:
     return url.replace(":8123", f":{server.port}")
 
 
+@pytest.mark.e2e
 def test_crawl_fetches_every_story_of_both_outlets(demo_crawl, site_server) -> None:
     assert demo_crawl.returncode == 0, demo_crawl.stderr[-3000:]
     pages = {p["final_url"]: p for p in demo_crawl.pages}
@@ -227,6 +228,7 @@ def test_crawl_fetches_every_story_of_both_outlets(demo_crawl, site_server) -> N
     assert len(pages) == len(demo_crawl.pages)
 
 
+@pytest.mark.e2e
 def test_crawl_records_how_each_page_was_found(demo_crawl, site_server) -> None:
     solar = demo_crawl.page(local(courier("council-votes-solar"), site_server))
     section = f"{site_server.base('localhost')}/courier/section/business.html"
@@ -238,6 +240,7 @@ def test_crawl_records_how_each_page_was_found(demo_crawl, site_server) -> None:
         "feed", "sitemap", "link"}
 
 
+@pytest.mark.e2e
 def test_crawl_keeps_raw_bytes_and_the_header_charset_only(demo_crawl, site_server) -> None:
     ru = demo_crawl.page(local(courier("zavod-reopens-ru"), site_server))
     assert ru["content_type"] == "text/html"
@@ -253,6 +256,7 @@ def test_crawl_keeps_raw_bytes_and_the_header_charset_only(demo_crawl, site_serv
     assert demo_crawl.page(f"{site_server.base()}/herald/2026/11/empty.html")["body"] == b""
 
 
+@pytest.mark.e2e
 def test_crawl_turns_http_errors_into_failures(demo_crawl, site_server) -> None:
     missing = demo_crawl.failure(f"{site_server.base()}/herald/2026/11/missing-story.html")
     assert (missing["stage"], missing["reason"], missing["status"]) == ("fetch", "http_error", 404)
@@ -263,6 +267,7 @@ def test_crawl_turns_http_errors_into_failures(demo_crawl, site_server) -> None:
     assert site_server.paths_requested().count("/herald/2026/11/server-error.html") >= 2
 
 
+@pytest.mark.e2e
 def test_crawl_obeys_robots_and_deny_patterns(demo_crawl, site_server) -> None:
     assert demo_crawl.returncode == 0
     paths = site_server.paths_requested()
@@ -273,6 +278,7 @@ def test_crawl_obeys_robots_and_deny_patterns(demo_crawl, site_server) -> None:
     assert "'cleannews/robots_forbidden': 1" in demo_crawl.stderr
 
 
+@pytest.mark.e2e
 def test_unknown_outlet_id_stops_the_crawl_with_a_clear_message(site_server, tmp_path) -> None:
     result = run_crawl("outlets", site_server, tmp_path, "-a", "outlets=harbour-herald,nope")
     # Checked before the crawl starts: Scrapy's usage error (status 2), no traceback, no fetch.
@@ -283,6 +289,7 @@ def test_unknown_outlet_id_stops_the_crawl_with_a_clear_message(site_server, tmp
     assert "Spider opened" not in result.stderr
 
 
+@pytest.mark.e2e
 def test_one_outlet_only(site_server, tmp_path) -> None:
     result = run_crawl("outlets", site_server, tmp_path, "-a", "outlets=valley-courier")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -290,6 +297,7 @@ def test_one_outlet_only(site_server, tmp_path) -> None:
     assert len(result.pages) == 5  # 4 from the feed, the Russian story from the front page
 
 
+@pytest.mark.e2e
 def test_urls_spider_records_every_kind_of_fetch_failure(site_server, tmp_path) -> None:
     """Timeouts, loops, too-large bodies, bad gzip, refused connections: each a Failure."""
     # loop-b is reached through loop-a; asked for on its own too, the duplicate filter would drop

@@ -160,6 +160,7 @@ def test_a_bad_row_is_not_a_fault(tmp_path: Path) -> None:
 # --- End to end: `scrapy crawl` stops, says why, exits with 1 ---------------------------------
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("how", ["tmpfs", "file_size_limit"])
 def test_disk_full_stops_the_crawl_and_the_next_run_finishes(site, tmp_path: Path, how) -> None:
     full_dir = tmp_path / "small-disk"
@@ -216,6 +217,7 @@ def stored_database(site, tmp_path: Path) -> tuple[Path, list[str]]:
     return db_path, command
 
 
+@pytest.mark.e2e
 def test_read_only_database_stops_before_crawling(stored_database, site) -> None:
     db_path, command = stored_database
     before = article_count(db_path)
@@ -242,6 +244,7 @@ def test_read_only_database_stops_before_crawling(stored_database, site) -> None
     assert article_count(db_path) == before
 
 
+@pytest.mark.e2e
 def test_database_locked_beyond_the_timeout_stops_before_crawling(stored_database, site) -> None:
     db_path, command = stored_database
     before = article_count(db_path)

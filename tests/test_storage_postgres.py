@@ -298,7 +298,7 @@ def test_a_read_only_database_is_a_storage_fault(database_url: str) -> None:
 
 
 def test_an_unreachable_server_is_a_storage_fault_without_the_password() -> None:
-    from services import free_port
+    from support.services import free_port
 
     store = PostgresStorage(f"postgresql://crawler:s3cret@127.0.0.1:{free_port()}/cleannews")
     with pytest.raises(StorageFault) as caught:

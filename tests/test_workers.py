@@ -287,6 +287,7 @@ def crawl_stats(db_path: Path) -> dict:
     return json.loads(stats)
 
 
+@pytest.mark.e2e
 def test_pool_crawl_stores_the_same_rows_as_an_in_process_crawl(
     site_server: TestSiteServer, tmp_path: Path
 ) -> None:
@@ -307,6 +308,7 @@ def test_pool_crawl_stores_the_same_rows_as_an_in_process_crawl(
     assert pool_stats == {"2": 2, "0": None}  # the first crawl did clean in its workers
 
 
+@pytest.mark.e2e
 def test_crashing_and_hanging_workers_become_failure_rows(
     site_server: TestSiteServer, tmp_path: Path
 ) -> None:
