@@ -7,8 +7,8 @@ subprocess with `fixtures/outlets-demo.toml` (its `{port}` placeholders filled t
 The site has two outlets told apart by host name, as real outlets are: the Harbour Herald on
 `127.0.0.1` and the Valley Courier on `localhost`.
 
-`SiteServer` is also what the tests serve the site with (tests/siteserver.py adds misbehaving
-endpoints). Its conventions, so fixture files stay plain files:
+`SiteServer` is also what the tests serve the site with (tests/support/siteserver.py adds
+misbehaving endpoints). Its conventions, so fixture files stay plain files:
 - `{{base}}` in a text file is replaced by `http://<Host header>`, so links work on any port;
 - `X.gz` is served gzipped from the file `X` when `X.gz` itself does not exist;
 - `_headers.toml` sets a status or headers for a path (a 500 page, a page without charset ...).

@@ -1,7 +1,7 @@
 """Scale-out: two crawler processes share one Redis frontier and one PostgreSQL store.
 
 The end-to-end test generates a 1,000-page news site, serves it on 127.0.0.1, starts a private
-redis-server and PostgreSQL cluster (tests/services.py), runs two `scrapy crawl outlets` processes
+redis-server and PostgreSQL cluster (support/services.py), runs two `scrapy crawl outlets` processes
 at once, and checks from the server's request log and the database that every page was fetched
 exactly once and stored exactly once. It skips, saying why, where the binaries are missing.
 """

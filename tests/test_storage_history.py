@@ -2,7 +2,8 @@
 
 `lookup_url` (what an earlier run left about a URL), `mark_not_modified` (a 304 re-visit), the
 ETag/Last-Modified of each article and `article_versions` (what an update replaced). PostgreSQL
-runs on a private cluster (tests/services.py) and skips, saying why, when it is not installed.
+runs on a private cluster (tests/support/services.py) and skips, saying why, when it is not
+installed.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 bounded pending work; and real crawls through it.
 
 Pool tests drive `ExtractionPool` on an asyncio loop with real worker processes; crawl tests run
-`scrapy crawl` against the local demo site. Misbehaving job functions live in worker_faults.py.
+`scrapy crawl` against the local demo site. Misbehaving job functions live in
+support/worker_faults.py.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ async def run_in_pool(jobs: list[ExtractionJob], **options) -> tuple[list, Extra
 
 @pytest.fixture(autouse=True)
 def workers_import_test_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Worker interpreters (and crawl subprocesses) find worker_faults.py on their path."""
+    """Worker interpreters (and crawl subprocesses) find support/worker_faults.py on their path."""
     monkeypatch.syspath_prepend(str(TESTS_DIR))
     paths = [str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))

@@ -1,7 +1,7 @@
 """Job functions for extraction workers that misbehave on purpose, for tests/test_workers.py.
 
-Workers import this module by name (`CLEANNEWS_EXTRACT_FUNCTION=worker_faults:...`): the tests
-folder is on the crawl's import path, and workers inherit it. A page whose URL carries
+Workers import this module by name (`CLEANNEWS_EXTRACT_FUNCTION=support.worker_faults:...`):
+the tests folder is on the crawl's import path, and workers inherit it. A page whose URL carries
 `fault=crash` kills its worker process, `fault=hang` never returns; every other page is
 extracted as usual.
 """
