@@ -27,7 +27,7 @@ from bench.quality import read_gold_set, set_name
 from cleaners import extract_article
 from cleaners.errors import ExtractionError
 from cleaners.profile import BoilerplateProfile, PageBlock, ProfileThresholds, learn_from_pages
-from cleaners.reclean import thresholds_from_args
+from reclean.commands import thresholds_from_args
 
 
 @dataclass(slots=True)

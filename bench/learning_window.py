@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaners.profile import DEFAULT_THRESHOLDS, PageBlock, fingerprint
-from cleaners.profile_store import create_tables, load_stats
 from pipelines.learn import FLUSH_EVERY_PAGES, ProfileBook
+from storage.boilerplate import create_tables, load_stats
 
 OUTLET = "long-history"
 

@@ -17,7 +17,7 @@ from typing import IO, Any
 from cleaners.article import Article
 from cleaners.errors import ExtractionError
 from cleaners.extract import extract_article
-from cleaners.reclean import add_profile_command, add_reclean_command, learn_and_extract_jsonl
+from reclean.commands import add_profile_command, add_reclean_command, learn_and_extract_jsonl
 
 PROG = "python -m cleaners"
 

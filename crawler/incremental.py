@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import NotModified, Page
-from pipelines.storage import KnownUrl, Storage, storage_from_settings
+from core.items import NotModified, Page
+from storage import KnownUrl, Storage, storage_from_settings
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -7,7 +7,7 @@ Switched on by settings (or the environment variables of the same names), never 
   one shared priority queue and checks URLs against one shared set of request fingerprints. A URL
   is fetched by exactly one process.
 - `DATABASE_URL=postgresql://...`: the store pipeline writes to PostgreSQL
-  (`pipelines.storage.postgres`), so those processes share one database. SQLite stays the default.
+  (`storage.postgres`), so those processes share one database. SQLite stays the default.
 
 `ScaleOutAddon` (listed in `ADDONS`) turns the settings into Scrapy components. The pieces below
 adapt scrapy-redis 0.9 (written for older Scrapy) to this project and to Scrapy >= 2.13; each

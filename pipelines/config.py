@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.settings import BaseSettings
 
-from crawler.outlets import DEFAULT_OUTLETS_FILE, OutletRegistry, load_outlets
+from core.outlets import DEFAULT_OUTLETS_FILE, OutletRegistry, load_outlets
 
 # Prefix of every counter the pipelines add to Scrapy's stats.
 STATS_PREFIX = "cleannews"

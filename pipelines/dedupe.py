@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from tldextract import TLDExtract
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-from crawler.outlets import host_of
-from pipelines.records import ArticleRecord
+from core.outlets import host_of
+from core.records import ArticleRecord
 
 # Query parameters that only say how a reader arrived (campaigns, click ids, mail tracking).
 TRACKING_PARAM_PREFIXES = ("utm_", "mtm_")

@@ -17,12 +17,12 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import is_asyncio_available
 
+from core.items import Failure, Page
+from core.outlets import Outlet, OutletRegistry, host_of
+from core.records import ArticleRecord
 from crawler.collector import thresholds_from_settings
-from crawler.items import Failure, Page
-from crawler.outlets import Outlet, OutletRegistry, host_of
 from pipelines.config import STATS_PREFIX, outlets_from_settings
 from pipelines.learn import ProfileBook, learning_enabled
-from pipelines.records import ArticleRecord
 from pipelines.workers import (
     EXTRACTION_BUG,
     ExtractionJob,

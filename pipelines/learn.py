@@ -36,7 +36,9 @@ from cleaners.profile import (
     ProfileThresholds,
     learn_profile,
 )
-from cleaners.profile_store import (
+from core.records import ArticleRecord
+from pipelines.config import STATS_PREFIX
+from storage.boilerplate import (
     create_tables,
     evict_oldest_pages,
     has_tables,
@@ -44,8 +46,6 @@ from cleaners.profile_store import (
     record_pages,
     stored_fingerprints,
 )
-from pipelines.config import STATS_PREFIX
-from pipelines.records import ArticleRecord
 
 logger = logging.getLogger(__name__)
 

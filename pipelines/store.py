@@ -23,12 +23,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.items import Failure, NotModified
-from crawler.outlets import Outlet, OutletRegistry, host_of
+from core.items import Failure, NotModified
+from core.outlets import Outlet, OutletRegistry, host_of
+from core.records import ArticleRecord
 from pipelines.config import STATS_PREFIX, outlets_from_settings
 from pipelines.dedupe import fill_dedupe_keys
-from pipelines.records import ArticleRecord
-from pipelines.storage import SaveResult, Storage, StorageFault, storage_from_settings
+from storage import SaveResult, Storage, StorageFault, storage_from_settings
 
 logger = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from scrapy.crawler import Crawler
 
 from cleaners.errors import NotAnArticle, TooShort
 from cleaners.pages import reads_like_a_list
-from crawler.items import Failure
+from core.items import Failure
+from core.records import ArticleRecord
 from pipelines.config import STATS_PREFIX
-from pipelines.records import ArticleRecord
 
 _NON_WORD = re.compile(r"[\W_]+")
 # A letter or digit: a body without one is empty (NFKC keeps letters and digits letters and digits).

@@ -16,7 +16,7 @@ from support.siteserver import TestSiteServer
 
 from crawler.demo import SiteServer
 from crawler.incremental import is_permanent, parse_time
-from pipelines.storage import KnownUrl
+from storage import KnownUrl
 
 
 @pytest.fixture

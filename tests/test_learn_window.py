@@ -17,8 +17,8 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from cleaners.profile import PageBlock, ProfileThresholds, fingerprint, learn_profile
-from cleaners.profile_store import create_tables, evict_oldest_pages, load_stats, record_pages
 from pipelines.learn import ProfileBook, window_from_settings
+from storage.boilerplate import create_tables, evict_oldest_pages, load_stats, record_pages
 
 OUTLET = "harbour"
 THRESHOLDS = ProfileThresholds(min_pages=3, min_block_pages=2, min_paragraph_pages=3)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.outlets import (
+from core.outlets import (
     DEFAULT_OUTLETS_FILE,
     OutletConfigError,
     fill_placeholders,

@@ -23,7 +23,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 import cleaners
-from crawler.items import Failure, Page
+from core.items import Failure, Page
+from core.records import ArticleRecord
 from pipelines.dedupe import (
     DedupePipeline,
     body_hash,
@@ -32,7 +33,6 @@ from pipelines.dedupe import (
     storage_url,
 )
 from pipelines.extract import ExtractPipeline
-from pipelines.records import ArticleRecord
 from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline
 
@@ -478,7 +478,7 @@ from scrapy import Spider
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from crawler.items import Page
+from core.items import Page
 
 FIXTURES = Path({fixtures!r})
 
@@ -536,8 +536,8 @@ def test_profile_book_learns_what_the_full_counts_support(tmp_path: Path) -> Non
     import random
 
     from cleaners.profile import PageBlock, ProfileThresholds, learn_profile
-    from cleaners.profile_store import create_tables, load_stats
     from pipelines.learn import ProfileBook
+    from storage.boilerplate import create_tables, load_stats
 
     path = tmp_path / "learn.db"
     conn = sqlite3.connect(path)

@@ -31,7 +31,7 @@ from cleaners.profile import (
     read_page_blocks,
     visible_text,
 )
-from cleaners.profile_store import (
+from storage.boilerplate import (
     create_tables,
     load_stats,
     record_page,

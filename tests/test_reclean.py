@@ -21,15 +21,15 @@ from scrapy.utils.test import get_crawler
 
 from cleaners import CLEANER_VERSION
 from cleaners.profile import PageBlock, ProfileThresholds, fingerprint, normalise_block
-from cleaners.reclean import body_hash
-from crawler.items import Page
+from core.items import Page
 from pipelines.dedupe import DedupePipeline
 from pipelines.dedupe import body_hash as stored_body_hash
 from pipelines.extract import ExtractPipeline
 from pipelines.learn import LearnPipeline, ProfileBook
-from pipelines.storage.sqlite import SQLiteStorage
 from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline
+from reclean.commands import body_hash
+from storage.sqlite import SQLiteStorage
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "outlet_profile"

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from scrapy.utils.test import get_crawler
 from support.siteserver import BROKEN_ROUTES, HOSTILE_ROUTES, TestSiteServer, refused_url, run_crawl
 
-from crawler.items import Failure, Page
+from core.items import Failure, Page
+from core.records import ArticleRecord
 from pipelines.extract import ExtractPipeline
-from pipelines.records import ArticleRecord
 
 # path -> (stage, reason, status) of the failure row each endpoint must leave.
 EXPECTED_FAILURES = {

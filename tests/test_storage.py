@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from crawler.items import Failure
-from crawler.outlets import Outlet
+from core.items import Failure
+from core.outlets import Outlet
+from core.records import ArticleRecord
 from pipelines.dedupe import fill_dedupe_keys
-from pipelines.records import ArticleRecord
-from pipelines.storage import SaveResult, SQLiteStorage, storage_from_settings
-from pipelines.storage.sqlite import MIGRATIONS, SchemaTooNew, migrate, schema_version
+from storage import SaveResult, SQLiteStorage, storage_from_settings
+from storage.sqlite import MIGRATIONS, SchemaTooNew, migrate, schema_version
 
 # The tables and columns other components (spiders' end-to-end tests, tools) rely on.
 EXPECTED_COLUMNS = {
@@ -307,10 +307,10 @@ def test_a_bad_item_rolls_back_alone(storage: SQLiteStorage) -> None:
 
 CRASH_SCRIPT = """
 import os
-from crawler.outlets import Outlet
+from core.outlets import Outlet
 from pipelines.dedupe import fill_dedupe_keys
-from pipelines.records import ArticleRecord
-from pipelines.storage import SQLiteStorage
+from core.records import ArticleRecord
+from storage import SQLiteStorage
 
 store = SQLiteStorage({path!r}, batch_size=2, flush_interval=3600)
 store.open()

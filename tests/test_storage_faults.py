@@ -27,11 +27,11 @@ from scrapy.utils.test import get_crawler
 from support.cronsite import GeneratedSite, crawl_command, run, write_outlets
 from test_storage import OUTLET, make_record
 
+from core.items import Failure
 from crawler.demo import PROJECT_ROOT, SiteServer, scrapy_env
-from crawler.items import Failure
 from pipelines.dedupe import fill_dedupe_keys
-from pipelines.storage import SQLiteStorage, StorageFault
 from pipelines.store import StorePipeline
+from storage import SQLiteStorage, StorageFault
 
 STORIES = 120
 

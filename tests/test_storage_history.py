@@ -14,11 +14,11 @@ from collections.abc import Iterator
 import pytest
 from support.services import INSTALL_HINT, find_pg_bindir, postgres_service
 
-from crawler.items import Failure
-from crawler.outlets import Outlet
+from core.items import Failure
+from core.outlets import Outlet
+from core.records import ArticleRecord
 from pipelines.dedupe import fill_dedupe_keys
-from pipelines.records import ArticleRecord
-from pipelines.storage import SaveResult, SQLiteStorage, Storage
+from storage import SaveResult, SQLiteStorage, Storage
 
 OUTLET = Outlet(id="valley", name="Valley Courier", domains=("valleycourier.example",))
 BASE = "https://www.valleycourier.example"
@@ -55,7 +55,7 @@ def storage(request, tmp_path) -> Iterator[Storage]:
     else:
         import psycopg
 
-        from pipelines.storage.postgres import PostgresStorage
+        from storage.postgres import PostgresStorage
 
         service = request.getfixturevalue("cluster")
         name = f"history_{next(_database_numbers)}"

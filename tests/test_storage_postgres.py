@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 from support.services import INSTALL_HINT, PostgresService, find_pg_bindir, postgres_service
 
-from crawler.items import Failure
-from crawler.outlets import Outlet
+from core.items import Failure
+from core.outlets import Outlet
+from core.records import ArticleRecord
 from pipelines.dedupe import fill_dedupe_keys
-from pipelines.records import ArticleRecord
-from pipelines.storage import SaveResult, SQLiteStorage, StorageFault, storage_from_settings
+from storage import SaveResult, SQLiteStorage, StorageFault, storage_from_settings
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg not installed (pip install .[scale])")
 
-from pipelines.storage.postgres import (  # noqa: E402 - needs psycopg, checked just above
+from storage.postgres import (  # noqa: E402 - needs psycopg, checked just above
     MIGRATIONS,
     PostgresStorage,
     migrate,

@@ -29,8 +29,8 @@ from twisted.internet import error as twisted_errors
 from twisted.web._newclient import ResponseFailed
 from w3lib.encoding import http_content_type_encoding
 
-from crawler.items import Failure, Page
-from crawler.outlets import Outlet, OutletRegistry, host_of, load_outlets
+from core.items import Failure, Page
+from core.outlets import Outlet, OutletRegistry, host_of, load_outlets
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

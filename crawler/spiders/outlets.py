@@ -28,8 +28,8 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.items import Failure
-from crawler.outlets import Outlet, OutletConfigError
+from core.items import Failure
+from core.outlets import Outlet, OutletConfigError
 from crawler.spiders.base import CleannewsSpider, outlet_serves, registry_from_settings
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request
 from scrapy.exceptions import UsageError
 
-from crawler.outlets import OutletConfigError
+from core.outlets import OutletConfigError
 from crawler.spiders.base import CleannewsSpider
 
 if TYPE_CHECKING:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from crawler.items import Failure
-from crawler.outlets import Outlet
-from pipelines.records import ArticleRecord
+from core.items import Failure
+from core.outlets import Outlet
+from core.records import ArticleRecord
 
 
 class SaveResult(StrEnum):

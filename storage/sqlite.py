@@ -5,7 +5,7 @@ Tables: outlets, articles (+ `articles_fts`, FTS5 over title and body), article_
 transaction per batch (`batch_size` items, or older than `flush_interval` seconds, or on close);
 each item sits in its own savepoint, so a bad item rolls back alone and a crash loses at most
 the open batch: SQLite's journal keeps the file consistent. That flow is
-`pipelines.storage.common.BatchedStorage`'s; this module gives it the file, the migrations,
+`storage.common.BatchedStorage`'s; this module gives it the file, the migrations,
 SQLite's dialect and its fault codes.
 """
 
@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cleaners.profile_store import DROP_UNUSED_INDEX
-from cleaners.profile_store import create_tables as create_boilerplate_schema
-from pipelines.storage.common import BatchedStorage
+from storage.boilerplate import DROP_UNUSED_INDEX
+from storage.boilerplate import create_tables as create_boilerplate_schema
+from storage.common import BatchedStorage
 
 # Milliseconds a write waits for another connection's lock before failing (default; the
 # `busy_timeout` argument, from CLEANNEWS_SQLITE_BUSY_TIMEOUT, overrides it).
@@ -149,7 +149,7 @@ def create_article_search(db: Database) -> None:
 
 
 def create_boilerplate_tables(db: Database) -> None:
-    """Per-outlet block statistics for learned boilerplate (schema in cleaners.profile_store)."""
+    """Per-outlet block statistics for learned boilerplate (schema in storage.boilerplate)."""
     create_boilerplate_schema(db.conn)
 
 

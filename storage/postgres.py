@@ -1,6 +1,6 @@
 """PostgreSQL storage through psycopg 3, for several crawler processes sharing one database.
 
-The tables and columns are SQLite's (`pipelines.storage.sqlite`), with PostgreSQL types: JSON
+The tables and columns are SQLite's (`storage.sqlite`), with PostgreSQL types: JSON
 lists in `jsonb`, raw HTML in `bytea`, times we record ourselves in `timestamptz` (article dates
 stay text, as the cleaners read them). Search is a `search` tsvector generated column over title
 and body with a GIN index (`PostgresStorage.search`). Migrations are SQL scripts recorded in a
@@ -9,7 +9,7 @@ once. Writes go into one transaction per batch with one savepoint per item; inse
 `ON CONFLICT`, so two processes storing the same URL at once update one row instead of failing.
 An error that every later write would hit too (connection lost, server shut down, disk full,
 read-only database) rolls the batch back and raises `StorageFault`, which stops the crawl.
-That flow is `pipelines.storage.common.BatchedStorage`'s; this module gives it the connection,
+That flow is `storage.common.BatchedStorage`'s; this module gives it the connection,
 the migrations, psycopg's dialect and PostgreSQL's fault codes.
 """
 
@@ -25,9 +25,9 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from cleaners.profile_store import DROP_UNUSED_INDEX
-from cleaners.profile_store import SCHEMA as BOILERPLATE_SCHEMA
-from pipelines.storage.common import BatchedStorage
+from storage.boilerplate import DROP_UNUSED_INDEX
+from storage.boilerplate import SCHEMA as BOILERPLATE_SCHEMA
+from storage.common import BatchedStorage
 
 # An arbitrary constant: the key of the advisory lock that serialises migrations.
 MIGRATION_LOCK_KEY = 0x636C6E73

@@ -1,7 +1,7 @@
 """Outlet configuration: the TOML file that says which outlets to crawl and how.
 
 Loaded with the standard library's `tomllib`; no Scrapy import, so pipelines and tools can use it.
-The default file ships in the package (`crawler/outlets.toml`); `-s OUTLETS_FILE=PATH` picks
+The default file ships with the crawler (`crawler/outlets.toml`); `-s OUTLETS_FILE=PATH` picks
 another.
 """
 
@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from cleaners.rules import OutletRules
 
-DEFAULT_OUTLETS_FILE = Path(__file__).with_name("outlets.toml")
+# The crawler's own list of outlets, shipped beside its spiders.
+DEFAULT_OUTLETS_FILE = Path(__file__).resolve().parent.parent / "crawler" / "outlets.toml"
 
 
 class OutletConfigError(ValueError):

@@ -1,6 +1,6 @@
 """The item the pipelines pass on after extraction: one cleaned article and where it came from.
 
-`ExtractPipeline` builds it from a `crawler.items.Page` and the cleaners' `Article`;
+`ExtractPipeline` builds it from a `core.items.Page` and the cleaners' `Article`;
 `DedupePipeline` fills the dedupe keys; the storage backend turns it into rows.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaners.article import Article
-from crawler.items import Page
+from core.items import Page
 
 # Article fields copied onto the record (everything but `url`, which the record names itself).
 ARTICLE_FIELDS = (

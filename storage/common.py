@@ -18,11 +18,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from crawler.items import Failure, utc_now
-from crawler.outlets import Outlet
+from core.items import Failure, utc_now
+from core.outlets import Outlet
+from core.records import ArticleRecord
 from pipelines.dedupe import normalize_url
-from pipelines.records import ArticleRecord
-from pipelines.storage.base import KnownUrl, SaveResult, Storage, StorageFault
+from storage.base import KnownUrl, SaveResult, Storage, StorageFault
 
 # Columns whose change makes a re-crawl an update (the rest only say when it was seen).
 CONTENT_COLUMNS = (

@@ -46,15 +46,15 @@ from cleaners.profile import (
     learn_profile,
     read_page_blocks,
 )
-from cleaners.profile_store import (
+from cleaners.rules import OutletRules
+from cleaners.version import CLEANER_VERSION
+from storage.boilerplate import (
     forget_outlet,
     has_tables,
     load_stats,
     outlets_with_stats,
     record_page,
 )
-from cleaners.rules import OutletRules
-from cleaners.version import CLEANER_VERSION
 
 PROG = "python -m cleaners"
 # Article rows updated per transaction by `reclean`.

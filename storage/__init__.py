@@ -1,7 +1,7 @@
 """Storage backends behind one interface (`base.Storage`); SQLite today.
 
 `storage_from_settings` picks the backend: `DATABASE_URL` when set (`sqlite:///PATH`, or
-`postgresql://...` for PostgreSQL, `pipelines.storage.postgres`), else the `SQLITE_PATH` file.
+`postgresql://...` for PostgreSQL, `storage.postgres`), else the `SQLITE_PATH` file.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 
-from pipelines.storage.base import KnownUrl, SaveResult, Storage, StorageFault
-from pipelines.storage.sqlite import SQLiteStorage
+from storage.base import KnownUrl, SaveResult, Storage, StorageFault
+from storage.sqlite import SQLiteStorage
 
 __all__ = [
     "KnownUrl", "SQLiteStorage", "SaveResult", "Storage", "StorageFault", "storage_from_settings",
@@ -27,7 +27,7 @@ def storage_from_settings(settings: BaseSettings) -> Storage | None:
         parts = urlsplit(database_url)
         if parts.scheme in ("postgresql", "postgres"):
             # Imported here: psycopg comes with the optional `scale` extra.
-            from pipelines.storage.postgres import PostgresStorage
+            from storage.postgres import PostgresStorage
 
             return PostgresStorage(
                 database_url, batch_size=batch_size, flush_interval=flush_interval

@@ -1,0 +1,1 @@
+"""Re-cleaning: stored pages cleaned again with what was learned since, saved through the store."""
