@@ -24,10 +24,10 @@ from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
 from core.items import Failure, NotModified
+from core.keys import fill_dedupe_keys
 from core.outlets import Outlet, OutletRegistry, host_of
 from core.records import ArticleRecord
 from pipelines.config import STATS_PREFIX, outlets_from_settings
-from pipelines.dedupe import fill_dedupe_keys
 from storage import SaveResult, Storage, StorageFault, storage_from_settings
 
 logger = logging.getLogger(__name__)

@@ -64,7 +64,7 @@ UPDATE_BATCH = 100
 def body_hash(body: str) -> str:
     """SHA-256 of the body with Unicode form, case and whitespace normalised.
 
-    The same key the dedupe pipeline stores (`pipelines.dedupe.body_hash`; a test keeps the two
+    The same key the dedupe pipeline stores (`core.keys.body_hash`; a test keeps the two
     equal), so a re-cleaned article is still found as the original of later copies.
     """
     normalised = " ".join(unicodedata.normalize("NFKC", body).casefold().split())

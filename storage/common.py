@@ -19,9 +19,9 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from core.items import Failure, utc_now
+from core.keys import normalize_url
 from core.outlets import Outlet
 from core.records import ArticleRecord
-from pipelines.dedupe import normalize_url
 from storage.base import KnownUrl, SaveResult, Storage, StorageFault
 
 # Columns whose change makes a re-crawl an update (the rest only say when it was seen).

@@ -24,14 +24,9 @@ from scrapy.utils.test import get_crawler
 
 import cleaners
 from core.items import Failure, Page
+from core.keys import body_hash, is_tracking_param, normalize_url, storage_url
 from core.records import ArticleRecord
-from pipelines.dedupe import (
-    DedupePipeline,
-    body_hash,
-    is_tracking_param,
-    normalize_url,
-    storage_url,
-)
+from pipelines.dedupe import DedupePipeline
 from pipelines.extract import ExtractPipeline
 from pipelines.store import StorePipeline
 from pipelines.validate import ValidatePipeline

@@ -22,8 +22,8 @@ from scrapy.utils.test import get_crawler
 from cleaners import CLEANER_VERSION
 from cleaners.profile import PageBlock, ProfileThresholds, fingerprint, normalise_block
 from core.items import Page
+from core.keys import body_hash as stored_body_hash
 from pipelines.dedupe import DedupePipeline
-from pipelines.dedupe import body_hash as stored_body_hash
 from pipelines.extract import ExtractPipeline
 from pipelines.learn import LearnPipeline, ProfileBook
 from pipelines.store import StorePipeline

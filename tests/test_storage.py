@@ -16,9 +16,9 @@ import pytest
 from sqlite_utils import Database
 
 from core.items import Failure
+from core.keys import fill_dedupe_keys
 from core.outlets import Outlet
 from core.records import ArticleRecord
-from pipelines.dedupe import fill_dedupe_keys
 from storage import SaveResult, SQLiteStorage, storage_from_settings
 from storage.sqlite import MIGRATIONS, SchemaTooNew, migrate, schema_version
 
@@ -308,7 +308,7 @@ def test_a_bad_item_rolls_back_alone(storage: SQLiteStorage) -> None:
 CRASH_SCRIPT = """
 import os
 from core.outlets import Outlet
-from pipelines.dedupe import fill_dedupe_keys
+from core.keys import fill_dedupe_keys
 from core.records import ArticleRecord
 from storage import SQLiteStorage
 

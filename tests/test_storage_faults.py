@@ -28,8 +28,8 @@ from support.cronsite import GeneratedSite, crawl_command, run, write_outlets
 from test_storage import OUTLET, make_record
 
 from core.items import Failure
+from core.keys import fill_dedupe_keys
 from crawler.demo import PROJECT_ROOT, SiteServer, scrapy_env
-from pipelines.dedupe import fill_dedupe_keys
 from pipelines.store import StorePipeline
 from storage import SQLiteStorage, StorageFault
 

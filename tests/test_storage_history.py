@@ -15,9 +15,9 @@ import pytest
 from support.services import INSTALL_HINT, find_pg_bindir, postgres_service
 
 from core.items import Failure
+from core.keys import fill_dedupe_keys
 from core.outlets import Outlet
 from core.records import ArticleRecord
-from pipelines.dedupe import fill_dedupe_keys
 from storage import SaveResult, SQLiteStorage, Storage
 
 OUTLET = Outlet(id="valley", name="Valley Courier", domains=("valleycourier.example",))

@@ -17,9 +17,9 @@ import pytest
 from support.services import INSTALL_HINT, PostgresService, find_pg_bindir, postgres_service
 
 from core.items import Failure
+from core.keys import fill_dedupe_keys
 from core.outlets import Outlet
 from core.records import ArticleRecord
-from pipelines.dedupe import fill_dedupe_keys
 from storage import SaveResult, SQLiteStorage, StorageFault, storage_from_settings
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg not installed (pip install .[scale])")
