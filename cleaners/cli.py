@@ -1,8 +1,8 @@
 """Command line: `python -m cleaners extract FILE... [--url URL] [--json]` and `extract --jsonl`.
 
 Subcommands register through `COMMANDS`: each is a function adding its subparser and setting
-`handler` on it, so further commands (re-cleaning stored pages, learning profiles) plug in
-without touching the existing ones.
+`handler` on it, so further commands plug in without touching the existing ones; the ones that
+read a database (`reclean`, `profile`, in the `reclean` package) are added by `__main__`.
 """
 
 from __future__ import annotations
@@ -10,14 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from cleaners.article import Article
 from cleaners.errors import ExtractionError
 from cleaners.extract import extract_article
-from reclean.commands import add_profile_command, add_reclean_command, learn_and_extract_jsonl
+from cleaners.profile import DEFAULT_THRESHOLDS, PageBlock, ProfileThresholds, learn_from_pages
 
 PROG = "python -m cleaners"
 
@@ -96,6 +99,96 @@ def extract_jsonl(args: argparse.Namespace, lines: Iterable[str], out: IO[str]) 
     return 0
 
 
+# --- extract --jsonl --learn -----------------------------------------------------------------
+
+
+def outlet_of_record(record: dict, default: str | None) -> str | None:
+    """A JSON Lines record's outlet: its `outlet`, the command's --outlet, else its URL's host."""
+    outlet = record.get("outlet") if isinstance(record.get("outlet"), str) else default
+    if outlet:
+        return outlet
+    url = record.get("url")
+    host = (urlsplit(url).hostname or "") if isinstance(url, str) else ""
+    return host.removeprefix("www.") or None
+
+
+@dataclass(slots=True)
+class JsonlPage:
+    """One input record of `extract --jsonl --learn` and its first cleaning (or why it failed)."""
+
+    id: Any
+    html: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    result: Article | ExtractionError | str = ""
+
+
+def read_jsonl_page(line: str, url: str | None, outlet: str | None) -> JsonlPage:
+    """Parse one input line and clean it without a profile, collecting its blocks."""
+    try:
+        record = json.loads(line)
+    except ValueError as error:
+        return JsonlPage(None, result=f"not a JSON line: {error}")
+    if not isinstance(record, dict) or not isinstance(record.get("html"), str):
+        record_id = record.get("id") if isinstance(record, dict) else None
+        return JsonlPage(record_id, result='a line must be a JSON object with an "html" string')
+    page = JsonlPage(
+        record.get("id"),
+        html=record["html"],
+        url=record.get("url") if isinstance(record.get("url"), str) else url,
+        outlet=outlet_of_record(record, outlet),
+    )
+    try:
+        page.result = extract_article(
+            page.html, url=page.url, outlet=page.outlet, collect_blocks=True
+        )
+    except ExtractionError as error:
+        page.result = error
+    return page
+
+
+def learn_and_extract_jsonl(
+    lines: Iterable[str],
+    out: IO[str],
+    *,
+    url: str | None = None,
+    outlet: str | None = None,
+    thresholds: ProfileThresholds = DEFAULT_THRESHOLDS,
+) -> int:
+    """Read all records, learn a profile per outlet, then write every page cleaned with it.
+
+    Output lines are in input order and have the same form as `extract --jsonl`'s.
+    """
+    pages = [read_jsonl_page(line, url, outlet) for line in lines if line.strip()]
+    by_outlet: dict[str, list[list[PageBlock]]] = defaultdict(list)
+    for page in pages:
+        if page.outlet and isinstance(page.result, Article):
+            by_outlet[page.outlet].append(page.result.blocks)
+    profiles = {o: learn_from_pages(o, blocks, thresholds) for o, blocks in by_outlet.items()}
+    for page in pages:
+        profile = profiles.get(page.outlet or "")
+        if isinstance(page.result, Article) and profile and page.html is not None:
+            try:
+                page.result = extract_article(
+                    page.html, url=page.url, outlet=page.outlet, profile=profile
+                )
+            except ExtractionError as error:
+                page.result = error
+        out.write(jsonl_line(page.id, page.result) + "\n")
+        out.flush()
+    return 0
+
+
+def jsonl_line(record_id: Any, result: Article | ExtractionError | str) -> str:
+    if isinstance(result, Article):
+        return json.dumps({"id": record_id, **result.to_dict()}, ensure_ascii=False)
+    if isinstance(result, ExtractionError):
+        error = {"reason": result.reason, "detail": result.detail}
+    else:
+        error = {"reason": "bad_input", "detail": result}
+    return json.dumps({"id": record_id, "error": error}, ensure_ascii=False)
+
+
 def run_extract(args: argparse.Namespace) -> int:
     """The `extract` subcommand: files, or JSON Lines from stdin with --jsonl."""
     if args.jsonl:
@@ -139,24 +232,23 @@ def add_extract_command(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_extract)
 
 
-# Each entry adds one subcommand; append here to add a command.
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    add_extract_command,
-    add_reclean_command,
-    add_profile_command,
-]
+AddCommand = Callable[[argparse._SubParsersAction], None]
+
+# The library's own subcommands: each entry adds one. Commands that need a database (`reclean`,
+# `profile`) live outside the library and are added by `cleaners/__main__.py`.
+COMMANDS: tuple[AddCommand, ...] = (add_extract_command,)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every registered subcommand."""
+def build_parser(commands: Sequence[AddCommand] = COMMANDS) -> argparse.ArgumentParser:
+    """The argument parser with every given subcommand."""
     parser = argparse.ArgumentParser(prog=PROG, description="Boilerplate-stripping extraction.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add_command in COMMANDS:
+    for add_command in commands:
         add_command(subparsers)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, commands: Sequence[AddCommand] = COMMANDS) -> int:
     """Run the command line; the exit status is the return value."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(commands).parse_args(argv)
     return args.handler(args)

@@ -3,7 +3,6 @@
     python -m cleaners reclean --db data/articles.db [--outlet ID ...] [--keep-counts]
                                [--window-pages N]
     python -m cleaners profile --db data/articles.db [OUTLET ...] [--json]
-    python -m cleaners extract --jsonl --learn < pages.jsonl
 
 `reclean` reads the raw HTML kept in the `pages` table (crawl with CLEANNEWS_STORE_RAW_HTML on),
 rebuilds each outlet's block counts from it (unless `--keep-counts`), learns the profiles, and
@@ -29,8 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urlsplit
+from typing import Any
 
 from cleaners.article import Article
 from cleaners.decode import decode_html
@@ -42,7 +40,6 @@ from cleaners.profile import (
     BoilerplateProfile,
     PageBlock,
     ProfileThresholds,
-    learn_from_pages,
     learn_profile,
     read_page_blocks,
 )
@@ -287,96 +284,6 @@ def update_article(conn: sqlite3.Connection, article_id: int, columns: dict[str,
         f"UPDATE articles SET {assignments} WHERE id = ?", [*columns.values(), article_id]
     )
     return True
-
-
-# --- extract --jsonl --learn -----------------------------------------------------------------
-
-
-def outlet_of_record(record: dict, default: str | None) -> str | None:
-    """A JSON Lines record's outlet: its `outlet`, the command's --outlet, else its URL's host."""
-    outlet = record.get("outlet") if isinstance(record.get("outlet"), str) else default
-    if outlet:
-        return outlet
-    url = record.get("url")
-    host = (urlsplit(url).hostname or "") if isinstance(url, str) else ""
-    return host.removeprefix("www.") or None
-
-
-@dataclass(slots=True)
-class JsonlPage:
-    """One input record of `extract --jsonl --learn` and its first cleaning (or why it failed)."""
-
-    id: Any
-    html: str | None = None
-    url: str | None = None
-    outlet: str | None = None
-    result: Article | ExtractionError | str = ""
-
-
-def read_jsonl_page(line: str, url: str | None, outlet: str | None) -> JsonlPage:
-    """Parse one input line and clean it without a profile, collecting its blocks."""
-    try:
-        record = json.loads(line)
-    except ValueError as error:
-        return JsonlPage(None, result=f"not a JSON line: {error}")
-    if not isinstance(record, dict) or not isinstance(record.get("html"), str):
-        record_id = record.get("id") if isinstance(record, dict) else None
-        return JsonlPage(record_id, result='a line must be a JSON object with an "html" string')
-    page = JsonlPage(
-        record.get("id"),
-        html=record["html"],
-        url=record.get("url") if isinstance(record.get("url"), str) else url,
-        outlet=outlet_of_record(record, outlet),
-    )
-    try:
-        page.result = extract_article(
-            page.html, url=page.url, outlet=page.outlet, collect_blocks=True
-        )
-    except ExtractionError as error:
-        page.result = error
-    return page
-
-
-def learn_and_extract_jsonl(
-    lines: Iterable[str],
-    out: IO[str],
-    *,
-    url: str | None = None,
-    outlet: str | None = None,
-    thresholds: ProfileThresholds = DEFAULT_THRESHOLDS,
-) -> int:
-    """Read all records, learn a profile per outlet, then write every page cleaned with it.
-
-    Output lines are in input order and have the same form as `extract --jsonl`'s.
-    """
-    pages = [read_jsonl_page(line, url, outlet) for line in lines if line.strip()]
-    by_outlet: dict[str, list[list[PageBlock]]] = defaultdict(list)
-    for page in pages:
-        if page.outlet and isinstance(page.result, Article):
-            by_outlet[page.outlet].append(page.result.blocks)
-    profiles = {o: learn_from_pages(o, blocks, thresholds) for o, blocks in by_outlet.items()}
-    for page in pages:
-        profile = profiles.get(page.outlet or "")
-        if isinstance(page.result, Article) and profile and page.html is not None:
-            try:
-                page.result = extract_article(
-                    page.html, url=page.url, outlet=page.outlet, profile=profile
-                )
-            except ExtractionError as error:
-                page.result = error
-        out.write(jsonl_line(page.id, page.result) + "\n")
-        out.flush()
-    return 0
-
-
-def jsonl_line(record_id: Any, result: Article | ExtractionError | str) -> str:
-    if isinstance(result, Article):
-        return json.dumps({"id": record_id, **result.to_dict()}, ensure_ascii=False)
-    if isinstance(result, ExtractionError):
-        error = {"reason": result.reason, "detail": result.detail}
-    else:
-        error = {"reason": "bad_input", "detail": result}
-    return json.dumps({"id": record_id, "error": error}, ensure_ascii=False)
 
 
 # --- Command line ----------------------------------------------------------------------------
