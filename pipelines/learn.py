@@ -7,9 +7,10 @@ with it, and counts the page's blocks in it; this component writes the counts to
 The first pages of an outlet are cleaned before anything is learned: `python -m cleaners
 reclean` fixes them.
 
-Block counts go through their own `sqlite3` connection. The store pipeline holds the write lock
-while a batch is open, so pending pages are written when the lock is free (between batches,
-never waiting) and at the end of the crawl, after the store has committed and closed.
+Block counts go through their own connection (`storage.boilerplate.BlockCountStore`). The store
+pipeline holds the write lock while a batch is open, so pending pages are written when the lock
+is free (between batches, never waiting) and at the end of the crawl, after the store has
+committed and closed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import weakref
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -32,20 +32,13 @@ from cleaners.profile import (
     DEFAULT_WINDOW_PAGES,
     BlockStats,
     BoilerplateProfile,
+    OutletCounts,
     PageBlock,
     ProfileThresholds,
-    learn_profile,
 )
 from core.records import ArticleRecord
 from pipelines.config import STATS_PREFIX
-from storage.boilerplate import (
-    create_tables,
-    evict_oldest_pages,
-    has_tables,
-    load_stats,
-    record_pages,
-    stored_fingerprints,
-)
+from storage.boilerplate import BlockCountStore
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +47,6 @@ logger = logging.getLogger(__name__)
 # for about two thirds of the CPU that 20 did; a crawl killed outright loses the counts of the
 # pages still pending (their articles are stored; `reclean` rebuilds counts from raw HTML).
 FLUSH_EVERY_PAGES = 100
-# Seconds the final write waits for another writer (another crawler process) to finish.
-CLOSE_BUSY_TIMEOUT = 30.0
 
 
 def thresholds_from_settings(settings: BaseSettings) -> ProfileThresholds:
@@ -104,50 +95,14 @@ def learning_enabled(settings: BaseSettings) -> bool:
     return settings.getbool("CLEANNEWS_LEARN_BOILERPLATE") and bool(learning_database(settings))
 
 
-class FrequentBlocks:
-    """An outlet's fingerprints grouped by how many pages they were seen on, from `floor` up.
-
-    Relearning a profile used to walk every block an outlet ever had, nearly all of them seen on
-    one page (the stories' own text), and did so each time the outlet grew by a twentieth:
-    most of the crawl process's time in a long crawl of a big outlet. No block under the
-    thresholds' floor can be learned, so only the few above it are kept here, by count.
-    """
-
-    def __init__(self, floor: int, counts: Counter[str]) -> None:
-        self.floor = max(1, floor)
-        self.by_pages: dict[int, set[str]] = {}
-        for print_, pages in counts.items():
-            if pages >= self.floor:
-                self.by_pages.setdefault(pages, set()).add(print_)
-
-    def moved(self, print_: str, before: int, after: int) -> None:
-        """Note that a block went from `before` pages to `after` pages."""
-        if before == after:
-            return
-        if before >= self.floor:
-            group = self.by_pages[before]
-            group.discard(print_)
-            if not group:
-                del self.by_pages[before]
-        if after >= self.floor:
-            self.by_pages.setdefault(after, set()).add(print_)
-
-    def at_least(self, pages: int) -> Counter[str]:
-        """Blocks seen on at least `pages` pages (and the floor), with their counts."""
-        least = max(pages, self.floor)
-        return Counter({
-            print_: count
-            for count, group in self.by_pages.items() if count >= least
-            for print_ in group
-        })
-
-
 class ProfileBook:
     """Per-outlet block counts and learned profiles for one crawl, backed by the database.
 
-    The counts of an outlet describe its `window_pages` most recently recorded pages (0: all of
-    them): each write uncounts the pages that fell out of the window, in the database and here,
-    so the book's memory and the tables stay bounded however long the outlet is crawled.
+    The counting and learning are `cleaners.profile.OutletCounts`'s; the tables are
+    `storage.boilerplate.BlockCountStore`'s. The counts of an outlet describe its `window_pages`
+    most recently recorded pages (0: all of them): each write uncounts the pages that fell out
+    of the window, in the database and here, so the book's memory and the tables stay bounded
+    however long the outlet is crawled.
     """
 
     _by_crawler: weakref.WeakKeyDictionary[Crawler, ProfileBook] = weakref.WeakKeyDictionary()
@@ -161,15 +116,9 @@ class ProfileBook:
         self.path = str(path)
         self.thresholds = thresholds
         self.window_pages = window_pages
-        self.conn: sqlite3.Connection | None = None
-        self.stats: dict[str, BlockStats] = {}
-        self._frequent: dict[str, FrequentBlocks] = {}
-        self._profiles: dict[str, BoilerplateProfile] = {}
+        self.store = BlockCountStore(path)
+        self.counts = OutletCounts(thresholds)
         self._pending: dict[tuple[str, str], list[PageBlock]] = {}
-        # Pages recorded per outlet by this book, and how many it had when last relearned: the
-        # window keeps `stats.pages` from growing, so growth in pages cannot time relearning.
-        self._recorded: Counter[str] = Counter()
-        self._learned_at: dict[str, int] = {}
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ProfileBook:
@@ -193,131 +142,56 @@ class ProfileBook:
 
     # Connection
 
+    @property
+    def conn(self) -> sqlite3.Connection | None:
+        """The block-count tables' connection (None while closed)."""
+        return self.store.conn
+
     def open(self) -> None:
-        if self.conn is not None:
-            return
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode: transactions are explicit, so a failed lock attempt leaves none open.
-        self.conn = sqlite3.connect(self.path, timeout=0, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode = WAL")
-        if not has_tables(self.conn):  # the store's migration makes them; a bare file may not
-            self._try_write(create_tables, wait=True)
+        self.store.open()
 
     def close(self) -> None:
-        if self.conn is None:
+        if self.store.conn is None:
             return
         self.flush(wait=True)
-        self.conn.close()
-        self.conn = None
+        self.store.close()
 
     # Learning
 
+    @property
+    def stats(self) -> dict[str, BlockStats]:
+        """The counts loaded so far, by outlet."""
+        return self.counts.stats
+
     def outlet_stats(self, outlet_id: str) -> BlockStats:
         """An outlet's counts, loaded from the database the first time they are needed."""
-        stats = self.stats.get(outlet_id)
+        stats = self.counts.stats.get(outlet_id)
         if stats is None:
-            self.open()
-            assert self.conn is not None
-            stats = self.stats[outlet_id] = load_stats(self.conn, outlet_id)
-            floor = self.thresholds.min_block_pages
-            self._frequent[outlet_id] = FrequentBlocks(floor, stats.counts)
+            stats = self.counts.add_outlet(self.store.load_stats(outlet_id))
         return stats
 
     def profile_for(self, outlet_id: str) -> BoilerplateProfile:
-        """The outlet's profile from its current counts (relearned as pages come in).
-
-        Relearning walks the outlet's frequent blocks, so past 20 pages it waits until a
-        twentieth of the outlet's pages has been recorded since the last time.
-        """
-        stats = self.outlet_stats(outlet_id)
-        profile = self._profiles.get(outlet_id)
-        since = self._recorded[outlet_id] - self._learned_at.get(outlet_id, 0)
-        if profile is None or since >= max(1, profile.pages // 20):
-            profile = self._profiles[outlet_id] = self._learn(stats)
-            self._learned_at[outlet_id] = self._recorded[outlet_id]
-        return profile
+        """The outlet's profile from its current counts (relearned as pages come in)."""
+        self.outlet_stats(outlet_id)
+        return self.counts.profile_for(outlet_id)
 
     def _learn(self, stats: BlockStats) -> BoilerplateProfile:
-        """`learn_profile(stats)`, looking only at blocks seen on enough pages to qualify."""
-        thresholds = self.thresholds
-        # A block's required pages depend on its words only through short line or paragraph.
-        least = min(
-            thresholds.required_pages(words, stats.pages)
-            for words in (thresholds.short_max_words, thresholds.short_max_words + 1)
-        )
-        candidates = BlockStats(stats.outlet_id, stats.pages, samples=stats.samples)
-        candidates.counts = self._frequent[stats.outlet_id].at_least(least)
-        return learn_profile(candidates, thresholds)
+        return self.counts.learn(stats)
 
     def record(self, outlet_id: str, url: str, blocks: Iterable[PageBlock]) -> bool:
         """Count one page's blocks for its outlet (a page already counted replaces its old
         contribution); False when nothing changed."""
         blocks = list({b.fingerprint: b for b in blocks}.values())
-        stats = self.outlet_stats(outlet_id)
+        self.outlet_stats(outlet_id)
         key = (outlet_id, url)
         if key in self._pending:
             old: list[str] | None = [b.fingerprint for b in self._pending[key]]
         else:
-            assert self.conn is not None
-            old = stored_fingerprints(self.conn, outlet_id, url)
-        if old is not None and sorted(old) == sorted(b.fingerprint for b in blocks):
+            old = self.store.stored_fingerprints(outlet_id, url)
+        if not self.counts.count_page(outlet_id, blocks, old):
             return False
-        self._recorded[outlet_id] += 1
-        counts = stats.counts
-        frequent = self._frequent[outlet_id]
-        floor = frequent.floor
-        if old is None:  # a page counted for the first time: the common case, in one pass
-            stats.pages += 1
-            samples = stats.samples
-            # Most blocks are on one page for ever (the story's own text); their samples are
-            # kept once they are on a second page (what no profile can take needs none).
-            sampled = min(floor, 2)
-            for print_, text, words in blocks:
-                before = counts.get(print_, 0)
-                counts[print_] = before + 1
-                if before + 1 >= sampled:
-                    samples.setdefault(print_, (text, words))
-                    if before + 1 >= floor:
-                        frequent.moved(print_, before, before + 1)
-            self._pending[key] = blocks
-            return True
-        touched = {b.fingerprint: counts.get(b.fingerprint, 0) for b in blocks}
-        touched.update((print_, counts.get(print_, 0)) for print_ in old)
-        stats.remove_page(old)
-        stats.add_page(blocks)
-        for print_, before in touched.items():
-            after = counts.get(print_, 0)
-            if before >= floor or after >= floor:
-                frequent.moved(print_, before, after)
         self._pending[key] = blocks
         return True
-
-    def _uncount(self, outlet_id: str, evicted: list[list[str]]) -> None:
-        """Take pages that fell out of the window out of the counts held here.
-
-        The count changes are summed per block first: a window full of pages evicts one page
-        for every page recorded, and the site's furniture, on nearly every page, then moves
-        once a write instead of once a page.
-        """
-        stats = self.stats.get(outlet_id)
-        if stats is None or not evicted:
-            return
-        stats.pages = max(0, stats.pages - len(evicted))
-        deltas = Counter(print_ for fingerprints in evicted for print_ in set(fingerprints))
-        counts, samples = stats.counts, stats.samples
-        frequent = self._frequent[outlet_id]
-        floor = frequent.floor
-        for print_, delta in deltas.items():
-            was = counts.get(print_, 0)
-            now = max(0, was - delta)
-            if now:
-                counts[print_] = now
-            else:
-                counts.pop(print_, None)
-                samples.pop(print_, None)
-            if was >= floor:
-                frequent.moved(print_, was, now)
 
     # Writing
 
@@ -330,45 +204,20 @@ class ProfileBook:
         """Write pending pages; without `wait`, only if no other writer holds the lock now."""
         if not self._pending:
             return True
-
         # With blocks learnable from two pages up, a block on one page gets no row (its page's
         # fingerprints record it): the counts held here say which those are.
         counts = (
-            {outlet_id: stats.counts for outlet_id, stats in self.stats.items()}
+            {outlet_id: stats.counts for outlet_id, stats in self.counts.stats.items()}
             if self.thresholds.min_block_pages >= 2 else None
         )
-
-        evicted: dict[str, list[list[str]]] = {}
-
-        def write(conn: sqlite3.Connection) -> None:
-            pages = [(*key, blocks) for key, blocks in self._pending.items()]
-            record_pages(conn, pages, counts)
-            for outlet_id in sorted({outlet_id for outlet_id, _url in self._pending}):
-                evicted[outlet_id] = evict_oldest_pages(conn, outlet_id, self.window_pages)
-
-        if self._try_write(write, wait=wait):
-            self._pending.clear()
-            # Only once the write is committed do the counts held here follow it.
-            for outlet_id, pages in evicted.items():
-                self._uncount(outlet_id, pages)
-            return True
-        return False
-
-    def _try_write(self, write: Any, *, wait: bool) -> bool:
-        assert self.conn is not None
-        self.conn.execute(f"PRAGMA busy_timeout = {int(CLOSE_BUSY_TIMEOUT * 1000) if wait else 0}")
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if wait or "locked" not in str(exc):
-                raise
+        pages = [(*key, blocks) for key, blocks in self._pending.items()]
+        evicted = self.store.write_pages(pages, counts, self.window_pages, wait=wait)
+        if evicted is None:
             return False
-        try:
-            write(self.conn)
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        self._pending.clear()
+        # Only once the write is committed do the counts held here follow it.
+        for outlet_id, fingerprints in evicted.items():
+            self.counts.uncount(outlet_id, fingerprints)
         return True
 
 

@@ -9,7 +9,8 @@ Two tables (created by the storage module's migration from `SCHEMA`):
   fingerprints already record it (`load_stats` counts those). Rows for them made the table three
   times as large and its writes twice as costly, for nothing any profile could use.
 An outlet's profile is computed from these counts with the current thresholds when needed, so
-changing a threshold needs no migration. The cleaners may not import sqlite-utils, hence sqlite3.
+changing a threshold needs no migration. `BlockCountStore` is a crawl's own connection to the
+tables; the functions below work on any `sqlite3` connection (the store's migration, reclean).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from cleaners.profile import BLOCK_FORMAT_VERSION, BlockStats, PageBlock
 
@@ -251,3 +254,84 @@ def outlets_with_stats(conn: sqlite3.Connection) -> Iterator[tuple[str, int]]:
 
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+# Seconds a waiting write (the final one of a crawl) waits for another writer to finish.
+CLOSE_BUSY_TIMEOUT = 30.0
+
+
+class BlockCountStore:
+    """The block-count tables of one SQLite file, through a connection of their own.
+
+    The article store holds the write lock while a batch is open, so a write here either takes
+    the lock at once or, with `wait`, waits up to `CLOSE_BUSY_TIMEOUT` (the end of a crawl).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.conn: sqlite3.Connection | None = None
+
+    def open(self) -> None:
+        if self.conn is not None:
+            return
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are explicit, so a failed lock attempt leaves none open.
+        self.conn = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        if not has_tables(self.conn):  # the store's migration makes them; a bare file may not
+            self.try_write(create_tables, wait=True)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def load_stats(self, outlet_id: str) -> BlockStats:
+        self.open()
+        assert self.conn is not None
+        return load_stats(self.conn, outlet_id)
+
+    def stored_fingerprints(self, outlet_id: str, url: str) -> list[str] | None:
+        assert self.conn is not None
+        return stored_fingerprints(self.conn, outlet_id, url)
+
+    def write_pages(
+        self,
+        pages: list[tuple[str, str, list[PageBlock]]],
+        counts: Mapping[str, Counter[str]] | None,
+        window_pages: int,
+        *,
+        wait: bool,
+    ) -> dict[str, list[list[str]]] | None:
+        """Record pages and evict what fell out of each outlet's window, in one transaction.
+
+        The fingerprints of the evicted pages per outlet; None when the lock was not free (and
+        `wait` was not asked for): nothing was written.
+        """
+        evicted: dict[str, list[list[str]]] = {}
+
+        def write(conn: sqlite3.Connection) -> None:
+            record_pages(conn, pages, counts)
+            for outlet_id in sorted({outlet_id for outlet_id, _url, _blocks in pages}):
+                evicted[outlet_id] = evict_oldest_pages(conn, outlet_id, window_pages)
+
+        return evicted if self.try_write(write, wait=wait) else None
+
+    def try_write(self, write: Any, *, wait: bool) -> bool:
+        """Run `write(conn)` in a write transaction; False when the lock is taken (no `wait`)."""
+        assert self.conn is not None
+        self.conn.execute(f"PRAGMA busy_timeout = {int(CLOSE_BUSY_TIMEOUT * 1000) if wait else 0}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if wait or "locked" not in str(exc):
+                raise
+            return False
+        try:
+            write(self.conn)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        return True
