@@ -63,14 +63,7 @@ class ArticleRecord:
         cls, article: Article, page: Page, outlet_id: str, *, keep_raw_html: bool = False
     ) -> ArticleRecord:
         """The record for `page` cleaned into `article`; raw bytes kept only on request."""
-        values: dict[str, Any] = {name: getattr(article, name) for name in ARTICLE_FIELDS}
-        values["authors"] = list(values["authors"] or [])
-        values["tags"] = list(values["tags"] or [])
-        values["removed"] = [
-            {"cleaner": removal.cleaner, "text": removal.text}
-            | ({"reason": removal.reason} if removal.reason else {})
-            for removal in article.removed
-        ]
+        values = article_values(article)
         return cls(
             url=page.url,
             final_url=page.final_url or page.url,
@@ -84,6 +77,19 @@ class ArticleRecord:
             last_modified=header_value(page.headers, "Last-Modified"),
             **values,
         )
+
+
+def article_values(article: Article) -> dict[str, Any]:
+    """The record's fields an `Article` gives (all of `ARTICLE_FIELDS`), removals as dicts."""
+    values: dict[str, Any] = {name: getattr(article, name) for name in ARTICLE_FIELDS}
+    values["authors"] = list(values["authors"] or [])
+    values["tags"] = list(values["tags"] or [])
+    values["removed"] = [
+        {"cleaner": removal.cleaner, "text": removal.text}
+        | ({"reason": removal.reason} if removal.reason else {})
+        for removal in article.removed
+    ]
+    return values
 
 
 def header_value(headers: dict[str, str], name: str) -> str | None:

@@ -7,30 +7,26 @@
 `reclean` reads the raw HTML kept in the `pages` table (crawl with CLEANNEWS_STORE_RAW_HTML on),
 rebuilds each outlet's block counts from it (unless `--keep-counts`), learns the profiles, and
 cleans every page again, updating its `articles` row (body, metadata, `removed` audit, body hash,
-`cleaner_version`). So the first pages of an outlet, cleaned before anything was learned, are
-fixed later, and so is every page after a cleaner improves.
+`cleaner_version`) through the store, which keeps the replaced text in `article_versions`. So
+the first pages of an outlet, cleaned before anything was learned, are fixed later, and so is
+every page after a cleaner improves.
 
-The database is read and written with the standard library's `sqlite3` against the schema the
-storage module creates (the cleaners import neither sqlite-utils nor the pipelines).
+Articles and pages are read and written through the store's interface (`storage.Storage`); the
+block counts through `storage.boilerplate`, which keeps them in the SQLite file.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sqlite3
 import sys
 import tomllib
-import unicodedata
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from cleaners.article import Article
 from cleaners.decode import decode_html
 from cleaners.errors import ExtractionError
 from cleaners.extract import extract_article, parse_html
@@ -45,6 +41,9 @@ from cleaners.profile import (
 )
 from cleaners.rules import OutletRules
 from cleaners.version import CLEANER_VERSION
+from core.keys import body_hash
+from core.records import ArticleRecord, article_values
+from storage.base import Storage, StoredPage
 from storage.boilerplate import (
     forget_outlet,
     has_tables,
@@ -52,20 +51,11 @@ from storage.boilerplate import (
     outlets_with_stats,
     record_page,
 )
+from storage.sqlite import SQLiteStorage
 
 PROG = "python -m cleaners"
 # Article rows updated per transaction by `reclean`.
 UPDATE_BATCH = 100
-
-
-def body_hash(body: str) -> str:
-    """SHA-256 of the body with Unicode form, case and whitespace normalised.
-
-    The same key the dedupe pipeline stores (`core.keys.body_hash`; a test keeps the two
-    equal), so a re-cleaned article is still found as the original of later copies.
-    """
-    normalised = " ".join(unicodedata.normalize("NFKC", body).casefold().split())
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
 def rules_from_outlets_file(path: str | Path | None) -> dict[str, OutletRules]:
@@ -88,44 +78,13 @@ def rules_from_outlets_file(path: str | Path | None) -> dict[str, OutletRules]:
 # --- Stored pages ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class StoredPage:
-    """A page whose raw HTML is kept, and the article row it produced."""
-
-    url: str
-    article_id: int
-    outlet_id: str
-    encoding: str | None
-
-
-def open_database(path: str | Path) -> sqlite3.Connection:
-    """An existing cleannews database (FileNotFoundError when there is none)."""
+def open_store(path: str | Path) -> SQLiteStorage:
+    """The store of an existing cleannews database (FileNotFoundError when there is none)."""
     if not Path(path).is_file():
         raise FileNotFoundError(f"no database at {path}")
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
-
-
-def stored_pages(conn: sqlite3.Connection, outlets: Iterable[str] = ()) -> list[StoredPage]:
-    """Pages with raw HTML and their articles, by outlet then URL (only `outlets` if given)."""
-    wanted = list(outlets)
-    where = f"WHERE a.outlet_id IN ({', '.join('?' * len(wanted))})" if wanted else ""
-    rows = conn.execute(
-        f"""
-        SELECT p.url, a.id, a.outlet_id, p.encoding FROM pages p
-        JOIN articles a ON a.id = p.article_id
-        {where}
-        ORDER BY a.outlet_id, p.url
-        """,
-        wanted,
-    )
-    return [StoredPage(*row) for row in rows]
-
-
-def page_html(conn: sqlite3.Connection, url: str) -> bytes | None:
-    row = conn.execute("SELECT html_zlib FROM pages WHERE url = ?", [url]).fetchone()
-    return zlib.decompress(row[0]) if row and row[0] is not None else None
+    store = SQLiteStorage(path, batch_size=UPDATE_BATCH, flush_interval=float("inf"))
+    store.open()
+    return store
 
 
 def page_blocks_of(html: bytes, encoding: str | None) -> list[PageBlock]:
@@ -158,65 +117,42 @@ class RecleanReport:
 
 
 def relearn_counts(
-    conn: sqlite3.Connection, pages: list[StoredPage], window_pages: int = DEFAULT_WINDOW_PAGES
+    store: Storage,
+    counts: sqlite3.Connection,
+    pages: list[StoredPage],
+    window_pages: int = DEFAULT_WINDOW_PAGES,
 ) -> None:
     """Rebuild the block counts of the pages' outlets from their raw HTML.
 
     As in a crawl, an outlet's counts describe its `window_pages` most recent pages (by fetch
     time; 0: all), recorded oldest first.
     """
-    fetched = dict(conn.execute("SELECT url, fetched_at FROM pages"))
     by_outlet: dict[str, list[StoredPage]] = defaultdict(list)
     for page in pages:
         by_outlet[page.outlet_id].append(page)
     for outlet_id, all_pages in by_outlet.items():
-        outlet_pages = sorted(all_pages, key=lambda page: (fetched.get(page.url) or "", page.url))
+        outlet_pages = sorted(all_pages, key=lambda page: (page.fetched_at or "", page.url))
         if window_pages > 0:
             outlet_pages = outlet_pages[-window_pages:]
         counted: list[tuple[str, list[PageBlock]]] = []
         for page in outlet_pages:
-            html = page_html(conn, page.url)
+            html = store.page_html(page.url)
             if html is None:
                 continue
             try:  # counted under the fetched URL, as the crawl's extract step counts it
                 counted.append((page.url, page_blocks_of(html, page.encoding)))
             except ExtractionError:
                 continue
-        conn.execute("BEGIN IMMEDIATE")
-        forget_outlet(conn, outlet_id)
+        counts.execute("BEGIN IMMEDIATE")
+        forget_outlet(counts, outlet_id)
         for key, blocks in counted:
-            record_page(conn, outlet_id, key, blocks)
-        conn.execute("COMMIT")
-
-
-def article_columns(article: Article) -> dict[str, Any]:
-    """The `articles` columns the cleaners decide, as the storage module writes them."""
-    return {
-        "title": article.title,
-        "authors": json.dumps(article.authors, ensure_ascii=False),
-        "published": article.published,
-        "updated": article.updated,
-        "language": article.language,
-        "description": article.description,
-        "site_name": article.site_name,
-        "tags": json.dumps(article.tags, ensure_ascii=False),
-        "image": article.image,
-        "body": article.body,
-        "word_count": article.word_count,
-        "body_hash": body_hash(article.body),
-        "cleaner_version": article.cleaner_version,
-        "removed": json.dumps(
-            [
-                {"cleaner": r.cleaner, "text": r.text, **({"reason": r.reason} if r.reason else {})}
-                for r in article.removed
-            ],
-            ensure_ascii=False,
-        ),
-    }
+            record_page(counts, outlet_id, key, blocks)
+        counts.execute("COMMIT")
 
 
 def reclean(
-    conn: sqlite3.Connection,
+    store: Storage,
+    counts: sqlite3.Connection,
     *,
     outlets: Iterable[str] = (),
     thresholds: ProfileThresholds = DEFAULT_THRESHOLDS,
@@ -224,35 +160,30 @@ def reclean(
     relearn: bool = True,
     window_pages: int = DEFAULT_WINDOW_PAGES,
 ) -> RecleanReport:
-    """Clean every stored page again with the current cleaners and its outlet's profile."""
-    if not has_tables(conn):
+    """Clean every stored page again with the current cleaners and its outlet's profile.
+
+    `counts` is a connection to the block-count tables (the store's SQLite file).
+    """
+    if not has_tables(counts):
         raise RuntimeError("the database has no block statistics tables (open it with a crawl)")
-    pages = stored_pages(conn, outlets)
+    pages = store.stored_pages(outlets)
     if relearn:
-        relearn_counts(conn, pages, window_pages)
+        relearn_counts(store, counts, pages, window_pages)
     report = RecleanReport()
     for outlet_id in sorted({page.outlet_id for page in pages}):
-        report.profiles[outlet_id] = learn_profile(load_stats(conn, outlet_id), thresholds)
+        report.profiles[outlet_id] = learn_profile(load_stats(counts, outlet_id), thresholds)
     rules = rules or {}
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for count, page in enumerate(pages, 1):
-            if count % UPDATE_BATCH == 0:  # commit in batches: a crawl may be writing too
-                conn.execute("COMMIT")
-                conn.execute("BEGIN IMMEDIATE")
-            reclean_page(conn, page, rules.get(page.outlet_id), report)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    for page in pages:
+        reclean_page(store, page, rules.get(page.outlet_id), report)
+    store.flush()
     return report
 
 
 def reclean_page(
-    conn: sqlite3.Connection, page: StoredPage, rules: OutletRules | None, report: RecleanReport
+    store: Storage, page: StoredPage, rules: OutletRules | None, report: RecleanReport
 ) -> None:
-    """Clean one stored page with its outlet's profile and update its article row."""
-    html = page_html(conn, page.url)
+    """Clean one stored page with its outlet's profile and write its article again."""
+    html = store.page_html(page.url)
     if html is None:
         return
     report.pages += 1
@@ -267,23 +198,15 @@ def reclean_page(
     except ExtractionError as error:
         report.refused[error.reason] = report.refused.get(error.reason, 0) + 1
         return
-    if update_article(conn, page.article_id, article_columns(article)):
+    record = ArticleRecord(
+        url=page.url, final_url=page.url, outlet_id=page.outlet_id,
+        fetched_at=page.fetched_at or "", **article_values(article),
+    )
+    record.body_hash = body_hash(record.body)
+    if store.replace_content(page.article_id, record):
         report.updated += 1
     else:
         report.unchanged += 1
-
-
-def update_article(conn: sqlite3.Connection, article_id: int, columns: dict[str, Any]) -> bool:
-    """Write the cleaned columns of an article row; False when nothing differs."""
-    names = ", ".join(columns)
-    current = conn.execute(f"SELECT {names} FROM articles WHERE id = ?", [article_id]).fetchone()
-    if current is not None and tuple(current) == tuple(columns.values()):
-        return False
-    assignments = ", ".join(f"{name} = ?" for name in columns)
-    conn.execute(
-        f"UPDATE articles SET {assignments} WHERE id = ?", [*columns.values(), article_id]
-    )
-    return True
 
 
 # --- Command line ----------------------------------------------------------------------------
@@ -321,13 +244,15 @@ def thresholds_from_args(args: argparse.Namespace) -> ProfileThresholds:
 
 def run_reclean(args: argparse.Namespace) -> int:
     try:
-        conn = open_database(args.db)
+        store = open_store(args.db)
     except FileNotFoundError as error:
         sys.stderr.write(f"{PROG} reclean: {error}\n")
         return 2
+    counts = sqlite3.connect(args.db, timeout=30, isolation_level=None)
     try:
         report = reclean(
-            conn,
+            store,
+            counts,
             outlets=args.outlet or (),
             thresholds=thresholds_from_args(args),
             rules=rules_from_outlets_file(args.outlets),
@@ -335,7 +260,8 @@ def run_reclean(args: argparse.Namespace) -> int:
             window_pages=args.window_pages,
         )
     finally:
-        conn.close()
+        counts.close()
+        store.close()
     print("\n".join(report.lines()))
     print(f"cleaner version {CLEANER_VERSION}")
     return 0
@@ -354,11 +280,10 @@ def profile_listing(profile: BoilerplateProfile, thresholds: ProfileThresholds) 
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    try:
-        conn = open_database(args.db)
-    except FileNotFoundError as error:
-        sys.stderr.write(f"{PROG} profile: {error}\n")
+    if not Path(args.db).is_file():
+        sys.stderr.write(f"{PROG} profile: no database at {args.db}\n")
         return 2
+    conn = sqlite3.connect(args.db, timeout=30, isolation_level=None)
     thresholds = thresholds_from_args(args)
     try:
         if not has_tables(conn):

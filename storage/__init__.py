@@ -10,11 +10,12 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 
-from storage.base import KnownUrl, SaveResult, Storage, StorageFault
+from storage.base import KnownUrl, SaveResult, Storage, StorageFault, StoredPage
 from storage.sqlite import SQLiteStorage
 
 __all__ = [
-    "KnownUrl", "SQLiteStorage", "SaveResult", "Storage", "StorageFault", "storage_from_settings",
+    "KnownUrl", "SQLiteStorage", "SaveResult", "Storage", "StorageFault", "StoredPage",
+    "storage_from_settings",
 ]
 
 

@@ -9,7 +9,7 @@ batch size or flush interval) commits them.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -55,6 +55,17 @@ class KnownUrl:
     first_seen: str | None = None
     reason: str | None = None
     status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """A page whose raw HTML is kept, and the article it produced."""
+
+    url: str
+    article_id: int
+    outlet_id: str
+    encoding: str | None
+    fetched_at: str | None
 
 
 class Storage(ABC):
@@ -117,4 +128,20 @@ class Storage(ABC):
 
     def mark_not_modified(self, url: str, crawl_id: int | None = None) -> bool:
         """A conditional re-visit answered 304: move the article's last_seen; False if unknown."""
+        raise NotImplementedError
+
+    # Re-cleaning: the raw HTML kept with articles, and their content written again
+
+    def stored_pages(self, outlets: Iterable[str] = ()) -> list[StoredPage]:
+        """Pages whose raw HTML is kept, with their articles, by outlet then URL (only
+        `outlets` if given)."""
+        raise NotImplementedError
+
+    def page_html(self, url: str) -> bytes | None:
+        """The raw HTML kept for a fetched URL, or None."""
+        raise NotImplementedError
+
+    def replace_content(self, article_id: int, record: ArticleRecord) -> bool:
+        """Write a stored article's content again from `record` (cleaned anew), keeping the
+        replaced text in `article_versions`; False when nothing differs."""
         raise NotImplementedError

@@ -14,7 +14,7 @@ import json
 import time
 import zlib
 from abc import abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -22,7 +22,7 @@ from core.items import Failure, utc_now
 from core.keys import normalize_url
 from core.outlets import Outlet
 from core.records import ArticleRecord
-from storage.base import KnownUrl, SaveResult, Storage, StorageFault
+from storage.base import KnownUrl, SaveResult, Storage, StorageFault, StoredPage
 
 # Columns whose change makes a re-crawl an update (the rest only say when it was seen).
 CONTENT_COLUMNS = (
@@ -97,6 +97,10 @@ class BatchedStorage(Storage):
     @abstractmethod
     def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
         """The first row of a query written with `?` placeholders, as a dict (None if none)."""
+
+    @abstractmethod
+    def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        """Every row of a query written with `?` placeholders, as dicts."""
 
     @abstractmethod
     def _insert_returning_id(self, sql: str, params: list[Any]) -> int | None:
@@ -376,6 +380,45 @@ class BatchedStorage(Storage):
                 record.declared_encoding, record.fetched_at,
             ],
         )
+
+    # Re-cleaning
+
+    def stored_pages(self, outlets: Iterable[str] = ()) -> list[StoredPage]:
+        wanted = list(outlets)
+        where = f"WHERE a.outlet_id IN ({', '.join('?' * len(wanted))})" if wanted else ""
+        rows = self._rows(
+            f"""
+            SELECT p.url, a.id AS article_id, a.outlet_id, p.encoding, p.fetched_at
+            FROM pages p JOIN articles a ON a.id = p.article_id
+            {where}
+            ORDER BY a.outlet_id, p.url
+            """,
+            wanted,
+        )
+        return [StoredPage(**row) for row in rows]
+
+    def page_html(self, url: str) -> bytes | None:
+        row = self._row("SELECT html_zlib FROM pages WHERE url = ?", [url])
+        return zlib.decompress(row["html_zlib"]) if row and row["html_zlib"] is not None else None
+
+    def replace_content(self, article_id: int, record: ArticleRecord) -> bool:
+        if not record.body_hash:
+            raise ValueError("replace_content needs the record's body_hash")
+        now = utc_now()
+        with self._write():
+            existing = self._row(
+                f"SELECT * FROM articles WHERE id = ?{self.ROW_LOCK}", [article_id]
+            )
+            content = self._article_columns(record)
+            if existing is None or all(existing[k] == v for k, v in content.items()):
+                return False
+            self._keep_version(existing, now, None)
+            bound = self._bind(content)
+            assignments = ", ".join(f"{name} = ?" for name in bound)
+            self._execute(
+                f"UPDATE articles SET {assignments} WHERE id = ?", [*bound.values(), article_id]
+            )
+        return True
 
     # Failures and lookups
 

@@ -307,6 +307,9 @@ class PostgresStorage(BatchedStorage):
     def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
         return self.connection.execute(_format_placeholders(sql), params).fetchone()
 
+    def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        return self.connection.execute(_format_placeholders(sql), params).fetchall()
+
     def _insert_returning_id(self, sql: str, params: list[Any]) -> int | None:
         row = self._row(f"{sql} RETURNING id", params)
         return None if row is None else row["id"]

@@ -309,6 +309,9 @@ class SQLiteStorage(BatchedStorage):
     def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
         return next(iter(self.database.query(sql, params)), None)
 
+    def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        return list(self.database.query(sql, params))
+
     def _insert_returning_id(self, sql: str, params: list[Any]) -> int | None:
         cursor = self.database.execute(sql, params)
         return cursor.lastrowid if cursor.rowcount else None

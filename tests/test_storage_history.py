@@ -139,3 +139,26 @@ def versions_of(storage: Storage) -> list[dict]:
     if isinstance(storage, SQLiteStorage):
         return [dict(row) for row in storage.database.query("SELECT * FROM article_versions")]
     return storage.connection.execute("SELECT * FROM article_versions").fetchall()
+
+
+def test_recleaned_content_goes_through_the_store_and_keeps_the_old_text(storage: Storage) -> None:
+    """What `reclean` reads (kept raw HTML) and writes (content again, the old as a version)."""
+    html = b"<html><body><p>The ferry timetable.</p></body></html>"
+    storage.save_article(record("/news/ferry", raw_html=html, declared_encoding="utf-8"), 1)
+    storage.flush()
+    (page,) = storage.stored_pages()
+    assert (page.url, page.outlet_id, page.encoding) == (f"{BASE}/news/ferry", "valley", "utf-8")
+    assert str(page.fetched_at).startswith("2026-11-23")
+    assert storage.stored_pages(["elsewhere"]) == []
+    assert storage.page_html(page.url) == html
+    assert storage.page_html(f"{BASE}/news/unknown") is None
+    assert not storage.replace_content(page.article_id, record("/news/ferry"))  # nothing differs
+    new_body = BODY.replace(" the harbour authority said,", "")
+    assert storage.replace_content(page.article_id, record("/news/ferry", new_body))
+    storage.flush()
+    assert [v["body"] for v in versions_of(storage)] == [BODY]
+    sql = "SELECT body, body_hash FROM articles"
+    rows = (storage.database.query(sql) if isinstance(storage, SQLiteStorage)
+            else storage.connection.execute(sql).fetchall())
+    assert [(r["body"], r["body_hash"]) for r in rows] == [
+        (new_body, record("/news/ferry", new_body).body_hash)]
