@@ -15,6 +15,7 @@ from functools import lru_cache
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
+from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
 from cleaners import vocabulary as vocab
 from cleaners.context import CleaningContext
@@ -36,12 +37,23 @@ MAX_CONTAINER_WORD_SHARE = 0.4
 # A hidden element with this many substantial paragraphs is collapsed article text, kept.
 HIDDEN_ARTICLE_PARAGRAPHS = 3
 SUBSTANTIAL_PARAGRAPH_WORDS = 20
+# ... and one with a single substantial paragraph is too (a collapsed section, an FAQ answer, a
+# streamed part of the article) when little of its text is link text and no class/id marks it as
+# boilerplate: menus, drawers and sign-up boxes are link lists, forms or labelled so.
+HIDDEN_PROSE_MAX_LINK_DENSITY = 0.3
 # Class/id tokens with more parts than this are slugs ("related-work-on-tidal-barriers").
 MAX_TOKEN_PARTS = 4
 TOKEN_PART_RE = re.compile(r"[-_]+")
 # A "more reads" box is a list of teaser links; a longer box with little linked text is content.
 PROMO_MIN_LINK_DENSITY = 0.3
 PROMO_MAX_UNLINKED_WORDS = 30
+# React's streamed segments and their placeholders: <div hidden id="S:1a">, <template id="B:1a">.
+STREAMED_SEGMENT_ID_RE = re.compile(r"^S:[0-9a-z]+$")
+STREAM_PLACEHOLDER_XPATH = etree.XPath(
+    "//template[starts-with(@id, 'B:') or starts-with(@id, 'P:')]"
+    " | //*[starts-with(@id, 'P:')]"
+)
+VISIBILITY_HIDDEN_RE = re.compile(r"visibility\s*:\s*hidden", re.IGNORECASE)
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Taxonomy classes name the post's topics, not the element's role: "tag-share", "category-social".
 TAXONOMY_CLASS_RE = re.compile(r"^(?:tag|tags|category|categories|cat|term|topic|taxonomy)[-_]")
@@ -281,19 +293,101 @@ def strip_svg_sprites(tree: HtmlElement, ctx: CleaningContext) -> None:
 def strip_hidden_elements(tree: HtmlElement, ctx: CleaningContext) -> None:
     """Drop elements a reader never sees: `hidden`, `aria-hidden="true"`, `display:none`.
 
-    Removes e.g. <div hidden>Subscribe to read more</div>; keeps a collapsed block of article text.
+    Removes e.g. <div hidden>Subscribe to read more</div>; keeps article text that waits for a
+    script or a click: a collapsed "continue reading" block, an accordion's section, a part of
+    the article streamed into a hidden <div> and moved into place by a script.
     """
     index = tree_index(tree, ctx)
+    place_streamed_segments(tree, index)
     for element in index.hidden:
         if not is_attached(element, tree) or element in index.declared_chain:
             continue
-        substantial = sum(
-            1
-            for p in element.iter("p")
-            if len(p.text_content().split()) >= SUBSTANTIAL_PARAGRAPH_WORDS
-        )
-        if substantial < HIDDEN_ARTICLE_PARAGRAPHS:
+        if holds_hidden_prose(element):
+            reveal(element)
+        else:
             drop_element(element, "strip_hidden_elements", ctx)
+
+
+def reveal(element: HtmlElement) -> None:
+    """Show a hidden element as the page's script or the reader's click would.
+
+    trafilatura drops hidden elements too (`hidden`, `aria-hidden`, a style that hides): the
+    article text kept here must reach it visible.
+    """
+    for attribute in ("hidden", "aria-hidden", "style"):
+        element.attrib.pop(attribute, None)
+
+
+def place_streamed_segments(tree: HtmlElement, index: TreeIndex) -> None:
+    """Move streamed parts of the page to where the page's script puts them.
+
+    A server that streams its page (React's streaming rendering, used by many frameworks) sends
+    the later parts of the article as <div hidden id="S:1"> at the end of <body> and a script
+    that moves each into its placeholder, <template id="B:1"> or <template id="P:1">, inside the
+    article. Moved there, the parts are article text in the article's place, not hidden blocks
+    after the page's footer.
+    """
+    segments = {
+        element.get("id", "")[2:]: element
+        for element in index.hidden
+        if STREAMED_SEGMENT_ID_RE.match(element.get("id", ""))
+    }
+    if not segments:
+        return
+    placeholders = {
+        element.get("id", "")[2:]: element for element in STREAM_PLACEHOLDER_XPATH(tree)
+    }
+    # trafilatura drops a container whose class starts with "comment" ("commentOnSelection"
+    # around a post): a part moved into one would be lost, so it stays where it was sent, shown.
+    pruned = {element for xpath in REMOVE_COMMENTS_XPATH for element in xpath(tree)}
+    # A segment may hold the placeholder of another: move each once, in document order.
+    for key, segment in segments.items():
+        placeholder = placeholders.get(key)
+        if placeholder is None or placeholder.getparent() is None or segment.getparent() is None:
+            continue
+        if any(a is segment or a in pruned for a in placeholder.iterancestors()):
+            continue
+        for child in list(segment):
+            placeholder.addprevious(child)
+        placeholder.drop_tree()
+        segment.drop_tree()
+
+
+def is_placeholder_text(text: str) -> bool:
+    """True for a template's dummy text ("Lorem ipsum dolor sit amet, ...")."""
+    return text.lstrip()[:11].lower() == "lorem ipsum"
+
+
+def holds_hidden_prose(element: HtmlElement) -> bool:
+    """True for a hidden element that holds article prose rather than page furniture.
+
+    A dialog (a "republish this article" box, a sign-up window) and a form are furniture
+    whatever their text; a template's dummy paragraphs are no prose.
+    """
+    if element.get("role") in ("dialog", "alertdialog") or element.get("aria-modal") == "true":
+        return False
+    texts = (p.text_content() for p in element.iter("p"))
+    substantial = sum(
+        1
+        for text in texts
+        if len(text.split()) >= SUBSTANTIAL_PARAGRAPH_WORDS and not is_placeholder_text(text)
+    )
+    if substantial >= HIDDEN_ARTICLE_PARAGRAPHS:
+        return True
+    if not substantial or element.find(".//form") is not None:
+        return False
+    # "visibility: hidden" keeps the element's place on screen: it is faded out, not collapsed.
+    if VISIBILITY_HIDDEN_RE.search(element.get("style", "")):
+        return False
+    if element.find(".//textarea") is not None:
+        return False
+    if link_density(element) >= HIDDEN_PROSE_MAX_LINK_DENSITY:
+        return False
+    return not any(
+        boilerplate_marks(f"{e.get('class', '')} {e.get('id', '')}".lower())
+        for e in element.iter()
+        if isinstance(e.tag, str) and (e.get("class") or e.get("id"))
+    )
 
 
 def strip_share_bars(tree: HtmlElement, ctx: CleaningContext) -> None:
