@@ -12,16 +12,23 @@ from collections.abc import Callable
 
 Extractor = Callable[[str, "str | None"], str]
 
+# The Article of the last `ours` call (None after a refusal), for the benchmark's title + body
+# recall and its harm reasons; read right after the call, in the same process.
+LAST_ARTICLE = None
+
 
 def ours(html: str, url: str | None) -> str:
     """The project's pipeline; a page it refuses (ExtractionError) counts as empty output."""
+    global LAST_ARTICLE
     from cleaners import extract_article
     from cleaners.errors import ExtractionError
 
+    LAST_ARTICLE = None
     try:
-        return extract_article(html, url).body
+        LAST_ARTICLE = extract_article(html, url)
     except ExtractionError:
         return ""
+    return LAST_ARTICLE.body
 
 
 def trafilatura_default(html: str, url: str | None) -> str:

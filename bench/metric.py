@@ -113,3 +113,28 @@ def aggregate_snippets(scores: list[SnippetScore]) -> Figures:
     precision = found / (found + leaked) if found + leaked else 0.0
     recall = found / total if total else 0.0
     return Figures(precision, recall, len(scores))
+
+
+def page_precision_recall(score: ShingleScore | SnippetScore) -> tuple[float, float]:
+    """One page's precision and recall (an empty prediction or gold scores 0 on that side).
+
+    A page with neither gold nor prediction (a refused page whose gold is empty) is right on both.
+    """
+    if isinstance(score, SnippetScore):
+        found, leaked, total = score.with_found, score.without_found, score.with_total
+        if not total and not leaked and not found:
+            return 1.0, 1.0
+        precision = found / (found + leaked) if found + leaked else (1.0 if not total else 0.0)
+        recall = found / total if total else 1.0
+        return precision, recall
+    if not score.has_gold and not score.predicted:
+        return 1.0, 1.0
+    precision = score.tp / (score.tp + score.fp) if score.tp + score.fp else 0.0
+    recall = score.tp / (score.tp + score.fn) if score.tp + score.fn else 0.0
+    return precision, recall
+
+
+def page_f1(score: ShingleScore | SnippetScore) -> float:
+    """One page's F1, the harmonic mean of `page_precision_recall` (the harm/help comparison)."""
+    precision, recall = page_precision_recall(score)
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -2,10 +2,18 @@
 
     python -m bench.quality ../shared/corpora/*.jsonl.gz
     python -m bench.quality my_gold.jsonl --extractors ours,trafilatura,mypkg.mod:extract --by-site
+    python -m bench.quality ../shared/corpora/wcxb_dev.jsonl.gz --harm-list --cross-sites 5
 
 A gold set is JSON Lines (optionally gzip-compressed), one page a line, with either a `gold` text
 or `with`/`without` snippet lists; bench/README.md documents the format and the metric.
 Speed is single-core: the sum of per-page extraction times, whatever `--jobs` is.
+
+Do no harm: with both trafilatura settings in the run, every other extractor's page F1 is compared
+with the better of the two on that page: "harm" counts pages more than HARM_MARGIN below it, "help"
+pages more than HARM_MARGIN above; `--harm-list` names the harmed pages with the reason (which
+cleaner removed most of the reference text, or that the text was never extracted).
+`--cross-sites K` splits each set's sites into K folds (`bench.folds`) and prints the figures per
+fold, the unit in which anything tuned automatically is evaluated site-out.
 """
 
 from __future__ import annotations
@@ -21,16 +29,27 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bench import extractors as builtin_extractors
 from bench.extractors import DEFAULT_NAMES, resolve
+from bench.folds import site_fold
 from bench.metric import (
     Figures,
     ShingleScore,
     SnippetScore,
     aggregate_shingles,
     aggregate_snippets,
+    page_f1,
+    page_precision_recall,
     score_shingles,
     score_snippets,
+    shingles,
+    tokenize,
 )
+
+# The references of the harm/help comparison: a page is judged against the better of the two.
+REFERENCES = ("trafilatura", "trafilatura_precision")
+# A page is harmed (helped) when its F1 is more than this below (above) the better reference's.
+HARM_MARGIN = 0.2
 
 
 def read_gold_set(path: Path, limit: int | None = None) -> Iterator[dict]:
@@ -66,6 +85,11 @@ class PageResult:
     score: ShingleScore | SnippetScore
     error: str | None = None
     output: str | None = None
+    # `ours` only, on pages with a gold text: the title and body scored together (dragnet's gold
+    # keeps the headline, which the Article contract leaves to `title`).
+    title_body: ShingleScore | None = None
+    # `ours` only, on harmed pages: what lost the reference text (see `harm_reason`).
+    reason: str | None = None
 
 
 @dataclass(slots=True)
@@ -122,6 +146,7 @@ def _score_page(page: dict) -> list[PageResult]:
     """Run every extractor on one page, timing each call, and score its output."""
     assert _JOB is not None
     results = []
+    ours_output: tuple | None = None
     for name, extract in _JOB._resolved.items():
         error = None
         start = time.perf_counter()
@@ -130,10 +155,17 @@ def _score_page(page: dict) -> list[PageResult]:
         except Exception as exc:  # an extractor crash is a figure to report, not a stop
             output, error = "", f"{type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - start
+        title_body = None
         if "gold" in page:
             score: ShingleScore | SnippetScore = score_shingles(page["gold"], output)
+            article = builtin_extractors.LAST_ARTICLE if name == "ours" else None
+            if name == "ours":
+                title = (article.title or "") if article is not None else ""
+                title_body = score_shingles(page["gold"], f"{title}\n{output}".strip())
         else:
             score = score_snippets(page.get("with", []), page.get("without", []), output)
+        if name == "ours":
+            ours_output = (output, builtin_extractors.LAST_ARTICLE, error)
         results.append(
             PageResult(
                 page_id=str(page.get("id", "")),
@@ -143,9 +175,56 @@ def _score_page(page: dict) -> list[PageResult]:
                 score=score,
                 error=error,
                 output=output if _JOB.keep_output else None,
+                title_body=title_body,
             )
         )
+    references = [r for r in results if r.extractor in REFERENCES]
+    if ours_output is not None and len(references) == len(REFERENCES):
+        best = max(page_f1(r.score) for r in references)
+        output, article, error = ours_output
+        for result in results:
+            if result.extractor == "ours" and page_f1(result.score) < best - HARM_MARGIN:
+                removed = article.removed if article is not None else None
+                result.reason = error or harm_reason(page, output, removed)
     return results
+
+
+def harm_reason(page: dict, output: str, removed: list | None) -> str:
+    """What lost the reference text on a page: the cleaner that removed most of what is missing.
+
+    For a gold text, the gold shingles missing from the output are looked for in each cleaner's
+    recorded removals; what no cleaner removed was never extracted (trafilatura or the region
+    took another part of the page). Snippet pages name the missing "with" snippets' remover.
+    """
+    if removed is None:
+        return "refused (no body)"
+    by_cleaner: dict[str, list[str]] = defaultdict(list)
+    for removal in removed:
+        by_cleaner[removal.cleaner].append(removal.text)
+    if "gold" in page:
+        missing = shingles(page["gold"]) - shingles(output)
+        lost = {
+            cleaner: sum((shingles("\n".join(texts)) & missing).values())
+            for cleaner, texts in by_cleaner.items()
+        }
+        total = sum(missing.values())
+    else:
+        body = " ".join(tokenize(output.lower()))
+        wanted = [" ".join(tokenize(s.lower())) for s in page.get("with", [])]
+        missing_snippets = [s for s in wanted if s and s not in body]
+        lost = {
+            cleaner: sum(
+                s in " ".join(tokenize(" ".join(texts).lower())) for s in missing_snippets
+            )
+            for cleaner, texts in by_cleaner.items()
+        }
+        total = len(missing_snippets)
+    if not total:
+        return "kept other text"
+    cleaner, count = max(lost.items(), key=lambda kv: kv[1], default=("", 0))
+    if count * 2 >= total:
+        return f"{cleaner} removed {count}/{total} of the missing"
+    return f"not extracted ({total - count}/{total} of the missing in no removal)"
 
 
 def run_set(pages: list[dict], job: Job, jobs: int) -> list[PageResult]:
@@ -166,10 +245,40 @@ def figures_for(results: list[PageResult]) -> Figures:
     return aggregate_shingles(scores)  # type: ignore[arg-type]
 
 
-def summary_row(set_label: str, extractor: str, results: list[PageResult]) -> dict:
+def best_reference(results: list[PageResult]) -> dict[str, float]:
+    """Per page id, the better F1 of the two trafilatura settings (pages where both ran)."""
+    scores: dict[str, list[float]] = defaultdict(list)
+    for result in results:
+        if result.extractor in REFERENCES:
+            scores[result.page_id].append(page_f1(result.score))
+    return {pid: max(f1s) for pid, f1s in scores.items() if len(f1s) == len(REFERENCES)}
+
+
+def harm_help(results: list[PageResult], best: dict[str, float]) -> tuple[int, int] | None:
+    """Pages more than HARM_MARGIN below / above the better reference (None: no references)."""
+    if not best or results[0].extractor in REFERENCES:
+        return None
+    harm = help_ = 0
+    for result in results:
+        if result.page_id not in best:
+            continue
+        delta = page_f1(result.score) - best[result.page_id]
+        harm += delta < -HARM_MARGIN
+        help_ += delta > HARM_MARGIN
+    return harm, help_
+
+
+def summary_row(
+    set_label: str,
+    extractor: str,
+    results: list[PageResult],
+    best: dict[str, float] | None = None,
+) -> dict:
     """The figures of one extractor on one set, as a dict ready for a table or JSON."""
     figures = figures_for(results)
     seconds = sum(r.seconds for r in results)
+    counts = harm_help(results, best or {}) if results else None
+    title_body = [r.title_body for r in results if r.title_body is not None]
     return {
         "set": set_label,
         "extractor": extractor,
@@ -179,20 +288,89 @@ def summary_row(set_label: str, extractor: str, results: list[PageResult]) -> di
         "f1": figures.f1,
         "pages_per_s": len(results) / seconds if seconds else 0.0,
         "errors": sum(r.error is not None for r in results),
+        "harm": counts[0] if counts else None,
+        "help": counts[1] if counts else None,
+        "recall_title_body": aggregate_shingles(title_body).recall if title_body else None,
     }
+
+
+def optional(value: float | int | None, spec: str) -> str:
+    """A table cell: the value formatted, or "-" where it does not apply."""
+    return "-" if value is None else format(value, spec)
 
 
 def format_table(rows: list[dict]) -> str:
     """A Markdown table of summary rows."""
     lines = [
-        "| set | extractor | pages | precision | recall | F1 | pages/s | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| set | extractor | pages | precision | recall | F1 | pages/s | errors | harm | help "
+        "| R title+body |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(
-            f"| {row['set']} | {row['extractor']} | {row['pages']} | {row['precision']:.3f} | "
-            f"{row['recall']:.3f} | {row['f1']:.3f} | {row['pages_per_s']:.1f} | {row['errors']} |"
+            f"| {row['set']} | {row['extractor']} | {row['pages']} | {row['precision']:.4f} | "
+            f"{row['recall']:.4f} | {row['f1']:.4f} | {row['pages_per_s']:.1f} | {row['errors']} "
+            f"| {optional(row.get('harm'), 'd')} | {optional(row.get('help'), 'd')} "
+            f"| {optional(row.get('recall_title_body'), '.4f')} |"
         )
+    return "\n".join(lines)
+
+
+def format_harm_list(set_label: str, pages: list[dict], results: list[PageResult]) -> str:
+    """The harmed pages of a set: id, site, URL, our F1, the better reference's, the reason."""
+    best = best_reference(results)
+    urls = {str(page.get("id", "")): page.get("url") or "" for page in pages}
+    reference_f1 = {
+        (r.page_id, r.extractor): page_f1(r.score) for r in results if r.extractor in REFERENCES
+    }
+    harmed = [
+        r
+        for r in results
+        if r.extractor not in REFERENCES
+        and r.page_id in best
+        and page_f1(r.score) < best[r.page_id] - HARM_MARGIN
+    ]
+    lines = [f"### {set_label}: harmed pages ({len(harmed)})", ""]
+    lines.append("| id | site | url | extractor | P/R | F1 | trafilatura | precision | reason |")
+    lines.append("|---|---|---|---|---|---:|---:|---:|---|")
+    for r in sorted(harmed, key=lambda r: page_f1(r.score) - best[r.page_id]):
+        precision, recall = page_precision_recall(r.score)
+        lines.append(
+            f"| {r.page_id} | {r.site} | {urls.get(r.page_id, '')} | {r.extractor} "
+            f"| {precision:.2f}/{recall:.2f} | {page_f1(r.score):.2f} "
+            f"| {reference_f1[(r.page_id, REFERENCES[0])]:.2f} "
+            f"| {reference_f1[(r.page_id, REFERENCES[1])]:.2f} | {r.reason or ''} |"
+        )
+    return "\n".join(lines)
+
+
+def format_cross_sites(
+    set_label: str, results: list[PageResult], extractors: tuple[str, ...], folds: int
+) -> str:
+    """Figures per site fold (`bench.folds`): pages, sites, F1 (P/R) and harm of every extractor."""
+    best = best_reference(results)
+    by_fold: dict[int, list[PageResult]] = defaultdict(list)
+    for result in results:
+        by_fold[site_fold(result.site, folds)].append(result)
+    header = "| fold | sites | pages | " + " | ".join(f"{n} P/R/F1 harm" for n in extractors)
+    lines = [
+        f"### {set_label} by site fold ({folds} folds)",
+        "",
+        header + " |",
+        "|---:|---:|---:|" + "---|" * len(extractors),
+    ]
+    for fold in sorted(by_fold):
+        fold_results = by_fold[fold]
+        cells = []
+        for name in extractors:
+            mine = [r for r in fold_results if r.extractor == name]
+            f = figures_for(mine)
+            counts = harm_help(mine, best) if mine else None
+            harm = f" {counts[0]}" if counts else ""
+            cells.append(f"{f.precision:.4f}/{f.recall:.4f}/{f.f1:.4f}{harm}")
+        sites = len({r.site for r in fold_results})
+        pages = len({r.page_id for r in fold_results})
+        lines.append(f"| {fold} | {sites} | {pages} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -240,6 +418,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=5,
         help="smallest site shown by --by-site (default %(default)s)",
     )
+    parser.add_argument(
+        "--harm-list", action="store_true", help="also list the pages harmed against trafilatura"
+    )
+    parser.add_argument(
+        "--cross-sites",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also print the figures of each of K site folds (bench.folds)",
+    )
     parser.add_argument("--json", type=Path, help="write summary and per-page scores here")
     parser.add_argument(
         "--dump", type=Path, help="write every output text to DIR/<set>.<extractor>.jsonl"
@@ -260,15 +448,20 @@ def main(argv: list[str] | None = None) -> int:
         label = set_name(path)
         pages = list(read_gold_set(path, args.limit))
         results = run_set(pages, job, args.jobs)
+        best = best_reference(results)
         for name in extractors:
             mine = [r for r in results if r.extractor == name]
-            rows.append(summary_row(label, name, mine))
+            rows.append(summary_row(label, name, mine, best))
             print(format_table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
             for r in mine:
                 if r.error:
                     print(f"  {label} {r.page_id} {name}: {r.error}", file=sys.stderr)
         if args.by_site:
             site_tables.append(format_by_site(label, results, extractors, args.min_site_pages))
+        if args.cross_sites > 1:
+            site_tables.append(format_cross_sites(label, results, extractors, args.cross_sites))
+        if args.harm_list:
+            site_tables.append(format_harm_list(label, pages, results))
         if args.json:
             per_page.extend(
                 {
@@ -278,6 +471,9 @@ def main(argv: list[str] | None = None) -> int:
                     "extractor": r.extractor,
                     "seconds": r.seconds,
                     "error": r.error,
+                    "f1": page_f1(r.score),
+                    "reason": r.reason,
+                    "title_body": asdict(r.title_body) if r.title_body else None,
                     **asdict(r.score),
                 }
                 for r in results

@@ -82,3 +82,15 @@ def test_metric_counts_shingles_as_the_benchmark_does():
     assert (empty.precision, empty.recall) == (0.0, 0.0)
     snippets = metric.score_snippets(["Die GEMA dreht"], ["Impressum"], "die gema dreht völlig")
     assert (snippets.with_found, snippets.with_total, snippets.without_found) == (1, 1, 0)
+
+
+def test_page_f1_judges_one_page_as_the_harm_count_does():
+    """The harm/help comparison's page F1: shingle pages, snippet pages, empty pages."""
+    half = metric.score_shingles("one two three four five six seven", "one two three four five")
+    precision, recall = metric.page_precision_recall(half)
+    assert (precision, recall) == pytest.approx((1.0, 0.5))
+    assert metric.page_f1(half) == pytest.approx(2 / 3)
+    assert metric.page_f1(metric.score_shingles("some gold text here", "")) == 0.0
+    assert metric.page_f1(metric.score_shingles("", "")) == 1.0
+    snippets = metric.score_snippets(["kept line"], ["menu line"], "kept line and menu line")
+    assert metric.page_f1(snippets) == pytest.approx(2 * 0.5 * 1.0 / 1.5)
