@@ -1,0 +1,272 @@
+"""A hostile site: redirects off the outlet, private addresses, odd schemes, over-long URLs.
+
+`HostileSite` is one local HTTP server (127.0.0.1) that answers differently by Host header, so
+that, as on the internet, a "public" outlet host (`news.test`), its CDN (`cdn.test`), a stranger
+(`other.test`) and a site closed to crawlers (`closed.test`) are told apart by name. The crawl maps
+those names to 127.0.0.1 with CLEANNEWS_HOSTS (a static host table, trusted as written) and runs
+with CLEANNEWS_ALLOW_PRIVATE_ADDRESSES=false, so 127.0.0.1 written in a URL, and `localhost` (whose
+DNS answer is 127.0.0.1), must never be connected to. The server's request log shows what was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from siteserver import run_crawl
+
+from crawler.demo import SiteServer, send
+
+HOSTS = {"news.test": "127.0.0.1", "cdn.test": "127.0.0.1", "other.test": "127.0.0.1",
+         "closed.test": "127.0.0.1"}
+LONG_NAME = "a-very-long-slug-" * 130  # the URL is over Scrapy's 2083-character limit
+
+
+def article(title: str, number: int) -> bytes:
+    """An ordinary news article page, long enough to be stored."""
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the report on {title.lower()}: the harbour board met on Tuesday and "
+        f"agreed that repairs to the north pier would start in spring, after a review of the "
+        f"costs that residents had asked for at three public meetings this autumn.</p>"
+        for i in range(1, 4 + number % 3)
+    )
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+class HostileSite(SiteServer):
+    """Answers by (host, path); every request is logged as (host, path) in `requests`."""
+
+    def __init__(self) -> None:
+        super().__init__(root=Path(__file__).parent)  # no files served: every answer is a route
+        self.pages: dict[tuple[str, str], Callable[[BaseHTTPRequestHandler], None]] = {}
+
+    def handle(self, request: BaseHTTPRequestHandler) -> None:
+        host = request.headers.get("Host", "").split(":")[0]
+        path = urlsplit(request.path).path
+        self.requests.append((host, request.path))
+        answer = self.pages.get((host, path))
+        if answer is None:
+            send(request, 404, b"not found", {"Content-Type": "text/plain"})
+        else:
+            answer(request)
+
+    def url(self, path: str, host: str = "news.test") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def add(self, host: str, path: str, status: int = 200, body: bytes = b"",
+            headers: dict[str, str] | None = None) -> None:
+        def answer(request: BaseHTTPRequestHandler) -> None:
+            send(request, status, body, headers or HTML)
+        self.pages[(host, path)] = answer
+
+    def redirect(self, host: str, path: str, target: str) -> None:
+        self.add(host, path, 302, b"", {"Location": target})
+
+    def build(self) -> None:
+        port = self.port
+        for host in ("news.test", "cdn.test", "other.test"):
+            self.add(host, "/robots.txt", body=b"User-agent: *\nAllow: /\n",
+                     headers={"Content-Type": "text/plain"})
+        self.add("closed.test", "/robots.txt", body=b"User-agent: *\nDisallow: /\n",
+                 headers={"Content-Type": "text/plain"})
+        stories = {
+            "ok": None,
+            "to-loopback": f"http://127.0.0.1:{port}/secret.html",
+            "to-other-host": f"http://other.test:{port}/story/planted.html",
+            "to-cdn": f"http://cdn.test:{port}/story/cdn-copy.html",
+            "to-file": "file:///etc/passwd",
+            "to-data": "data:text/html,<p>planted</p>",
+            "to-localhost": f"http://localhost:{port}/story/ok.html",
+            "meta-offsite": None,
+            LONG_NAME: None,
+        }
+        items = "".join(
+            f"<item><title>{name[:20]}</title><link>{self.url(f'/story/{name}.html')}</link></item>"
+            for name in stories
+        )
+        self.add("news.test", "/feed.rss", body=(
+            f"<?xml version='1.0'?><rss version='2.0'><channel><title>News</title>{items}"
+            "</channel></rss>").encode(), headers={"Content-Type": "application/rss+xml"})
+        for number, (name, target) in enumerate(stories.items()):
+            if target is None:
+                self.add("news.test", f"/story/{name}.html", body=article(f"Story {name[:20]}",
+                                                                         number))
+            else:
+                self.redirect("news.test", f"/story/{name}.html", target)
+        self.add("news.test", "/story/meta-offsite.html", body=(
+            "<html><head><meta http-equiv='refresh' content='0; url="
+            f"http://other.test:{port}/story/planted.html'></head><body></body></html>"
+        ).encode())
+        self.add("cdn.test", "/story/cdn-copy.html", body=article("The CDN copy", 7))
+        self.add("other.test", "/story/planted.html", body=article("Planted elsewhere", 8))
+        self.add("127.0.0.1", "/secret.html", body=article("Secret local page", 9))
+        self.add("127.0.0.1", "/story/ok.html", body=article("Secret local page", 10))
+        self.add("localhost", "/story/ok.html", body=article("Secret local page", 11))
+        # A sitemap index whose second sitemap is on a loopback address.
+        index = "".join(f"<sitemap><loc>{loc}</loc></sitemap>" for loc in (
+            f"http://127.0.0.1:{port}/sitemap-private.xml", self.url("/sitemap-news.xml")))
+        self.add("news.test", "/sitemap.xml", body=(
+            "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/"
+            f"0.9'>{index}</sitemapindex>").encode(), headers={"Content-Type": "application/xml"})
+        self.add("127.0.0.1", "/sitemap-private.xml", body=b"<urlset/>",
+                 headers={"Content-Type": "application/xml"})
+        self.add("news.test", "/sitemap-news.xml", body=(
+            "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+            f"<url><loc>{self.url('/story/from-sitemap.html')}</loc></url></urlset>").encode(),
+            headers={"Content-Type": "application/xml"})
+        self.add("news.test", "/story/from-sitemap.html", body=article("From the sitemap", 12))
+        self.add("closed.test", "/feed.rss", body=(
+            "<?xml version='1.0'?><rss version='2.0'><channel><title>Closed</title>"
+            f"<item><link>{self.url('/story/one.html', 'closed.test')}</link></item>"
+            f"<item><link>{self.url('/story/two.html', 'closed.test')}</link></item>"
+            "</channel></rss>").encode(), headers={"Content-Type": "application/rss+xml"})
+
+
+OUTLETS = """
+[[outlet]]
+id = "hostile-news"
+name = "Hostile News"
+domains = ["news.test", "localhost"]
+redirect_domains = ["cdn.test"]
+feeds = ["http://news.test:{port}/feed.rss"]
+sitemaps = ["http://news.test:{port}/sitemap.xml"]
+
+[[outlet]]
+id = "closed"
+name = "Closed to crawlers"
+domains = ["closed.test"]
+feeds = ["http://closed.test:{port}/feed.rss"]
+"""
+
+POLICY_SETTINGS = {
+    "CLEANNEWS_ALLOW_PRIVATE_ADDRESSES": "false",
+    "CLEANNEWS_HOSTS": json.dumps(HOSTS),
+    "CLEANNEWS_EXTRACT_WORKERS": "0",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_site() -> Iterator[HostileSite]:
+    site = HostileSite()
+    site.start()
+    site.build()
+    yield site
+    site.stop()
+
+
+@pytest.fixture(scope="module")
+def hostile_crawl(hostile_site: HostileSite, tmp_path_factory: pytest.TempPathFactory):
+    tmp_path = tmp_path_factory.mktemp("hostile")
+    outlets_file = tmp_path / "outlets.toml"
+    outlets_file.write_text(OUTLETS, encoding="utf-8")
+    result = run_crawl("outlets", hostile_site, tmp_path, pipelines=True,
+                       settings=POLICY_SETTINGS, outlets_file=outlets_file)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.db_path is not None
+    connection = sqlite3.connect(result.db_path)
+    connection.row_factory = sqlite3.Row
+    yield result, connection
+    connection.close()
+
+
+def failures_by_url(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
+    return {row["url"]: row for row in connection.execute("select * from failures")}
+
+
+def test_redirects_leave_the_outlet_only_for_its_redirect_domains(hostile_crawl, hostile_site):
+    result, connection = hostile_crawl
+    site = hostile_site
+    failures = failures_by_url(connection)
+    port = site.port
+    expected = {
+        "to-loopback": ("offsite_redirect", f"http://127.0.0.1:{port}/secret.html"),
+        "to-other-host": ("offsite_redirect", f"http://other.test:{port}/story/planted.html"),
+        "meta-offsite": ("offsite_redirect", f"http://other.test:{port}/story/planted.html"),
+        "to-file": ("bad_redirect", "file:"),
+        "to-data": ("bad_redirect", "data:"),
+        "to-localhost": ("forbidden_address", "localhost resolves to 127.0.0.1"),
+    }
+    for name, (reason, named) in expected.items():
+        row = failures[site.url(f"/story/{name}.html")]
+        assert (row["stage"], row["reason"], row["outlet_id"]) == (
+            "fetch", reason, "hostile-news"), dict(row)
+        assert named in row["detail"], dict(row)
+    stored = {row["url"]: row for row in connection.execute("select * from articles")}
+    # The CDN is one of the outlet's redirect domains: followed, stored under the outlet.
+    cdn = stored[site.url("/story/cdn-copy.html", "cdn.test")]
+    assert cdn["outlet_id"] == "hostile-news"
+    assert ("news.test", "/story/to-cdn.html") in site.requests
+    assert site.url("/story/ok.html") in stored
+    assert site.url("/story/from-sitemap.html") in stored
+    assert not [row for row in stored.values() if "Planted" in row["title"] or
+                "Secret" in row["title"]]
+    # Never connected to: the stranger, the loopback address, the name that resolves to it.
+    hosts = {host for host, _ in site.requests}
+    assert not hosts & {"other.test", "127.0.0.1", "localhost"}, sorted(hosts)
+    assert "offsite_redirect" in result.stderr  # logged at INFO
+
+
+def test_private_addresses_are_refused_from_sitemaps_and_given_urls(
+    hostile_crawl, hostile_site, tmp_path
+):
+    _, connection = hostile_crawl
+    site = hostile_site
+    row = failures_by_url(connection)[f"http://127.0.0.1:{site.port}/sitemap-private.xml"]
+    assert (row["stage"], row["reason"]) == ("discover", "forbidden_address")
+    before = len(site.requests)
+    given = f"http://127.0.0.1:{site.port}/story/ok.html"
+    result = run_crawl("urls", site, tmp_path, "-a", f"url={given}", settings=POLICY_SETTINGS)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [(f["url"], f["reason"]) for f in result.failures] == [(given, "forbidden_address")]
+    assert site.requests[before:] == []
+
+
+def test_a_setting_allows_private_addresses(hostile_site, tmp_path) -> None:
+    given = f"http://127.0.0.1:{hostile_site.port}/story/ok.html"
+    settings = {**POLICY_SETTINGS, "CLEANNEWS_ALLOW_PRIVATE_ADDRESSES": "true"}
+    result = run_crawl("urls", hostile_site, tmp_path, "-a", f"url={given}", settings=settings)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [page["url"] for page in result.pages] == [given]
+
+
+def test_an_over_long_url_is_a_failure_not_a_silent_drop(hostile_crawl, hostile_site):
+    _, connection = hostile_crawl
+    url = hostile_site.url(f"/story/{LONG_NAME}.html")
+    row = failures_by_url(connection)[url]
+    assert row["reason"] == "url_too_long"
+    assert not [path for _, path in hostile_site.requests if LONG_NAME in path]
+
+
+def test_robots_forbidden_outlet_leaves_one_row(hostile_crawl, hostile_site):
+    result, connection = hostile_crawl
+    rows = connection.execute(
+        "select url, reason from failures where outlet_id = 'closed'").fetchall()
+    assert [tuple(row) for row in rows] == [
+        (hostile_site.url("/feed.rss", "closed.test"), "robots_forbidden")]
+    assert "robots.txt forbids" in result.stderr
+
+
+def test_remote_control_and_telnet_are_off_by_default() -> None:
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
+    assert settings.getbool("TELNETCONSOLE_ENABLED") is False
+
+
+def test_the_remote_control_server_does_not_start_in_a_crawl(hostile_crawl) -> None:
+    result, _ = hostile_crawl
+    assert "RemoteControl" not in result.stderr.split("Enabled item pipelines")[0].split(
+        "Enabled extensions")[-1]
