@@ -25,6 +25,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import Failure, NotModified
 from crawler.outlets import Outlet, OutletRegistry, host_of
+from crawler.signals import batch_committed
 from pipelines.config import STATS_PREFIX, outlets_from_settings
 from pipelines.dedupe import fill_dedupe_keys
 from pipelines.records import ArticleRecord
@@ -69,6 +70,12 @@ class StorePipeline:
             for outlet in self.outlets:
                 self._ensure_outlet(outlet)
             self.storage.flush()
+            # After each commit: items that left the pipelines so far are durable.
+            listeners = getattr(self.storage, "commit_listeners", None)
+            if listeners is not None and self.crawler.signals is not None:
+                listeners.append(
+                    lambda: self.crawler.signals.send_catch_log(signal=batch_committed)
+                )
         except StorageFault as exc:
             # The crawl does not start: Scrapy logs this and `scrapy crawl` exits with 1.
             logger.error("Storage error, not crawling: %s", exc)
