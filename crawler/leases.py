@@ -96,31 +96,77 @@ def lease_id(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()  # noqa: S324 - an id, not a signature
 
 
+# Put some leases of a hash back into the queue. KEYS[1] queue, KEYS[2] lease hash; ARGV ids.
+_RETURN_SOME_SCRIPT = """
+local count = 0
+for _, id in ipairs(ARGV) do
+  local value = redis.call('HGET', KEYS[2], id)
+  if value then
+    local cut = string.find(value, '\\n', 1, true)
+    redis.call('ZADD', KEYS[1], tonumber(string.sub(value, 1, cut - 1)),
+               string.sub(value, cut + 1))
+    redis.call('HDEL', KEYS[2], id)
+    count = count + 1
+  end
+end
+return count
+"""
+
+
 class LeasedPriorityQueue(PriorityQueue):  # type: ignore[misc,valid-type]
     """scrapy-redis's priority queue whose pop leases the request to one worker.
 
     `lease_key` (the worker's lease hash) is set by the scheduler after construction; the lease
-    id travels in `request.meta["cleannews_lease"]`.
+    id travels in `request.meta["cleannews_lease"]`. `issued` holds the leases this process
+    received and has not acknowledged: a pop whose reply was lost (a Redis timeout after the
+    server ran the script) leaves a lease nobody works on, an *orphan*, which
+    `return_orphans` puts back.
     """
 
     lease_key: str = ""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.issued: set[str] = set()
+        self.pop_failed = False
+
     def pop(self, timeout: int = 0) -> Any:
-        result = self.server.eval(_LEASE_SCRIPT, 2, self.key, self.lease_key)
+        try:
+            result = self.server.eval(_LEASE_SCRIPT, 2, self.key, self.lease_key)
+        except RedisError:
+            self.pop_failed = True
+            raise
         if not result:
             return None
         identifier, data = result
+        identifier = identifier.decode() if isinstance(identifier, bytes) else identifier
         request = self._decode_request(data)
-        request.meta["cleannews_lease"] = (
-            identifier.decode() if isinstance(identifier, bytes) else identifier
-        )
+        request.meta["cleannews_lease"] = identifier
+        self.issued.add(identifier)
         return request
 
     def ack(self, identifiers: list[str]) -> int:
         """Acknowledge leases: the requests are done for good."""
         if not identifiers:
             return 0
-        return int(self.server.hdel(self.lease_key, *identifiers))
+        deleted = int(self.server.hdel(self.lease_key, *identifiers))
+        self.issued.difference_update(identifiers)
+        return deleted
+
+    def return_orphans(self) -> int:
+        """Queue again the leases of this worker that no pop of this process returned."""
+        held = {key.decode() if isinstance(key, bytes) else key
+                for key in self.server.hkeys(self.lease_key)}
+        orphans = sorted(held - self.issued)
+        if not orphans:
+            self.pop_failed = False
+            return 0
+        returned = int(self.server.eval(_RETURN_SOME_SCRIPT, 2, self.key, self.lease_key,
+                                        *orphans))
+        self.pop_failed = False
+        logger.warning("Shared frontier: %d lease(s) whose pop reply was lost are queued again",
+                       returned)
+        return returned
 
     def leased(self) -> int:
         return int(self.server.hlen(self.lease_key))
@@ -171,6 +217,8 @@ class LeaseLedger:
     def __init__(self, queue: LeasedPriorityQueue) -> None:
         self.queue = queue
         self.awaiting_commit: list[str] = []
+        # Committed, but Redis did not take the acknowledgement: tried again with the next one.
+        self.ack_retry: list[str] = []
 
     @staticmethod
     def lease_of(response: Any) -> str | None:
@@ -191,11 +239,14 @@ class LeaseLedger:
 
     def committed(self) -> None:
         """The store committed a batch: every item done before now is in it."""
-        if not self.awaiting_commit:
+        leases = self.ack_retry + self.awaiting_commit
+        self.awaiting_commit, self.ack_retry = [], []
+        if not leases:
             return
-        leases, self.awaiting_commit = self.awaiting_commit, []
         try:
             self.queue.ack(list(dict.fromkeys(leases)))
         except RedisError as exc:
-            # Not lost: unacknowledged leases are fetched again, and stored once.
+            # Kept for the next commit; if the process dies first they are fetched again, and
+            # stored once.
+            self.ack_retry = leases
             logger.warning("Could not acknowledge %d lease(s): %s", len(leases), exc)

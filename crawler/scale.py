@@ -411,6 +411,11 @@ class SharedFrontierScheduler(RedisScheduler):
             logger.warning("Shared frontier heartbeat failed: %s", exc)
             quiet = False
         self.stats.set_value("cleannews/frontier/reclaimed", self.membership.reclaimed)
+        if getattr(self.queue, "pop_failed", False):
+            try:
+                self.queue.return_orphans()
+            except RedisError as exc:
+                logger.warning("Shared frontier: could not check for orphaned leases: %s", exc)
         self.quiet_beats = self.quiet_beats + 1 if quiet and not busy else 0
         self.wake_engine()
 
@@ -454,6 +459,10 @@ class SharedFrontierScheduler(RedisScheduler):
         """Drop this process's leases after a finished crawl, else queue them again."""
         if self.ledger is None:
             return
+        if self.ledger.ack_retry:
+            self.redis(self.ledger.committed, "acknowledging leases")
+        if getattr(self.queue, "pop_failed", False):
+            self.redis(self.queue.return_orphans, "returning orphaned leases")
         if reason == "finished" and not self.ledger.awaiting_commit:
             # Everything taken was handled and the last batch committed (the pipelines close
             # before the scheduler); what is left led to no item (feeds, sitemaps, skips).
