@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -20,11 +23,13 @@ from urllib.parse import urlsplit
 import pytest
 from siteserver import run_crawl
 
-from crawler.demo import SiteServer, send
+from crawler.demo import PROJECT_ROOT, SiteServer, scrapy_env, send
+from crawler.lock import FileLock
 
 HOSTS = {"news.test": "127.0.0.1", "cdn.test": "127.0.0.1", "other.test": "127.0.0.1",
          "closed.test": "127.0.0.1"}
-LONG_NAME = "a-very-long-slug-" * 130  # the URL is over Scrapy's 2083-character limit
+LONG_NAME = "a-very-long-slug-" * 130
+SLOW_SECONDS = 5.0  # the URL is over Scrapy's 2083-character limit
 
 
 def article(title: str, number: int) -> bytes:
@@ -126,6 +131,11 @@ class HostileSite(SiteServer):
             f"<url><loc>{self.url('/story/from-sitemap.html')}</loc></url></urlset>").encode(),
             headers={"Content-Type": "application/xml"})
         self.add("news.test", "/story/from-sitemap.html", body=article("From the sitemap", 12))
+
+        def slow(request: BaseHTTPRequestHandler) -> None:
+            time.sleep(SLOW_SECONDS)
+            send(request, 200, article("A slow story", 13), HTML)
+        self.pages[("news.test", "/slow/story.html")] = slow
         self.add("closed.test", "/feed.rss", body=(
             "<?xml version='1.0'?><rss version='2.0'><channel><title>Closed</title>"
             f"<item><link>{self.url('/story/one.html', 'closed.test')}</link></item>"
@@ -270,3 +280,101 @@ def test_the_remote_control_server_does_not_start_in_a_crawl(hostile_crawl) -> N
     result, _ = hostile_crawl
     assert "RemoteControl" not in result.stderr.split("Enabled item pipelines")[0].split(
         "Enabled extensions")[-1]
+
+
+# --- One writer per database ---------------------------------------------------------------------
+
+
+def block_tables(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return [
+            *connection.execute("select outlet_id, fingerprint, pages from boilerplate_blocks "
+                                "order by 1, 2"),
+            *connection.execute("select outlet_id, url, fingerprints from boilerplate_pages "
+                                "order by 1, 2"),
+        ]
+
+
+def recount_mismatches(db: Path) -> list[tuple]:
+    """Block rows whose page count differs from the pages recorded as holding the block."""
+    from collections import Counter
+
+    with sqlite3.connect(db) as connection:
+        held: Counter[tuple[str, str]] = Counter()
+        for outlet_id, fingerprints in connection.execute(
+            "select outlet_id, fingerprints from boilerplate_pages"
+        ):
+            for fingerprint in set(json.loads(fingerprints)):
+                held[(outlet_id, fingerprint)] += 1
+        counted = {(o, f): n for o, f, n in connection.execute(
+            "select outlet_id, fingerprint, pages from boilerplate_blocks")}
+    # A block seen on one page only has no row (its page's fingerprints count it).
+    keys = {key for key, pages in held.items() if pages > 1} | set(counted)
+    return [(key, counted.get(key, 0), held[key]) for key in sorted(keys)
+            if counted.get(key, 0) != held[key]]
+
+
+def reclean(db: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cleaners", "reclean", "--db", str(db)], env=scrapy_env(),
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_reclean_beside_a_crawl_refuses_in_one_line_and_changes_nothing(
+    site_server, hostile_site, tmp_path
+) -> None:
+    first = run_crawl("outlets", site_server, tmp_path, pipelines=True, settings={
+        "CLEANNEWS_STORE_RAW_HTML": "true", "CLEANNEWS_EXTRACT_WORKERS": "0"})
+    assert first.returncode == 0, first.stderr[-3000:]
+    db = first.db_path
+    assert db is not None
+    before = block_tables(db)
+    assert before
+    # A second crawl of the same database, busy with a slow page, holds the run lock.
+    command = [sys.executable, "-m", "scrapy", "crawl", "urls", "-a",
+               f"url={hostile_site.url('/slow/story.html')}", "-s", f"SQLITE_PATH={db}",
+               "-s", f"CLEANNEWS_HOSTS={json.dumps(HOSTS)}", "-s", "CLEANNEWS_EXTRACT_WORKERS=0",
+               "-s", "CLEANNEWS_STORE_RAW_HTML=true", "-s", "DOWNLOAD_TIMEOUT=30"]
+    crawl = subprocess.Popen(command, env=scrapy_env(), cwd=PROJECT_ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        lock_file = Path(f"{db}.lock")
+        deadline = time.monotonic() + 30
+        while not (lock_file.exists() and lock_file.read_text().strip() == str(crawl.pid)):
+            assert crawl.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        refused = reclean(db)
+        assert crawl.poll() is None  # the crawl was still running beside it
+        assert refused.returncode == 1
+        assert refused.stderr.strip().splitlines() == [
+            f"python -m cleaners reclean: another crawl or reclean (pid {crawl.pid}) holds "
+            f"{db}.lock; nothing was changed"]
+        assert block_tables(db) == before
+        _, stderr = crawl.communicate(timeout=60)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    assert crawl.returncode == 0, stderr[-3000:]
+    assert recount_mismatches(db) == []
+    # Alone, it runs, and its counts match a recount of the pages' blocks.
+    done = reclean(db)
+    assert done.returncode == 0, done.stderr
+    assert recount_mismatches(db) == []
+
+
+def test_a_crawl_refused_by_the_lock_says_so_in_one_line(site_server, tmp_path) -> None:
+    db = tmp_path / "crawl.db"
+    holder = FileLock(Path(f"{db}.lock"))
+    holder.acquire()
+    try:
+        result = run_crawl("outlets", site_server, tmp_path, pipelines=True)
+    finally:
+        holder.release()
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1, result.stderr
+    assert "Not crawling: another crawl" in errors[0]
+    assert "Traceback" not in result.stderr
+    assert not db.exists()
