@@ -80,6 +80,12 @@ CLEANNEWS_LISTING_DEPTH = 0
 # Skip sitemap and sitemap-index entries whose lastmod is older than this ISO date ("" = no
 # limit); `-a since=2026-11-01` does the same for one run.
 CLEANNEWS_SINCE = ""
+# Sitemap indexes nested below a configured sitemap (or robots.txt) that are still followed; a
+# deeper index is a `sitemap_depth` failure. Default 3 (levels).
+CLEANNEWS_SITEMAP_MAX_DEPTH = 3
+# Sitemaps found through robots.txt and sitemap indexes that one process reads per outlet and run;
+# past it, one `sitemap_limit` failure for the outlet. Default 500 (sitemaps).
+CLEANNEWS_SITEMAP_MAX_PER_OUTLET = 500
 
 # --- Storage --------------------------------------------------------------------------------
 # SQLite database file the store pipeline writes (created with its directories if missing).
@@ -152,6 +158,15 @@ CONCURRENT_ITEMS = 2
 # Pages after which a worker is replaced by a fresh process (a guard against a leaking
 # parser); 0 (default): never.
 CLEANNEWS_EXTRACT_WORKER_MAX_PAGES = 0
+# Address space (RLIMIT_AS) of each extraction worker, in MiB: a page that needs more fails as
+# `memory_limit` and its worker is replaced. 0: no limit. Default 1024 (a worker idles at ~180).
+CLEANNEWS_EXTRACT_WORKER_MEMORY_MB = 1024
+# A JSON-LD block larger than this many bytes is cut from the page before it is parsed (the page
+# is still cleaned). 0: no limit. Default 512 KiB.
+CLEANNEWS_MAX_JSONLD_BYTES = 512 * 1024
+# A page larger than this many bytes (after cutting oversized JSON-LD) is not parsed: a `too_large`
+# failure. 0: no limit (DOWNLOAD_MAXSIZE still applies). Default 5 MiB.
+CLEANNEWS_MAX_HTML_BYTES = 5 * 1024 * 1024
 # The function workers apply to each page, as "module:function" taking a
 # pipelines.workers.ExtractionJob and returning an ExtractionOutcome; "" (default) is
 # pipelines.workers.run_job, i.e. cleaners.extract_article.

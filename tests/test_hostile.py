@@ -11,6 +11,7 @@ DNS answer is 127.0.0.1), must never be connected to. The server's request log s
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from crawler.demo import PROJECT_ROOT, SiteServer, scrapy_env, send
 from crawler.lock import FileLock
 
 HOSTS = {"news.test": "127.0.0.1", "cdn.test": "127.0.0.1", "other.test": "127.0.0.1",
-         "closed.test": "127.0.0.1"}
+         "closed.test": "127.0.0.1", "chain.test": "127.0.0.1", "wide.test": "127.0.0.1"}
 LONG_NAME = "a-very-long-slug-" * 130
 SLOW_SECONDS = 5.0  # the URL is over Scrapy's 2083-character limit
 
@@ -94,6 +95,9 @@ class HostileSite(SiteServer):
             "to-data": "data:text/html,<p>planted</p>",
             "to-localhost": f"http://localhost:{port}/story/ok.html",
             "meta-offsite": None,
+            "nul": None,
+            "huge-jsonld": None,
+            "huge-page": None,
             LONG_NAME: None,
         }
         items = "".join(
@@ -104,10 +108,10 @@ class HostileSite(SiteServer):
             f"<?xml version='1.0'?><rss version='2.0'><channel><title>News</title>{items}"
             "</channel></rss>").encode(), headers={"Content-Type": "application/rss+xml"})
         for number, (name, target) in enumerate(stories.items()):
-            if target is None:
+            if target is None and (("news.test", f"/story/{name}.html") not in self.pages):
                 self.add("news.test", f"/story/{name}.html", body=article(f"Story {name[:20]}",
                                                                          number))
-            else:
+            elif target is not None:
                 self.redirect("news.test", f"/story/{name}.html", target)
         self.add("news.test", "/story/meta-offsite.html", body=(
             "<html><head><meta http-equiv='refresh' content='0; url="
@@ -132,6 +136,50 @@ class HostileSite(SiteServer):
             headers={"Content-Type": "application/xml"})
         self.add("news.test", "/story/from-sitemap.html", body=article("From the sitemap", 12))
 
+        # A real article with a stray NUL byte in its middle.
+        nul = article("A story with a NUL byte", 14).replace(b"Paragraph 2", b"Paragraph\x00 2")
+        self.add("news.test", "/story/nul.html", body=nul)
+        # Feeds: an entity inside a link (declared in the feed), and a feed whose only link is
+        # an entity nobody declared.
+        self.add("news.test", "/feed-entities.rss", body=(
+            "<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY sect 'story'>]><rss version='2.0'>"
+            f"<channel><item><link>http://news.test:{port}/&sect;/entity.html</link></item>"
+            "</channel></rss>").encode(), headers={"Content-Type": "application/rss+xml"})
+        self.add("news.test", "/story/entity.html", body=article("Found through an entity", 15))
+        self.add("news.test", "/feed-empty.rss", body=(
+            b"<?xml version='1.0'?><rss version='2.0'><channel><item><link>&undeclared;</link>"
+            b"</item></channel></rss>"), headers={"Content-Type": "application/rss+xml"})
+        # A JSON-LD block of 2 MB (its text is what made a worker take 1.3 GB at 9 MB), and a
+        # page of 6 MB.
+        huge_ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                              "articleBody": "The harbour board met. " * 90_000})
+        self.add("news.test", "/story/huge-jsonld.html", body=article("Huge JSON-LD", 16).replace(
+            b"</head>", f"<script type='application/ld+json'>{huge_ld}</script></head>".encode()))
+        self.add("news.test", "/story/huge-page.html", body=article("Huge page", 17).replace(
+            b"</article>", b"<p>filler</p>" * 500_000 + b"</article>"))
+        # Sitemap indexes: an endless chain of new ones, and one that lists 20 sitemaps.
+        def chain(request: BaseHTTPRequestHandler) -> None:
+            number = int(urlsplit(request.path).path.rsplit("/", 1)[1].removesuffix(".xml"))
+            loc = f"http://chain.test:{port}/chain/{number + 1}.xml"
+            send(request, 200, (
+                "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/"
+                f"sitemap/0.9'><sitemap><loc>{loc}</loc></sitemap></sitemapindex>").encode(),
+                {"Content-Type": "application/xml"})
+        for number in range(200):
+            self.pages[("chain.test", f"/chain/{number}.xml")] = chain
+        wide = "".join(f"<sitemap><loc>http://wide.test:{port}/wide/{n}.xml</loc></sitemap>"
+                       for n in range(20))
+        self.add("wide.test", "/wide.xml", body=(
+            "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/"
+            f"0.9'>{wide}</sitemapindex>").encode(), headers={"Content-Type": "application/xml"})
+        for n in range(20):
+            self.add("wide.test", f"/wide/{n}.xml", body=b"<?xml version='1.0'?><urlset "
+                     b"xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'></urlset>",
+                     headers={"Content-Type": "application/xml"})
+        for host in ("chain.test", "wide.test"):
+            self.add(host, "/robots.txt", body=b"User-agent: *\nAllow: /\n",
+                     headers={"Content-Type": "text/plain"})
+
         def slow(request: BaseHTTPRequestHandler) -> None:
             time.sleep(SLOW_SECONDS)
             send(request, 200, article("A slow story", 13), HTML)
@@ -149,8 +197,21 @@ id = "hostile-news"
 name = "Hostile News"
 domains = ["news.test", "localhost"]
 redirect_domains = ["cdn.test"]
-feeds = ["http://news.test:{port}/feed.rss"]
+feeds = ["http://news.test:{port}/feed.rss", "http://news.test:{port}/feed-entities.rss",
+         "http://news.test:{port}/feed-empty.rss"]
 sitemaps = ["http://news.test:{port}/sitemap.xml"]
+
+[[outlet]]
+id = "chain"
+name = "Endless sitemaps"
+domains = ["chain.test"]
+sitemaps = ["http://chain.test:{port}/chain/0.xml"]
+
+[[outlet]]
+id = "wide"
+name = "Many sitemaps"
+domains = ["wide.test"]
+sitemaps = ["http://wide.test:{port}/wide.xml"]
 
 [[outlet]]
 id = "closed"
@@ -163,6 +224,7 @@ POLICY_SETTINGS = {
     "CLEANNEWS_ALLOW_PRIVATE_ADDRESSES": "false",
     "CLEANNEWS_HOSTS": json.dumps(HOSTS),
     "CLEANNEWS_EXTRACT_WORKERS": "0",
+    "CLEANNEWS_SITEMAP_MAX_PER_OUTLET": "8",
 }
 
 
@@ -378,3 +440,86 @@ def test_a_crawl_refused_by_the_lock_says_so_in_one_line(site_server, tmp_path) 
     assert "Not crawling: another crawl" in errors[0]
     assert "Traceback" not in result.stderr
     assert not db.exists()
+
+
+# --- Silent cases, bounds ------------------------------------------------------------------------
+
+
+def test_a_stray_nul_byte_does_not_make_an_article_binary(hostile_crawl, hostile_site):
+    _, connection = hostile_crawl
+    (row,) = connection.execute("select title, body from articles where url = ?",
+                                (hostile_site.url("/story/nul.html"),)).fetchall()
+    assert row[0] == "A story with a NUL byte"
+    assert "\x00" not in row[1]
+    assert "Paragraph 2 of the report" in row[1]
+
+
+def test_feed_entities_never_split_a_link(hostile_crawl, hostile_site):
+    _, connection = hostile_crawl
+    stored = {url for (url,) in connection.execute("select url from articles")}
+    assert hostile_site.url("/story/entity.html") in stored
+    paths = {path for host, path in hostile_site.requests if host == "news.test"}
+    assert "/" not in paths
+    assert "/entity.html" not in paths
+    row = failures_by_url(connection)[hostile_site.url("/feed-empty.rss")]
+    assert (row["stage"], row["reason"]) == ("discover", "empty_feed")
+
+
+def test_sitemap_index_depth_and_count_are_bounded(hostile_crawl, hostile_site):
+    result, connection = hostile_crawl
+    site = hostile_site
+    chain = sorted(int(path.rsplit("/", 1)[1].removesuffix(".xml"))
+                   for host, path in site.requests if path.startswith("/chain/"))
+    assert chain == [0, 1, 2, 3]  # the configured index and three levels below it
+    rows = connection.execute(
+        "select url, reason, outlet_id from failures where outlet_id in ('chain', 'wide') "
+        "order by reason").fetchall()
+    assert [tuple(row) for row in rows] == [
+        (site.url("/chain/3.xml", "chain.test"), "sitemap_depth", "chain"),
+        (site.url("/wide.xml", "wide.test"), "sitemap_limit", "wide"),
+    ]
+    wide = [path for host, path in site.requests if path.startswith("/wide/")]
+    assert len(wide) == 8  # CLEANNEWS_SITEMAP_MAX_PER_OUTLET of the 20 listed
+    assert "sitemap_limit" in result.stderr
+
+
+def test_oversized_json_ld_is_cut_and_oversized_pages_refused(hostile_crawl, hostile_site):
+    result, connection = hostile_crawl
+    (row,) = connection.execute("select title, word_count from articles where url = ?",
+                                (hostile_site.url("/story/huge-jsonld.html"),)).fetchall()
+    assert row[0] == "Huge JSON-LD"
+    assert row[1] < 500  # the page's own paragraphs, not the JSON-LD's text
+    assert "'cleannews/jsonld_blocks_cut': 1" in result.stderr
+    failure = failures_by_url(connection)[hostile_site.url("/story/huge-page.html")]
+    assert (failure["stage"], failure["reason"]) == ("extract", "too_large")
+    assert "CLEANNEWS_MAX_HTML_BYTES" in failure["detail"]
+
+
+def test_a_worker_over_its_memory_limit_is_replaced_and_the_page_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    from pipelines.workers import ExtractionJob, ExtractionPool
+
+    tests_dir = str(Path(__file__).parent)
+    monkeypatch.syspath_prepend(tests_dir)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (tests_dir, os.environ.get("PYTHONPATH", "")) if p))
+    page = article("An ordinary story", 1)
+    jobs = [ExtractionJob(body=page, url="https://news.test/a?fault=memory"),
+            ExtractionJob(body=page, url="https://news.test/b")]
+
+    async def run() -> tuple[list, ExtractionPool]:
+        pool = ExtractionPool(1, memory_limit_mb=512, runner="worker_faults:run_job_out_of_memory")
+        pool.start()
+        try:
+            outcomes = [await pool.extract(job) for job in jobs]
+        finally:
+            await pool.close()
+        return outcomes, pool
+
+    outcomes, pool = asyncio.run(run())
+    assert outcomes[0].reason == "memory_limit", outcomes[0]
+    assert outcomes[1].ok
+    assert pool.stats.workers_started == 2  # the first worker was replaced
