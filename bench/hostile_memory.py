@@ -7,10 +7,11 @@ SQLite), sampling the RSS of the crawl's whole process tree (crawl process and w
 - hostile: the same pages plus pages built to cost memory: a 9 MB page whose JSON-LD
   `articleBody` is most of it (1.3 GB in one process when parsed), a 6 MB page of filler
   paragraphs, a page whose JSON-LD is 2 MB, and a page with stray NUL bytes;
+- hostile, JSON-LD cut off: only the page-size limit and the workers' memory ceiling hold;
 - hostile, limits off: the same with CLEANNEWS_MAX_JSONLD_BYTES, CLEANNEWS_MAX_HTML_BYTES and
   CLEANNEWS_EXTRACT_WORKER_MEMORY_MB set to 0, i.e. what the limits save.
 
-    python -m bench.hostile_memory                # 200 ordinary pages, 3 runs
+    python -m bench.hostile_memory                # 200 ordinary pages, 4 runs
     python -m bench.hostile_memory --pages 500 --keep /tmp/hostile
 """
 
@@ -29,12 +30,12 @@ ARTICLE_BODY_PAGE_MB = 9
 
 def hostile_pages(base: str) -> dict[str, bytes]:
     """Path -> bytes of the pages made to cost memory."""
-    paragraphs = "".join(
-        f"<p>Paragraph {i} of an ordinary story about the harbour board and the repairs that "
-        "residents asked for at meetings this autumn in town.</p>" for i in range(8)
-    )
-
     def page(title: str, head: str = "", body: str = "") -> bytes:
+        paragraphs = "".join(  # distinct text per page, so none is stored as a duplicate
+            f"<p>Paragraph {i} of a story ({title.lower()}) about the harbour board and the "
+            "repairs that residents asked for at meetings this autumn in town.</p>"
+            for i in range(8)
+        )
         return (
             f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
             f"{head}</head><body><article><h1>{title}</h1>{paragraphs}{body}</article>"
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = [
         ("ordinary pages (baseline)", ordinary, {}),
         ("ordinary + hostile pages, default limits", ordinary + hostile, {}),
+        ("ordinary + hostile pages, JSON-LD cut off", ordinary + hostile,
+         {"CLEANNEWS_MAX_JSONLD_BYTES": "0"}),
         ("ordinary + hostile pages, limits off", ordinary + hostile, no_limits),
     ]
     try:
