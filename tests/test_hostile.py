@@ -338,10 +338,39 @@ def test_remote_control_and_telnet_are_off_by_default() -> None:
     assert settings.getbool("TELNETCONSOLE_ENABLED") is False
 
 
-def test_the_remote_control_server_does_not_start_in_a_crawl(hostile_crawl) -> None:
-    result, _ = hostile_crawl
-    assert "RemoteControl" not in result.stderr.split("Enabled item pipelines")[0].split(
-        "Enabled extensions")[-1]
+@pytest.mark.parametrize("enabled", [False, True])
+def test_the_remote_control_server_and_its_token_file_only_when_asked(
+    hostile_site, tmp_path, enabled: bool
+) -> None:
+    """Off by default: no server, no job file with its token, even while the crawl runs.
+    (Switched on, Scrapy writes the file while the crawl runs: the check can fail.)"""
+    jobs = tmp_path / "jobs"
+    command = [sys.executable, "-m", "scrapy", "crawl", "urls", "-a",
+               f"url={hostile_site.url('/slow/story.html')}", "-s",
+               f"SQLITE_PATH={tmp_path / 'crawl.db'}", "-s", f"CLEANNEWS_HOSTS={json.dumps(HOSTS)}",
+               "-s", "CLEANNEWS_EXTRACT_WORKERS=0", "-s", f"REMOTE_CONTROL_JOBS_DIR={jobs}"]
+    if enabled:
+        command += ["-s", "REMOTE_CONTROL_ENABLED=true"]
+    hostile_site.requests[:] = [r for r in hostile_site.requests if r[1] != "/slow/story.html"]
+    crawl = subprocess.Popen(command, env=scrapy_env(), cwd=PROJECT_ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not [path for host, path in hostile_site.requests if path == "/slow/story.html"]:
+            assert crawl.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5)
+        files_while_running = sorted(p.name for p in jobs.glob("*")) if jobs.exists() else []
+        _, stderr = crawl.communicate(timeout=60)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    hostile_site.requests[:] = [r for r in hostile_site.requests if r[1] != "/slow/story.html"]
+    assert crawl.returncode == 0, stderr[-3000:]
+    extensions = stderr.split("Enabled extensions")[-1].split("Enabled downloader")[0]
+    assert ("RemoteControl" in extensions) is enabled
+    assert bool(files_while_running) is enabled, files_while_running
 
 
 # --- One writer per database ---------------------------------------------------------------------
