@@ -552,3 +552,39 @@ def test_a_worker_over_its_memory_limit_is_replaced_and_the_page_recorded(
     assert outcomes[0].reason == "memory_limit", outcomes[0]
     assert outcomes[1].ok
     assert pool.stats.workers_started == 2  # the first worker was replaced
+
+
+def test_every_page_fetched_when_a_storage_fault_stops_the_crawl_is_stored_or_logged(
+    tmp_path,
+) -> None:
+    """The disk fills up mid-crawl (RLIMIT_FSIZE): the rolled-back batch and the pages still in
+    flight are each named in the log; none is silently dropped."""
+    import re
+    import resource
+
+    from cronsite import GeneratedSite, crawl_command, write_outlets
+
+    with SiteServer() as server:
+        site = GeneratedSite(server, 120)
+        small = tmp_path / "small"
+        small.mkdir()
+        db = small / "news.db"
+        command = crawl_command(db, write_outlets(tmp_path, server),
+                                settings={"CLEANNEWS_BATCH_SIZE": "10"})
+        limit = 600_000
+        result = subprocess.run(
+            command, env=scrapy_env(), cwd=PROJECT_ROOT, capture_output=True, text=True,
+            timeout=120, check=False,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+        )
+        fetched = {path for _, path in server.requests if path.startswith("/gen/story-")}
+        base = server.base()
+    assert site.count == 120
+    assert result.returncode == 1, result.stderr[-3000:]
+    with sqlite3.connect(db) as connection:
+        stored = {url.removeprefix(base) for (url,) in connection.execute(
+            "select url from articles union select url from failures")}
+    logged = set(re.findall(r"Not stored \([^)]*\): \S*?(/gen/story-\d+\.html)", result.stderr))
+    assert 0 < len(stored) < len(fetched)
+    assert "rolled back by the storage error" in result.stderr
+    assert fetched - stored - logged == set()
