@@ -588,3 +588,12 @@ def test_every_page_fetched_when_a_storage_fault_stops_the_crawl_is_stored_or_lo
     assert 0 < len(stored) < len(fetched)
     assert "rolled back by the storage error" in result.stderr
     assert fetched - stored - logged == set()
+
+
+def test_an_over_long_url_given_to_crawl_urls_is_a_failure(hostile_site, tmp_path) -> None:
+    url = hostile_site.url(f"/story/{LONG_NAME}.html")
+    result = run_crawl("urls", hostile_site, tmp_path, "-a", f"url={url}",
+                       settings=POLICY_SETTINGS)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [(f["url"], f["reason"]) for f in result.failures] == [(url, "url_too_long")]
+    assert "url_too_long" in result.stderr  # logged at INFO
