@@ -116,8 +116,16 @@ def check_text_is_html(text: str) -> str:
         raise EmptyDocument("the document is empty or whitespace only")
     if stripped.startswith("%PDF-"):
         raise NotHTML("the document is a PDF document")
-    if "\x00" in stripped[:SNIFF_BYTES]:
-        raise NotHTML("the text holds NUL characters: binary data")
+    if "\x00" in text:
+        head = stripped[:SNIFF_BYTES]
+        if head.count("\x00") > MAX_CONTROL_SHARE * len(head):
+            raise NotHTML("the text holds NUL characters: binary data")
+        # A few stray NULs in a textual page (a bad template, a pasted byte) are dropped: lxml
+        # refuses text that holds any, and the page is otherwise a page.
+        text = text.replace("\x00", "")
+        stripped = text.strip().lstrip("\ufeff")
+        if not stripped:
+            raise EmptyDocument("the document is empty once its NUL characters are dropped")
     if stripped[0] in "{[" and looks_like_json(stripped):
         raise NotHTML("the document is JSON, not HTML")
     if not TAG_RE.search(stripped[:200_000]):

@@ -212,6 +212,8 @@ def crawl_command(port: int, db_path: Path, outlets_file: Path = DEMO_OUTLETS_FI
         "-s", f"OUTLETS_FILE={outlets_file}",
         "-s", "CLEANNEWS_OUTLETS_VARS=" + json.dumps({"port": str(port)}),
         "-s", f"SQLITE_PATH={db_path}",
+        # The demo site is on 127.0.0.1, an address a crawl refuses unless told otherwise.
+        "-s", "CLEANNEWS_ALLOW_PRIVATE_ADDRESSES=true",
         "-a", "depth=1",
         # A local server needs no politeness delay; keep the demo quick.
         "-s", "AUTOTHROTTLE_ENABLED=False",

@@ -53,12 +53,23 @@ def lock_path_for(settings: BaseSettings) -> Path | None:
     return Path(f"{path}.lock")
 
 
+# Locks this process holds, by path: `scrapy crawl` takes the lock before Scrapy starts (so a
+# refusal is one log line) and the RunLock extension adopts it (a second flock on the same file
+# from the same process would fail against the first).
+HELD: dict[Path, FileLock] = {}
+
+
 class FileLock:
     """An exclusive, non-blocking `flock` on a file, held until `release()` or process exit."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._file: IO[str] | None = None
+
+    @classmethod
+    def held_or_new(cls, path: Path) -> FileLock:
+        """The lock this process already holds on `path`, or a new (not yet taken) one."""
+        return HELD.get(path.resolve()) or cls(path)
 
     def acquire(self) -> None:
         """Take the lock or raise `AlreadyRunning` at once (never waits)."""
@@ -82,6 +93,7 @@ class FileLock:
         stream.write(f"{os.getpid()}\n")
         stream.flush()
         self._file = stream
+        HELD[self.path.resolve()] = self
 
     def release(self) -> None:
         """Drop the lock (the file stays: removing it would race with a starting run)."""
@@ -90,6 +102,7 @@ class FileLock:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
             self._file.close()
             self._file = None
+            HELD.pop(self.path.resolve(), None)
 
     @property
     def held(self) -> bool:
@@ -114,13 +127,15 @@ class RunLock:
         path = lock_path_for(settings)
         if path is None:
             raise NotConfigured  # no SQLite database to lock
-        lock = FileLock(path)
-        try:
-            lock.acquire()
-        except AlreadyRunning as exc:
-            # Logged here as one clear line; Scrapy then logs the traceback and exits with 1.
-            logger.error("Not crawling: %s", exc)
-            raise
+        lock = FileLock.held_or_new(path)
+        if not lock.held:
+            try:
+                lock.acquire()
+            except AlreadyRunning as exc:
+                # Logged here as one clear line; Scrapy then logs the traceback and exits with 1.
+                # (`scrapy crawl` checks first and stops with the line alone.)
+                logger.error("Not crawling: %s", exc)
+                raise
         logger.info("Run lock taken: %s", path)
         extension = cls(lock)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)

@@ -25,8 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 from twisted.internet import task
+
+from crawler.leases import RECLAIM_SCRIPT_BODY, LeaseLedger, with_retries
+from crawler.signals import batch_committed
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -83,6 +87,8 @@ class ScaleOutAddon:
         settings.set("SCHEDULER_PERSIST", True, "addon")
         settings.set("SCHEDULER_QUEUE_KEY", prefix + ":requests", "addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", prefix + ":seen", "addon")
+        # A pop leases the request to this process until its page is committed (crawler/leases.py).
+        settings.set("SCHEDULER_QUEUE_CLASS", "crawler.leases.LeasedPriorityQueue", "addon")
         settings.set("CLEANNEWS_REDIS_KEY_PREFIX", prefix, "addon")
         settings.set_in_component_priority_dict(
             "SPIDER_MIDDLEWARES", SharedStartRequestsMiddleware, 5
@@ -130,10 +136,14 @@ class SharedDupeFilter(RFPDupeFilter):
 # Redis-side scripts: atomic, and timed by the Redis server's clock so that machines with skewed
 # clocks agree. KEYS = workers zset, busy zset, queue, seen set; scores are Redis TIME seconds.
 _REDIS_NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) + tonumber(t[2]) / 1e6\n"
+# ARGV[2] is the worker timeout, ARGV[3] the prefix of the workers' lease hashes.
+_RECLAIM = RECLAIM_SCRIPT_BODY.replace("ARGV_TIMEOUT", "ARGV[2]").replace(
+    "ARGV_LEASE_PREFIX", "ARGV[3]"
+)
 
 # Join: a new job starts (stale fingerprints dropped) when nobody is working and nothing is queued;
 # otherwise this process joins the running job (or resumes an interrupted one).
-_JOIN_SCRIPT = _REDIS_NOW + """
+_JOIN_SCRIPT = _REDIS_NOW + _RECLAIM + """
 local live = redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf')
 local fresh = 0
 if live == 0 and redis.call('EXISTS', KEYS[3]) == 0 then
@@ -145,27 +155,38 @@ return fresh
 
 # Heartbeat: record that this worker is alive (and whether busy); tell whether the shared
 # frontier is quiet: nothing queued and no other live worker busy.
-_HEARTBEAT_SCRIPT = _REDIS_NOW + """
+# Every script first reclaims the leases of workers whose heartbeat expired (crawler/leases.py),
+# so requests a dead process held are queued again before anyone may call the frontier quiet.
+# The heartbeat returns {quiet, requests reclaimed, workers reclaimed}.
+_HEARTBEAT_SCRIPT = _REDIS_NOW + _RECLAIM + """
 redis.call('ZADD', KEYS[1], now, ARGV[1])
-if ARGV[3] == '1' then redis.call('ZADD', KEYS[2], now, ARGV[1])
+if ARGV[4] == '1' then redis.call('ZADD', KEYS[2], now, ARGV[1])
 else redis.call('ZREM', KEYS[2], ARGV[1]) end
-if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return {0, reclaimed, #dead} end
 local busy = redis.call('ZRANGEBYSCORE', KEYS[2], now - tonumber(ARGV[2]), '+inf')
 for _, member in ipairs(busy) do
-  if member ~= ARGV[1] then return 0 end
+  if member ~= ARGV[1] then return {0, reclaimed, #dead} end
 end
-return 1
+return {1, reclaimed, #dead}
 """
 
 # Leave: the last live worker of a finished job (empty queue) clears the job's keys, so the next
 # crawl with the same job name starts afresh. An interrupted job keeps its queue for resuming.
-_LEAVE_SCRIPT = _REDIS_NOW + """
+_LEAVE_SCRIPT = _REDIS_NOW + _RECLAIM + """
 redis.call('ZREM', KEYS[1], ARGV[1]); redis.call('ZREM', KEYS[2], ARGV[1])
 local live = redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[2]), '+inf')
 if live == 0 and redis.call('EXISTS', KEYS[3]) == 0 then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[4]); return 1
 end
 return 0
+"""
+
+
+# KEYS[1] seen set, KEYS[2] queue; ARGV fingerprint, score, serialized request.
+_ADD_IF_UNSEEN_SCRIPT = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
 """
 
 
@@ -182,21 +203,40 @@ class FrontierMembership:
         self.keys = keys
         self.worker_id = worker_id
         self.worker_timeout = worker_timeout
+        # Lease hashes sit beside the workers zset: `<prefix>:leases:<worker id>`.
+        self.lease_prefix = keys[0].removesuffix(":workers") + ":leases:"
+        self.lease_key = self.lease_prefix + worker_id
+        # Requests and workers reclaimed from dead workers by this process's scripts.
+        self.reclaimed = 0
+        self.reclaimed_workers = 0
+
+    def _eval(self, script: str, *args: object) -> Any:
+        return self.server.eval(
+            script, len(self.keys), *self.keys, self.worker_id, self.worker_timeout,
+            self.lease_prefix, *args,
+        )
 
     def _run(self, script: str, *args: object) -> int:
-        return int(
-            self.server.eval(
-                script, len(self.keys), *self.keys, self.worker_id, self.worker_timeout, *args
-            )
-        )
+        return int(self._eval(script, *args))
 
     def join(self) -> bool:
         """Register this worker; True when it starts a new crawl (old fingerprints dropped)."""
         return bool(self._run(_JOIN_SCRIPT))
 
     def heartbeat(self, busy: bool) -> bool:
-        """Say this worker is alive (and busy or not); True when the frontier is quiet."""
-        return bool(self._run(_HEARTBEAT_SCRIPT, "1" if busy else "0"))
+        """Say this worker is alive (and busy or not); True when the frontier is quiet.
+
+        Reclaims the leases of workers whose heartbeat expired first (counted in `reclaimed`).
+        """
+        quiet, requests, workers = self._eval(_HEARTBEAT_SCRIPT, "1" if busy else "0")
+        if requests or workers:
+            self.reclaimed += int(requests)
+            self.reclaimed_workers += int(workers)
+            logger.warning(
+                "Shared frontier: reclaimed %d leased request(s) of %d worker(s) whose "
+                "heartbeat expired; they are queued again", requests, workers,
+            )
+        return bool(quiet)
 
     def leave(self) -> bool:
         """Unregister; True when this was the last worker of a finished job (keys cleared)."""
@@ -227,10 +267,45 @@ class SharedFrontierScheduler(RedisScheduler):
             job="default"
         )
         scheduler.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        scheduler.redis_retry_seconds = settings.getfloat("CLEANNEWS_REDIS_RETRY_SECONDS", 10.0)
         scheduler.quiet_beats = 0
         scheduler.heartbeat_loop = None
+        scheduler.ledger = None
+        scheduler.frontier_failed = False
         crawler.signals.connect(scheduler.on_spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(scheduler.on_item_done, signal=signals.item_scraped)
+        crawler.signals.connect(scheduler.on_batch_committed, signal=batch_committed)
         return scheduler
+
+    def on_item_done(self, item: Any, response: Any, spider: Any = None) -> None:
+        if self.ledger is not None:
+            self.ledger.item_done(item, response)
+
+    def on_batch_committed(self) -> None:
+        if self.ledger is not None:
+            self.ledger.committed()
+
+    def redis(self, action: Any, what: str) -> Any:
+        """`action()` against Redis, retried with backoff for CLEANNEWS_REDIS_RETRY_SECONDS."""
+        return with_retries(action, what, self.redis_retry_seconds)
+
+    def frontier_failure(self, what: str, exc: Exception, request: Request | None = None) -> None:
+        """Redis stayed unreachable: say what was not done and stop the crawl (`frontier_error`)."""
+        self.stats.inc_value("cleannews/frontier/errors")
+        if request is not None:
+            self.stats.inc_value("cleannews/frontier/not_queued")
+            logger.error("Not queued (Redis unavailable): %s", request.url)
+        if self.frontier_failed:
+            return
+        self.frontier_failed = True
+        logger.error(
+            "Shared frontier unavailable for %.0fs (%s: %s); stopping the crawl. Leased requests "
+            "stay in Redis and are reclaimed by a live process or the next run.",
+            self.redis_retry_seconds, what, exc,
+        )
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="frontier_error"))
 
     def _keys(self, spider_name: str) -> list[str]:
         prefix = self.key_prefix % {"spider": spider_name}
@@ -252,7 +327,10 @@ class SharedFrontierScheduler(RedisScheduler):
         self.membership = FrontierMembership(
             self.server, self._keys(spider.name), self.worker_id, self.worker_timeout
         )
-        fresh = self.membership.join()
+        if hasattr(self.queue, "lease_key"):
+            self.queue.lease_key = self.membership.lease_key
+            self.ledger = LeaseLedger(self.queue)
+        fresh = self.redis(self.membership.join, "joining the frontier")
         logger.info(
             "Shared frontier %s: %s as worker %s (%d requests queued)",
             self.queue.key,
@@ -266,21 +344,60 @@ class SharedFrontierScheduler(RedisScheduler):
     # scrapy-redis's enqueue/dequeue without the `spider=` argument to stats calls, deprecated
     # in Scrapy >= 2.13 (a warning on every crawl).
 
+    # Each Redis call is retried with backoff (CLEANNEWS_REDIS_RETRY_SECONDS) before the crawl
+    # stops with `frontier_error`, naming any request it could not queue.
+
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
+        if self.frontier_failed:
+            self.frontier_failure("queueing a request", RuntimeError("frontier down"), request)
+            return False
+        try:
+            if request.dont_filter:
+                self.redis(lambda: self.queue.push(request), "queueing a request")
+            elif not self.redis(lambda: self.add_if_unseen(request), "queueing a request"):
+                self.df.log(request, self.spider)
+                return False
+        except RedisError as exc:
+            self.frontier_failure("queueing a request", exc, request)
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
+
+    def add_if_unseen(self, request: Request) -> bool:
+        """Record the fingerprint and queue the request in one atomic step; False if seen.
+
+        scrapy-redis does the two in separate calls: a process killed between them leaves a
+        fingerprint whose request was never queued, so the page is never fetched (a reclaimed
+        sitemap found again would be filtered as seen).
+        """
+        return bool(self.server.eval(
+            _ADD_IF_UNSEEN_SCRIPT, 2, self.df.key, self.queue.key,
+            self.df.request_fingerprint(request), -request.priority,
+            self.queue._encode_request(request),
+        ))
 
     def next_request(self) -> Request | None:
         # Never a blocking pop (SCHEDULER_IDLE_BEFORE_CLOSE): it would stall Twisted's reactor;
         # the quiet-frontier rule above decides when to close instead.
-        request = self.queue.pop(0)
+        if self.frontier_failed:
+            return None
+        try:
+            request = self.redis(lambda: self.queue.pop(0), "taking a request")
+        except RedisError as exc:
+            self.frontier_failure("taking a request", exc)
+            return None
         if request is not None:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def has_pending_requests(self) -> bool:
+        if self.frontier_failed:
+            return False
+        try:
+            return self.redis(lambda: len(self.queue) > 0, "reading the queue length")
+        except RedisError as exc:
+            self.frontier_failure("reading the queue length", exc)
+            return False
 
     def heartbeat(self) -> None:
         """Publish alive/busy and count how long the shared frontier has been quiet."""
@@ -293,6 +410,12 @@ class SharedFrontierScheduler(RedisScheduler):
         except RedisError as exc:  # keep beating: a lost Redis must not stop the loop for good
             logger.warning("Shared frontier heartbeat failed: %s", exc)
             quiet = False
+        self.stats.set_value("cleannews/frontier/reclaimed", self.membership.reclaimed)
+        if getattr(self.queue, "pop_failed", False):
+            try:
+                self.queue.return_orphans()
+            except RedisError as exc:
+                logger.warning("Shared frontier: could not check for orphaned leases: %s", exc)
         self.quiet_beats = self.quiet_beats + 1 if quiet and not busy else 0
         self.wake_engine()
 
@@ -316,6 +439,39 @@ class SharedFrontierScheduler(RedisScheduler):
     def close(self, reason: str) -> None:
         if self.heartbeat_loop is not None and self.heartbeat_loop.running:
             self.heartbeat_loop.stop()
-        if self.membership.leave():
-            logger.info("Shared frontier %s: last worker out, job finished", self.queue.key)
+        try:
+            self.settle_leases(reason)
+            if self.redis(self.membership.leave, "leaving the frontier"):
+                logger.info("Shared frontier %s: last worker out, job finished", self.queue.key)
+        except RedisError as exc:
+            logger.error(
+                "Shared frontier unavailable at close (%s); this process's leased requests stay "
+                "in Redis and are reclaimed when its heartbeat expires", exc,
+            )
+        logger.info(
+            "Shared frontier: %d leased request(s) of %d dead worker(s) reclaimed by this process",
+            self.membership.reclaimed, self.membership.reclaimed_workers,
+        )
+        self.stats.set_value("cleannews/frontier/reclaimed", self.membership.reclaimed)
         super().close(reason)
+
+    def settle_leases(self, reason: str) -> None:
+        """Drop this process's leases after a finished crawl, else queue them again."""
+        if self.ledger is None:
+            return
+        if self.ledger.ack_retry:
+            self.redis(self.ledger.committed, "acknowledging leases")
+        if getattr(self.queue, "pop_failed", False):
+            self.redis(self.queue.return_orphans, "returning orphaned leases")
+        if reason == "finished" and not self.ledger.awaiting_commit:
+            # Everything taken was handled and the last batch committed (the pipelines close
+            # before the scheduler); what is left led to no item (feeds, sitemaps, skips).
+            self.redis(self.queue.drop_leases, "dropping finished leases")
+            return
+        returned = self.redis(self.queue.return_leases, "returning leases")
+        if returned:
+            logger.warning(
+                "Shared frontier: %d request(s) this process took but did not finish (%s) are "
+                "queued again", returned, reason,
+            )
+            self.stats.set_value("cleannews/frontier/returned", returned)

@@ -41,7 +41,33 @@ REDIRECT_MAX_TIMES = 10
 # 650 runs just before Scrapy's RedirectMiddleware (600) on responses.
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RedirectLoopMiddleware": 650,
+    # Redirects (3xx and meta refresh) followed only within the outlet (crawler/fetch_policy.py):
+    # Scrapy's two redirect middlewares replaced by subclasses at their own places.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.fetch_policy.OutletRedirectMiddleware": 600,
+    "crawler.fetch_policy.OutletMetaRefreshMiddleware": 580,
+    # URL length, scheme and address checks before any download; 570 sees a DNS refusal before
+    # RetryMiddleware (550) would retry it.
+    "crawler.fetch_policy.FetchPolicyMiddleware": 570,
 }
+
+# --- What may be fetched (crawler/fetch_policy.py, docs/security.md) -------------------------
+# Connect to loopback, private, link-local and other non-public addresses (whether written in a
+# URL or answered by DNS). None (default): the environment variable of the same name, else False.
+# The bundled demo and the tests set it, since they crawl 127.0.0.1.
+CLEANNEWS_ALLOW_PRIVATE_ADDRESSES: bool | None = None
+# Host name -> IP address answered without DNS, like /etc/hosts (trusted as written, even a
+# private address); default none. E.g. -s CLEANNEWS_HOSTS='{"news.example": "10.0.0.5"}'.
+CLEANNEWS_HOSTS: dict[str, str] = {}
+# Every connection's host name (IP literals included) is resolved by this resolver, which drops
+# non-public answers unless the setting above allows them.
+TWISTED_DNS_RESOLVER = "crawler.fetch_policy.GuardedResolver"
+# Longest URL fetched, in characters (Scrapy's default 2083); a longer one is a `url_too_long`
+# failure. Scrapy's UrlLengthMiddleware, which drops such links silently, is off.
+URLLENGTH_LIMIT = 2083
+# Only http and https are fetched: Scrapy's handlers for other schemes are switched off.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 # --- Outlets --------------------------------------------------------------------------------
 # TOML file of outlets to crawl; empty means the default shipped in crawler/outlets.toml.
@@ -54,6 +80,12 @@ CLEANNEWS_LISTING_DEPTH = 0
 # Skip sitemap and sitemap-index entries whose lastmod is older than this ISO date ("" = no
 # limit); `-a since=2026-11-01` does the same for one run.
 CLEANNEWS_SINCE = ""
+# Sitemap indexes nested below a configured sitemap (or robots.txt) that are still followed; a
+# deeper index is a `sitemap_depth` failure. Default 3 (levels).
+CLEANNEWS_SITEMAP_MAX_DEPTH = 3
+# Sitemaps found through robots.txt and sitemap indexes that one process reads per outlet and run;
+# past it, one `sitemap_limit` failure for the outlet. Default 500 (sitemaps).
+CLEANNEWS_SITEMAP_MAX_PER_OUTLET = 500
 
 # --- Storage --------------------------------------------------------------------------------
 # SQLite database file the store pipeline writes (created with its directories if missing).
@@ -126,6 +158,15 @@ CONCURRENT_ITEMS = 2
 # Pages after which a worker is replaced by a fresh process (a guard against a leaking
 # parser); 0 (default): never.
 CLEANNEWS_EXTRACT_WORKER_MAX_PAGES = 0
+# Address space (RLIMIT_AS) of each extraction worker, in MiB: a page that needs more fails as
+# `memory_limit` and its worker is replaced. 0: no limit. Default 1024 (a worker idles at ~180).
+CLEANNEWS_EXTRACT_WORKER_MEMORY_MB = 1024
+# A JSON-LD block larger than this many bytes is cut from the page before it is parsed (the page
+# is still cleaned). 0: no limit. Default 512 KiB.
+CLEANNEWS_MAX_JSONLD_BYTES = 512 * 1024
+# A page larger than this many bytes (after cutting oversized JSON-LD) is not parsed: a `too_large`
+# failure. 0: no limit (DOWNLOAD_MAXSIZE still applies). Default 5 MiB.
+CLEANNEWS_MAX_HTML_BYTES = 5 * 1024 * 1024
 # The function workers apply to each page, as "module:function" taking a
 # pipelines.workers.ExtractionJob and returning an ExtractionOutcome; "" (default) is
 # pipelines.workers.run_job, i.e. cleaners.extract_article.
@@ -151,6 +192,10 @@ CLEANNEWS_REDIS_IDLE_CLOSE = 10.0
 CLEANNEWS_REDIS_HEARTBEAT = 1.0
 # Seconds without a heartbeat after which a process counts as gone (crashed); default 30.
 CLEANNEWS_REDIS_WORKER_TIMEOUT = 30.0
+# Seconds a Redis call of the shared frontier is retried (waits doubling from 0.25 s, at most 2 s)
+# before the crawl stops with the finish reason `frontier_error` (exit status 1), logging every
+# request it could not queue; default 10. Leased requests are never lost (crawler/leases.py).
+CLEANNEWS_REDIS_RETRY_SECONDS = 10.0
 # Shared store: a postgresql:// URL makes the store pipeline write to PostgreSQL (psycopg 3)
 # instead of SQLITE_PATH; "" (default) keeps SQLite. The environment variable DATABASE_URL is
 # read when the setting is empty.
@@ -177,7 +222,7 @@ CLEANNEWS_PERMANENT_FAILURES = [
     "not_html", "not_article", "too_short", "wrong_language",
 ]
 # Finish reasons that make `scrapy crawl` exit with status 1 (a crawl stopped by a storage fault).
-CLEANNEWS_FAILING_FINISH_REASONS = ["storage_error"]
+CLEANNEWS_FAILING_FINISH_REASONS = ["storage_error", "frontier_error"]
 # Seconds a database write waits for another connection's lock before the crawl stops with a
 # storage error; default 30.
 CLEANNEWS_SQLITE_BUSY_TIMEOUT = 30.0
@@ -194,6 +239,8 @@ EXTENSIONS = {
 SPIDER_MIDDLEWARES = {
     # Drops known article URLs and turns re-visits into conditional requests.
     "crawler.incremental.IncrementalMiddleware": 950,
+    # Over-long URLs become `url_too_long` failures in crawler.fetch_policy instead.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
 }
 
 # --- Scrapy housekeeping --------------------------------------------------------------------
@@ -201,3 +248,6 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control HTTP server (it runs Python code sent to it, and writes its port and
+# token to a file in the user's profile) is off; set True only on a machine you alone use.
+REMOTE_CONTROL_ENABLED = False

@@ -21,6 +21,7 @@ from core.items import Failure, Page
 from core.outlets import Outlet, OutletRegistry, host_of
 from core.records import ArticleRecord
 from crawler.collector import thresholds_from_settings
+from pipelines.bounds import cut_oversized_jsonld
 from pipelines.config import STATS_PREFIX, outlets_from_settings
 from pipelines.learn import ProfileBook, learning_enabled
 from pipelines.workers import (
@@ -52,8 +53,14 @@ class ExtractPipeline:
         profiles: ProfileBook | None = None,
         runner: str = "",
         gc_thresholds: tuple[int, ...] | None = None,
+        max_html_bytes: int = 0,
+        max_jsonld_bytes: int = 0,
+        worker_memory_mb: int = 0,
     ) -> None:
         self.outlets = outlets
+        self.max_html_bytes = max_html_bytes
+        self.max_jsonld_bytes = max_jsonld_bytes
+        self.worker_memory_mb = worker_memory_mb
         self.gc_thresholds = gc_thresholds
         self.profiles = profiles
         self.runner_name = runner
@@ -82,6 +89,9 @@ class ExtractPipeline:
             profiles=ProfileBook.for_crawler(crawler) if learning_enabled(settings) else None,
             runner=settings.get("CLEANNEWS_EXTRACT_FUNCTION") or "",
             gc_thresholds=thresholds_from_settings(settings),
+            max_html_bytes=settings.getint("CLEANNEWS_MAX_HTML_BYTES", 0),
+            max_jsonld_bytes=settings.getint("CLEANNEWS_MAX_JSONLD_BYTES", 0),
+            worker_memory_mb=settings.getint("CLEANNEWS_EXTRACT_WORKER_MEMORY_MB", 0),
         )
 
     # Lifecycle: the pool lives from open_spider to close_spider.
@@ -99,6 +109,7 @@ class ExtractPipeline:
             max_pages_per_worker=self.max_pages_per_worker,
             runner=self.runner_name,
             gc_thresholds=self.gc_thresholds,
+            memory_limit_mb=self.worker_memory_mb,
             on_event=lambda name: self._inc(f"extract_pool/{name}"),
         )
         self.pool.start()
@@ -133,6 +144,8 @@ class ExtractPipeline:
         """The record of a page, or the Failure that explains why it yields no article."""
         if page.status >= 400:
             return self._failure(page, "fetch", "http_error", f"HTTP {page.status}", None)
+        if (refused := self.too_large(page)) is not None:
+            return refused
         outlet = self._outlet_for_page(page)
         outcome = self.run_job(self.job_for(page, outlet))
         if outcome.ok and outlet is None:
@@ -146,6 +159,8 @@ class ExtractPipeline:
         assert self.pool is not None
         if page.status >= 400:
             return self._failure(page, "fetch", "http_error", f"HTTP {page.status}", None)
+        if (refused := self.too_large(page)) is not None:
+            return refused
         outlet = self._outlet_for_page(page)
         outcome = await self.pool.extract(self.job_for(page, outlet))
         if outcome.ok and outlet is None:
@@ -166,12 +181,33 @@ class ExtractPipeline:
             options["collect_blocks"] = True
             if outlet is not None:
                 options["profile"] = self.profiles.profile_for(outlet.id)
+        body, cut = cut_oversized_jsonld(bytes(page.body), self.max_jsonld_bytes)
+        if cut:
+            self._inc("jsonld_blocks_cut")
+            logger.info("Cut %d JSON-LD block(s) over CLEANNEWS_MAX_JSONLD_BYTES from %s",
+                        cut, page.final_url)
         return ExtractionJob(
-            body=bytes(page.body),
+            body=body,
             url=page.final_url,
             rules=outlet.rules if outlet else None,
             encoding=page.declared_encoding,
             options=options,
+        )
+
+    def too_large(self, page: Page) -> Failure | None:
+        """A `too_large` failure for a page over CLEANNEWS_MAX_HTML_BYTES once its oversized
+        JSON-LD is cut (pipelines/bounds.py); None for every other page."""
+        limit = self.max_html_bytes
+        if not limit or len(page.body) <= limit:
+            return None
+        body, _ = cut_oversized_jsonld(bytes(page.body), self.max_jsonld_bytes)
+        if len(body) <= limit:
+            return None
+        logger.info("Not cleaned, %d bytes over CLEANNEWS_MAX_HTML_BYTES: %s", len(body),
+                    page.final_url)
+        return self._failure(
+            page, "extract", "too_large",
+            f"page of {len(body)} bytes, over CLEANNEWS_MAX_HTML_BYTES={limit}", None,
         )
 
     def _outlet_after_cleaning(

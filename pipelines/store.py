@@ -27,6 +27,7 @@ from core.items import Failure, NotModified
 from core.keys import fill_dedupe_keys
 from core.outlets import Outlet, OutletRegistry, host_of
 from core.records import ArticleRecord
+from crawler.signals import batch_committed
 from pipelines.config import STATS_PREFIX, outlets_from_settings
 from storage import SaveResult, Storage, StorageFault, storage_from_settings
 
@@ -49,6 +50,7 @@ class StorePipeline:
         self._known_outlets: set[str] = set()
         self._flush_timer: Any = None
         self.fault: StorageFault | None = None
+        self._open_batch: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -69,6 +71,14 @@ class StorePipeline:
             for outlet in self.outlets:
                 self._ensure_outlet(outlet)
             self.storage.flush()
+            # After each commit: items that left the pipelines so far are durable.
+            listeners = getattr(self.storage, "commit_listeners", None)
+            if listeners is not None:
+                listeners.append(self._open_batch.clear)
+                if self.crawler.signals is not None:
+                    listeners.append(
+                        lambda: self.crawler.signals.send_catch_log(signal=batch_committed)
+                    )
         except StorageFault as exc:
             # The crawl does not start: Scrapy logs this and `scrapy crawl` exits with 1.
             logger.error("Storage error, not crawling: %s", exc)
@@ -118,6 +128,9 @@ class StorePipeline:
             if isinstance(item, ArticleRecord | Failure | NotModified):
                 self._not_stored(item)
             return item
+        if isinstance(item, ArticleRecord | Failure | NotModified):
+            # URLs written since the last commit: a fault rolls them back, and each is logged.
+            self._open_batch.append(self._url_of(item))
         try:
             if isinstance(item, ArticleRecord):
                 self._store_article(item)
@@ -126,9 +139,15 @@ class StorePipeline:
             elif isinstance(item, NotModified):
                 self._store_not_modified(item)
         except StorageFault as exc:
+            if self._open_batch:
+                self._open_batch.pop()  # this item is logged as not stored below
             self._on_fault(exc)
             self._not_stored(item)
         return item
+
+    @staticmethod
+    def _url_of(item: Any) -> str:
+        return getattr(item, "final_url", None) or getattr(item, "url", "?")
 
     # Storage faults
 
@@ -145,6 +164,10 @@ class StorePipeline:
         )
         self._inc("storage_errors")
         self._inc_by("not_stored", exc.lost)
+        rolled_back = list(self._open_batch)
+        self._open_batch.clear()
+        for url in rolled_back:
+            logger.warning("Not stored (rolled back by the storage error): %s", url)
         try:
             engine = self.crawler.engine
         except RuntimeError:  # not crawling: the pipeline is used on its own
@@ -153,8 +176,7 @@ class StorePipeline:
             deferred_from_coro(engine.close_spider_async(reason="storage_error"))
 
     def _not_stored(self, item: Any) -> None:
-        url = getattr(item, "final_url", None) or getattr(item, "url", "?")
-        logger.warning("Not stored (storage error): %s", url)
+        logger.warning("Not stored (storage error): %s", self._url_of(item))
         self._inc("not_stored")
 
     def _close_after_fault(self) -> None:

@@ -48,6 +48,7 @@ from cleaners.article import Article
 from cleaners.errors import ExtractionError
 from cleaners.profile import BoilerplateProfile, PageBlock
 from cleaners.rules import OutletRules
+from pipelines.bounds import MEMORY_LIMIT, limit_address_space
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ _START_SECONDS = 120.0
 # argv[3] its garbage-collector thresholds ("" keeps Python's).
 _WORKER_COMMAND = (
     "import sys; from pipelines.workers import serve; "
-    "serve(int(sys.argv[1]), sys.argv[2], sys.argv[3])"
+    "serve(int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]))"
 )
 # The function a worker applies to each job unless told otherwise ("module:function").
 DEFAULT_RUNNER = "pipelines.workers:run_job"
@@ -200,6 +201,12 @@ def run_job(job: ExtractionJob) -> ExtractionOutcome:
         )
     except ExtractionError as exc:
         return ExtractionOutcome(reason=exc.reason, detail=exc.detail)
+    except MemoryError:  # over the worker's address-space limit (pipelines/bounds.py)
+        return ExtractionOutcome(
+            reason=MEMORY_LIMIT,
+            detail=f"cleaning the page ({len(job.body)} bytes) ran out of the worker's memory "
+            "limit (CLEANNEWS_EXTRACT_WORKER_MEMORY_MB); worker replaced",
+        )
     except Exception as exc:  # a cleaner bug: recorded, never the end of the crawl
         return ExtractionOutcome(
             reason=EXTRACTION_BUG, detail=repr(exc), trace=traceback.format_exc()
@@ -207,13 +214,16 @@ def run_job(job: ExtractionJob) -> ExtractionOutcome:
     return ExtractionOutcome(article=article)
 
 
-def serve(fd: int, runner: str = DEFAULT_RUNNER, gc_thresholds: str = "") -> None:
+def serve(
+    fd: int, runner: str = DEFAULT_RUNNER, gc_thresholds: str = "", memory_mb: int = 0
+) -> None:
     """A worker interpreter's entry point: serve jobs on the inherited socket `fd`.
 
     `gc_thresholds` ("gen0,gen1,gen2") are set once the imports are frozen (see worker_main):
     a page's parse allocates tens of thousands of containers, nearly none of them cyclic.
     """
     thresholds = tuple(int(part) for part in gc_thresholds.split(",") if part.strip())
+    limit_address_space(memory_mb)
     worker_main(Connection(fd), load_runner(runner), thresholds or None)
 
 
@@ -249,8 +259,12 @@ def worker_main(
             conn.send(pack_blocks(outcome))
         except (BrokenPipeError, OSError):
             return
+        except MemoryError:
+            return  # the parent records the page as a worker crash and starts a new worker
         except Exception as exc:  # an Article that does not pickle: report it, keep working
             conn.send(ExtractionOutcome(reason=EXTRACTION_BUG, detail=f"result not sent: {exc!r}"))
+        if outcome.reason == MEMORY_LIMIT:
+            return  # a heap that ran out may be left in any state: the parent starts a new worker
 
 
 def _send_jobs(conn: Connection, outbox: SimpleQueue[bytes | None]) -> None:
@@ -326,6 +340,7 @@ class ExtractionPool:
         runner: str = DEFAULT_RUNNER,
         on_event: Callable[[str], None] | None = None,
         gc_thresholds: tuple[int, ...] | None = None,
+        memory_limit_mb: int = 0,
     ) -> None:
         if workers < 1:
             raise ValueError("an extraction pool needs at least one worker")
@@ -337,6 +352,7 @@ class ExtractionPool:
         self.runner = load_runner(self.runner_name)  # fails here, not in every worker
         self.stats = PoolStats()
         self.gc_thresholds = ",".join(str(n) for n in gc_thresholds or ())
+        self.memory_limit_mb = memory_limit_mb
         self._on_event = on_event
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: list[_Worker] = []
@@ -419,7 +435,7 @@ class ExtractionPool:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-c", _WORKER_COMMAND, str(child_end.fileno()), self.runner_name,
-                 self.gc_thresholds],
+                 self.gc_thresholds, str(self.memory_limit_mb)],
                 pass_fds=(child_end.fileno(),),
                 stdin=subprocess.DEVNULL,
                 env=_worker_environment(),
@@ -524,6 +540,10 @@ class ExtractionPool:
                 self._start_clock(worker)  # it went straight on to the next page
             worker.pages += 1
             self.stats.pages += 1
+            if getattr(message, "reason", None) == MEMORY_LIMIT:
+                # The worker exits after this page; pages sent to it meanwhile were not started.
+                worker.ready = False
+                worker.retiring = True
             if not future.done():
                 future.set_result(unpack_blocks(message))
             if self.max_pages_per_worker and worker.pages >= self.max_pages_per_worker:
@@ -547,7 +567,8 @@ class ExtractionPool:
         if worker in self._workers:
             self._workers.remove(worker)
         self._close_connection(worker)
-        running = worker.held.popleft() if worker.held else None
+        # A retiring worker finished its page before leaving: what it holds was never started.
+        running = worker.held.popleft() if worker.held and not worker.retiring else None
         # Pages that were only waiting behind the running one go back to the head of the queue.
         for job, waiting in reversed(worker.held):
             self._queue.appendleft((job, waiting))

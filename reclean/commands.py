@@ -242,6 +242,37 @@ def thresholds_from_args(args: argparse.Namespace) -> ProfileThresholds:
     )
 
 
+def take_run_lock(db: str | Path) -> IO[str] | None:
+    """The database's run lock (`<db>.lock`, the one every crawl takes; see crawler/lock.py),
+    held while the returned file stays open; None when another process holds it.
+
+    One writer at a time: re-cleaning beside a crawl would rebuild the block counts while the
+    crawl adds to them. The same protocol as the crawl's (an exclusive, non-blocking flock and
+    the holder's pid in the file), written out here because the cleaners import no crawler code.
+    """
+    import fcntl
+    import os
+
+    path = Path(f"{db}.lock")
+    stream = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole command
+    try:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        stream.seek(0)
+        holder = stream.read().strip() or "unknown"
+        stream.close()
+        sys.stderr.write(
+            f"{PROG} reclean: another crawl or reclean (pid {holder}) holds {path}; "
+            "nothing was changed\n"
+        )
+        return None
+    stream.seek(0)
+    stream.truncate()
+    stream.write(f"{os.getpid()}\n")
+    stream.flush()
+    return stream
+
+
 def run_reclean(args: argparse.Namespace) -> int:
     try:
         store = open_store(args.db)
@@ -249,6 +280,11 @@ def run_reclean(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{PROG} reclean: {error}\n")
         return 2
     counts = sqlite3.connect(args.db, timeout=30, isolation_level=None)
+    lock = take_run_lock(args.db)
+    if lock is None:
+        counts.close()
+        store.close()
+        return 1
     try:
         report = reclean(
             store,
@@ -262,6 +298,8 @@ def run_reclean(args: argparse.Namespace) -> int:
     finally:
         counts.close()
         store.close()
+        lock.truncate(0)
+        lock.close()  # closing the file drops the lock
     print("\n".join(report.lines()))
     print(f"cleaner version {CLEANER_VERSION}")
     return 0

@@ -14,7 +14,7 @@ import json
 import time
 import zlib
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -48,6 +48,8 @@ class BatchedStorage(Storage):
     def __init__(self, *, batch_size: int = 50, flush_interval: float = 5.0) -> None:
         self.batch_size = max(1, batch_size)
         self.flush_interval = flush_interval
+        # Called (no arguments) after each committed batch.
+        self.commit_listeners: list[Callable[[], None]] = []
         self._pending = 0
         self._batch_started = 0.0
 
@@ -152,6 +154,8 @@ class BatchedStorage(Storage):
         if self._in_batch():
             with self._faults_raised("cannot commit to"):
                 self._commit()
+            for listener in self.commit_listeners:
+                listener()
         self._pending = 0
 
     def flush_if_due(self) -> None:

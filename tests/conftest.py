@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from support.siteserver import TestSiteServer
+
+# Every local crawl in the tests (subprocesses inherit the environment) fetches from 127.0.0.1,
+# which a crawl refuses unless this allows it; tests/test_hostile.py turns it off with -s.
+os.environ["CLEANNEWS_ALLOW_PRIVATE_ADDRESSES"] = "true"
 
 
 @pytest.fixture(scope="session")

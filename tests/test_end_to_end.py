@@ -125,9 +125,14 @@ def test_month_archive_is_not_stored_as_an_article(database, site_server) -> Non
     assert failure["reason"] in {"not_article", "too_short"}
 
 
-def test_robots_disallowed_story_is_neither_stored_nor_failed(database) -> None:
+def test_robots_disallowed_story_is_not_stored_and_recorded_once_per_outlet(database) -> None:
+    # robots.txt forbidding pages leaves one `robots_forbidden` row per outlet and run (not one
+    # per page), so an outlet that forbids everything is not silently empty.
     assert not rows(database, "select url from articles where url like '%/private/%'")
-    assert not rows(database, "select url from failures where url like '%/private/%'")
+    forbidden = rows(database, "select url, reason, outlet_id from failures where url like "
+                     "'%/private/%'")
+    assert [(row["reason"], row["outlet_id"]) for row in forbidden] == [
+        ("robots_forbidden", "harbour-herald")]
 
 
 def test_outlets_and_crawl_are_recorded(database, site_server) -> None:

@@ -8,6 +8,7 @@ exactly once and stored exactly once. It skips, saying why, where the binaries a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -470,3 +471,241 @@ def test_idle_process_waits_while_another_is_still_discovering(
     assert sum(stored for _, stored in per_crawl) == article_count
     assert len(per_crawl) == 2
     assert all(stored > 0 for _, stored in per_crawl), (per_crawl, tails)
+
+
+# --- Leases: a request taken by a process that dies is fetched again ---------------------------
+
+
+def leased_queue(client, worker: str):
+    from scrapy import Spider
+
+    from crawler.leases import LeasedPriorityQueue
+
+    queue = LeasedPriorityQueue(client, Spider(name="t"), "t:requests")
+    queue.lease_key = f"t:leases:{worker}"
+    return queue
+
+
+def test_a_popped_request_is_leased_until_acknowledged(redis_client) -> None:
+    from scrapy import Request
+
+    queue = leased_queue(redis_client, "a")
+    queue.push(Request("http://example.com/1", priority=5))
+    queue.push(Request("http://example.com/2"))
+    first = queue.pop()
+    assert first.url == "http://example.com/1"  # priority order kept
+    assert len(queue) == 1
+    assert queue.leased() == 1
+    assert queue.ack([first.meta["cleannews_lease"]]) == 1
+    second = queue.pop()
+    assert queue.leased() == 1
+    assert len(queue) == 0
+    assert queue.return_leases() == 1  # a process stopped early gives back what it held
+    assert queue.leased() == 0
+    again = queue.pop()
+    assert again.url == second.url
+
+
+def test_leases_of_a_worker_whose_heartbeat_expired_are_reclaimed(redis_client) -> None:
+    from scrapy import Request
+
+    dying = member(redis_client, "a", timeout=0.3)
+    survivor = member(redis_client, "b", timeout=0.3)
+    dying.join()
+    survivor.join()
+    queue = leased_queue(redis_client, "a")
+    for n in range(3):
+        queue.push(Request(f"http://example.com/{n}", priority=n))
+    taken = [queue.pop(), queue.pop()]
+    dying.heartbeat(busy=True)
+    assert not survivor.heartbeat(busy=False)  # a is busy, one request still queued
+    assert survivor.reclaimed == 0
+    time.sleep(0.5)  # a stops beating: it died holding two leases
+    assert not survivor.heartbeat(busy=False)  # reclaimed: queued again, so not quiet
+    assert (survivor.reclaimed, survivor.reclaimed_workers) == (2, 1)
+    assert len(queue) == 3
+    assert not redis_client.exists("t:leases:a")
+    assert redis_client.zscore("t:workers", "a") is None
+    urls = {queue.pop().url for _ in range(3)}
+    assert urls == {f"http://example.com/{n}" for n in range(3)} >= {r.url for r in taken}
+
+
+KILL_ARTICLE_COUNT = 2000
+
+
+def test_a_crawler_killed_midway_loses_no_page(
+    tmp_path: Path, redis_url: str, postgres_url: str
+) -> None:
+    """Two crawlers, 2,000 pages, one SIGKILLed (with its extraction workers) midway: the other
+    reclaims what the dead one held, and every page is stored exactly once in the same run."""
+    import signal
+
+    import psycopg
+
+    with GeneratedSite(KILL_ARTICLE_COUNT, {"/news/": 0.01}) as site:
+        outlets_file = write_outlets_file(tmp_path / "outlets.toml", site.base)
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+        settings = {"REDIS_URL": redis_url, "DATABASE_URL": postgres_url,
+                    "CLEANNEWS_REDIS_WORKER_TIMEOUT": "3", "CLEANNEWS_EXTRACT_WORKERS": "1"}
+        logs = [tmp_path / f"worker-{i}.log" for i in (1, 2)]
+        workers = [
+            subprocess.Popen(
+                crawl_command(outlets_file, log, **settings), cwd=PROJECT_ROOT, env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            for log in logs
+        ]
+        victim, survivor = workers
+        try:
+            deadline = time.monotonic() + 120
+            while sum(n for path, n in site.requests.items() if path.startswith("/news/")) < 700:
+                assert victim.poll() is None
+                assert survivor.poll() is None
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            os.killpg(victim.pid, signal.SIGKILL)  # the process and its extraction worker
+            victim.wait(timeout=10)
+            code = survivor.wait(timeout=240)
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    os.killpg(worker.pid, signal.SIGKILL)
+        requests = Counter(site.requests)
+
+    survivor_log = logs[1].read_text()
+    assert code == 0, survivor_log[-3000:]
+    with psycopg.connect(postgres_url) as conn:
+        total, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
+        failures = conn.execute("SELECT url, reason FROM failures").fetchall()
+        crawls = conn.execute(
+            "SELECT c.id, c.finished_at IS NOT NULL, count(a.id) FROM crawls c "
+            "LEFT JOIN articles a ON a.crawl_id = c.id GROUP BY c.id ORDER BY c.id").fetchall()
+    if total != KILL_ARTICLE_COUNT:
+        with psycopg.connect(postgres_url) as conn:
+            stored = {url for (url,) in conn.execute("SELECT url FROM articles")}
+        missing = [(p, requests[p]) for p in (article_path(n) for n in range(KILL_ARTICLE_COUNT))
+                   if site.base + p not in stored]
+        raise AssertionError(f"missing {missing[:10]}; crawls {crawls}")
+    assert (total, distinct) == (KILL_ARTICLE_COUNT, KILL_ARTICLE_COUNT), crawls
+    assert failures == []
+    assert sorted(finished for _, finished, _ in crawls) == [False, True]  # one was killed
+    refetched = [p for p in (article_path(n) for n in range(KILL_ARTICLE_COUNT))
+                 if requests[p] > 1]
+    assert all(requests[article_path(n)] >= 1 for n in range(KILL_ARTICLE_COUNT))
+    reclaimed = [line for line in survivor_log.splitlines() if "reclaimed by this process" in line]
+    assert reclaimed, survivor_log[-3000:]
+    assert " 0 leased request" not in reclaimed[-1], reclaimed
+    print(f"killed one of two crawlers: {len(refetched)} pages fetched twice; {reclaimed[-1]}")
+
+
+def test_a_lease_whose_pop_reply_was_lost_is_queued_again(redis_client) -> None:
+    from scrapy import Request
+
+    from crawler.leases import _LEASE_SCRIPT
+
+    queue = leased_queue(redis_client, "a")
+    queue.push(Request("http://example.com/lost-reply"))
+    queue.push(Request("http://example.com/received"))
+    # The server ran a pop whose reply never reached the process (a timeout).
+    redis_client.eval(_LEASE_SCRIPT, 2, queue.key, queue.lease_key)
+    received = queue.pop()
+    queue.pop_failed = True
+    assert queue.return_orphans() == 1
+    assert queue.leased() == 1  # the one this process holds stays leased
+    assert queue.pop().url != received.url
+
+
+@pytest.fixture
+def redis_server():
+    pytest.importorskip("scrapy_redis", reason="scrapy-redis not installed (pip install .[scale])")
+    if find_redis_server() is None:
+        pytest.skip(f"redis-server not installed; {INSTALL_HINT}")
+    with redis_service() as service:
+        yield service
+
+
+def outage_crawl(tmp_path: Path, site: GeneratedSite, redis_url: str, db: Path, log: Path,
+                 **overrides: str) -> subprocess.Popen:
+    outlets_file = write_outlets_file(tmp_path / "outlets.toml", site.base)
+    settings = {"REDIS_URL": redis_url, "SQLITE_PATH": str(db),
+                "REDIS_PARAMS": json.dumps({"socket_timeout": 1, "socket_connect_timeout": 1}),
+                "CLEANNEWS_EXTRACT_WORKERS": "1", **overrides}
+    return subprocess.Popen(
+        crawl_command(outlets_file, log, **settings), cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )
+
+
+def pause_redis_midway(site: GeneratedSite, crawl: subprocess.Popen, redis_process,
+                       seconds: float) -> None:
+    """Freeze redis-server (SIGSTOP) for `seconds` once 150 pages were served."""
+    import signal
+
+    deadline = time.monotonic() + 120
+    while sum(n for path, n in site.requests.items() if path.startswith("/news/")) < 150:
+        assert crawl.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    redis_process.send_signal(signal.SIGSTOP)
+    try:
+        time.sleep(seconds)
+    finally:
+        redis_process.send_signal(signal.SIGCONT)
+
+
+def stored_urls(db: Path) -> Counter[str]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return Counter(url for (url,) in conn.execute("SELECT url FROM articles"))
+
+
+def test_a_short_redis_outage_is_survived(tmp_path: Path, redis_server) -> None:
+    count = 400
+    with GeneratedSite(count, {"/news/": 0.02}) as site:
+        db, log = tmp_path / "crawl.db", tmp_path / "crawl.log"
+        crawl = outage_crawl(tmp_path, site, redis_server.url, db, log)
+        try:
+            pause_redis_midway(site, crawl, redis_server.process, 3.0)
+            code = crawl.wait(timeout=180)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+    text = log.read_text()
+    assert code == 0, text[-3000:]
+    # It did meet the outage (a call that timed out, retried by redis-py or by the scheduler).
+    noticed = ("Redis unavailable", "heartbeat failed", "Could not acknowledge")
+    assert any(sign in text for sign in noticed), text[-3000:]
+    stored = stored_urls(db)
+    assert len(stored) == count
+    assert set(stored.values()) == {1}
+
+
+def test_a_long_redis_outage_stops_the_crawl_clearly_and_the_next_run_finishes(
+    tmp_path: Path, redis_server
+) -> None:
+    count = 400
+    with GeneratedSite(count, {"/news/": 0.02}) as site:
+        db, log = tmp_path / "crawl.db", tmp_path / "crawl.log"
+        crawl = outage_crawl(tmp_path, site, redis_server.url, db, log,
+                             CLEANNEWS_REDIS_RETRY_SECONDS="2")
+        try:
+            pause_redis_midway(site, crawl, redis_server.process, 12.0)
+            code = crawl.wait(timeout=180)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+        text = log.read_text()
+        assert code == 1, text[-3000:]
+        assert "Shared frontier unavailable" in text
+        assert "'finish_reason': 'frontier_error'" in text
+        # Nothing silently lost: the next run with the same job takes up what is left.
+        log2 = tmp_path / "crawl-2.log"
+        again = outage_crawl(tmp_path, site, redis_server.url, db, log2)
+        code2 = again.wait(timeout=180)
+    assert code2 == 0, log2.read_text()[-3000:]
+    stored = stored_urls(db)
+    assert len(stored) == count
+    assert set(stored.values()) == {1}

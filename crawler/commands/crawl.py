@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+from crawler.lock import AlreadyRunning, FileLock, lock_path_for
+
 if TYPE_CHECKING:
     import argparse
 
@@ -42,6 +44,9 @@ class Command(ScrapyCrawlCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         self.spider_arguments = dict(opts.spargs)
+        if not self.take_run_lock():
+            self.exitcode = 1
+            return
         super().run(args, opts)
         if self.exitcode or self.crawler is None or self.crawler.stats is None:
             return
@@ -56,3 +61,22 @@ class Command(ScrapyCrawlCommand):
                 reason, storage_errors,
             )
             self.exitcode = 1
+
+    def take_run_lock(self) -> bool:
+        """Take the database's run lock before Scrapy starts; False (one ERROR line) if held.
+
+        The RunLock extension adopts the lock taken here; taken this early, a refusal is one
+        line instead of Scrapy's bootstrap traceback.
+        """
+        assert self.settings is not None
+        if not self.settings.getbool("CLEANNEWS_RUN_LOCK", True):
+            return True
+        path = lock_path_for(self.settings)
+        if path is None:
+            return True
+        try:
+            FileLock.held_or_new(path).acquire()
+        except AlreadyRunning as exc:
+            logger.error("Not crawling: %s", exc)
+            return False
+        return True

@@ -107,6 +107,8 @@ def classify_error(failure: TwistedFailure) -> tuple[str, str, int | None] | Non
         return "http_error", f"HTTP {response.status}", response.status
     if isinstance(exc, IgnoreRequest):
         message = str(exc)
+        if getattr(exc, "reason", None):  # crawler.fetch_policy's refusals name their reason
+            return exc.reason, message, None
         if ROBOTS_FORBIDDEN.search(message):
             return None
         for pattern, reason in IGNORE_REASONS:
@@ -150,6 +152,24 @@ class CleannewsSpider(Spider):
         if classified is None:
             stats.inc_value("cleannews/robots_forbidden")
             self.logger.debug("Skipped (robots.txt): %s", request.url)
+            # One row and one INFO line per outlet and run: a site that forbids the crawler
+            # must not just yield nothing.
+            outlet_id = request.meta.get("cleannews_outlet")
+            forbidden = self.__dict__.setdefault("robots_forbidden_outlets", set())
+            if outlet_id not in forbidden:
+                forbidden.add(outlet_id)
+                self.logger.info(
+                    "robots.txt forbids %s (outlet %s); further pages it forbids are counted "
+                    "in the stats only", request.url, outlet_id,
+                )
+                yield Failure(
+                    url=request.url,
+                    stage=request.meta.get("cleannews_stage", "fetch"),
+                    reason="robots_forbidden",
+                    detail="forbidden by robots.txt (first URL of the outlet in this run)",
+                    status=None,
+                    outlet_id=outlet_id,
+                )
             return
         reason, detail, status = classified
         stage = request.meta.get("cleannews_stage", "fetch")

@@ -41,10 +41,12 @@ if TYPE_CHECKING:
 GZIP_ERRORS = (OSError, EOFError, zlib.error, struct.error)
 # Root elements of RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom documents.
 FEED_ROOTS = {"rss", "RDF", "feed"}
-# Links of RSS 2.0 / RSS 1.0 items and Atom entries, after namespaces are removed.
+# Links of RSS 2.0 / RSS 1.0 items and Atom entries, after namespaces are removed. Elements are
+# read whole (XPath string()), never as text() nodes: an entity reference inside a link would
+# split it into several bogus URLs. (Entities are never resolved from outside the document.)
 FEED_LINK_XPATHS = (
-    "//item/link/text()",
-    "//item[not(link)]/guid[not(@isPermaLink='false')]/text()",
+    "//item/link",
+    "//item[not(link)]/guid[not(@isPermaLink='false')]",
     "//entry/link[not(@rel) or @rel='alternate'][1]/@href",
 )
 
@@ -110,6 +112,8 @@ class OutletsSpider(CleannewsSpider):
         )
         spider.since = (spider.since_arg or settings.get("CLEANNEWS_SINCE") or "").strip()
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
+        spider.sitemap_max_depth = settings.getint("CLEANNEWS_SITEMAP_MAX_DEPTH", 3)
+        spider.sitemap_max_per_outlet = settings.getint("CLEANNEWS_SITEMAP_MAX_PER_OUTLET", 500)
         spider.filters = {o.id: OutletArticleFilter(o) for o in spider.selected}
         return spider
 
@@ -188,18 +192,48 @@ class OutletsSpider(CleannewsSpider):
         selector.remove_namespaces()
         links: list[str] = []
         for xpath in FEED_LINK_XPATHS:
-            links.extend(response.urljoin(link.strip()) for link in selector.xpath(xpath).getall())
+            for node in selector.xpath(xpath):
+                link = node.get() if xpath.endswith("/@href") else node.xpath("string()").get()
+                if link and link.strip():
+                    links.append(response.urljoin(link.strip()))
         if not links:
-            self.logger.warning("No item links in feed %s", response.url)
+            yield self.unreadable(response, "empty_feed", "no item links in the feed")
+            return
         yield from self.candidate_articles(self.outlet_of(response), links, f"feed:{response.url}")
 
     # --- Sitemaps (the logic of scrapy.spiders.SitemapSpider, per outlet) -----------------------
 
-    def parse_robots(self, response: Response) -> Iterator[Request]:
+    def parse_robots(self, response: Response) -> Iterator[Request | Failure]:
         """robots.txt: follow its `Sitemap:` lines."""
         outlet = self.outlet_of(response)
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            yield self.discover_request(url, outlet, self.parse_sitemap)
+            request = self.sitemap_request(url, outlet, response, depth=0)
+            if request is None:
+                yield from self.sitemap_limit_failure(outlet, response)
+                return
+            yield request
+
+    def sitemap_request(
+        self, url: str, outlet: Outlet, response: Response, depth: int
+    ) -> Request | None:
+        """A request for a sitemap, or None once the outlet has had its sitemaps for this run."""
+        counts = self.__dict__.setdefault("sitemap_counts", {})
+        if counts.get(outlet.id, 0) >= self.sitemap_max_per_outlet:
+            return None
+        counts[outlet.id] = counts.get(outlet.id, 0) + 1
+        return self.discover_request(url, outlet, self.parse_sitemap, sitemap_depth=depth)
+
+    def sitemap_limit_failure(self, outlet: Outlet, response: Response) -> Iterator[Failure]:
+        """One `sitemap_limit` row per outlet and run, when its sitemaps pass the limit."""
+        reported = self.__dict__.setdefault("sitemap_limit_reported", set())
+        if outlet.id in reported:
+            return
+        reported.add(outlet.id)
+        yield self.unreadable(
+            response, "sitemap_limit",
+            f"outlet {outlet.id} reached CLEANNEWS_SITEMAP_MAX_PER_OUTLET="
+            f"{self.sitemap_max_per_outlet} sitemaps this run; further sitemaps not read",
+        )
 
     def sitemap_body(self, response: Response) -> bytes | None:
         """The XML of a sitemap response, gunzipped when it is a .gz file; None if too large.
@@ -238,8 +272,20 @@ class OutletsSpider(CleannewsSpider):
             yield self.unreadable(response, "not_sitemap", f"{type(exc).__name__}: {exc}")
             return
         if sitemap_type == "sitemapindex":
+            depth = response.meta.get("sitemap_depth", 0) + 1
+            if depth > self.sitemap_max_depth:
+                yield self.unreadable(
+                    response, "sitemap_depth",
+                    f"sitemap index {depth} levels deep (CLEANNEWS_SITEMAP_MAX_DEPTH="
+                    f"{self.sitemap_max_depth}); its {len(entries)} sitemap(s) not read",
+                )
+                return
             for entry in entries:
-                yield self.discover_request(entry["loc"], outlet, self.parse_sitemap)
+                request = self.sitemap_request(entry["loc"], outlet, response, depth=depth)
+                if request is None:
+                    yield from self.sitemap_limit_failure(outlet, response)
+                    return
+                yield request
         elif sitemap.type == "urlset":
             locs = [entry["loc"] for entry in entries]
             yield from self.candidate_articles(outlet, locs, f"sitemap:{response.url}")

@@ -41,3 +41,16 @@ def report_collector(job: ExtractionJob) -> ExtractionOutcome:
     import gc
 
     return ExtractionOutcome(reason="probe", detail=f"{gc.get_threshold()} {gc.get_freeze_count()}")
+
+
+def run_job_out_of_memory(job: ExtractionJob) -> ExtractionOutcome:
+    """`run_job` whose cleaner asks for more memory than the worker may have on `fault=memory`
+    pages (the worker runs under CLEANNEWS_EXTRACT_WORKER_MEMORY_MB)."""
+    if fault_of(job.url) == "memory":
+        import cleaners
+
+        def greedy(*args: object, **kwargs: object) -> object:
+            return bytearray(8 * 1024**3)  # far over any worker limit a test sets
+
+        cleaners.extract_article = greedy  # this worker is replaced after the page anyway
+    return run_job(job)
