@@ -181,7 +181,8 @@ CLEANNEWS_FAILING_FINISH_REASONS = ["storage_error"]
 # Seconds a database write waits for another connection's lock before the crawl stops with a
 # storage error; default 30.
 CLEANNEWS_SQLITE_BUSY_TIMEOUT = 30.0
-COMMANDS_MODULE = "crawler.commands"
+# `scrapy crawl` with the checks of cleannews/checks.py before the crawl (cleannews/commands/).
+COMMANDS_MODULE = "cleannews.commands"
 EXTENSIONS = {
     # Built first (before the engine, the pipelines and JOBDIR state are touched).
     "crawler.lock.RunLock": -1000,
