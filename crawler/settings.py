@@ -191,6 +191,10 @@ EXTENSIONS = {
     "crawler.incremental.JobStateGuard": 500,
     # Fewer full passes of the cyclic garbage collector (see crawler/collector.py).
     "crawler.collector.CollectorTuning": 600,
+    # Refused pages at INFO, a progress line every LOGSTATS_INTERVAL seconds (articles and
+    # failures apart, pages/s) in place of Scrapy's LogStats, and a summary at the end.
+    "cleannews.crawlreport.CrawlReport": 700,
+    "scrapy.extensions.logstats.LogStats": None,
 }
 SPIDER_MIDDLEWARES = {
     # Drops known article URLs and turns re-visits into conditional requests.

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -94,12 +95,60 @@ def articles_in(db_path: Path) -> list[dict]:
 # --- The command and the crawl -------------------------------------------------------------
 
 
-def test_crawl_runs_outside_the_checkout(crawled) -> None:
+def test_crawl_runs_outside_the_checkout_and_ends_with_a_summary(crawled) -> None:
     db_path, result = crawled
     rows = articles_in(db_path)
     assert len(rows) == 13
     assert {row["outlet_id"] for row in rows} == {"harbour-herald", "valley-courier"}
     assert "Traceback" not in result.stderr
+    log = [line.split("] INFO: ", 1)[-1] for line in result.stderr.splitlines()]
+    summary = next(i for i, line in enumerate(log) if line.startswith("Crawl finished in "))
+    assert log[summary].endswith(
+        " pages fetched, 13 articles stored, 0 skipped as known, 5 failed (http_error 2, "
+        "empty 1, not_article 1, not_html 1)")
+    assert log[summary + 1:] == [
+        "  harbour-herald  7 articles, 5 failed (http_error 2, empty 1, not_article 1, "
+        "not_html 1)",
+        "  valley-courier  6 articles",
+    ]
+    # Pages the cleaners refused are logged with the reason, as fetch failures are.
+    assert any(line.startswith("Refused ") and line.endswith(
+        "/herald/2026/11/annual-report.pdf: not_html (the payload is a PDF document)")
+        for line in log)
+
+
+def test_a_second_crawl_counts_what_it_skipped(crawled, site_server, tmp_path: Path) -> None:
+    copy = tmp_path / "again.db"
+    shutil.copy(crawled[0], copy)
+    result = cleannews("crawl", "outlets", "-a", "depth=1", *crawl_settings(site_server, copy),
+                       "-s", "LOGSTATS_INTERVAL=0.2", "-s", "DOWNLOAD_DELAY=0.05", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    log = [line.split("] INFO: ", 1)[-1] for line in result.stderr.splitlines()]
+    summary = next(line for line in log if line.startswith("Crawl finished in "))
+    # The stored stories and the permanent failures (404, PDF, index page) are skipped (each
+    # request: a story found through the feed and a sitemap counts twice); the 500 and the
+    # empty page are fetched again and fail again.
+    assert re.search(r" pages fetched, 0 articles stored, [1-9]\d* skipped as known, "
+                     r"2 failed \(empty 1, http_error 1\)$", summary), summary
+    progress = [line for line in log if line.startswith("Progress: ")]
+    assert progress
+    assert all(" pages/s), " in line and " failures, " in line for line in progress)
+
+
+def test_url_crawl_adds_only_its_outlet_named_by_the_page(site_server, tmp_path: Path) -> None:
+    """With the packaged outlets file, a page of no configured outlet: an outlet of its own."""
+    db_path = tmp_path / "one.db"
+    url = f"http://127.0.0.1:{site_server.port}/herald/2026/11/harbour-ferry-electric.html"
+    settings = [arg for arg in crawl_settings(site_server, db_path)
+                if not arg.startswith(("OUTLETS_FILE=", "CLEANNEWS_OUTLETS_VARS="))]
+    settings = [a for i, a in enumerate(settings)
+                if not (a == "-s" and i + 1 < len(settings) and settings[i + 1] == "-s")]
+    result = cleannews("crawl", "urls", "-a", f"url={url}", *settings, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    conn = sqlite3.connect(db_path)
+    outlets = conn.execute("SELECT id, name FROM outlets").fetchall()
+    conn.close()
+    assert outlets == [("127.0.0.1", "The Harbour Herald")]
 
 
 @pytest.mark.parametrize("command", [
