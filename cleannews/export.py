@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from cleannews.checks import UserError, check_iso_date
+from cleannews.checks import UserError, check_iso_date, did_you_mean
 from cleannews.dbfile import add_db_argument, check_db, connect
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -271,8 +271,8 @@ def import_pyarrow() -> Any:
         import pyarrow.parquet  # noqa: F401
     except ImportError:
         raise UserError(
-            "--format parquet needs pyarrow: pip install 'cleannews[parquet]' (or pyarrow)",
-            status=2,
+            "--format parquet needs pyarrow, which is not installed: pip install pyarrow "
+            '(the project\'s "parquet" extra: pip install -e ".[parquet]")'
         ) from None
     return pyarrow
 
@@ -341,16 +341,15 @@ def output(target: str, binary: bool) -> Iterator[IO[Any]]:
         stream.flush()
         return
     path = Path(target)
-    if path.exists() and not path.is_file():
-        with open(path, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8",
-                                                                       "newline": ""})) as stream:
+    mode = "wb" if binary else "w"
+    extra: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
+    if path.exists() and not path.is_file():  # a device or a named pipe
+        with open(path, mode, **extra) as stream:
             yield stream
         return
     if not path.parent.is_dir():
         raise UserError(f"-o {target}: no directory {path.parent}")
     partial = path.with_name(path.name + ".partial")
-    mode = "wb" if binary else "w"
-    extra = {} if binary else {"encoding": "utf-8", "newline": ""}
     try:
         with open(partial, mode, **extra) as stream:
             yield stream
@@ -453,8 +452,6 @@ def run(args: argparse.Namespace) -> int:
         known = {row[0] for row in conn.execute("SELECT id FROM outlets")}
         for outlet in args.outlet or []:
             if outlet not in known:
-                from cleannews.checks import did_you_mean
-
                 raise UserError(f"--outlet: no outlet {outlet!r} in {path}"
                                 f"{did_you_mean(outlet, known)}")
         try:
@@ -463,12 +460,11 @@ def run(args: argparse.Namespace) -> int:
                 since=args.since, until=args.until, cursor=args.cursor,
             )
         except BrokenPipeError:
-            raise
+            raise  # the reader went away: cli.main ends quietly
         except OSError as exc:
+            unmoved = "; the cursor was not moved" if args.cursor else ""
             sys.stderr.write(
-                f"cleannews export: cannot write {args.output}: {exc.strerror or exc}; "
-                "the cursor was not moved\n" if args.cursor else
-                f"cleannews export: cannot write {args.output}: {exc.strerror or exc}\n"
+                f"cleannews export: cannot write {args.output}: {exc.strerror or exc}{unmoved}\n"
             )
             return 1
     finally:

@@ -111,6 +111,7 @@ def test_crawl_runs_outside_the_checkout_and_ends_with_a_summary(crawled) -> Non
         "not_html 1)",
         "  valley-courier  6 articles",
     ]
+    assert "Telnet console listening" not in result.stderr  # remote control off unless asked
     # Pages the cleaners refused are logged with the reason, as fetch failures are.
     assert any(line.startswith("Refused ") and line.endswith(
         "/herald/2026/11/annual-report.pdf: not_html (the payload is a PDF document)")
@@ -377,6 +378,44 @@ def test_export_parquet_matches_the_database(crawled, workdir: Path) -> None:
             == want["removed"]
         want = {k: v for k, v in want.items() if k != "removed"}
         assert {k: got[k] for k in want} == want
+
+
+def test_parquet_without_pyarrow_says_so(crawled, tmp_path: Path) -> None:
+    """A pyarrow that cannot be imported (shadowed on the path), as on an install without it."""
+    shadow = tmp_path / "shadow" / "pyarrow"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text('raise ImportError("No module named pyarrow")\n')
+    env = cli_env()
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "shadow"), env["PYTHONPATH"]])
+    out = tmp_path / "a.parquet"
+    result = subprocess.run(
+        [sys.executable, "-m", "cleannews", "export", "--db", str(crawled[0]), "--format",
+         "parquet", "-o", str(out)], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=120, check=False)
+    assert_one_clean_line(result, "--format parquet needs pyarrow, which is not installed", 2)
+    assert not out.exists()
+
+
+def test_the_package_carries_the_command_and_its_data(tmp_path: Path) -> None:
+    """What a wheel is built from (setuptools' build_py and egg_info, offline, on a copy of the
+    checkout): the packages, the data files the command reads, and the console script."""
+    source = tmp_path / "src"
+    for name in ("crawler", "cleaners", "pipelines", "cleannews"):
+        shutil.copytree(PROJECT_ROOT / name, source / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(PROJECT_ROOT / name, source / name)
+    build = subprocess.run(
+        [sys.executable, "-c", "from setuptools import setup; setup()", "-q",
+         "egg_info", "--egg-base", str(tmp_path), "build_py", "--build-lib", str(tmp_path / "lib")],
+        cwd=source, capture_output=True, text=True, timeout=300, check=False)
+    assert build.returncode == 0, build.stderr[-2000:]
+    for needed in ("cleannews/cli.py", "cleannews/datasette.json", "cleannews/commands/crawl.py",
+                   "crawler/outlets.toml", "crawler/settings.py", "pipelines/store.py",
+                   "cleaners/extract.py"):
+        assert (tmp_path / "lib" / needed).is_file(), needed
+    entry_points = (tmp_path / "cleannews.egg-info" / "entry_points.txt").read_text()
+    assert "cleannews = cleannews.cli:main" in entry_points
 
 
 def test_export_filters(crawled, workdir: Path) -> None:
