@@ -293,9 +293,10 @@ def test_scrapy_crawl_runs_the_same_checks(site_server: TestSiteServer, tmp_path
          *crawl_settings(site_server, db_path), "-s", "CLEANNEWS_MIN_WORD=5"],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2
-    assert "unknown setting CLEANNEWS_MIN_WORD (did you mean CLEANNEWS_MIN_WORDS?)" in (
-        result.stderr)
+    assert result.stderr.splitlines()[-1] == (
+        "scrapy crawl: unknown setting CLEANNEWS_MIN_WORD (did you mean CLEANNEWS_MIN_WORDS?)")
     assert "Traceback" not in result.stderr
+    assert "Usage" not in result.stderr
     assert not db_path.exists()
 
 

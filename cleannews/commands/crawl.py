@@ -3,17 +3,16 @@
 The project's crawl command (crawler/commands/crawl.py: an exit status cron can trust) plus
 `cleannews.checks.preflight`: a mistake (an unknown or misspelled setting, a value of the wrong
 type, an unknown spider argument or outlet id, a missing URL file, a path that is not a
-database ...) ends the command with Scrapy's usage error and exit status 2 before anything is
-written; another crawl holding the database's lock ends it with status 1, also before anything
-is written. `cleannews crawl` runs the same checks and prints the one line alone.
+database ...) ends the command with one line on stderr and exit status 2 before anything is
+written; another crawl holding the database's lock ends it with status 1 (logged as before),
+also before anything is written. `cleannews crawl` runs the same checks first.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from typing import TYPE_CHECKING
-
-from scrapy.exceptions import UsageError
 
 from cleannews.checks import EXIT_USAGE, UserError, preflight
 from crawler.commands.crawl import Command as ProjectCrawlCommand
@@ -37,8 +36,10 @@ class Command(ProjectCrawlCommand):
                 preflight(self.settings, spidercls, dict(opts.spargs))
             except UserError as exc:
                 if exc.status == EXIT_USAGE:
-                    raise UsageError(str(exc), print_help=False) from None
-                logger.error("Not crawling: %s", exc)
+                    # One line on stderr, as `cleannews crawl` prints it (also with --logfile).
+                    sys.stderr.write(f"scrapy crawl: {exc}\n")
+                else:
+                    logger.error("Not crawling: %s", exc)
                 self.exitcode = exc.status
                 return
         super().run(args, opts)
