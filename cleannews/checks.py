@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.settings import default_settings as scrapy_defaults
 
 from crawler.lock import AlreadyRunning, FileLock, lock_path_for
@@ -185,6 +185,7 @@ def check_setting_values(settings: BaseSettings) -> None:
                 raise UserError(f"setting {name}={raw!s}: must be at least {low}")
             if high is not None and value > high:
                 raise UserError(f"setting {name}={raw!s}: must be at most {high}")
+    check_scrapy_values(settings)
     check_languages(settings.getlist("CLEANNEWS_LANGUAGES"), "setting CLEANNEWS_LANGUAGES")
     since = settings.get("CLEANNEWS_SINCE") or ""
     if since:
@@ -197,6 +198,28 @@ def check_setting_values(settings: BaseSettings) -> None:
                 f"setting CLEANNEWS_GC_THRESHOLDS={thresholds}: must be up to three whole "
                 'numbers "gen0,gen1,gen2" (or "" for Python\'s own)'
             )
+
+
+def check_scrapy_values(settings: BaseSettings) -> None:
+    """Scrapy's own numeric and true/false settings given on the command line."""
+    for name in list(settings):
+        if name.startswith(PREFIX) or not hasattr(scrapy_defaults, name):
+            continue
+        priority = settings.getpriority(name)
+        if priority is None or priority < SETTINGS_PRIORITIES["cmdline"]:
+            continue
+        default = getattr(scrapy_defaults, name)
+        if isinstance(default, bool):
+            reader = BaseSettings.getbool
+        elif isinstance(default, (int, float)):
+            reader = BaseSettings.getfloat  # Scrapy's integer settings take 0.5 as well
+        else:
+            continue
+        try:
+            reader(settings, name)
+        except (ValueError, TypeError):
+            kind = "true or false" if reader is BaseSettings.getbool else "a number"
+            raise UserError(f"setting {name}={settings.get(name)}: must be {kind}") from None
 
 
 def check_languages(codes: Iterable[str], where: str) -> None:

@@ -193,6 +193,8 @@ MISTAKES = [
      "setting CLEANNEWS_INCREMENTAL=maybe: must be true or false"),
     (["-s", "CLEANNEWS_LANGUAGES=english"],
      "setting CLEANNEWS_LANGUAGES: 'english' is not an ISO 639-1 language code (did you mean en?)"),
+    (["-s", "DOWNLOAD_TIMEOUT=soon"], "setting DOWNLOAD_TIMEOUT=soon: must be a number"),
+    (["-s", "ROBOTSTXT_OBEY=perhaps"], "setting ROBOTSTXT_OBEY=perhaps: must be true or false"),
     (["-a", "since=yesterday"], "-a since=yesterday: not an ISO 8601 date"),
     (["-s", "CLEANNEWS_SINCE=last week"], "setting CLEANNEWS_SINCE=last week: not an ISO 8601"),
     (["-a", "outlet=harbour-herald"],
