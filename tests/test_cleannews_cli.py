@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -434,8 +435,8 @@ def test_export_filters(crawled, workdir: Path) -> None:
     assert [row["id"] for row in exported] == [row["id"] for row in every]
 
 
-def cursor_export(db: Path, cwd: Path, *extra: str) -> list[dict]:
-    result = cleannews("export", "--db", str(db), "--cursor", "nightly", *extra, cwd=cwd)
+def cursor_export(db: Path, cwd: Path, *extra: str, name: str = "nightly") -> list[dict]:
+    result = cleannews("export", "--db", str(db), "--cursor", name, *extra, cwd=cwd)
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
 
@@ -479,6 +480,38 @@ def test_a_failed_export_does_not_move_the_cursor(db_copy: Path, tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert len(target.read_text(encoding="utf-8").splitlines()) == 13  # nothing was skipped
     assert not (tmp_path / "out.jsonl.partial").exists()
+
+
+def test_a_killed_export_does_not_move_the_cursor(db_copy: Path, tmp_path: Path) -> None:
+    """SIGKILL in the middle of writing: no output file, the cursor where it was."""
+    conn = sqlite3.connect(db_copy)
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(articles)") if row[1] != "id"]
+    values = ", ".join("'copy' || n.value || '-' || url" if c == "url" else c for c in columns)
+    with conn:  # 13 stories, 1,000 times over: an export that takes a while
+        conn.execute(f"INSERT INTO articles ({', '.join(columns)}) SELECT {values} FROM articles, "
+                     "(WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n "
+                     "WHERE value < 1000) SELECT value FROM n) AS n")
+    total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.close()
+    target = tmp_path / "feed.jsonl"
+    partial = tmp_path / "feed.jsonl.partial"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cleannews", "export", "--db", str(db_copy), "--cursor", "feed",
+         "-o", str(target)], cwd=tmp_path, env=cli_env(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (partial.exists() and partial.stat().st_size > 100_000):
+        assert process.poll() is None, "the export finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    process.kill()
+    process.wait()
+    assert not target.exists()
+    conn = sqlite3.connect(db_copy)
+    assert conn.execute("SELECT count(*) FROM export_cursors").fetchone()[0] == 0
+    conn.close()
+    exported = cursor_export(db_copy, tmp_path, name="feed")  # the next one hands over all
+    assert len(exported) == total
 
 
 def test_broken_pipe_ends_quietly(crawled, workdir: Path) -> None:
