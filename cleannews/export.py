@@ -48,6 +48,8 @@ VOLATILE = ("last_seen", "fetched_at", "crawl_id", "etag", "last_modified")
 OUTLET_SKIP = ("id", "first_seen", "last_seen")
 # Rows fetched from SQLite (and written to a Parquet row group) at a time.
 CHUNK = 1000
+# Most recent rows that decide which columns hold JSON.
+SAMPLE = 2000
 
 CHANGES_TRIGGER_INSERT = "cleannews_changes_ai"
 CHANGES_TRIGGER_UPDATE = "cleannews_changes_au"
@@ -62,18 +64,22 @@ def table_columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]
 
 
 def json_columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    """Text columns whose every non-null value is a JSON array or object (and one at least)."""
+    """Text columns whose every non-null value is a JSON array or object (and one at least).
+
+    Judged on the table's `SAMPLE` most recent rows, so a large table is not read whole for it.
+    """
+    sample = f"(SELECT * FROM {table} ORDER BY rowid DESC LIMIT {SAMPLE})"
     found = []
     for name, kind in table_columns(conn, table):
         if kind not in ("TEXT", ""):
             continue
         has_json = conn.execute(
-            f'SELECT 1 FROM {table} WHERE substr("{name}", 1, 1) IN (\'[\', \'{{\') LIMIT 1'
+            f'SELECT 1 FROM {sample} WHERE substr("{name}", 1, 1) IN (\'[\', \'{{\') LIMIT 1'
         ).fetchone()
         if not has_json:
             continue
         other = conn.execute(
-            f'SELECT 1 FROM {table} WHERE "{name}" IS NOT NULL AND ('
+            f'SELECT 1 FROM {sample} WHERE "{name}" IS NOT NULL AND ('
             f'substr("{name}", 1, 1) NOT IN (\'[\', \'{{\') OR NOT json_valid("{name}")) LIMIT 1'
         ).fetchone()
         if not other:
@@ -230,7 +236,10 @@ def decoded(shape: ExportShape, row: sqlite3.Row) -> dict[str, Any]:
     for name in shape.json:
         value = record.get(name)
         if isinstance(value, str):
-            record[name] = json.loads(value)
+            try:
+                record[name] = json.loads(value)
+            except ValueError:  # an older row outside the sample: kept as its text
+                pass
     return record
 
 
@@ -288,7 +297,10 @@ def parquet_schema(
         for row in rows_of(conn, sql, params):
             for name, position in index.items():
                 value = row[position]
-                json_values[name].append(json.loads(value) if isinstance(value, str) else None)
+                try:
+                    json_values[name].append(json.loads(value) if isinstance(value, str) else None)
+                except ValueError:
+                    json_values[name].append(None)
     for name in shape.names:
         if name in shape.json:
             kind = pa.array(json_values[name]).type

@@ -607,10 +607,15 @@ def test_datasette_with_the_shipped_metadata(crawled) -> None:
         table = await ds.client.get(f"/{name}/articles")
         per_day = await ds.client.get(f"/{name}/articles_per_outlet_per_day.json?_shape=array")
         search = await ds.client.get(f"/{name}/search.json?_shape=array&q=ferry")
+        table_search = await ds.client.get(
+            f"/{name}/articles.json?_search=ferry&_shape=array&_col=title")
         reasons = await ds.client.get(f"/{name}/failures_by_reason.json?_shape=array")
-        return table, per_day, search, reasons
+        return table, per_day, search, reasons, table_search
 
-    table, per_day, search, reasons = asyncio.run(pages())
+    table, per_day, search, reasons, table_search = asyncio.run(pages())
+    assert table_search.status_code == 200
+    assert "Harbour's first electric ferry enters service" in [
+        row["title"] for row in table_search.json()]
     assert table.status_code == 200
     assert "One row per article" in table.text  # the table's description
     assert "outlet_id" in table.text
