@@ -226,7 +226,8 @@ CLEANNEWS_FAILING_FINISH_REASONS = ["storage_error", "frontier_error"]
 # Seconds a database write waits for another connection's lock before the crawl stops with a
 # storage error; default 30.
 CLEANNEWS_SQLITE_BUSY_TIMEOUT = 30.0
-COMMANDS_MODULE = "crawler.commands"
+# `scrapy crawl` with the checks of cleannews/checks.py before the crawl (cleannews/commands/).
+COMMANDS_MODULE = "cleannews.commands"
 EXTENSIONS = {
     # Built first (before the engine, the pipelines and JOBDIR state are touched).
     "crawler.lock.RunLock": -1000,
@@ -235,6 +236,10 @@ EXTENSIONS = {
     "crawler.incremental.JobStateGuard": 500,
     # Fewer full passes of the cyclic garbage collector (see crawler/collector.py).
     "crawler.collector.CollectorTuning": 600,
+    # Refused pages at INFO, a progress line every LOGSTATS_INTERVAL seconds (articles and
+    # failures apart, pages/s) in place of Scrapy's LogStats, and a summary at the end.
+    "cleannews.crawlreport.CrawlReport": 700,
+    "scrapy.extensions.logstats.LogStats": None,
 }
 SPIDER_MIDDLEWARES = {
     # Drops known article URLs and turns re-visits into conditional requests.

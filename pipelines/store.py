@@ -68,8 +68,10 @@ class StorePipeline:
         try:
             self.storage.open()
             self.crawl_id = self.storage.start_crawl(self._spider_name())
-            for outlet in self.outlets:
-                self._ensure_outlet(outlet)
+            # A spider that fetches given URLs (`urls`) adds only the outlets it stores for.
+            if getattr(self.crawler.spider, "registers_outlets", True):
+                for outlet in self.outlets:
+                    self._ensure_outlet(outlet)
             self.storage.flush()
             # After each commit: items that left the pipelines so far are durable.
             listeners = getattr(self.storage, "commit_listeners", None)
@@ -242,7 +244,11 @@ class StorePipeline:
         if outlet is not None:
             return outlet
         host = host_of(record.final_url)
-        return Outlet(id=record.outlet_id, name=record.outlet_id, domains=(host,) if host else ())
+        return Outlet(
+            id=record.outlet_id,
+            name=record.site_name or record.outlet_id,  # the page's declared site name
+            domains=(host,) if host else (),
+        )
 
     def _ensure_outlet(self, outlet: Outlet) -> None:
         if outlet.id not in self._known_outlets:

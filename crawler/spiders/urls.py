@@ -37,6 +37,8 @@ class UrlsSpider(CleannewsSpider):
     """Fetches a URL or a file of URLs as Page items (or Failure items)."""
 
     name = "urls"
+    # The store adds an outlet when it stores one of its articles, not every configured one.
+    registers_outlets = False
 
     def __init__(self, url: str | None = None, file: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
