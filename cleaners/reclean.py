@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from cleaners.article import Article
 from cleaners.decode import decode_html
 from cleaners.errors import ExtractionError
-from cleaners.extract import extract_article, parse_html
+from cleaners.extract import extract_article, parse_html, title_affix_blocks
 from cleaners.profile import (
     DEFAULT_THRESHOLDS,
     DEFAULT_WINDOW_PAGES,
@@ -132,8 +132,11 @@ def page_html(conn: sqlite3.Connection, url: str) -> bytes | None:
 
 
 def page_blocks_of(html: bytes, encoding: str | None) -> list[PageBlock]:
-    """A stored page's blocks, from one parse; learning needs no extraction."""
-    return list(read_page_blocks(parse_html(decode_html(html, encoding))).blocks.values())
+    """A stored page's blocks (and its title's affixes), from one parse; learning needs no
+    extraction."""
+    tree = parse_html(decode_html(html, encoding))
+    title = " ".join(" ".join(tree.xpath("/html/head/title//text()")).split())
+    return [*read_page_blocks(tree).blocks.values(), *title_affix_blocks(title)]
 
 
 # --- reclean ---------------------------------------------------------------------------------
@@ -197,9 +200,13 @@ def article_columns(article: Article) -> dict[str, Any]:
     return {
         "title": article.title,
         "authors": json.dumps(article.authors, ensure_ascii=False),
+        "author_organisations": json.dumps(article.author_organisations, ensure_ascii=False),
         "published": article.published,
+        "published_source": article.published_source,
         "updated": article.updated,
         "language": article.language,
+        "language_declared": article.language_declared,
+        "language_detected": article.language_detected,
         "description": article.description,
         "site_name": article.site_name,
         "tags": json.dumps(article.tags, ensure_ascii=False),
