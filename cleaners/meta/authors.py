@@ -48,6 +48,7 @@ ROLE_WORDS = frozenset({
     "manager", "founder", "ceo", "redakteur", "redakteurin", "autor", "autorin", "rédacteur",
     "journaliste", "redactor", "periodista", "корреспондент", "head", "lead", "specialist",
     "strategist", "consultant", "marketing", "content", "team", "officer", "president",
+    "coordinator", "tech", "review", "reviewer", "technology", "science", "health", "travel",
 })  # fmt: skip
 # Words that make a name an organisation's.
 ORGANISATION_WORDS = frozenset({
@@ -63,12 +64,24 @@ LABEL_WORDS = frozenset({
     "profile", "bio", "written", "share", "comments", "comment", "email", "contact", "articles",
     "all", "by", "see", "latest", "from", "unknown", "anonymous", "facebook", "twitter",
     "linkedin", "instagram", "menu", "home", "search", "subscribe", "login", "updated",
-    "published", "reviewed", "fact", "checked", "medically", "sources",
+    "published", "reviewed", "fact", "checked", "medically", "sources", "www", "com", "page",
+    "head", "extra", "posted", "edited", "last", "on", "at", "in",
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "january", "february", "march", "april", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "today", "yesterday", "learn", "team", "meet", "our", "staff", "writers",
+    "member", "members",
 })  # fmt: skip
+# A credential standing alone after a comma ("BSN", "RN", "MD", "PhD"): short and upper-case.
+CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,5}|[A-Z][a-z]?[A-Z]{1,4}|Ph\.?D\.?|M\.D\.?)$")
+# The byline word of a visible line ("... by Jane Doe").
+BY_WORD_RE = re.compile(r"(?:^|[\s,|·•])(?:by|von|par|por)\s+", re.IGNORECASE)
 # Where a byline's names end: a date, "on", "at", "in", "|", "·", "—", "updated", "published".
 BYLINE_END_RE = re.compile(
     r"\s+(?:on|at|in|am|le|el|updated|published|posted|last|-)\s+|\s*[|·•—–]\s*|\s+\d", re.I
 )
+# A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
+DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
 NAME_MAX_WORDS = 5
 NAME_MAX_CHARS = 60
 DIGIT_RE = re.compile(r"\d")
@@ -94,7 +107,10 @@ def strip_name(text: str) -> str:
     text = BY_LEAD_RE.sub("", text)
     for _ in range(2):
         text = HONORIFIC_RE.sub("", text).strip()
-    return text.strip(" .,;:|-–—·•()[]\"'“”")
+    words = text.split()
+    while len(words) > 2 and words[-1].lower().strip(".,") in ROLE_WORDS:
+        words.pop()  # "Jane Doe Senior Editor": the job title after the name
+    return " ".join(words).strip(" .,;:|-–—·•()[]\"'“”")
 
 
 def split_names(text: str) -> list[str]:
@@ -122,9 +138,12 @@ def is_label(name: str) -> bool:
 
 
 def looks_like_person(name: str) -> bool:
-    """True for a plausible person's name: 1-5 words, capitalised, no digits, no URL."""
+    """True for a plausible person's name: 1-5 words, capitalised, no digits, no URL, no lone
+    credential."""
     words = name.split()
     if not words or len(words) > NAME_MAX_WORDS or len(name) > NAME_MAX_CHARS:
+        return False
+    if CREDENTIAL_RE.match(name):
         return False
     if DIGIT_RE.search(name) or URL_LIKE_RE.search(name):
         return False
@@ -166,29 +185,52 @@ def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tu
     """Bylines of each source in order of trust, as (text, declared an organisation)."""
     yield json_ld_authors(evidence)
     for key in AUTHOR_META_KEYS:
-        values = [v for v in evidence.meta_all.get(key, []) if not URL_LIKE_RE.search(v)]
+        values = [
+            v
+            for v in evidence.meta_all.get(key, [])
+            if not URL_LIKE_RE.search(v) and not DOTTED_HANDLE_RE.match(v)
+        ]
         if values:
             yield [(value, False) for value in values]
             break
     yield [(text, False) for text in dict.fromkeys(evidence.author_marks)]
-    yield [(byline_names(text), False) for text in dict.fromkeys(evidence.bylines)]
+    # The first link to an author page is the byline's; later ones are reviewers, related
+    # stories' writers or a staff list.
+    yield [(text, False) for text in evidence.author_links[:1]]
+    # The first visible byline that names someone; later "by" lines are other stories'.
+    for text in dict.fromkeys(evidence.bylines):
+        names = byline_names(text)
+        if any(looks_like_person(name) for name in split_names(names)):
+            yield [(names, False)]
+            break
     if fallback:
         yield [(part, False) for part in fallback.split(";")]
 
 
 def byline_names(text: str) -> str:
-    """The names of a visible byline line, cut before a date or an "on"/"|" continuation
-    ("By Jane Doe on March 3, 2025" -> "Jane Doe")."""
-    text = BY_LEAD_RE.sub("", squash(text))
+    """The names of a visible byline line: after its "by", cut before a date or an "on"/"|"
+    continuation ("Posted May 2 by Jane Doe on March 3, 2025" -> "Jane Doe")."""
+    text = squash(text)
+    lead = BY_WORD_RE.search(text)
+    if lead:
+        text = text[lead.end() :]
     return BYLINE_END_RE.split(text, maxsplit=1)[0]
 
 
 def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
     """The page's authors: the first source that names a person gives the people; the
-    organisations seen before that are kept apart."""
+    organisations seen before that are kept apart. trafilatura's byline search (`fallback`)
+    is asked last, and only while the page named no author at all: its guesses ("HR
+    Strategy", a month) are worth less than an organisation the page declares."""
     sites = site_names(evidence)
     organisations: list[str] = []
-    for bylines in source_bylines(evidence, fallback):
+    handles: list[str] = []
+    sources = list(source_bylines(evidence, None))
+    if fallback:
+        sources.append([(part, False) for part in fallback.split(";")])
+    for index, bylines in enumerate(sources):
+        if fallback and index == len(sources) - 1 and (organisations or handles):
+            break
         people: list[str] = []
         for text, declared_organisation in bylines:
             if declared_organisation:
@@ -203,8 +245,12 @@ def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
                     organisations.append(name)
                 elif looks_like_person(name):
                     people.append(name)
-        if people:
+        if people and all(" " in name for name in people):
             return Authors(people=unique(people), organisations=[])
+        if people and not handles:
+            handles = people  # "KatieS": a user name; a later source may give the full name
+    if handles:
+        return Authors(people=unique(handles), organisations=[])
     return Authors(people=[], organisations=unique(organisations)[:3])
 
 

@@ -217,18 +217,24 @@ def not_before(later: str, earlier: str) -> bool | None:
 def search_page_date(
     tree: HtmlElement, url: str | None, fetched_at: datetime | None = None
 ) -> str | None:
-    """htmldate's extensive search of the page for its original date: the costly last resort.
+    """htmldate's search of the page for its original date: the costly last resort.
 
-    A bare year ("2025-01-01": what htmldate returns when it found only a year, mostly from a
-    copyright line) is no publication date.
+    Its quick search (markup, attributes) first; its extensive one (free text handed to
+    dateparser, ~100 ms on a news page) only when the quick one finds nothing. A bare year
+    ("2025-01-01": what htmldate returns when it found only a year, mostly from a copyright
+    line) is no publication date.
     """
     latest = (fetched_at or datetime.now(UTC)).date().isoformat()
-    try:
-        found = find_date(
-            tree, url=url, extensive_search=True, original_date=True, max_date=latest
-        )
-    except Exception:  # htmldate raises on odd markup; a date search that fails finds nothing
-        return None
+    found = None
+    for extensive in (False, True):
+        try:
+            found = find_date(
+                tree, url=url, extensive_search=extensive, original_date=True, max_date=latest
+            )
+        except Exception:  # htmldate raises on odd markup; a search that fails finds nothing
+            found = None
+        if found:
+            break
     if not found or found.endswith("-01-01"):
         return None
     return found

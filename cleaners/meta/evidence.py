@@ -63,11 +63,32 @@ READ_TAGS = (
     "small",
 )
 # A visible byline's opening ("By Jane Doe", "Written by", "Von", "Par"), and its length limit.
-BYLINE_START_RE = re.compile(
-    r"^\s*(?:(?:written|posted|words|text|story)\s+)?(?:by|von|par|por)\s+\S|^\s*(?:by|von|par)\s*$",
+# A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, and a
+# capitalised name after it; "reduce costs by moving" is a sentence.
+BYLINE_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por)\s+[^\W\d_]", re.IGNORECASE)
+BYLINE_NAME_RE = re.compile(r"\b(?:by|von|par|por)\s+[A-ZÀ-ÖØ-ÞА-Я]")
+# "Photo by", "Image by": a picture credit, not a byline.
+CREDIT_BY_RE = re.compile(
+    r"\b(?:photo(?:graph)?s?|images?|illustrations?|graphics?|video|foto|bild|cover|art"
+    r"|website|site|design(?:ed)?|theme|powered|hosted|sponsored|presented|made|built"
+    r"|reviewed|checked|edited|verified|approved)"
+    r"\s+(?:by|von|par|por)\s",
     re.IGNORECASE,
 )
 BYLINE_MAX_WORDS = 12
+# Text nodes that may hold a byline word, found by libxml2 rather than by reading every element.
+BY_TEXT_NODES = etree.XPath(
+    "/descendant::body/descendant::text()[contains(., 'by ') or contains(., 'By ')"
+    " or contains(., 'BY ') or contains(., 'von ') or contains(., 'Von ')"
+    " or contains(., 'par ') or contains(., 'Par ')]"
+)
+BY_TEXT_NODES_MAX = 40
+# A link to an author's page: a path segment naming authors, then the author's slug.
+AUTHOR_PATH_RE = re.compile(
+    r"/(?:authors?|writers?|contributors?|columnists?|people|staff|profiles?|autor(?:en)?"
+    r"|auteurs?|autores|redakteur(?:e|in)?|journalists?|byline)/[^/?#]*[a-z][^/?#]*/?(?:[?#]|$)",
+    re.IGNORECASE,
+)
 JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 SPACE_RE = re.compile(r"\s+")
 
@@ -93,6 +114,8 @@ class Evidence:
     times: list[tuple[str, bool, bool]] = field(default_factory=list)
     # Texts of elements marked itemprop=author / rel=author / class *author-name* (page order).
     author_marks: list[str] = field(default_factory=list)
+    # Texts of links to author pages ("/author/jane-doe", "/autoren/hans-meier").
+    author_links: list[str] = field(default_factory=list)
     # Short visible lines that open with a byline word ("By Jane Doe", "Written by ...").
     bylines: list[str] = field(default_factory=list)
     # itemprop=datePublished / dateModified values outside <meta>.
@@ -189,8 +212,8 @@ def author_mark_text(element: HtmlElement) -> str:
     """The name inside an author mark: its itemprop=name child, its content, or its text."""
     for child in element.iter():
         if child is not element and (child.get("itemprop") or "").lower() == "name":
-            return squash(child.get("content") or child.text_content())
-    return squash(element.get("content") or element.text_content())
+            return squash(child.get("content") or " ".join(child.itertext()))
+    return squash(element.get("content") or " ".join(element.itertext()))
 
 
 def read_evidence(tree: HtmlElement, url: str | None) -> Evidence:
@@ -234,17 +257,60 @@ def read_evidence(tree: HtmlElement, url: str | None) -> Evidence:
                 value = value or squash(element.text_content())
                 if value:
                     found.itemprop_dates.setdefault(prop, value)
-            lead = element.text
-            if lead and len(found.bylines) < 5 and BYLINE_START_RE.match(lead):
-                text = squash(element.text_content())
-                if len(text.split()) <= BYLINE_MAX_WORDS and not off_article(element):
-                    found.bylines.append(text)
+            if tag == "a" and len(found.author_links) < 10:
+                href = element.get("href") or ""
+                if AUTHOR_PATH_RE.search(href) and not off_article(element):
+                    text = spaced_text(element)
+                    if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
+                        found.author_links.append(text)
             if is_author_mark(element) and len(found.author_marks) < 10:
                 if not off_article(element):
                     text = author_mark_text(element)
                     if text:
                         found.author_marks.append(text)
+    found.bylines = find_bylines(tree)
     return found
+
+
+def spaced_text(element: HtmlElement) -> str:
+    """An element's text with its pieces apart ("Matt Check<span>Head Winemaker</span>" reads
+    "Matt Check Head Winemaker", not "Matt CheckHead Winemaker")."""
+    return squash(" ".join(element.itertext()))
+
+
+def local_link(href: str, url: str | None) -> bool:
+    """True for a link on the page's own site (a relative one, or one to its host)."""
+    host = urlsplit(href).hostname
+    if not host:
+        return True
+    own = (urlsplit(url or "").hostname or "").removeprefix("www.")
+    return bool(own) and host.removeprefix("www.").endswith(own.split(".", 1)[-1])
+
+
+def find_bylines(tree: HtmlElement) -> list[str]:
+    """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe")."""
+    bylines: list[str] = []
+    seen: set[HtmlElement] = set()
+    for node in BY_TEXT_NODES(tree)[:BY_TEXT_NODES_MAX]:
+        holder = node.getparent()
+        if holder is None:
+            continue
+        if getattr(node, "is_tail", False):
+            holder = holder.getparent()
+        if holder is None or holder in seen or holder.tag in ("script", "style", "title"):
+            continue
+        seen.add(holder)
+        text = spaced_text(holder)
+        if len(text.split()) > BYLINE_MAX_WORDS or not BYLINE_RE.search(text):
+            continue
+        if not BYLINE_NAME_RE.search(text):
+            continue
+        if CREDIT_BY_RE.search(text) or off_article(holder):
+            continue
+        bylines.append(text)
+        if len(bylines) >= 5:
+            break
+    return bylines
 
 
 def etree_text(element: etree._Element) -> str:
