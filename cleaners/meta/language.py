@@ -38,6 +38,12 @@ def identifier() -> Any:
     )
 
 
+def load_language_model() -> None:
+    """Load the language model now (~0.8 s of CPU) rather than on the first page: a worker
+    process calls it before it takes pages, so no page's time limit pays for it."""
+    identifier()
+
+
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the text's language, or None when it is too short or unsure."""
     if len(text) < DETECT_MIN_CHARS:
