@@ -33,7 +33,7 @@ from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
 from cleaners.meta import read_evidence, resolve_metadata
-from cleaners.meta.dates import search_page_date
+from cleaners.meta.dates import cheap_date_known, page_date
 from cleaners.meta.title import TITLE_AFFIX_LABEL, learned_title_affixes, title_affix_candidates
 from cleaners.metadata import page_facts
 from cleaners.page_metadata import page_metadata
@@ -449,6 +449,12 @@ def _extract_article(
     # byline or a tag list out of the tree (cleaners.meta); the date search waits (see below).
     evidence = read_evidence(tree, url)
     document = page_metadata(tree, url, search_date=False)
+    fetched = as_datetime(fetched_at)
+    # htmldate's quick search only for a page no cheaper evidence dates, on the tree as served
+    # (the tree stage may drop the dated element); its extensive one later, if still needed.
+    quick_date = None
+    if not cheap_date_known(evidence, fetched):
+        quick_date = page_date(tree, url, fetched, extensive=False)
     ctx = CleaningContext(
         rules=rules,
         url=url,
@@ -495,8 +501,8 @@ def _extract_article(
         declared_language=facts.language or document.language,
         text_published=ctx.published,
         text_updated=facts.modified or ctx.updated,
-        fetched_at=as_datetime(fetched_at),
-        search_date=lambda: search_page_date(tree, url, as_datetime(fetched_at)),
+        fetched_at=fetched,
+        search_date=lambda: quick_date or page_date(tree, url, fetched, extensive=True),
         title_affixes=learned_title_affixes(profile),
     )
     return Article(

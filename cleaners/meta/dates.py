@@ -214,27 +214,25 @@ def not_before(later: str, earlier: str) -> bool | None:
     return day_first >= day_second
 
 
-def search_page_date(
-    tree: HtmlElement, url: str | None, fetched_at: datetime | None = None
+def page_date(
+    tree: HtmlElement, url: str | None, fetched_at: datetime | None, *, extensive: bool
 ) -> str | None:
-    """htmldate's search of the page for its original date: the costly last resort.
-
-    Its quick search (markup, attributes) first; its extensive one (free text handed to
-    dateparser, ~100 ms on a news page) only when the quick one finds nothing. A bare year
+    """htmldate's search of the page for its original date, quick (markup and attributes) or
+    extensive (free text handed to dateparser, ~100 ms on a news page). A bare year
     ("2025-01-01": what htmldate returns when it found only a year, mostly from a copyright
-    line) is no publication date.
-    """
+    line) is no publication date."""
     latest = (fetched_at or datetime.now(UTC)).date().isoformat()
-    found = None
-    for extensive in (False, True):
-        try:
-            found = find_date(
-                tree, url=url, extensive_search=extensive, original_date=True, max_date=latest
-            )
-        except Exception:  # htmldate raises on odd markup; a search that fails finds nothing
-            found = None
-        if found:
-            break
+    try:
+        found = find_date(
+            tree, url=url, extensive_search=extensive, original_date=True, max_date=latest
+        )
+    except Exception:  # htmldate raises on odd markup; a search that fails finds nothing
+        return None
     if not found or found.endswith("-01-01"):
         return None
     return found
+
+
+def cheap_date_known(evidence: Evidence, fetched_at: datetime | None = None) -> bool:
+    """True when JSON-LD, a meta tag, a <time> or the URL dates the page: no search needed."""
+    return find_dates(evidence, fetched_at=fetched_at).published is not None
