@@ -119,6 +119,14 @@ def test_dates_keep_time_and_zone_and_respect_the_fetch_time() -> None:
     assert (dates.published, dates.published_source) == ("2024-01-02", "url")
 
 
+def test_a_written_out_json_ld_date_is_trusted_after_the_page_search() -> None:
+    evidence = Evidence(json_ld=[{"@type": "BlogPosting", "datePublished": "Jun 24, 2025"}])
+    searched = find_dates(evidence, search_page=lambda: "2024-08-25")
+    assert (searched.published, searched.published_source) == ("2024-08-25", "htmldate")
+    alone = find_dates(evidence, search_page=lambda: None)
+    assert (alone.published, alone.published_source) == ("2025-06-24", "jsonld")
+
+
 def test_no_date_stays_none_and_the_costly_search_runs_only_then() -> None:
     calls: list[int] = []
 

@@ -3,8 +3,8 @@
 Order of trust for the publication time: JSON-LD `datePublished` ("jsonld"), publication meta
 tags such as `article:published_time` ("meta"), a `<time>` marked as the publication date or the
 first one in the article ("time"), a date in the URL path ("url"), a dateline in the article text
-("text"), and last htmldate's search of the page ("htmldate", run only when nothing cheaper
-answers). A time later than the fetch time is no publication time and the next source is asked;
+("text"), htmldate's search of the page ("htmldate", run only when nothing cheaper answers),
+and last a JSON-LD date written out rather than in ISO 8601 ("Jun 24, 2025": a template's). A time later than the fetch time is no publication time and the next source is asked;
 an update earlier than the publication is dropped. A page with no date gets None, never a guess.
 """
 
@@ -161,17 +161,23 @@ def find_dates(
     text_updated: str | None = None,
     fetched_at: datetime | None = None,
     search_page: Callable[[], str | None] | None = None,
+    written_out: bool = True,
 ) -> Dates:
     """The page's publication time with its source, and its modification time.
 
     `text_date` is a dateline found in the article text, `search_page` the costly fallback
-    (htmldate), called only when no other source gives a date.
+    (htmldate), called only when no other source gives a date; `written_out=False` leaves out a
+    JSON-LD date that is not ISO 8601 (asked last of all).
     """
     fetched = fetched_at or datetime.now(UTC)
     if fetched.tzinfo is None:
         fetched = fetched.replace(tzinfo=UTC)
+    declared = json_ld_date(evidence, "datePublished")
+    # schema.org dates are ISO 8601; one written out ("Jun 24, 2025") is a template's rendering
+    # (on wcxb_dev as often the page's render day as its publication day), trusted last.
+    iso_declared = declared if declared and ISO_DATE_RE.match(declared.strip()) else None
     sources: list[tuple[str, Callable[[], str | None]]] = [
-        ("jsonld", lambda: json_ld_date(evidence, "datePublished")),
+        ("jsonld", lambda: iso_declared),
         ("meta", lambda: meta_date(evidence, PUBLISHED_META_KEYS)),
         ("time", lambda: time_element_date(evidence)),
         ("url", lambda: url_date(evidence.url)),
@@ -179,6 +185,8 @@ def find_dates(
     ]
     if search_page is not None:
         sources.append(("htmldate", search_page))
+    if written_out:
+        sources.append(("jsonld", lambda: None if iso_declared else declared))
     published = source = None
     for name, read in sources:
         candidate = normalise_iso(read())
@@ -235,4 +243,4 @@ def page_date(
 
 def cheap_date_known(evidence: Evidence, fetched_at: datetime | None = None) -> bool:
     """True when JSON-LD, a meta tag, a <time> or the URL dates the page: no search needed."""
-    return find_dates(evidence, fetched_at=fetched_at).published is not None
+    return find_dates(evidence, fetched_at=fetched_at, written_out=False).published is not None
