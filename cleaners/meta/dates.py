@@ -4,8 +4,9 @@ Order of trust for the publication time: JSON-LD `datePublished` ("jsonld"), pub
 tags such as `article:published_time` ("meta"), a `<time>` marked as the publication date or the
 first one in the article ("time"), a date in the URL path ("url"), a dateline in the article text
 ("text"), htmldate's search of the page ("htmldate", run only when nothing cheaper answers),
-and last a JSON-LD date written out rather than in ISO 8601 ("Jun 24, 2025": a template's). A time later than the fetch time is no publication time and the next source is asked;
-an update earlier than the publication is dropped. A page with no date gets None, never a guess.
+and last a JSON-LD date written out rather than in ISO 8601 ("Jun 24, 2025": a template's).
+A time later than the fetch time is no publication time and the next source is asked; an update
+earlier than the publication is dropped. A page with no date gets None, never a guess.
 """
 
 from __future__ import annotations

@@ -311,8 +311,3 @@ def find_bylines(tree: HtmlElement) -> list[str]:
         if len(bylines) >= 5:
             break
     return bylines
-
-
-def etree_text(element: etree._Element) -> str:
-    """An element's text content with white space squashed."""
-    return squash("".join(element.itertext()))

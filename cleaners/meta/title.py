@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from cleaners.meta.evidence import Evidence, squash
+from cleaners.meta.evidence import Evidence, squash, types_of
 
 # Separators between a headline and its affixes: spaced dashes, bars, bullets, guillemets.
 SEPARATOR_RE = re.compile(r"\s+(?:[-–—|·•»:/~]|::|\|\|)\s+|\s*\|\s*")
@@ -75,7 +75,7 @@ def site_names(evidence: Evidence, extra: Iterable[str] = ()) -> list[str]:
                     "twitter:site", "publisher", "copyright")
     ]  # fmt: skip
     for item in evidence.json_ld:
-        kinds = {str(t).lower() for t in (item.get("@type"),) if t}
+        kinds = types_of(item)
         publisher = item.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             names.append(publisher["name"])
