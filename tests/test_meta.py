@@ -12,15 +12,16 @@ from pathlib import Path
 import pytest
 
 from cleaners import extract_article
+from cleaners.extract import title_affix_blocks
 from cleaners.meta.authors import find_authors, split_names
 from cleaners.meta.dates import find_dates, normalise_iso, url_date
 from cleaners.meta.evidence import Evidence
 from cleaners.meta.language import choose_language
 from cleaners.meta.title import (
     choose_title,
-    learn_title_affixes,
     learned_title_affixes,
     strip_site_affixes,
+    title_affix_candidates,
 )
 from cleaners.profile import learn_from_pages
 
@@ -75,10 +76,19 @@ def test_title_affixes_are_learned_from_an_outlets_titles() -> None:
         "Council approves new bus lanes – Lakeside Tribune",
         "Library extends weekend opening hours – Lakeside Tribune",
         "Flood defences tested after heavy rain – Lakeside Tribune",
+        "Opinion: Keep the ferry – Lakeside Tribune",
         "School wins national robotics prize",
     ]
-    assert learn_title_affixes(titles) == ("Lakeside Tribune",)
-    assert learn_title_affixes(titles[:2]) == ()  # too few titles to tell
+    assert title_affix_candidates(titles[0]) == [
+        "Council approves new bus lanes", "Lakeside Tribune",
+    ]
+    assert title_affix_candidates(titles[-1]) == []
+    pages = [title_affix_blocks(title) for title in titles]
+    assert learned_title_affixes(learn_from_pages("lakeside", pages)) == ("Lakeside Tribune",)
+    # Too few pages to tell, or a segment on fewer than half of them: nothing learned.
+    assert learned_title_affixes(learn_from_pages("lakeside", pages[:2])) == ()
+    pages += [title_affix_blocks(f"Story {n} of the week") for n in range(5)]
+    assert learned_title_affixes(learn_from_pages("lakeside", pages)) == ()
 
 
 def test_outlet_profile_learns_the_title_suffix_and_keeps_tags() -> None:

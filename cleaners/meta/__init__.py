@@ -3,7 +3,8 @@
 `read_evidence` reads what the page declares about itself once, from the untouched tree;
 `resolve_metadata` weighs it (with trafilatura's own findings and the article text's datelines)
 into the fields of an `Article`. Each rule lives in its own module: `title`, `dates`,
-`authors`, `language`; `learn_title_affixes` learns an outlet's title affixes from its pages.
+`authors`, `language`; `learned_title_affixes` reads an outlet's title affixes from its
+learned profile.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from cleaners.meta.authors import find_authors
 from cleaners.meta.dates import find_dates
 from cleaners.meta.evidence import Evidence, read_evidence
 from cleaners.meta.language import choose_language
-from cleaners.meta.title import choose_title, learn_title_affixes
+from cleaners.meta.title import choose_title, learned_title_affixes
 
-__all__ = ["Evidence", "PageMetadata", "learn_title_affixes", "read_evidence", "resolve_metadata"]
+__all__ = ["Evidence", "PageMetadata", "learned_title_affixes", "read_evidence", "resolve_metadata"]
 
 
 @dataclass(slots=True)

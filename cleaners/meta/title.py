@@ -3,7 +3,7 @@
 Evidence weighed: the visible `<h1>`s, `og:title`/`twitter:title`, the JSON-LD headline and the
 `<title>`. Site-name affixes (" - Site", " | Site", "Site: ") are recognised from `og:site_name`,
 `application-name`, the JSON-LD publisher's and website's names, the host name and what the
-outlet's other pages share (`learn_title_affixes`), never from a fixed list. Where the sources
+outlet's other pages share (`learned_title_affixes`), never from a fixed list. Where the sources
 disagree, the headline is the one most of the others agree with; the visible `<h1>` wins ties,
 being what a reader sees as the headline.
 """
@@ -225,24 +225,6 @@ def shortest_agreeing(chosen: str, others: Sequence[str]) -> str:
     return chosen
 
 
-def learn_title_affixes(titles: Iterable[str]) -> tuple[str, ...]:
-    """The leading and trailing title segments an outlet's pages share ("Pack Hacker" in
-    "X | Pack Hacker", "Y | Pack Hacker" ...), learned from its recent titles.
-
-    A segment is an affix when it ends (or starts) at least half of the titles, and at least
-    three of them: a headline is never shared by so many of an outlet's pages.
-    """
-    titles = [squash(title) for title in titles if title and title.strip()]
-    ends: Counter[str] = Counter()
-    for title in titles:
-        segments = split_segments(title)
-        if len(segments) < 2:
-            continue
-        ends.update({segments[-1], segments[0]})
-    needed = max(LEARNED_AFFIX_MIN_TITLES, LEARNED_AFFIX_SHARE * len(titles))
-    return tuple(sorted(segment for segment, count in ends.items() if count >= needed))
-
-
 # The text of the block that stands for a title affix in an outlet's learned profile.
 TITLE_AFFIX_LABEL = "title affix: "
 
@@ -256,10 +238,19 @@ def title_affix_candidates(title: str) -> list[str]:
 
 
 def learned_title_affixes(profile: object | None) -> tuple[str, ...]:
-    """The title affixes an outlet's learned profile holds (its blocks labelled as such)."""
+    """The title affixes an outlet's learned profile holds: the leading or trailing title
+    segments counted on at least half of its recent pages (and three), which no headline is.
+
+    Each page's candidates (`title_affix_candidates`) are counted with its blocks, over the
+    same window of recent pages as the rest of the profile (cleaners.profile).
+    """
     blocks = getattr(profile, "blocks", None) or {}
+    pages = getattr(profile, "pages", 0)
+    needed = max(LEARNED_AFFIX_MIN_TITLES, LEARNED_AFFIX_SHARE * pages)
     return tuple(
-        block.text.removeprefix(TITLE_AFFIX_LABEL)
-        for block in blocks.values()
-        if block.text.startswith(TITLE_AFFIX_LABEL)
+        sorted(
+            block.text.removeprefix(TITLE_AFFIX_LABEL)
+            for block in blocks.values()
+            if block.text.startswith(TITLE_AFFIX_LABEL) and block.pages >= needed
+        )
     )
