@@ -16,6 +16,7 @@ from cleaners.errors import (
     TooShort,
 )
 from cleaners.extract import extract_article
+from cleaners.meta.language import load_language_model
 from cleaners.rules import OutletRules
 from cleaners.version import CLEANER_VERSION
 
@@ -31,4 +32,5 @@ __all__ = [
     "Removal",
     "TooShort",
     "extract_article",
+    "load_language_model",
 ]

@@ -28,8 +28,9 @@ class Removal:
 class Article:
     """Clean article text and its metadata, as `extract_article` returns it.
 
-    Dates are ISO 8601 strings (date or date-time), `body` is the clean paragraphs joined by
-    newlines without the title, and `removed` lists what every cleaner stage took out.
+    Dates are ISO 8601 strings (date, or date-time with the UTC offset the page gives), `body`
+    is the clean paragraphs joined by newlines without the title, and `removed` lists what
+    every cleaner stage took out.
     """
 
     body: str
@@ -37,9 +38,16 @@ class Article:
     canonical_url: str | None = None
     title: str | None = None
     authors: list[str] = field(default_factory=list)
+    # Organisations named as the author ("Reuters", "The Example Team") when no person is.
+    author_organisations: list[str] = field(default_factory=list)
     published: str | None = None
+    # Where `published` came from: "jsonld", "meta", "time", "url", "text", "htmldate".
+    published_source: str | None = None
     updated: str | None = None
+    # The language to use, and apart what the page declares and what its body reads as.
     language: str | None = None
+    language_declared: str | None = None
+    language_detected: str | None = None
     description: str | None = None
     site_name: str | None = None
     tags: list[str] = field(default_factory=list)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
@@ -23,7 +24,7 @@ from lxml.html import (
     document_fromstring,
 )
 from trafilatura import bare_extraction
-from trafilatura.settings import Document, set_date_params
+from trafilatura.settings import Document
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repair_faulty_html
 
 from cleaners.article import Article
@@ -31,13 +32,18 @@ from cleaners.candidates import ArticleRegion, drop_blocks_after_article, find_a
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
+from cleaners.meta import read_evidence, resolve_metadata
+from cleaners.meta.dates import cheap_date_known, page_date
+from cleaners.meta.title import TITLE_AFFIX_LABEL, learned_title_affixes, title_affix_candidates
 from cleaners.metadata import page_facts
 from cleaners.page_metadata import page_metadata
 from cleaners.pages import drop_trailing_teasers, refuse_index_page
 from cleaners.profile import (
     BoilerplateProfile,
+    PageBlock,
     PageBlocks,
     drop_learned_paragraphs,
+    fingerprint,
     read_page_blocks,
     remove_learned_blocks,
 )
@@ -273,15 +279,14 @@ def is_loose_crosshead(element: etree._Element) -> bool:
     return bool(text) and (text[0].isupper() or text[0].isdigit())
 
 
-def run_trafilatura(tree: HtmlElement, url: str | None) -> Document:
-    """trafilatura's main text and metadata of the cleaned tree; NotAnArticle when none.
+def run_trafilatura(tree: HtmlElement, url: str | None, metadata: Document) -> Document:
+    """trafilatura's main text of the cleaned tree, into `metadata`; NotAnArticle when none.
 
     The metadata comes from `page_metadata` (trafilatura's own steps without its costly tree
-    copies and scans) rather than `with_metadata=True`, which cost a third of the extraction.
-    bare_extraction works on a copy of the tree: the precision-mode second look and the
-    index-page check read the cleaned page after it.
+    copies and scans, read before the tree stage) rather than `with_metadata=True`, which cost a
+    third of the extraction. bare_extraction works on a copy of the tree: the precision-mode
+    second look and the index-page check read the cleaned page after it.
     """
-    metadata = page_metadata(tree, url, set_date_params(extensive=False))
     try:
         document = bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
     except ExtractionError:
@@ -365,9 +370,28 @@ def words_of(blocks: list[Block]) -> list[int]:
     return [len(block.text.split()) for block in blocks]
 
 
-def split_authors(author: str | None) -> list[str]:
-    """trafilatura's "; "-joined author string as a list."""
-    return [a.strip() for a in (author or "").split(";") if a.strip()]
+def title_affix_blocks(title: str) -> list[PageBlock]:
+    """The <title>'s first and last segments as blocks to count with the page's, so the outlet's
+    profile learns the affixes its titles share ("... – Lakeside Tribune"; cleaners.meta.title).
+
+    Their fingerprints are taken over text no page block can have (normalised block text has no
+    control character), so no element or paragraph is ever removed for them.
+    """
+    blocks = []
+    for segment in title_affix_candidates(title):
+        text = TITLE_AFFIX_LABEL + segment
+        blocks.append(PageBlock(fingerprint("\x00" + text), text, len(segment.split())))
+    return blocks
+
+
+def as_datetime(value: datetime | str | None) -> datetime | None:
+    """A fetch time given as ISO 8601 text or a datetime (None when absent or unreadable)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def as_rules(outlet: OutletRules | str | None) -> OutletRules:
@@ -385,16 +409,20 @@ def extract_article(
     encoding: str | None = None,
     profile: BoilerplateProfile | None = None,
     collect_blocks: bool = False,
+    fetched_at: datetime | str | None = None,
 ) -> Article:
     """Clean article text and metadata of one page.
 
     `encoding` is the charset of the HTTP Content-Type header, if any. `profile` is the
     outlet's learned boilerplate (cleaners.profile) to remove; `collect_blocks` fills
-    `Article.blocks` with the page's text blocks, to learn from. Raises only
-    `ExtractionError` subclasses (NotHTML, BadEncoding, EmptyDocument, NotAnArticle).
+    `Article.blocks` with the page's text blocks, to learn from. `fetched_at` (ISO 8601 or a
+    datetime; default now) bounds the publication time. Raises only `ExtractionError`
+    subclasses (NotHTML, BadEncoding, EmptyDocument, NotAnArticle).
     """
     try:
-        return _extract_article(html, url, as_rules(outlet), encoding, profile, collect_blocks)
+        return _extract_article(
+            html, url, as_rules(outlet), encoding, profile, collect_blocks, fetched_at
+        )
     except ExtractionError:
         raise
     except RecursionError as err:
@@ -410,12 +438,23 @@ def _extract_article(
     encoding: str | None,
     profile: BoilerplateProfile | None = None,
     collect_blocks: bool = False,
+    fetched_at: datetime | str | None = None,
 ) -> Article:
     """The body of `extract_article`, free to raise anything the wrapper converts."""
     if not isinstance(html, str | bytes):
         raise NotHTML(f"expected str or bytes, got {type(html).__name__}")
     tree = parse_html(decode_html(html, encoding))
     facts = page_facts(tree, url)
+    # Metadata is read from the page as served, before any cleaner or learned profile takes a
+    # byline or a tag list out of the tree (cleaners.meta); the date search waits (see below).
+    evidence = read_evidence(tree, url)
+    document = page_metadata(tree, url, search_date=False)
+    fetched = as_datetime(fetched_at)
+    # htmldate's quick search only for a page no cheaper evidence dates, on the tree as served
+    # (the tree stage may drop the dated element); its extensive one later, if still needed.
+    quick_date = None
+    if not cheap_date_known(evidence, fetched):
+        quick_date = page_date(tree, url, fetched, extensive=False)
     ctx = CleaningContext(
         rules=rules,
         url=url,
@@ -435,7 +474,7 @@ def _extract_article(
         page_blocks.elements = []
     tree_removals = len(ctx.removed)
     region = find_article_region(tree)
-    document = run_trafilatura(tree, url)
+    document = run_trafilatura(tree, url, document)
     ctx.title = document.title
     blocks = clean_main_text(document.body, region, ctx, page_blocks, profile)
     if has_little_prose(blocks) and body_outside_region(region, blocks):
@@ -454,15 +493,31 @@ def _extract_article(
     cards = refuse_index_page(tree, blocks, url, titles, document.author)
     blocks = drop_trailing_teasers(blocks, tree, ctx, titles, cards)
     body = "\n".join(block.text for block in blocks)
+    meta = resolve_metadata(
+        evidence,
+        body=body,
+        title_fallback=document.title,
+        author_fallback=document.author,
+        declared_language=facts.language or document.language,
+        text_published=ctx.published,
+        text_updated=facts.modified or ctx.updated,
+        fetched_at=fetched,
+        search_date=lambda: quick_date or page_date(tree, url, fetched, extensive=True),
+        title_affixes=learned_title_affixes(profile),
+    )
     return Article(
         body=body,
         url=url,
         canonical_url=facts.canonical_url,
-        title=document.title,
-        authors=split_authors(document.author),
-        published=document.date or ctx.published,
-        updated=facts.modified or ctx.updated,
-        language=facts.language or document.language,
+        title=meta.title,
+        authors=meta.authors,
+        author_organisations=meta.author_organisations,
+        published=meta.published,
+        published_source=meta.published_source,
+        updated=meta.updated,
+        language=meta.language,
+        language_declared=meta.language_declared,
+        language_detected=meta.language_detected,
         description=document.description,
         site_name=document.sitename,
         tags=list(dict.fromkeys([*(document.categories or []), *(document.tags or [])])),
@@ -470,5 +525,9 @@ def _extract_article(
         word_count=len(body.split()),
         removed=ctx.removed,
         cleaner_version=CLEANER_VERSION,
-        blocks=list(page_blocks.blocks.values()) if collect_blocks and page_blocks else [],
+        blocks=(
+            [*page_blocks.blocks.values(), *title_affix_blocks(evidence.title)]
+            if collect_blocks and page_blocks
+            else []
+        ),
     )

@@ -205,10 +205,18 @@ def copies_under_root(elements: list[HtmlElement]) -> HtmlElement:
     return root
 
 
-def page_metadata(tree: HtmlElement, url: str | None, date_params: dict | None = None) -> Document:
+def page_metadata(
+    tree: HtmlElement,
+    url: str | None,
+    date_params: dict | None = None,
+    *,
+    search_date: bool = True,
+) -> Document:
     """trafilatura's metadata of the page, as `extract_metadata(tree, url, date_params)` finds it.
 
     Same steps, same order, same sources; the licence is left out (see the module docstring).
+    `search_date=False` leaves htmldate's date search out (`cleaners.meta.dates` runs it only
+    when the page gives no cheaper date).
     """
     date_config = {**(date_params or set_date_params(extensive=False))}
     head = copies_under_root(HEADS(tree))
@@ -226,7 +234,7 @@ def page_metadata(tree: HtmlElement, url: str | None, date_params: dict | None =
     if not metadata.url:
         metadata.url = extract_url(head, url)
     date_config["url"] = metadata.url
-    metadata.date = find_date(tree, **date_config)
+    metadata.date = find_date(tree, **date_config) if search_date else None
     if not metadata.sitename:
         metadata.sitename = extract_sitename(head)
     if metadata.sitename:

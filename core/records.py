@@ -14,7 +14,8 @@ from core.items import Page
 
 # Article fields copied onto the record (everything but `url`, which the record names itself).
 ARTICLE_FIELDS = (
-    "body", "canonical_url", "title", "authors", "published", "updated", "language",
+    "body", "canonical_url", "title", "authors", "author_organisations", "published",
+    "published_source", "updated", "language", "language_declared", "language_detected",
     "description", "site_name", "tags", "image", "word_count", "removed", "cleaner_version",
 )
 
@@ -38,9 +39,13 @@ class ArticleRecord:
     canonical_url: str | None = None
     title: str | None = None
     authors: list[str] = field(default_factory=list)
+    author_organisations: list[str] = field(default_factory=list)
     published: str | None = None
+    published_source: str | None = None
     updated: str | None = None
     language: str | None = None
+    language_declared: str | None = None
+    language_detected: str | None = None
     description: str | None = None
     site_name: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -83,6 +88,7 @@ def article_values(article: Article) -> dict[str, Any]:
     """The record's fields an `Article` gives (all of `ARTICLE_FIELDS`), removals as dicts."""
     values: dict[str, Any] = {name: getattr(article, name) for name in ARTICLE_FIELDS}
     values["authors"] = list(values["authors"] or [])
+    values["author_organisations"] = list(values["author_organisations"] or [])
     values["tags"] = list(values["tags"] or [])
     values["removed"] = [
         {"cleaner": removal.cleaner, "text": removal.text}

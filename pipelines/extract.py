@@ -176,7 +176,8 @@ class ExtractPipeline:
         the job's `options`; everything in a job must pickle. With learning on, the outlet's
         learned profile is applied and the page's blocks come back to be counted.
         """
-        options: dict[str, Any] = {}
+        # The fetch time bounds the publication time (a later date is no publication date).
+        options: dict[str, Any] = {"fetched_at": page.fetched_at}
         if self.profiles is not None:
             options["collect_blocks"] = True
             if outlet is not None:

@@ -236,6 +236,7 @@ def worker_main(
     then stops the workers; a parent that dies closes the pipe and the worker exits on EOF.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    cleaners.load_language_model()  # before the first page's time limit starts, not inside it
     # What the imports made lives as long as the worker: keep it out of the collector's full
     # passes, which would otherwise walk it again and again while pages are cleaned.
     gc.freeze()

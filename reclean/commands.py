@@ -29,7 +29,7 @@ from pathlib import Path
 
 from cleaners.decode import decode_html
 from cleaners.errors import ExtractionError
-from cleaners.extract import extract_article, parse_html
+from cleaners.extract import extract_article, parse_html, title_affix_blocks
 from cleaners.profile import (
     DEFAULT_THRESHOLDS,
     DEFAULT_WINDOW_PAGES,
@@ -88,8 +88,11 @@ def open_store(path: str | Path) -> SQLiteStorage:
 
 
 def page_blocks_of(html: bytes, encoding: str | None) -> list[PageBlock]:
-    """A stored page's blocks, from one parse; learning needs no extraction."""
-    return list(read_page_blocks(parse_html(decode_html(html, encoding))).blocks.values())
+    """A stored page's blocks (and its title's affixes), from one parse; learning needs no
+    extraction."""
+    tree = parse_html(decode_html(html, encoding))
+    title = " ".join(" ".join(tree.xpath("/html/head/title//text()")).split())
+    return [*read_page_blocks(tree).blocks.values(), *title_affix_blocks(title)]
 
 
 # --- reclean ---------------------------------------------------------------------------------

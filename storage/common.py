@@ -28,9 +28,10 @@ from storage.base import KnownUrl, SaveResult, Storage, StorageFault, StoredPage
 CONTENT_COLUMNS = (
     "outlet_id", "title", "authors", "published", "updated", "language", "description",
     "site_name", "tags", "image", "body", "word_count", "body_hash", "cleaner_version", "removed",
+    "author_organisations", "published_source", "language_declared", "language_detected",
 )
 # Article columns holding JSON lists.
-JSON_COLUMNS = ("authors", "tags", "removed")
+JSON_COLUMNS = ("authors", "tags", "removed", "author_organisations")
 
 
 class BatchedStorage(Storage):

@@ -146,9 +146,17 @@ CREATE TABLE IF NOT EXISTS article_versions (
 CREATE INDEX IF NOT EXISTS article_versions_article ON article_versions (article_id);
 """
 
+# Metadata columns; the same columns as SQLite's migration 6.
+ADD_METADATA_COLUMNS = """
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS author_organisations jsonb;
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS published_source text;
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS language_declared text;
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS language_detected text;
+"""
+
 MIGRATIONS: list[str] = [
     CREATE_CORE_TABLES, CREATE_ARTICLE_SEARCH, BOILERPLATE_SCHEMA, ADD_REVISITS_AND_HISTORY,
-    DROP_UNUSED_INDEX,
+    DROP_UNUSED_INDEX, ADD_METADATA_COLUMNS,
 ]
 
 

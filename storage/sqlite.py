@@ -185,12 +185,31 @@ def drop_unused_block_index(db: Database) -> None:
     db.execute(DROP_UNUSED_INDEX)
 
 
+# Metadata columns: organisations named as authors (JSON list), where `published` came from,
+# and the declared and detected languages beside `language`.
+METADATA_COLUMNS = (
+    "author_organisations", "published_source", "language_declared", "language_detected",
+)
+
+
+def add_metadata_columns(db: Database) -> None:
+    """`author_organisations`, `published_source`, `language_declared`, `language_detected`.
+
+    Rows stored before are left NULL (`python -m cleaners reclean` fills them from raw HTML).
+    """
+    columns = db["articles"].columns_dict
+    for name in METADATA_COLUMNS:
+        if name not in columns:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {name} TEXT")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     create_core_tables,
     create_article_search,
     create_boilerplate_tables,
     add_revisits_and_history,
     drop_unused_block_index,
+    add_metadata_columns,
 ]
 
 

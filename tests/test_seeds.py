@@ -54,7 +54,8 @@ def test_time_like_page_keeps_only_article_text(page: Path) -> None:
     assert article.title not in article.body
     assert article.updated is not None
     assert article.updated.startswith("2014-04-14T22:21")
-    assert article.published == "2014-04-14"
+    # The page's article:published_time, with its time of day and UTC offset kept.
+    assert article.published == "2014-04-14T20:10:00-04:00"
     assert {r.cleaner for r in article.removed} >= {"drop_timestamp_lines"}
 
 

@@ -31,7 +31,8 @@ EXPECTED_COLUMNS = {
         "id", "url", "final_url", "outlet_id", "title", "authors", "published", "updated",
         "language", "description", "site_name", "tags", "image", "body", "word_count",
         "body_hash", "cleaner_version", "removed", "first_seen", "last_seen", "fetched_at",
-        "crawl_id", "etag", "last_modified",
+        "crawl_id", "etag", "last_modified", "author_organisations", "published_source",
+        "language_declared", "language_detected",
     },
     "article_versions": {
         "id", "article_id", "body_hash", "body", "title", "updated", "cleaner_version",
@@ -119,6 +120,28 @@ def test_a_file_from_before_the_block_index_was_dropped_loses_it(tmp_path: Path)
             if not index.name.startswith("sqlite_autoindex")] == []
 
 
+def test_a_file_from_before_the_metadata_columns_gains_them_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    db = Database(tmp_path / "before-metadata.db")
+    with db.atomic():  # the schema as the first five migrations left it, with one article
+        for migration in MIGRATIONS[:5]:
+            migration(db)
+        db.execute("PRAGMA user_version = 5")
+        db["outlets"].insert({"id": "valley", "name": "Valley Courier"})
+        db["articles"].insert({
+            "url": "https://valleycourier.example/a", "outlet_id": "valley", "body": "Text.",
+            "published": "2024-05-01", "first_seen": "2024-05-02", "last_seen": "2024-05-02",
+        })
+    assert "published_source" not in db["articles"].columns_dict
+    assert migrate(db) == len(MIGRATIONS)
+    row = next(db["articles"].rows)
+    assert (row["published"], row["body"]) == ("2024-05-01", "Text.")
+    new_columns = ("author_organisations", "published_source", "language_declared",
+                   "language_detected")
+    assert {name: row[name] for name in new_columns} == dict.fromkeys(new_columns)
+
+
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     db = Database(tmp_path / "future.db")
     db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
@@ -169,6 +192,27 @@ def test_save_results_insert_unchanged_update_duplicate(storage: SQLiteStorage) 
         {"url": "https://www.valleycourier.example/travel/ferry-copy", "kind": "duplicate"},
     ]
     assert storage.database["articles"].count == 1
+
+
+def test_metadata_columns_are_stored_and_compared(storage: SQLiteStorage) -> None:
+    body = "The evening ferry will leave at seven from next week. " * 8
+    fields = {
+        "authors": [], "author_organisations": ["Valley Courier Staff"],
+        "published": "2026-11-20T08:30:00-05:00", "published_source": "jsonld",
+        "language": "en", "language_declared": "fr", "language_detected": "en",
+    }
+    assert storage.save_article(make_record("/ferry", body, **fields)) is SaveResult.INSERTED
+    (row,) = storage.database.query(
+        "SELECT author_organisations, published, published_source, language,"
+        " language_declared, language_detected FROM articles"
+    )
+    assert row == {
+        "author_organisations": '["Valley Courier Staff"]', "published": fields["published"],
+        "published_source": "jsonld", "language": "en", "language_declared": "fr",
+        "language_detected": "en",
+    }
+    moved = {**fields, "published_source": "meta"}  # a new source is an update
+    assert storage.save_article(make_record("/ferry", body, **moved)) is SaveResult.UPDATED
 
 
 def test_update_keeps_id_and_first_seen_and_moves_last_seen(storage: SQLiteStorage) -> None:

@@ -1,0 +1,73 @@
+"""Metadata a researcher can trust: headline, publication time, authors and language.
+
+`read_evidence` reads what the page declares about itself once, from the untouched tree;
+`resolve_metadata` weighs it (with trafilatura's own findings and the article text's datelines)
+into the fields of an `Article`. Each rule lives in its own module: `title`, `dates`,
+`authors`, `language`; `learned_title_affixes` reads an outlet's title affixes from its
+learned profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from cleaners.meta.authors import find_authors
+from cleaners.meta.dates import find_dates
+from cleaners.meta.evidence import Evidence, read_evidence
+from cleaners.meta.language import choose_language
+from cleaners.meta.title import choose_title, learned_title_affixes
+
+__all__ = ["Evidence", "PageMetadata", "learned_title_affixes", "read_evidence", "resolve_metadata"]
+
+
+@dataclass(slots=True)
+class PageMetadata:
+    """The resolved metadata fields of one page."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    author_organisations: list[str] = field(default_factory=list)
+    published: str | None = None
+    published_source: str | None = None
+    updated: str | None = None
+    language: str | None = None
+    language_declared: str | None = None
+    language_detected: str | None = None
+
+
+def resolve_metadata(
+    evidence: Evidence,
+    *,
+    body: str,
+    title_fallback: str | None = None,
+    author_fallback: str | None = None,
+    declared_language: str | None = None,
+    text_published: str | None = None,
+    text_updated: str | None = None,
+    fetched_at: datetime | None = None,
+    search_date: Callable[[], str | None] | None = None,
+    title_affixes: Sequence[str] = (),
+) -> PageMetadata:
+    """Every metadata field of a page from its evidence, its clean body and the fallbacks."""
+    dates = find_dates(
+        evidence,
+        text_date=text_published,
+        text_updated=text_updated,
+        fetched_at=fetched_at,
+        search_page=search_date,
+    )
+    authors = find_authors(evidence, author_fallback)
+    language = choose_language(declared_language, body)
+    return PageMetadata(
+        title=choose_title(evidence, title_fallback, title_affixes),
+        authors=authors.people,
+        author_organisations=authors.organisations,
+        published=dates.published,
+        published_source=dates.published_source,
+        updated=dates.updated,
+        language=language.language,
+        language_declared=language.declared,
+        language_detected=language.detected,
+    )

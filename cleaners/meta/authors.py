@@ -1,0 +1,266 @@
+"""Authors: people's names only, split, without "By" and titles; organisations apart.
+
+Sources, most structured first: the article's JSON-LD `author` (typed Person or Organization),
+author meta tags (`author`, `article:author`, `parsely-author`, `dc.creator` ...), elements marked
+as the author's name (`itemprop="author"`, `rel="author"`), and trafilatura's byline search. A
+name list is split ("Jane Doe and John Roe", "Jane Doe, John Roe"), "By"/"Von"/"Par" and titles
+("Dr.", "Staff Writer") are removed; labels and navigation ("View more posts", "About the
+Author") and the site's own names are never authors. An organisation (a name that is the site's,
+or holds "Team", "Staff", "Inc." ...) is kept apart, for pages that name no person.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaners.meta.evidence import Evidence, squash, types_of
+from cleaners.meta.title import compact, is_site_segment, site_names
+
+AUTHOR_META_KEYS = (
+    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+    "dcterms.creator", "byl", "citation_author", "og:article:author", "article:author_name",
+)  # fmt: skip
+# A leading byline word, in the supported languages.
+BY_LEAD_RE = re.compile(
+    r"^\s*(?:(?:view|see|more)\s+(?:all\s+)?(?:posts|articles|stories)\s+)?"
+    r"(?:(?:written|posted|reviewed|edited|published|reported|words|story|text)\s+)?"
+    r"(?:by|von|par|por|di|door|av|af|автор|от)\s*:?\s+",
+    re.IGNORECASE,
+)
+LABEL_LEAD_RE = re.compile(r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|byline)\s*[:|]\s*", re.I)
+# Separators between names of one byline.
+NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b)\s*", re.I)
+# Honorifics and degrees around a name ("Dr.", "Prof.", "PhD", "MD").
+HONORIFIC_RE = re.compile(
+    r"^(?:dr|prof|professor|mr|mrs|ms|mx|sir|dame|rev|hon)\.?\s+|"
+    r"\s*,?\s+(?:ph\.?d|m\.?d|mba|msc|rdn?|cpa|esq|jr|sr)\.?$",
+    re.IGNORECASE,
+)
+# Job titles and roles that follow a name in a byline ("Jane Doe, Staff Writer").
+ROLE_WORDS = frozenset({
+    "writer", "editor", "reporter", "correspondent", "contributor", "columnist", "journalist",
+    "author", "staff", "senior", "editorial", "associate", "managing", "chief", "contributing",
+    "freelance", "photographer", "producer", "analyst", "expert", "intern", "guest", "director",
+    "manager", "founder", "ceo", "redakteur", "redakteurin", "autor", "autorin", "rédacteur",
+    "journaliste", "redactor", "periodista", "корреспондент", "head", "lead", "specialist",
+    "strategist", "consultant", "marketing", "content", "team", "officer", "president",
+    "coordinator", "tech", "review", "reviewer", "technology", "science", "health", "travel",
+})  # fmt: skip
+# Words that make a name an organisation's.
+ORGANISATION_WORDS = frozenset({
+    "team", "staff", "desk", "editors", "editorial", "newsroom", "inc", "ltd", "llc", "gmbh",
+    "corp", "corporation", "company", "media", "press", "news", "agency", "group", "redaktion",
+    "rédaction", "redacción", "редакция", "foundation", "institute", "university", "association",
+    "society", "council", "department", "magazine", "journal", "blog", "online", "services",
+    "contributor", "contributors", "admin", "administrator", "webmaster", "guest",
+})  # fmt: skip
+# Page furniture that lands in author marks: never a name.
+LABEL_WORDS = frozenset({
+    "view", "more", "posts", "post", "about", "the", "author", "authors", "read", "follow",
+    "profile", "bio", "written", "share", "comments", "comment", "email", "contact", "articles",
+    "all", "by", "see", "latest", "from", "unknown", "anonymous", "facebook", "twitter",
+    "linkedin", "instagram", "menu", "home", "search", "subscribe", "login", "updated",
+    "published", "reviewed", "fact", "checked", "medically", "sources", "www", "com", "page",
+    "head", "extra", "posted", "edited", "last", "on", "at", "in",
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "january", "february", "march", "april", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "today", "yesterday", "learn", "team", "meet", "our", "staff", "writers",
+    "member", "members",
+})  # fmt: skip
+# A credential standing alone after a comma ("BSN", "RN", "MD", "PhD"): short and upper-case.
+CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,5}|[A-Z][a-z]?[A-Z]{1,4}|Ph\.?D\.?|M\.D\.?)$")
+# The byline word of a visible line ("... by Jane Doe").
+BY_WORD_RE = re.compile(r"(?:^|[\s,|·•])(?:by|von|par|por)\s+", re.IGNORECASE)
+# Where a byline's names end: a date, "on", "at", "in", "|", "·", "—", "updated", "published".
+BYLINE_END_RE = re.compile(
+    r"\s+(?:on|at|in|am|le|el|updated|published|posted|last|-)\s+|\s*[|·•—–]\s*|\s+\d", re.I
+)
+# A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
+DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
+NAME_MAX_WORDS = 5
+NAME_MAX_CHARS = 60
+DIGIT_RE = re.compile(r"\d")
+URL_LIKE_RE = re.compile(r"^(?:https?:|www\.)|\.(?:com|org|net|html?)\b|@\w+\.", re.IGNORECASE)
+LOWER_PARTICLES = frozenset({
+    "de", "da", "del", "der", "den", "van", "von", "la", "le", "du", "dos", "das", "di", "bin",
+    "al", "ter", "ten", "zu", "y", "e",
+})  # fmt: skip
+
+
+@dataclass(slots=True)
+class Authors:
+    """The page's people and, apart, the organisations it names as authors."""
+
+    people: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+
+
+def strip_name(text: str) -> str:
+    """A name without "By", a label lead, honorifics and surrounding punctuation."""
+    text = squash(html.unescape(text))
+    text = LABEL_LEAD_RE.sub("", text)
+    text = BY_LEAD_RE.sub("", text)
+    for _ in range(2):
+        text = HONORIFIC_RE.sub("", text).strip()
+    words = text.split()
+    while len(words) > 2 and words[-1].lower().strip(".,") in ROLE_WORDS:
+        words.pop()  # "Jane Doe Senior Editor": the job title after the name
+    return " ".join(words).strip(" .,;:|-–—·•()[]\"'“”")
+
+
+def split_names(text: str) -> list[str]:
+    """The names of one byline ("Jane Doe and John Roe, Staff Writer" -> two names, the role
+    dropped)."""
+    text = BY_LEAD_RE.sub("", LABEL_LEAD_RE.sub("", squash(html.unescape(text))))
+    names = []
+    for part in NAME_SPLIT_RE.split(text):
+        name = strip_name(part)
+        if name:
+            names.append(name)
+    return names
+
+
+def is_role(name: str) -> bool:
+    """True for a job title standing alone ("Staff Writer", "Senior Editor")."""
+    words = name.lower().split()
+    return bool(words) and all(word.strip(".") in ROLE_WORDS for word in words)
+
+
+def is_label(name: str) -> bool:
+    """True for page furniture taken for a name ("View more posts", "About the Author")."""
+    words = [word.strip(".:!") for word in name.lower().split()]
+    return not words or all(word in LABEL_WORDS for word in words)
+
+
+def looks_like_person(name: str) -> bool:
+    """True for a plausible person's name: 1-5 words, capitalised, no digits, no URL, no lone
+    credential."""
+    words = name.split()
+    if not words or len(words) > NAME_MAX_WORDS or len(name) > NAME_MAX_CHARS:
+        return False
+    if CREDENTIAL_RE.match(name):
+        return False
+    if DIGIT_RE.search(name) or URL_LIKE_RE.search(name):
+        return False
+    capitals = [w for w in words if w.lower() not in LOWER_PARTICLES]
+    return bool(capitals) and all(w[0].isupper() or not w[0].isalpha() for w in capitals)
+
+
+def is_organisation(name: str, sites: Sequence[str]) -> bool:
+    """True for a name that is the site's own or names a body rather than a person."""
+    words = {word.strip(".,").lower() for word in name.split()}
+    return bool(words & ORGANISATION_WORDS) or is_site_segment(name, sites)
+
+
+def json_ld_authors(evidence: Evidence) -> list[tuple[str, bool]]:
+    """(name, declared an organisation) of the article's JSON-LD authors."""
+    main = evidence.main_item()
+    if not main:
+        return []
+    declared: Any = main.get("author") or main.get("creator")
+    values = declared if isinstance(declared, list) else [declared]
+    found: list[tuple[str, bool]] = []
+    for value in values:
+        if isinstance(value, dict):
+            name = value.get("name")
+            if isinstance(name, list):
+                name = " ".join(str(part) for part in name)
+            if isinstance(name, str) and name.strip():
+                organisation = bool(
+                    types_of(value)
+                    & {"organization", "newsmediaorganization", "corporation", "organisation"}
+                )
+                found.append((name, organisation))
+        elif isinstance(value, str) and value.strip() and not URL_LIKE_RE.search(value):
+            found.append((value, False))
+    return found
+
+
+def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tuple[str, bool]]]:
+    """Bylines of each source in order of trust, as (text, declared an organisation)."""
+    yield json_ld_authors(evidence)
+    for key in AUTHOR_META_KEYS:
+        values = [
+            v
+            for v in evidence.meta_all.get(key, [])
+            if not URL_LIKE_RE.search(v) and not DOTTED_HANDLE_RE.match(v)
+        ]
+        if values:
+            yield [(value, False) for value in values]
+            break
+    yield [(text, False) for text in dict.fromkeys(evidence.author_marks)]
+    # The first link to an author page is the byline's; later ones are reviewers, related
+    # stories' writers or a staff list.
+    yield [(text, False) for text in evidence.author_links[:1]]
+    # The first visible byline that names someone; later "by" lines are other stories'.
+    for text in dict.fromkeys(evidence.bylines):
+        names = byline_names(text)
+        if any(looks_like_person(name) for name in split_names(names)):
+            yield [(names, False)]
+            break
+    if fallback:
+        yield [(part, False) for part in fallback.split(";")]
+
+
+def byline_names(text: str) -> str:
+    """The names of a visible byline line: after its "by", cut before a date or an "on"/"|"
+    continuation ("Posted May 2 by Jane Doe on March 3, 2025" -> "Jane Doe")."""
+    text = squash(text)
+    lead = BY_WORD_RE.search(text)
+    if lead:
+        text = text[lead.end() :]
+    return BYLINE_END_RE.split(text, maxsplit=1)[0]
+
+
+def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
+    """The page's authors: the first source that names a person gives the people; the
+    organisations seen before that are kept apart. trafilatura's byline search (`fallback`)
+    is asked last, and only while the page named no author at all: its guesses ("HR
+    Strategy", a month) are worth less than an organisation the page declares."""
+    sites = site_names(evidence)
+    organisations: list[str] = []
+    handles: list[str] = []
+    sources = list(source_bylines(evidence, None))
+    if fallback:
+        sources.append([(part, False) for part in fallback.split(";")])
+    for index, bylines in enumerate(sources):
+        if fallback and index == len(sources) - 1 and (organisations or handles):
+            break
+        people: list[str] = []
+        for text, declared_organisation in bylines:
+            if declared_organisation:
+                name = strip_name(text)
+                if name and not is_label(name):
+                    organisations.append(name)
+                continue
+            for name in split_names(text):
+                if is_role(name) or is_label(name):
+                    continue
+                if is_organisation(name, sites):
+                    organisations.append(name)
+                elif looks_like_person(name):
+                    people.append(name)
+        if people and all(" " in name for name in people):
+            return Authors(people=unique(people), organisations=[])
+        if people and not handles:
+            handles = people  # "KatieS": a user name; a later source may give the full name
+    if handles:
+        return Authors(people=unique(handles), organisations=[])
+    return Authors(people=[], organisations=unique(organisations)[:3])
+
+
+def unique(names: list[str]) -> list[str]:
+    """Names once each (compared without case and punctuation), in order."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        key = compact(name)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return kept

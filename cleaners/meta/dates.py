@@ -1,0 +1,247 @@
+"""Publication and modification time: full ISO 8601 from the most trusted source that gives one.
+
+Order of trust for the publication time: JSON-LD `datePublished` ("jsonld"), publication meta
+tags such as `article:published_time` ("meta"), a `<time>` marked as the publication date or the
+first one in the article ("time"), a date in the URL path ("url"), a dateline in the article text
+("text"), htmldate's search of the page ("htmldate", run only when nothing cheaper answers),
+and last a JSON-LD date written out rather than in ISO 8601 ("Jun 24, 2025": a template's).
+A time later than the fetch time is no publication time and the next source is asked; an update
+earlier than the publication is dropped. A page with no date gets None, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from dateutil import parser as date_parser
+from htmldate import find_date
+from lxml.html import HtmlElement
+
+from cleaners.meta.evidence import Evidence
+from cleaners.timestamps import parse_date_text
+
+# Publication meta keys (lower case), most specific first.
+PUBLISHED_META_KEYS = (
+    "article:published_time", "og:article:published_time", "og:published_time",
+    "datepublished", "article.published", "published_time", "publish-date", "publish_date",
+    "pubdate", "publishdate", "parsely-pub-date", "sailthru.date", "dc.date.issued",
+    "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "citation_publication_date",
+    "citation_date", "article:published", "date", "created", "originalpublicationdate",
+)  # fmt: skip
+MODIFIED_META_KEYS = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+    "last-modified", "modified", "article:modified",
+)  # fmt: skip
+# /2025/09/04/, /2025-09-04/, /20250904/ in a URL path (a year from 1995 on).
+URL_DATE_RE = re.compile(
+    r"/((?:199[5-9]|20\d\d))[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)"
+)
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+EARLIEST_YEAR = 1995
+
+
+@dataclass(frozen=True, slots=True)
+class Dates:
+    """The page's publication time, where it came from, and its modification time."""
+
+    published: str | None = None
+    published_source: str | None = None
+    updated: str | None = None
+
+
+def as_datetime(iso: str) -> datetime | date | None:
+    """A date or datetime from an ISO 8601 text (None if it is none)."""
+    try:
+        if len(iso) == 10:
+            return date.fromisoformat(iso)
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+
+
+def normalise_iso(value: str | None) -> str | None:
+    """ISO 8601 of a declared date, keeping its time and UTC offset when it has them
+    ("2014-04-14T22:21:00-04:00", "2014-04-14"); None when it is no date."""
+    if not value or not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or len(value) > 80:
+        return None
+    if ISO_DATE_RE.match(value):
+        text = value.replace(" ", "T", 1) if len(value) > 10 and value[10] == " " else value
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                parsed = date_parser.isoparse(text)
+            except (ValueError, OverflowError):
+                return value[:10] if as_datetime(value[:10]) else None
+        if len(value) <= 10:
+            return parsed.date().isoformat()
+        return parsed.isoformat()
+    parsed_text = parse_date_text(value)
+    if parsed_text:
+        return parsed_text
+    try:
+        parsed = date_parser.parse(value, fuzzy=False)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    has_time = bool(re.search(r"\d:\d\d", value))
+    return parsed.isoformat() if has_time else parsed.date().isoformat()
+
+
+def day_of(iso: str) -> date | None:
+    """The calendar day of an ISO value."""
+    found = as_datetime(iso[:10])
+    return found if isinstance(found, date) else None
+
+
+def plausible(iso: str | None, fetched: datetime) -> bool:
+    """True for a date from 1995 on that is not later than the fetch time."""
+    if not iso:
+        return False
+    parsed = as_datetime(iso)
+    if parsed is None:
+        day = day_of(iso)
+        if day is None:
+            return False
+        parsed = day
+    if isinstance(parsed, datetime):
+        aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return aware.year >= EARLIEST_YEAR and aware <= fetched
+    return parsed.year >= EARLIEST_YEAR and parsed <= fetched.date()
+
+
+def json_ld_date(evidence: Evidence, key: str) -> str | None:
+    """`key` ("datePublished") of the article's JSON-LD item, else of any item declaring it."""
+    main = evidence.main_item()
+    items = [main] if main else []
+    items += [item for item in evidence.json_ld if item is not main]
+    for item in items:
+        value = item.get(key)
+        if isinstance(value, list) and value:
+            value = value[0]
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def meta_date(evidence: Evidence, keys: tuple[str, ...]) -> str | None:
+    """The first of `keys` the page's meta tags declare."""
+    return next((evidence.meta[key] for key in keys if key in evidence.meta), None)
+
+
+def time_element_date(evidence: Evidence) -> str | None:
+    """A <time> marked as the publication date, else the first one in the article."""
+    marked = [value for value, published, off in evidence.times if published and not off]
+    if marked:
+        return marked[0]
+    if evidence.itemprop_dates.get("datepublished"):
+        return evidence.itemprop_dates["datepublished"]
+    in_article = [value for value, _published, off in evidence.times if not off]
+    return in_article[0] if in_article else None
+
+
+def url_date(url: str | None) -> str | None:
+    """The date of a dated URL path ("/2025/09/04/slug"), as YYYY-MM-DD."""
+    match = URL_DATE_RE.search(url or "")
+    if not match:
+        return None
+    year, month, day = match.groups()
+    candidate = f"{year}-{month}-{day}"
+    return candidate if as_datetime(candidate) else None
+
+
+def find_dates(
+    evidence: Evidence,
+    *,
+    text_date: str | None = None,
+    text_updated: str | None = None,
+    fetched_at: datetime | None = None,
+    search_page: Callable[[], str | None] | None = None,
+    written_out: bool = True,
+) -> Dates:
+    """The page's publication time with its source, and its modification time.
+
+    `text_date` is a dateline found in the article text, `search_page` the costly fallback
+    (htmldate), called only when no other source gives a date; `written_out=False` leaves out a
+    JSON-LD date that is not ISO 8601 (asked last of all).
+    """
+    fetched = fetched_at or datetime.now(UTC)
+    if fetched.tzinfo is None:
+        fetched = fetched.replace(tzinfo=UTC)
+    declared = json_ld_date(evidence, "datePublished")
+    # schema.org dates are ISO 8601; one written out ("Jun 24, 2025") is a template's rendering
+    # (on wcxb_dev as often the page's render day as its publication day), trusted last.
+    iso_declared = declared if declared and ISO_DATE_RE.match(declared.strip()) else None
+    sources: list[tuple[str, Callable[[], str | None]]] = [
+        ("jsonld", lambda: iso_declared),
+        ("meta", lambda: meta_date(evidence, PUBLISHED_META_KEYS)),
+        ("time", lambda: time_element_date(evidence)),
+        ("url", lambda: url_date(evidence.url)),
+        ("text", lambda: text_date),
+    ]
+    if search_page is not None:
+        sources.append(("htmldate", search_page))
+    if written_out:
+        sources.append(("jsonld", lambda: None if iso_declared else declared))
+    published = source = None
+    for name, read in sources:
+        candidate = normalise_iso(read())
+        if plausible(candidate, fetched):
+            published, source = candidate, name
+            break
+    updated = None
+    for value in (
+        json_ld_date(evidence, "dateModified"),
+        meta_date(evidence, MODIFIED_META_KEYS),
+        evidence.itemprop_dates.get("datemodified"),
+        text_updated,
+    ):
+        candidate = normalise_iso(value)
+        if plausible(candidate, fetched):
+            updated = candidate
+            break
+    if updated and published and not_before(updated, published) is False:
+        updated = None
+    return Dates(published=published, published_source=source, updated=updated)
+
+
+def not_before(later: str, earlier: str) -> bool | None:
+    """Whether `later` is not before `earlier` (by instant when both have one, else by day);
+    None when they cannot be compared."""
+    first, second = as_datetime(later), as_datetime(earlier)
+    if isinstance(first, datetime) and isinstance(second, datetime):
+        if (first.tzinfo is None) == (second.tzinfo is None):
+            return first >= second
+    day_first, day_second = day_of(later), day_of(earlier)
+    if day_first is None or day_second is None:
+        return None
+    return day_first >= day_second
+
+
+def page_date(
+    tree: HtmlElement, url: str | None, fetched_at: datetime | None, *, extensive: bool
+) -> str | None:
+    """htmldate's search of the page for its original date, quick (markup and attributes) or
+    extensive (free text handed to dateparser, ~100 ms on a news page). A bare year
+    ("2025-01-01": what htmldate returns when it found only a year, mostly from a copyright
+    line) is no publication date."""
+    latest = (fetched_at or datetime.now(UTC)).date().isoformat()
+    try:
+        found = find_date(
+            tree, url=url, extensive_search=extensive, original_date=True, max_date=latest
+        )
+    except Exception:  # htmldate raises on odd markup; a search that fails finds nothing
+        return None
+    if not found or found.endswith("-01-01"):
+        return None
+    return found
+
+
+def cheap_date_known(evidence: Evidence, fetched_at: datetime | None = None) -> bool:
+    """True when JSON-LD, a meta tag, a <time> or the URL dates the page: no search needed."""
+    return find_dates(evidence, fetched_at=fetched_at, written_out=False).published is not None

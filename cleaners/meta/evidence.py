@@ -1,0 +1,313 @@
+"""What a page says about itself, read once from the parsed tree: the evidence the metadata
+rules (headline, dates, authors) weigh against each other.
+
+One walk over the few element kinds that carry metadata (`<meta>`, `<title>`, `<h1>`, `<time>`,
+JSON-LD scripts, `itemprop`/`rel` author marks) instead of an XPath scan per field. The tree is
+only read, so it can be given before any cleaner changes it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+# JSON-LD types of the page's main item, the article itself.
+ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "techarticle",
+    "scholarlyarticle", "medicalwebpage", "review", "socialmediaposting", "liveblogposting",
+    "posting", "report", "howto", "recipe", "discussionforumposting", "medicalscholarlyarticle",
+    "advertisercontentarticle", "satiricalarticle", "creativework", "webpage", "qapage",
+    "faqpage", "aboutpage", "itempage", "collectionpage", "videoobject", "podcastepisode",
+})  # fmt: skip
+# The types above that are the article itself rather than the page around it.
+STORY_TYPES = ARTICLE_TYPES - {
+    "webpage", "collectionpage", "itempage", "aboutpage", "faqpage", "qapage", "creativework",
+}  # fmt: skip
+# Elements whose <time> or author marks belong to other stories or to readers, not the article.
+OFF_ARTICLE_RE = re.compile(
+    r"related|recommend|sidebar|widget|comment|footer|more-stories|read-next|popular|trending"
+    r"|teaser|promo|newsletter|menu|nav\b|breadcrumb",
+    re.IGNORECASE,
+)
+OFF_ARTICLE_TAGS = frozenset({"aside", "footer", "nav"})
+# Elements read: metadata carriers, and those that hold author or date marks on real pages.
+READ_TAGS = (
+    "meta",
+    "title",
+    "h1",
+    "time",
+    "script",
+    "a",
+    "span",
+    "div",
+    "p",
+    "li",
+    "address",
+    "strong",
+    "b",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "small",
+)
+# A visible byline's opening ("By Jane Doe", "Written by", "Von", "Par"), and its length limit.
+# A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, and a
+# capitalised name after it; "reduce costs by moving" is a sentence.
+BYLINE_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por)\s+[^\W\d_]", re.IGNORECASE)
+BYLINE_NAME_RE = re.compile(r"\b(?:by|von|par|por)\s+[A-ZÀ-ÖØ-ÞА-Я]")
+# "Photo by", "Image by": a picture credit, not a byline.
+CREDIT_BY_RE = re.compile(
+    r"\b(?:photo(?:graph)?s?|images?|illustrations?|graphics?|video|foto|bild|cover|art"
+    r"|website|site|design(?:ed)?|theme|powered|hosted|sponsored|presented|made|built"
+    r"|reviewed|checked|edited|verified|approved)"
+    r"\s+(?:by|von|par|por)\s",
+    re.IGNORECASE,
+)
+BYLINE_MAX_WORDS = 12
+# Text nodes that may hold a byline word, found by libxml2 rather than by reading every element.
+BY_TEXT_NODES = etree.XPath(
+    "/descendant::body/descendant::text()[contains(., 'by ') or contains(., 'By ')"
+    " or contains(., 'BY ') or contains(., 'von ') or contains(., 'Von ')"
+    " or contains(., 'par ') or contains(., 'Par ')]"
+)
+BY_TEXT_NODES_MAX = 40
+# A link to an author's page: a path segment naming authors, then the author's slug.
+AUTHOR_PATH_RE = re.compile(
+    r"/(?:authors?|writers?|contributors?|columnists?|people|staff|profiles?|autor(?:en)?"
+    r"|auteurs?|autores|redakteur(?:e|in)?|journalists?|byline)/[^/?#]*[a-z][^/?#]*/?(?:[?#]|$)",
+    re.IGNORECASE,
+)
+JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+SPACE_RE = re.compile(r"\s+")
+
+
+def squash(text: str | None) -> str:
+    """Text with runs of white space as single spaces, stripped."""
+    return SPACE_RE.sub(" ", text or "").strip()
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What the page declares: meta values, JSON-LD items, <title>, <h1>s, <time>s, author marks."""
+
+    url: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    # Every value of a repeated key (article:author, author) in page order.
+    meta_all: dict[str, list[str]] = field(default_factory=dict)
+    title: str = ""
+    h1s: list[str] = field(default_factory=list)
+    # JSON-LD objects with an @type, flattened from @graph and lists, in page order.
+    json_ld: list[dict[str, Any]] = field(default_factory=list)
+    # (datetime attribute, is marked as the publication date, is off the article) per <time>.
+    times: list[tuple[str, bool, bool]] = field(default_factory=list)
+    # Texts of elements marked itemprop=author / rel=author / class *author-name* (page order).
+    author_marks: list[str] = field(default_factory=list)
+    # Texts of links to author pages ("/author/jane-doe", "/autoren/hans-meier").
+    author_links: list[str] = field(default_factory=list)
+    # Short visible lines that open with a byline word ("By Jane Doe", "Written by ...").
+    bylines: list[str] = field(default_factory=list)
+    # itemprop=datePublished / dateModified values outside <meta>.
+    itemprop_dates: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def host(self) -> str:
+        """The page's host without "www." ("example.com"), or ""."""
+        host = urlsplit(self.url or "").hostname or ""
+        return host.removeprefix("www.")
+
+    def main_item(self) -> dict[str, Any] | None:
+        """The JSON-LD item of the article: a story type first, else a page type, else None."""
+        stories = [item for item in self.json_ld if types_of(item) & STORY_TYPES]
+        if stories:
+            return next((item for item in stories if item.get("headline")), stories[0])
+        pages = [item for item in self.json_ld if types_of(item) & ARTICLE_TYPES]
+        return pages[0] if pages else None
+
+
+def types_of(item: dict[str, Any]) -> set[str]:
+    """The lower-case @type names of a JSON-LD item ("NewsArticle" -> {"newsarticle"})."""
+    declared = item.get("@type")
+    values = declared if isinstance(declared, list) else [declared]
+    return {str(value).lower().rsplit("/", 1)[-1] for value in values if value}
+
+
+def json_items(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Typed objects of a parsed JSON-LD document: the top level, lists and @graph members."""
+    if depth > 3:
+        return
+    if isinstance(value, list):
+        for member in value:
+            yield from json_items(member, depth + 1)
+    elif isinstance(value, dict):
+        if "@type" in value:
+            yield value
+        if "@graph" in value:
+            yield from json_items(value["@graph"], depth + 1)
+        main = value.get("mainEntity")
+        if isinstance(main, dict) and "@type" in main:
+            yield from json_items(main, depth + 1)
+
+
+def parse_json_ld(text: str) -> Any:
+    """A JSON-LD script's content, forgiving trailing commas and raw control characters."""
+    text = text.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    try:
+        return json.loads(JSON_TRAILING_COMMA_RE.sub(r"\1", text), strict=False)
+    except ValueError:
+        return None
+
+
+def off_article(element: HtmlElement) -> bool:
+    """True when the element sits in a sidebar, footer, comment or related-stories container."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in OFF_ARTICLE_TAGS:
+            return True
+        marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if marks.strip() and OFF_ARTICLE_RE.search(marks):
+            return True
+    return False
+
+
+def is_published_time(element: HtmlElement) -> bool:
+    """True for a <time> marked as the publication date (itemprop, pubdate, class)."""
+    marks = " ".join(
+        (element.get("itemprop", ""), element.get("class", ""), element.get("id", ""))
+    ).lower()
+    return (
+        element.get("pubdate") is not None
+        or "datepublished" in marks
+        or "publish" in marks
+        or "entry-date" in marks
+        or "post-date" in marks
+    )
+
+
+def is_author_mark(element: HtmlElement) -> bool:
+    """True for an element marked up as the author's name (itemprop/rel author, class)."""
+    if "author" in (element.get("itemprop") or "").lower().split():
+        return True
+    if "author" in (element.get("rel") or "").lower().split():
+        return True
+    classes = (element.get("class") or "").lower()
+    return "author-name" in classes or "authorname" in classes or "byline__name" in classes
+
+
+def author_mark_text(element: HtmlElement) -> str:
+    """The name inside an author mark: its itemprop=name child, its content, or its text."""
+    for child in element.iter():
+        if child is not element and (child.get("itemprop") or "").lower() == "name":
+            return squash(child.get("content") or " ".join(child.itertext()))
+    return squash(element.get("content") or " ".join(element.itertext()))
+
+
+def read_evidence(tree: HtmlElement, url: str | None) -> Evidence:
+    """The page's metadata evidence in one pass over the elements that can carry it."""
+    found = Evidence(url=url)
+    meta, meta_all = found.meta, found.meta_all
+    for element in tree.iter(*READ_TAGS):
+        tag = element.tag
+        if tag == "meta":
+            content = squash(element.get("content"))
+            if not content:
+                continue
+            for attribute in ("property", "name", "itemprop", "http-equiv"):
+                key = (element.get(attribute) or "").strip().lower()
+                if key:
+                    meta.setdefault(key, content)
+                    meta_all.setdefault(key, []).append(content)
+        elif tag == "title":
+            if not found.title and element.getparent() is not None:
+                if element.getparent().tag in ("head", "html"):
+                    found.title = squash(element.text_content())
+        elif tag == "h1":
+            text = squash(element.text_content())
+            if text and len(found.h1s) < 5:
+                found.h1s.append(text)
+        elif tag == "time":
+            value = (element.get("datetime") or "").strip()
+            if value and len(found.times) < 20:
+                found.times.append((value, is_published_time(element), off_article(element)))
+            prop = (element.get("itemprop") or "").lower()
+            if prop in ("datepublished", "datemodified") and value:
+                found.itemprop_dates.setdefault(prop, value)
+        elif tag == "script":
+            if (element.get("type") or "").lower() == "application/ld+json" and element.text:
+                for item in json_items(parse_json_ld(element.text)):
+                    found.json_ld.append(item)
+        else:
+            prop = (element.get("itemprop") or "").lower()
+            if prop in ("datepublished", "datemodified"):
+                value = element.get("content") or element.get("datetime") or ""
+                value = value or squash(element.text_content())
+                if value:
+                    found.itemprop_dates.setdefault(prop, value)
+            if tag == "a" and len(found.author_links) < 10:
+                href = element.get("href") or ""
+                if AUTHOR_PATH_RE.search(href) and not off_article(element):
+                    text = spaced_text(element)
+                    if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
+                        found.author_links.append(text)
+            if is_author_mark(element) and len(found.author_marks) < 10:
+                if not off_article(element):
+                    text = author_mark_text(element)
+                    if text:
+                        found.author_marks.append(text)
+    found.bylines = find_bylines(tree)
+    return found
+
+
+def spaced_text(element: HtmlElement) -> str:
+    """An element's text with its pieces apart ("Matt Check<span>Head Winemaker</span>" reads
+    "Matt Check Head Winemaker", not "Matt CheckHead Winemaker")."""
+    return squash(" ".join(element.itertext()))
+
+
+def local_link(href: str, url: str | None) -> bool:
+    """True for a link on the page's own site (a relative one, or one to its host)."""
+    host = urlsplit(href).hostname
+    if not host:
+        return True
+    own = (urlsplit(url or "").hostname or "").removeprefix("www.")
+    return bool(own) and host.removeprefix("www.").endswith(own.split(".", 1)[-1])
+
+
+def find_bylines(tree: HtmlElement) -> list[str]:
+    """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe")."""
+    bylines: list[str] = []
+    seen: set[HtmlElement] = set()
+    for node in BY_TEXT_NODES(tree)[:BY_TEXT_NODES_MAX]:
+        holder = node.getparent()
+        if holder is None:
+            continue
+        if getattr(node, "is_tail", False):
+            holder = holder.getparent()
+        if holder is None or holder in seen or holder.tag in ("script", "style", "title"):
+            continue
+        seen.add(holder)
+        text = spaced_text(holder)
+        if len(text.split()) > BYLINE_MAX_WORDS or not BYLINE_RE.search(text):
+            continue
+        if not BYLINE_NAME_RE.search(text):
+            continue
+        if CREDIT_BY_RE.search(text) or off_article(holder):
+            continue
+        bylines.append(text)
+        if len(bylines) >= 5:
+            break
+    return bylines

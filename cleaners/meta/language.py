@@ -1,0 +1,65 @@
+"""The body's language, detected with py3langid (its model ships inside the package), kept
+beside the language the page declares.
+
+The declared language (`<html lang>`, Content-Language, og:locale) is kept as the page gives it;
+the detected one is read from the clean body. `language` is the declared one when the body agrees
+with it (or is too short to tell), else the detected one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+# Characters of the body handed to the detector: enough for a confident guess, bounded cost.
+DETECT_CHARS = 3000
+# A body shorter than this, or a guess less sure than MIN_CONFIDENCE, detects nothing.
+DETECT_MIN_CHARS = 200
+MIN_CONFIDENCE = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """The page's language: what it declares, what its body reads as, and the one to use."""
+
+    language: str | None = None
+    declared: str | None = None
+    detected: str | None = None
+
+
+@cache
+def identifier() -> Any:
+    """py3langid's identifier with probabilities normalised (loaded once per process)."""
+    from py3langid import langid
+
+    return langid.LanguageIdentifier.from_modelpath(
+        langid.MODEL_DIR / langid.MODEL_FILE, norm_probs=True
+    )
+
+
+def load_language_model() -> None:
+    """Load the language model now (~0.8 s of CPU) rather than on the first page: a worker
+    process calls it before it takes pages, so no page's time limit pays for it."""
+    identifier()
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO 639-1 code of the text's language, or None when it is too short or unsure."""
+    if len(text) < DETECT_MIN_CHARS:
+        return None
+    code, confidence = identifier().classify(text[:DETECT_CHARS])
+    return str(code) if confidence >= MIN_CONFIDENCE else None
+
+
+def primary(tag: str | None) -> str:
+    """The primary subtag of a language tag ("de-AT" -> "de")."""
+    return (tag or "").replace("_", "-").split("-")[0].strip().lower()
+
+
+def choose_language(declared: str | None, body: str) -> Language:
+    """The declared and detected languages and the one to use (see the module docstring)."""
+    detected = detect_language(body)
+    if declared and (detected is None or primary(declared) == detected):
+        return Language(language=declared, declared=declared, detected=detected)
+    return Language(language=detected or declared, declared=declared, detected=detected)

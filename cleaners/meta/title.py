@@ -1,0 +1,256 @@
+"""The article's own headline, without the site's name, section or outlet affixes.
+
+Evidence weighed: the visible `<h1>`s, `og:title`/`twitter:title`, the JSON-LD headline and the
+`<title>`. Site-name affixes (" - Site", " | Site", "Site: ") are recognised from `og:site_name`,
+`application-name`, the JSON-LD publisher's and website's names, the host name and what the
+outlet's other pages share (`learned_title_affixes`), never from a fixed list. Where the sources
+disagree, the headline is the one most of the others agree with; the visible `<h1>` wins ties,
+being what a reader sees as the headline.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from cleaners.meta.evidence import Evidence, squash, types_of
+
+# Separators between a headline and its affixes: spaced dashes, bars, bullets, guillemets.
+SEPARATOR_RE = re.compile(r"\s+(?:[-–—|·•»:/~]|::|\|\|)\s+|\s*\|\s*")
+# A "Site: Headline" prefix (a colon without a space before it).
+COLON_PREFIX_RE = re.compile(r"^([^:]{2,40}):\s+(?=\S)")
+WORD_RE = re.compile(r"\w+")
+# What a heading may carry besides the headline: a year or a "posted ... by" byline.
+DATELINE_RE = re.compile(r"^\s*(?:\w+ ){0,3}(?:19|20)\d\d\b|\b(?:posted|by|updated)\b")
+# Host labels that name no site ("www", the top-level domains of common hosts).
+HOST_NOISE = frozenset({
+    "www", "com", "org", "net", "co", "uk", "de", "fr", "es", "ru", "io", "info", "blog", "news",
+    "edu", "gov", "ai", "us", "au", "ca", "in", "it", "nl", "me", "app", "dev", "tv", "eu",
+})  # fmt: skip
+# A site segment holds at most this many words (a longer one is a headline part).
+SITE_SEGMENT_MAX_WORDS = 8
+# A segment holding a site name is the site's when the name is this share of it ("The Times of
+# India" holds "timesofindia").
+SITE_SHARE = 0.7
+# Two texts agree when this share of the shorter one's words is in the longer one.
+AGREEMENT_SHARE = 0.6
+# An outlet's title affix is learned when it ends (or starts) this share of its titles.
+LEARNED_AFFIX_SHARE = 0.5
+LEARNED_AFFIX_MIN_TITLES = 3
+# An <h1> of this many words or fewer that no other source agrees with is page furniture
+# ("Menu", "Our Blog") rather than the headline.
+FURNITURE_MAX_WORDS = 3
+# An <h1> is the headline when it shares at least this agreement with a declared title.
+H1_MIN_AGREEMENT = 0.3
+
+
+def normalised_words(text: str) -> list[str]:
+    """NFKC, lower-cased `\\w+` runs of a text."""
+    return WORD_RE.findall(unicodedata.normalize("NFKC", text).lower())
+
+
+def compact(text: str) -> str:
+    """A text's words run together ("Move.org" -> "moveorg"), to compare site names."""
+    return "".join(normalised_words(text))
+
+
+def host_names(host: str) -> list[str]:
+    """The labels of a host name that can name its site ("blog.example-news.co.uk" ->
+    ["examplenews"])."""
+    labels = [compact(label) for label in host.lower().split(".")]
+    named = [label for label in labels if len(label) >= 3 and label not in HOST_NOISE]
+    return [*named, compact(host.removeprefix("www."))] if named else []
+
+
+def site_names(evidence: Evidence, extra: Iterable[str] = ()) -> list[str]:
+    """Compact forms of every name the page gives its site (og:site_name, application-name,
+    JSON-LD publisher and website names, the host's labels) and of `extra` names."""
+    meta = evidence.meta
+    names = [
+        meta.get(key, "")
+        for key in ("og:site_name", "application-name", "apple-mobile-web-app-title",
+                    "twitter:site", "publisher", "copyright")
+    ]  # fmt: skip
+    for item in evidence.json_ld:
+        kinds = types_of(item)
+        publisher = item.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.append(publisher["name"])
+        if kinds & {"website", "organization", "newsmediaorganization", "corporation"}:
+            if isinstance(item.get("name"), str):
+                names.append(item["name"])
+    names.extend(extra)
+    found = [compact(html.unescape(name).lstrip("@")) for name in names if name]
+    found.extend(host_names(evidence.host))
+    return [name for name in dict.fromkeys(found) if len(name) >= 3]
+
+
+def is_site_segment(segment: str, sites: Sequence[str]) -> bool:
+    """True when a title segment names the site ("Move.org", "The Motley Fool", "Splunk")."""
+    words = normalised_words(segment)
+    if not words or len(words) > SITE_SEGMENT_MAX_WORDS:
+        return False
+    text = "".join(words)
+    for site in sites:
+        if text == site:
+            return True
+        if len(text) >= 4 and text in site:
+            return True
+        if site in text and len(site) >= SITE_SHARE * len(text):
+            return True
+    return False
+
+
+def split_segments(title: str) -> list[str]:
+    """A title cut at its separators ("Headline | Section | Site" -> three segments)."""
+    return [part for part in SEPARATOR_RE.split(title) if part.strip()]
+
+
+def strip_site_affixes(title: str, sites: Sequence[str], affixes: Sequence[str] = ()) -> str:
+    """The title without leading and trailing segments that name the site or that the outlet's
+    other titles share ("Machine learning, explained | MIT Sloan" -> "Machine learning,
+    explained")."""
+    title = squash(title)
+    learned = {compact(affix) for affix in affixes}
+    segments = split_segments(title)
+
+    def is_affix(segment: str) -> bool:
+        return compact(segment) in learned or is_site_segment(segment, sites)
+
+    while len(segments) > 1 and is_affix(segments[-1]):
+        segments.pop()
+    while len(segments) > 1 and is_affix(segments[0]):
+        segments.pop(0)
+    if len(segments) == len(split_segments(title)):
+        match = COLON_PREFIX_RE.match(title)
+        if match and (compact(match.group(1)) in learned or compact(match.group(1)) in sites):
+            return title[match.end() :].strip()
+        return title
+    # Keep the page's own wording between the kept segments (their separators).
+    start = title.find(segments[0])
+    end = title.rfind(segments[-1]) + len(segments[-1])
+    return title[start:end].strip() if start >= 0 and end > start else " ".join(segments)
+
+
+def agreement(first: str, second: str) -> float:
+    """How far two titles agree: 1.0 equal, else the share of the shorter's words in the
+    longer."""
+    a, b = normalised_words(first), normalised_words(second)
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    shorter, longer = sorted((a, b), key=len)
+    pool = Counter(longer)
+    shared = sum(min(count, pool[word]) for word, count in Counter(shorter).items())
+    return shared / len(shorter) * min(1.0, 2 * len(shorter) / len(longer))
+
+
+def candidate_titles(evidence: Evidence) -> list[tuple[str, str]]:
+    """(source, text) of every headline the page declares, in order of trust for ties."""
+    found: list[tuple[str, str]] = []
+    found.extend(("h1", text) for text in evidence.h1s)
+    main = evidence.main_item() or {}
+    for key in ("headline", "name"):
+        value = main.get(key)
+        if isinstance(value, str) and value.strip():
+            found.append(("jsonld", squash(html.unescape(value))))
+            break
+    for key in ("og:title", "twitter:title"):
+        if evidence.meta.get(key):
+            found.append(("meta", squash(html.unescape(evidence.meta[key]))))
+    if evidence.title:
+        found.append(("title", evidence.title))
+    return [(source, text) for source, text in found if text]
+
+
+def choose_title(
+    evidence: Evidence, fallback: str | None = None, affixes: Sequence[str] = ()
+) -> str | None:
+    """The article's headline by agreement of its sources, without site affixes."""
+    sites = site_names(evidence)
+    candidates = []
+    for source, text in candidate_titles(evidence):
+        clean = strip_site_affixes(text, sites, affixes)
+        if clean and not is_site_segment(clean, sites):
+            candidates.append((source, clean))
+    if not candidates:
+        if fallback:
+            return strip_site_affixes(fallback, sites, affixes) or fallback
+        return None
+    # The visible headline: the <h1> that agrees best with the declared titles, taken when it
+    # shares enough of their words (a rewritten SEO title still does; a logo, a section label
+    # or "Menu" does not), or when the page declares no other title.
+    declared = [text for source, text in candidates if source != "h1"]
+    headings = [text for source, text in candidates if source == "h1"]
+    if headings:
+        scored = [
+            (max((agreement(text, other) for other in declared), default=0.0), -index, text)
+            for index, text in enumerate(headings)
+        ]
+        support, _, heading = max(scored)
+        if support >= H1_MIN_AGREEMENT or (
+            not declared and len(normalised_words(heading)) > FURNITURE_MAX_WORDS
+        ):
+            return shortest_agreeing(heading, declared)
+    if not declared:
+        return None
+    best: tuple[float, int, str] | None = None
+    for index, text in enumerate(declared):
+        support = sum(
+            agreement(text, other)
+            for other_index, other in enumerate(declared)
+            if other_index != index
+        )
+        rank = (support, -index, text)
+        if best is None or rank > best:
+            best = rank
+    return best[2] if best else declared[0]
+
+
+def shortest_agreeing(chosen: str, others: Sequence[str]) -> str:
+    """A declared title that `chosen` extends only by a dateline or a byline ("Dec 18 2025
+    Preparing a transition" -> "Preparing a transition"), else `chosen`."""
+    words = " ".join(normalised_words(chosen))
+    for other in others:
+        other_words = " ".join(normalised_words(other))
+        if not other_words or other_words == words or other_words not in words:
+            continue
+        extra = words.replace(other_words, " ", 1)
+        if DATELINE_RE.search(extra):
+            return other
+    return chosen
+
+
+# The text of the block that stands for a title affix in an outlet's learned profile.
+TITLE_AFFIX_LABEL = "title affix: "
+
+
+def title_affix_candidates(title: str) -> list[str]:
+    """The first and last segments of a page title: what an outlet's titles may share."""
+    segments = split_segments(squash(title))
+    if len(segments) < 2:
+        return []
+    return list(dict.fromkeys((segments[0], segments[-1])))
+
+
+def learned_title_affixes(profile: object | None) -> tuple[str, ...]:
+    """The title affixes an outlet's learned profile holds: the leading or trailing title
+    segments counted on at least half of its recent pages (and three), which no headline is.
+
+    Each page's candidates (`title_affix_candidates`) are counted with its blocks, over the
+    same window of recent pages as the rest of the profile (cleaners.profile).
+    """
+    blocks = getattr(profile, "blocks", None) or {}
+    pages = getattr(profile, "pages", 0)
+    needed = max(LEARNED_AFFIX_MIN_TITLES, LEARNED_AFFIX_SHARE * pages)
+    return tuple(
+        sorted(
+            block.text.removeprefix(TITLE_AFFIX_LABEL)
+            for block in blocks.values()
+            if block.text.startswith(TITLE_AFFIX_LABEL) and block.pages >= needed
+        )
+    )

@@ -1,0 +1,172 @@
+"""Headline, publication time, authors and language (cleaners/meta) on fixture pages written for
+the project (fixtures/meta: each page beside a JSON naming the fields it must have), the rules'
+pure functions, and what an outlet's learned profile adds (fixtures/meta/outlet: seven pages of
+one outlet whose titles end in its name, which no page declares)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from cleaners import extract_article
+from cleaners.extract import title_affix_blocks
+from cleaners.meta.authors import find_authors, split_names
+from cleaners.meta.dates import find_dates, normalise_iso, url_date
+from cleaners.meta.evidence import Evidence
+from cleaners.meta.language import choose_language
+from cleaners.meta.title import (
+    choose_title,
+    learned_title_affixes,
+    strip_site_affixes,
+    title_affix_candidates,
+)
+from cleaners.profile import learn_from_pages
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "meta"
+CASES = sorted(FIXTURES.glob("*.json"))
+OUTLET_PAGES = sorted((FIXTURES / "outlet").glob("*.html"))
+
+
+@pytest.mark.parametrize("spec_path", CASES, ids=lambda p: p.stem)
+def test_metadata_of_fixture_pages(spec_path: Path) -> None:
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    page = spec_path.with_suffix(".html").read_bytes()
+    article = extract_article(page, spec["url"], fetched_at=spec.get("fetched_at")).to_dict()
+    for field, expected in spec["expect"].items():
+        assert article[field] == expected, field
+
+
+def test_site_affixes_go_only_when_they_name_the_site() -> None:
+    sites = ["coastalcourier", "newsexampleorg"]
+    assert strip_site_affixes("Ferry fares rise | Coastal Courier", sites) == "Ferry fares rise"
+    assert strip_site_affixes("Coastal Courier: Ferry fares rise", sites) == "Ferry fares rise"
+    assert strip_site_affixes("news.example.org - Ferry fares rise", sites) == "Ferry fares rise"
+    # A headline's own dash and colon stay.
+    assert strip_site_affixes("Ferries - what changes in May", sites) == (
+        "Ferries - what changes in May"
+    )
+    assert strip_site_affixes("Budget: the council's plan", sites) == "Budget: the council's plan"
+
+
+def test_the_visible_headline_wins_over_an_seo_title_it_agrees_with() -> None:
+    evidence = Evidence(
+        url="https://news.example.org/a",
+        h1s=["Council approves new bus lanes on Harbour Road"],
+        meta={"og:title": "New bus lanes approved for Harbour Road"},
+        title="New bus lanes approved for Harbour Road | Coastal Courier",
+    )
+    assert choose_title(evidence) == "Council approves new bus lanes on Harbour Road"
+
+
+def test_a_furniture_heading_loses_to_the_declared_titles() -> None:
+    evidence = Evidence(
+        url="https://news.example.org/a",
+        h1s=["Menu", "Our blog"],
+        meta={"og:title": "Council approves new bus lanes"},
+        title="Council approves new bus lanes - Coastal Courier",
+    )
+    assert choose_title(evidence) == "Council approves new bus lanes"
+
+
+def test_title_affixes_are_learned_from_an_outlets_titles() -> None:
+    titles = [
+        "Council approves new bus lanes – Lakeside Tribune",
+        "Library extends weekend opening hours – Lakeside Tribune",
+        "Flood defences tested after heavy rain – Lakeside Tribune",
+        "Opinion: Keep the ferry – Lakeside Tribune",
+        "School wins national robotics prize",
+    ]
+    assert title_affix_candidates(titles[0]) == [
+        "Council approves new bus lanes", "Lakeside Tribune",
+    ]
+    assert title_affix_candidates(titles[-1]) == []
+    pages = [title_affix_blocks(title) for title in titles]
+    assert learned_title_affixes(learn_from_pages("lakeside", pages)) == ("Lakeside Tribune",)
+    # Too few pages to tell, or a segment on fewer than half of them: nothing learned.
+    assert learned_title_affixes(learn_from_pages("lakeside", pages[:2])) == ()
+    pages += [title_affix_blocks(f"Story {n} of the week") for n in range(5)]
+    assert learned_title_affixes(learn_from_pages("lakeside", pages)) == ()
+
+
+def test_outlet_profile_learns_the_title_suffix_and_keeps_tags() -> None:
+    """A title suffix known only from the outlet's other pages is stripped once learned; tags
+    whose links are learned as boilerplate ("Local news" on every page) are still kept."""
+    urls = [f"https://lt-news.example/story/{n}" for n in range(len(OUTLET_PAGES))]
+    pages = [path.read_bytes() for path in OUTLET_PAGES]
+    first = extract_article(pages[-1], urls[-1])
+    assert first.title == "Bridge repairs to close the river crossing – Lakeside Tribune"
+    assert first.tags == ["Local news", "Roads"]
+    learned = [
+        extract_article(page, url, collect_blocks=True).blocks
+        for page, url in zip(pages[:-1], urls[:-1], strict=True)
+    ]
+    profile = learn_from_pages("lakeside", learned)
+    assert learned_title_affixes(profile) == ("Lakeside Tribune",)
+    later = extract_article(pages[-1], urls[-1], profile=profile)
+    assert later.title == "Bridge repairs to close the river crossing"
+    assert later.tags == ["Local news", "Roads"]
+    assert "Local news" not in later.body
+    assert any(r.cleaner == "learned_boilerplate" for r in later.removed)
+
+
+def test_dates_keep_time_and_zone_and_respect_the_fetch_time() -> None:
+    assert normalise_iso("2025-03-14T18:05:00-04:00") == "2025-03-14T18:05:00-04:00"
+    assert normalise_iso("2025-03-14T22:05:00Z") == "2025-03-14T22:05:00+00:00"
+    assert normalise_iso("2025-03-14") == "2025-03-14"
+    assert normalise_iso("March 14, 2025") == "2025-03-14"
+    assert normalise_iso("© 2025 Coastal Courier") is None
+    assert url_date("https://news.example.org/2025/03/14/ferry") == "2025-03-14"
+    assert url_date("https://news.example.org/ferry-2025") is None
+    evidence = Evidence(
+        url="https://news.example.org/2024/01/02/ferry",
+        json_ld=[{"@type": "NewsArticle", "datePublished": "2030-01-01T00:00:00Z"}],
+    )
+    fetched = datetime(2025, 1, 1, tzinfo=UTC)
+    dates = find_dates(evidence, fetched_at=fetched)
+    assert (dates.published, dates.published_source) == ("2024-01-02", "url")
+
+
+def test_a_written_out_json_ld_date_is_trusted_after_the_page_search() -> None:
+    evidence = Evidence(json_ld=[{"@type": "BlogPosting", "datePublished": "Jun 24, 2025"}])
+    searched = find_dates(evidence, search_page=lambda: "2024-08-25")
+    assert (searched.published, searched.published_source) == ("2024-08-25", "htmldate")
+    alone = find_dates(evidence, search_page=lambda: None)
+    assert (alone.published, alone.published_source) == ("2025-06-24", "jsonld")
+
+
+def test_no_date_stays_none_and_the_costly_search_runs_only_then() -> None:
+    calls: list[int] = []
+
+    def search() -> str | None:
+        calls.append(1)
+        return None
+
+    assert find_dates(Evidence(url="https://news.example.org/ferry"), search_page=search) == (
+        find_dates(Evidence(), search_page=None)
+    )
+    assert calls == [1]
+    dated = Evidence(meta={"article:published_time": "2025-02-03T10:00:00+00:00"})
+    assert find_dates(dated, search_page=search).published_source == "meta"
+    assert calls == [1]
+
+
+def test_bylines_are_split_and_cleaned() -> None:
+    assert split_names("By Jane Doe and John Roe") == ["Jane Doe", "John Roe"]
+    assert split_names("Von Hans Meier, Erika Muster") == ["Hans Meier", "Erika Muster"]
+    evidence = Evidence(
+        meta_all={"author": ["Jane Doe, Senior Editor"]}, meta={"author": "Jane Doe"}
+    )
+    assert find_authors(evidence).people == ["Jane Doe"]
+    labels = Evidence(author_marks=["View more posts", "About the Author", "Share"])
+    assert find_authors(labels).people == []
+
+
+def test_language_detected_from_the_body_when_undeclared_or_contradicted() -> None:
+    english = "The council voted on Tuesday to add bus lanes on two of the busiest roads. " * 5
+    assert choose_language(None, english).language == "en"
+    kept = choose_language("en-GB", english)
+    assert (kept.language, kept.declared, kept.detected) == ("en-GB", "en-GB", "en")
+    assert choose_language("fr", "Trop court.").language == "fr"  # too short to contradict
