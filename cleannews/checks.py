@@ -28,8 +28,8 @@ from typing import Any
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.settings import default_settings as scrapy_defaults
 
+from core.outlets import Outlet, OutletConfigError, load_outlets
 from crawler.lock import AlreadyRunning, FileLock, lock_path_for
-from crawler.outlets import Outlet, OutletConfigError, load_outlets
 
 # Exit statuses (README "Exit statuses", docs/cron.md).
 EXIT_USAGE = 2

@@ -52,8 +52,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def cleaner_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
-    """The cleaners' own subcommands (extract, reclean, profile ...)."""
-    from cleaners.cli import COMMANDS
+    """The cleaners' own subcommands (extract ...) and the database ones (reclean, profile)."""
+    from cleaners.__main__ import COMMANDS
 
     return list(COMMANDS)
 

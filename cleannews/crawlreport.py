@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.items import Failure, NotModified
-from pipelines.records import ArticleRecord
+from core.items import Failure, NotModified
+from core.records import ArticleRecord
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

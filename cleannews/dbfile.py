@@ -80,7 +80,7 @@ def prepare_cleaner_command(args: argparse.Namespace) -> None:
     if args.command != "reclean":
         return
     if getattr(args, "outlets", None) is None:
-        from crawler.outlets import DEFAULT_OUTLETS_FILE
+        from core.outlets import DEFAULT_OUTLETS_FILE
 
         configured = project_settings().get("OUTLETS_FILE") or ""
         args.outlets = configured or str(DEFAULT_OUTLETS_FILE)

@@ -41,6 +41,8 @@ class Outlet:
     deny_patterns: tuple[str, ...] = ()
     drop_selectors: tuple[str, ...] = ()
     drop_patterns: tuple[str, ...] = ()
+    # Hosts besides `domains` that a redirect may lead to (a CDN, a URL shortener the outlet uses).
+    redirect_domains: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property
@@ -139,6 +141,7 @@ def _tuple(entry: dict, key: str) -> tuple[str, ...]:
 _KNOWN_KEYS = {
     "id", "name", "domains", "country", "language", "homepage", "feeds", "sitemaps",
     "start_urls", "article_patterns", "deny_patterns", "drop_selectors", "drop_patterns",
+    "redirect_domains",
 }
 
 
@@ -213,6 +216,7 @@ def parse_outlet(entry: dict, variables: Mapping[str, object] | None = None) -> 
         deny_patterns=_tuple(entry, "deny_patterns"),
         drop_selectors=_tuple(entry, "drop_selectors"),
         drop_patterns=_tuple(entry, "drop_patterns"),
+        redirect_domains=_tuple(entry, "redirect_domains"),
         extra={k: v for k, v in entry.items() if k not in _KNOWN_KEYS},
     )
 

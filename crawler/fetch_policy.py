@@ -50,7 +50,7 @@ from twisted.internet.interfaces import IHostnameResolver, IResolutionReceiver
 from w3lib.url import safe_url_string
 from zope.interface import implementer, provider
 
-from core.outlets import Outlet, OutletConfigError, host_of
+from core.outlets import host_of
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -260,18 +260,6 @@ class FetchPolicyMiddleware:
 # --- Redirects -----------------------------------------------------------------------------------
 
 
-def redirect_domains(outlet: Outlet) -> tuple[str, ...]:
-    """An outlet's `redirect_domains` from the outlets file (a list of domain names)."""
-    value = outlet.extra.get("redirect_domains", [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise OutletConfigError(
-            f"outlet {outlet.id!r}: 'redirect_domains' must be a list of strings"
-        )
-    return tuple(value)
-
-
 def host_matches(host: str, domains: Sequence[str]) -> bool:
     """Whether `host` is one of `domains` or a subdomain of one (a leading www. ignored)."""
     host = host.lower().rstrip(".").removeprefix("www.")
@@ -298,7 +286,7 @@ class OutletRedirectPolicy:
                 outlet = registry.for_url(first_url)
         if outlet is None:
             return (host_of(first_url),)
-        return (*outlet.domains, *redirect_domains(outlet))
+        return (*outlet.domains, *outlet.redirect_domains)
 
     def check_target(self, request: Request, target: str, how: Any) -> None:
         """Raise BadRedirect / OffsiteRedirect unless `target` may be followed from `request`."""

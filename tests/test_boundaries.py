@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "crawler": {"core", "storage"},
     "pipelines": {"core", "storage", "cleaners", "crawler"},
     "reclean": {"core", "storage", "cleaners"},
+    "cleannews": {"core", "storage", "cleaners", "crawler", "pipelines", "reclean"},
     "bench": {"core", "storage", "cleaners", "crawler", "pipelines", "reclean"},
 }
 # Outside libraries a package must not import.

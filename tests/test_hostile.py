@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from siteserver import run_crawl
+from support.siteserver import run_crawl
 
 from crawler.demo import PROJECT_ROOT, SiteServer, scrapy_env, send
 from crawler.lock import FileLock
@@ -540,7 +540,9 @@ def test_a_worker_over_its_memory_limit_is_replaced_and_the_page_recorded(
             ExtractionJob(body=page, url="https://news.test/b")]
 
     async def run() -> tuple[list, ExtractionPool]:
-        pool = ExtractionPool(1, memory_limit_mb=512, runner="worker_faults:run_job_out_of_memory")
+        pool = ExtractionPool(
+            1, memory_limit_mb=512, runner="support.worker_faults:run_job_out_of_memory"
+        )
         pool.start()
         try:
             outcomes = [await pool.extract(job) for job in jobs]
@@ -562,7 +564,7 @@ def test_every_page_fetched_when_a_storage_fault_stops_the_crawl_is_stored_or_lo
     import re
     import resource
 
-    from cronsite import GeneratedSite, crawl_command, write_outlets
+    from support.cronsite import GeneratedSite, crawl_command, write_outlets
 
     with SiteServer() as server:
         site = GeneratedSite(server, 120)

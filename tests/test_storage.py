@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -373,8 +374,11 @@ def test_a_crash_loses_only_the_open_batch(tmp_path: Path) -> None:
     path = tmp_path / "crash.db"
     script = tmp_path / "crash.py"
     script.write_text(textwrap.dedent(CRASH_SCRIPT).format(path=str(path)), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, env=env)
     assert done.returncode == 1, done.stderr
+    assert not done.stderr
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -30,12 +30,27 @@ class Language:
 
 @cache
 def identifier() -> Any:
-    """py3langid's identifier with probabilities normalised (loaded once per process)."""
-    from py3langid import langid
+    """py3langid's identifier with probabilities normalised (loaded once per process).
 
-    return langid.LanguageIdentifier.from_modelpath(
-        langid.MODEL_DIR / langid.MODEL_FILE, norm_probs=True
-    )
+    The model is decompressed in memory (about 70 MB while it loads) instead of through the
+    temporary file py3langid's own loader writes: the cleaners write no file, and a full disk
+    must not turn every page into an extraction failure.
+    """
+    import io
+    import lzma
+
+    import numpy as np
+    from py3langid import langid
+    from py3langid.modelio import _to_array
+
+    with lzma.open(langid.MODEL_DIR / langid.MODEL_FILE) as source:
+        payload = io.BytesIO(source.read())
+    with np.load(payload, allow_pickle=False) as data:
+        return langid.LanguageIdentifier(
+            np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
+            _to_array(data["nextmove"]), data["out_feat"].tolist(),
+            norm_probs=True, tk_row=_to_array(data["nextmove_row"]),
+        )
 
 
 def load_language_model() -> None:
