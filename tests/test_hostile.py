@@ -146,6 +146,14 @@ class HostileSite(SiteServer):
             f"<channel><item><link>http://news.test:{port}/&sect;/entity.html</link></item>"
             "</channel></rss>").encode(), headers={"Content-Type": "application/rss+xml"})
         self.add("news.test", "/story/entity.html", body=article("Found through an entity", 15))
+        # "Billion laughs": the parser stops at the first item; the second one is lost.
+        laughs = "<!ENTITY a0 'laugh'>" + "".join(
+            f"<!ENTITY a{i} '{f'&a{i - 1};' * 10}'>" for i in range(1, 10))
+        self.add("news.test", "/feed-laughs.rss", body=(
+            f"<?xml version='1.0'?><!DOCTYPE rss [{laughs}]><rss version='2.0'><channel>"
+            f"<item><link>http://news.test:{port}/story/&a9;.html</link></item>"
+            f"<item><link>http://news.test:{port}/story/after-laughs.html</link></item>"
+            "</channel></rss>").encode(), headers={"Content-Type": "application/rss+xml"})
         self.add("news.test", "/feed-empty.rss", body=(
             b"<?xml version='1.0'?><rss version='2.0'><channel><item><link>&undeclared;</link>"
             b"</item></channel></rss>"), headers={"Content-Type": "application/rss+xml"})
@@ -198,7 +206,7 @@ name = "Hostile News"
 domains = ["news.test", "localhost"]
 redirect_domains = ["cdn.test"]
 feeds = ["http://news.test:{port}/feed.rss", "http://news.test:{port}/feed-entities.rss",
-         "http://news.test:{port}/feed-empty.rss"]
+         "http://news.test:{port}/feed-empty.rss", "http://news.test:{port}/feed-laughs.rss"]
 sitemaps = ["http://news.test:{port}/sitemap.xml"]
 
 [[outlet]]
@@ -492,6 +500,10 @@ def test_feed_entities_never_split_a_link(hostile_crawl, hostile_site):
     assert "/entity.html" not in paths
     row = failures_by_url(connection)[hostile_site.url("/feed-empty.rss")]
     assert (row["stage"], row["reason"]) == ("discover", "empty_feed")
+    # A feed cut short by the entity-amplification guard says so, with the parser's message.
+    row = failures_by_url(connection)[hostile_site.url("/feed-laughs.rss")]
+    assert (row["stage"], row["reason"]) == ("discover", "feed_parse_error")
+    assert "amplification" in row["detail"]
 
 
 def test_sitemap_index_depth_and_count_are_bounded(hostile_crawl, hostile_site):
