@@ -609,3 +609,26 @@ def test_an_over_long_url_given_to_crawl_urls_is_a_failure(hostile_site, tmp_pat
     assert result.returncode == 0, result.stderr[-3000:]
     assert [(f["url"], f["reason"]) for f in result.failures] == [(url, "url_too_long")]
     assert "url_too_long" in result.stderr  # logged at INFO
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("93.184.216.34", True), ("2606:2800:220:1:248:1893:25c8:1946", True),
+    ("127.0.0.1", False), ("127.1.2.3", False), ("10.0.0.5", False), ("172.16.9.1", False),
+    ("192.168.1.1", False), ("169.254.169.254", False), ("100.64.0.1", False),
+    ("0.0.0.0", False), ("224.0.0.1", False), ("::1", False), ("fe80::1", False),
+    ("fd00::1", False), ("::ffff:127.0.0.1", False), ("::ffff:10.1.1.1", False),
+])
+def test_address_classes(address: str, public: bool) -> None:
+    from crawler.fetch_policy import is_public_address, literal_address
+
+    assert is_public_address(address) is public
+    assert literal_address(f"[{address}]" if ":" in address else address) is not None
+
+
+def test_redirect_domains_match_subdomains_only() -> None:
+    from crawler.fetch_policy import host_matches
+
+    assert host_matches("www.news.test", ["news.test"])
+    assert host_matches("img.cdn.test", ["news.test", "cdn.test"])
+    assert not host_matches("evilnews.test", ["news.test"])
+    assert not host_matches("news.test.evil.example", ["news.test"])
