@@ -146,6 +146,14 @@ class HostileSite(SiteServer):
             f"<channel><item><link>http://news.test:{port}/&sect;/entity.html</link></item>"
             "</channel></rss>").encode(), headers={"Content-Type": "application/rss+xml"})
         self.add("news.test", "/story/entity.html", body=article("Found through an entity", 15))
+        # "Billion laughs": the parser stops at the first item; the second one is lost.
+        laughs = "<!ENTITY a0 'laugh'>" + "".join(
+            f"<!ENTITY a{i} '{f'&a{i - 1};' * 10}'>" for i in range(1, 10))
+        self.add("news.test", "/feed-laughs.rss", body=(
+            f"<?xml version='1.0'?><!DOCTYPE rss [{laughs}]><rss version='2.0'><channel>"
+            f"<item><link>http://news.test:{port}/story/&a9;.html</link></item>"
+            f"<item><link>http://news.test:{port}/story/after-laughs.html</link></item>"
+            "</channel></rss>").encode(), headers={"Content-Type": "application/rss+xml"})
         self.add("news.test", "/feed-empty.rss", body=(
             b"<?xml version='1.0'?><rss version='2.0'><channel><item><link>&undeclared;</link>"
             b"</item></channel></rss>"), headers={"Content-Type": "application/rss+xml"})
@@ -198,7 +206,7 @@ name = "Hostile News"
 domains = ["news.test", "localhost"]
 redirect_domains = ["cdn.test"]
 feeds = ["http://news.test:{port}/feed.rss", "http://news.test:{port}/feed-entities.rss",
-         "http://news.test:{port}/feed-empty.rss"]
+         "http://news.test:{port}/feed-empty.rss", "http://news.test:{port}/feed-laughs.rss"]
 sitemaps = ["http://news.test:{port}/sitemap.xml"]
 
 [[outlet]]
@@ -492,6 +500,10 @@ def test_feed_entities_never_split_a_link(hostile_crawl, hostile_site):
     assert "/entity.html" not in paths
     row = failures_by_url(connection)[hostile_site.url("/feed-empty.rss")]
     assert (row["stage"], row["reason"]) == ("discover", "empty_feed")
+    # A feed cut short by the entity-amplification guard says so, with the parser's message.
+    row = failures_by_url(connection)[hostile_site.url("/feed-laughs.rss")]
+    assert (row["stage"], row["reason"]) == ("discover", "feed_parse_error")
+    assert "amplification" in row["detail"]
 
 
 def test_sitemap_index_depth_and_count_are_bounded(hostile_crawl, hostile_site):
@@ -599,3 +611,26 @@ def test_an_over_long_url_given_to_crawl_urls_is_a_failure(hostile_site, tmp_pat
     assert result.returncode == 0, result.stderr[-3000:]
     assert [(f["url"], f["reason"]) for f in result.failures] == [(url, "url_too_long")]
     assert "url_too_long" in result.stderr  # logged at INFO
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("93.184.216.34", True), ("2606:2800:220:1:248:1893:25c8:1946", True),
+    ("127.0.0.1", False), ("127.1.2.3", False), ("10.0.0.5", False), ("172.16.9.1", False),
+    ("192.168.1.1", False), ("169.254.169.254", False), ("100.64.0.1", False),
+    ("0.0.0.0", False), ("224.0.0.1", False), ("::1", False), ("fe80::1", False),
+    ("fd00::1", False), ("::ffff:127.0.0.1", False), ("::ffff:10.1.1.1", False),
+])
+def test_address_classes(address: str, public: bool) -> None:
+    from crawler.fetch_policy import is_public_address, literal_address
+
+    assert is_public_address(address) is public
+    assert literal_address(f"[{address}]" if ":" in address else address) is not None
+
+
+def test_redirect_domains_match_subdomains_only() -> None:
+    from crawler.fetch_policy import host_matches
+
+    assert host_matches("www.news.test", ["news.test"])
+    assert host_matches("img.cdn.test", ["news.test", "cdn.test"])
+    assert not host_matches("evilnews.test", ["news.test"])
+    assert not host_matches("news.test.evil.example", ["news.test"])

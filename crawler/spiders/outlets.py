@@ -19,6 +19,7 @@ import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from lxml import etree
 from parsel import Selector
 from scrapy import Request
 from scrapy.exceptions import UsageError
@@ -49,6 +50,26 @@ FEED_LINK_XPATHS = (
     "//item[not(link)]/guid[not(@isPermaLink='false')]",
     "//entry/link[not(@rel) or @rel='alternate'][1]/@href",
 )
+
+
+def entity_parse_error(body: bytes) -> str | None:
+    """The first fatal parse error of a feed that declares entities, or None.
+
+    A feed with entity declarations can lose items to libxml2's guard against entity
+    amplification ("billion laughs"), which stops the parse; lxml's recovery then returns what
+    came before, silently. Only such feeds are parsed a second time, to read the error log.
+    """
+    if b"<!ENTITY" not in body[:65536]:
+        return None
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    try:
+        etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        return str(exc)
+    for entry in parser.error_log:
+        if entry.level_name == "FATAL":
+            return f"line {entry.line}: {entry.message}"
+    return None
 
 
 def split_ids(value: str | None) -> list[str]:
@@ -196,6 +217,10 @@ class OutletsSpider(CleannewsSpider):
                 link = node.get() if xpath.endswith("/@href") else node.xpath("string()").get()
                 if link and link.strip():
                     links.append(response.urljoin(link.strip()))
+        entity_error = entity_parse_error(response.body)
+        if entity_error:
+            # Items after the error are lost to the parser's recovery: say so, keep the rest.
+            yield self.unreadable(response, "feed_parse_error", entity_error)
         if not links:
             yield self.unreadable(response, "empty_feed", "no item links in the feed")
             return
