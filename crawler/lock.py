@@ -15,25 +15,21 @@ one.
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import logging
 import os
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+
+from storage.lock import AlreadyRunning, FileLock
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
-
-
-class AlreadyRunning(RuntimeError):
-    """Another process holds the run lock of the same database."""
 
 
 def lock_path_for(settings: BaseSettings) -> Path | None:
@@ -51,62 +47,6 @@ def lock_path_for(settings: BaseSettings) -> Path | None:
     if not path or path == ":memory:":
         return None
     return Path(f"{path}.lock")
-
-
-# Locks this process holds, by path: `scrapy crawl` takes the lock before Scrapy starts (so a
-# refusal is one log line) and the RunLock extension adopts it (a second flock on the same file
-# from the same process would fail against the first).
-HELD: dict[Path, FileLock] = {}
-
-
-class FileLock:
-    """An exclusive, non-blocking `flock` on a file, held until `release()` or process exit."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file: IO[str] | None = None
-
-    @classmethod
-    def held_or_new(cls, path: Path) -> FileLock:
-        """The lock this process already holds on `path`, or a new (not yet taken) one."""
-        return HELD.get(path.resolve()) or cls(path)
-
-    def acquire(self) -> None:
-        """Take the lock or raise `AlreadyRunning` at once (never waits)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Opened without truncating: the holder's pid stays readable until we own the lock.
-        stream = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the whole run)
-        try:
-            fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            stream.seek(0)
-            holder = stream.read().strip() or "unknown"
-            stream.close()
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise AlreadyRunning(
-                    f"another crawl (pid {holder}) holds {self.path}; "
-                    "this run exits without touching the database"
-                ) from exc
-            raise
-        stream.seek(0)
-        stream.truncate()
-        stream.write(f"{os.getpid()}\n")
-        stream.flush()
-        self._file = stream
-        HELD[self.path.resolve()] = self
-
-    def release(self) -> None:
-        """Drop the lock (the file stays: removing it would race with a starting run)."""
-        if self._file is not None:
-            self._file.truncate(0)  # while still held: the pid must not outlive the run
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
-            HELD.pop(self.path.resolve(), None)
-
-    @property
-    def held(self) -> bool:
-        return self._file is not None
 
 
 class RunLock:

@@ -26,7 +26,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from cleaners.decode import decode_html
 from cleaners.errors import ExtractionError
@@ -52,6 +51,7 @@ from storage.boilerplate import (
     outlets_with_stats,
     record_page,
 )
+from storage.lock import AlreadyRunning, FileLock
 from storage.sqlite import SQLiteStorage
 
 PROG = "python -m cleaners"
@@ -246,64 +246,39 @@ def thresholds_from_args(args: argparse.Namespace) -> ProfileThresholds:
     )
 
 
-def take_run_lock(db: str | Path) -> IO[str] | None:
-    """The database's run lock (`<db>.lock`, the one every crawl takes; see crawler/lock.py),
-    held while the returned file stays open; None when another process holds it.
-
-    One writer at a time: re-cleaning beside a crawl would rebuild the block counts while the
-    crawl adds to them. The same protocol as the crawl's (an exclusive, non-blocking flock and
-    the holder's pid in the file), written out here because the cleaners import no crawler code.
-    """
-    import fcntl
-    import os
-
-    path = Path(f"{db}.lock")
-    stream = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole command
-    try:
-        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        stream.seek(0)
-        holder = stream.read().strip() or "unknown"
-        stream.close()
-        sys.stderr.write(
-            f"{PROG} reclean: another crawl or reclean (pid {holder}) holds {path}; "
-            "nothing was changed\n"
-        )
-        return None
-    stream.seek(0)
-    stream.truncate()
-    stream.write(f"{os.getpid()}\n")
-    stream.flush()
-    return stream
-
-
 def run_reclean(args: argparse.Namespace) -> int:
-    try:
-        store = open_store(args.db)
-    except FileNotFoundError as error:
-        sys.stderr.write(f"{PROG} reclean: {error}\n")
+    if not Path(args.db).is_file():
+        sys.stderr.write(f"{PROG} reclean: no database at {args.db}\n")
         return 2
-    counts = sqlite3.connect(args.db, timeout=30, isolation_level=None)
-    lock = take_run_lock(args.db)
-    if lock is None:
-        counts.close()
-        store.close()
+    # One writer at a time: re-cleaning beside a crawl would rebuild the block counts while the
+    # crawl adds to them. The lock is the crawl's own, taken before anything is opened.
+    lock = FileLock(Path(f"{args.db}.lock"))
+    try:
+        lock.acquire()
+    except AlreadyRunning as refused:
+        sys.stderr.write(
+            f"{PROG} reclean: another crawl or reclean (pid {refused.holder}) holds "
+            f"{refused.path}; nothing was changed\n"
+        )
         return 1
     try:
-        report = reclean(
-            store,
-            counts,
-            outlets=args.outlet or (),
-            thresholds=thresholds_from_args(args),
-            rules=rules_from_outlets_file(args.outlets),
-            relearn=not args.keep_counts,
-            window_pages=args.window_pages,
-        )
+        store = open_store(args.db)
+        counts = sqlite3.connect(args.db, timeout=30, isolation_level=None)
+        try:
+            report = reclean(
+                store,
+                counts,
+                outlets=args.outlet or (),
+                thresholds=thresholds_from_args(args),
+                rules=rules_from_outlets_file(args.outlets),
+                relearn=not args.keep_counts,
+                window_pages=args.window_pages,
+            )
+        finally:
+            counts.close()
+            store.close()
     finally:
-        counts.close()
-        store.close()
-        lock.truncate(0)
-        lock.close()  # closing the file drops the lock
+        lock.release()
     print("\n".join(report.lines()))
     print(f"cleaner version {CLEANER_VERSION}")
     return 0
