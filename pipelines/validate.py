@@ -67,7 +67,7 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         settings = crawler.settings
         return cls(
-            min_words=settings.getint("CLEANNEWS_MIN_WORDS", 50),
+            min_words=settings.getint("CLEANNEWS_MIN_WORDS"),
             languages=tuple(settings.getlist("CLEANNEWS_LANGUAGES")),
             stats=crawler.stats,
         )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from scrapy import Spider
-from scrapy.utils.test import get_crawler
+from support.settings import crawler_for_test
 
 from cleaners import CLEANER_VERSION
 from cleaners.profile import PageBlock, ProfileThresholds, fingerprint, normalise_block
@@ -61,7 +61,7 @@ def crawl_fixture_outlet(tmp_path: Path, **extra_settings) -> Path:
         "CLEANNEWS_PROFILE_MIN_PAGES": 5,
         **extra_settings,
     }
-    crawler = get_crawler(LearnTestSpider, settings)
+    crawler = crawler_for_test(LearnTestSpider, settings)
     stages = [
         ExtractPipeline.from_crawler(crawler),
         LearnPipeline.from_crawler(crawler),

@@ -141,9 +141,10 @@ def test_migrations_run_once_even_when_processes_start_together(database_url: st
 
 
 def test_database_url_selects_the_postgres_backend(database_url: str) -> None:
-    from scrapy.settings import Settings
+    from support.settings import settings_for_test
 
-    store = storage_from_settings(Settings({"DATABASE_URL": database_url, "SQLITE_PATH": ""}))
+    settings = settings_for_test({"DATABASE_URL": database_url, "SQLITE_PATH": ""})
+    store = storage_from_settings(settings)
     assert isinstance(store, PostgresStorage)
     assert store.url == database_url
 
