@@ -136,7 +136,7 @@ CLEANNEWS_EXTRACT_WORKER_MAX_PAGES = 0
 CLEANNEWS_EXTRACT_FUNCTION = ""
 # Thresholds of Python's cyclic garbage collector in the crawl process and the workers, as
 # "gen0,gen1,gen2" for gc.set_threshold; what start-up made is frozen out of its passes
-# (crawler/collector.py). Python's own 700,10,10 spent ~15% of the crawl process's CPU in full
+# (crawler/gc_tuning.py). Python's own 700,10,10 spent ~15% of the crawl process's CPU in full
 # passes over the long-lived heap. "" keeps Python's settings.
 CLEANNEWS_GC_THRESHOLDS = "50000,20,10"
 
@@ -195,8 +195,8 @@ EXTENSIONS = {
     # JOBDIR across runs: a finished job starts afresh, a paused one resumes, a killed one
     # (whose queue was never saved) is discarded.
     "crawler.incremental.JobStateGuard": 500,
-    # Fewer full passes of the cyclic garbage collector (see crawler/collector.py).
-    "crawler.collector.CollectorTuning": 600,
+    # Fewer full passes of the cyclic garbage collector (see crawler/gc_tuning.py).
+    "crawler.gc_tuning.CollectorTuning": 600,
 }
 SPIDER_MIDDLEWARES = {
     # Drops known article URLs and turns re-visits into conditional requests.

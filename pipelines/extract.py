@@ -20,7 +20,7 @@ from scrapy.utils.asyncio import is_asyncio_available
 from core.items import Failure, Page
 from core.outlets import Outlet, OutletRegistry, host_of
 from core.records import ArticleRecord
-from crawler.collector import thresholds_from_settings
+from crawler.gc_tuning import gc_thresholds_from_settings
 from pipelines.config import STATS_PREFIX, outlets_from_settings
 from pipelines.learn import ProfileBook, learning_enabled
 from pipelines.workers import (
@@ -81,7 +81,7 @@ class ExtractPipeline:
             max_pages_per_worker=settings.getint("CLEANNEWS_EXTRACT_WORKER_MAX_PAGES"),
             profiles=ProfileBook.for_crawler(crawler) if learning_enabled(settings) else None,
             runner=settings.get("CLEANNEWS_EXTRACT_FUNCTION") or "",
-            gc_thresholds=thresholds_from_settings(settings),
+            gc_thresholds=gc_thresholds_from_settings(settings),
         )
 
     # Lifecycle: the pool lives from open_spider to close_spider.

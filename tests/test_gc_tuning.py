@@ -1,4 +1,4 @@
-"""Garbage-collector tuning of the crawl process (crawler/collector.py)."""
+"""Garbage-collector tuning of the crawl process (crawler/gc_tuning.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from support.settings import crawler_for_test
 
-from crawler.collector import CollectorTuning, parse_thresholds
+from crawler.gc_tuning import CollectorTuning, parse_thresholds
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -43,7 +43,7 @@ def parse_thresholds(value: object) -> tuple[int, ...] | None:
     return numbers
 
 
-def thresholds_from_settings(settings: BaseSettings) -> tuple[int, ...] | None:
+def gc_thresholds_from_settings(settings: BaseSettings) -> tuple[int, ...] | None:
     return parse_thresholds(settings.get("CLEANNEWS_GC_THRESHOLDS"))
 
 
@@ -64,7 +64,7 @@ class CollectorTuning:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CollectorTuning:
-        thresholds = thresholds_from_settings(crawler.settings)
+        thresholds = gc_thresholds_from_settings(crawler.settings)
         if thresholds is None:
             raise NotConfigured("CLEANNEWS_GC_THRESHOLDS is empty: Python's own collector settings")
         extension = cls(thresholds)
