@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 
 from cleaners.errors import NotAnArticle, TooShort
 from cleaners.pages import reads_like_a_list
+from cleaners.text import words
 from core.items import Failure
 from core.records import ArticleRecord
 from pipelines.config import STATS_PREFIX
@@ -48,11 +49,6 @@ def repeats_title(body: str, title: str | None) -> bool:
         return False
     body_words = comparable_text(body)
     return body_words == title_words or body_words in title_words
-
-
-def count_words(text: str) -> int:
-    """Whitespace-separated words of `text`."""
-    return len(text.split())
 
 
 class ValidatePipeline:
@@ -104,7 +100,7 @@ class ValidatePipeline:
         if self.languages and language and language not in self.languages:
             allowed = ", ".join(self.languages)
             return "wrong_language", f"language {record.language!r} not in {allowed}"
-        words = record.word_count or count_words(record.body)
-        if words < self.min_words:
-            return TooShort.reason, f"{words} words, minimum {self.min_words}"
+        count = record.word_count or words(record.body)
+        if count < self.min_words:
+            return TooShort.reason, f"{count} words, minimum {self.min_words}"
         return None

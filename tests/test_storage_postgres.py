@@ -28,7 +28,6 @@ from storage.postgres import (  # noqa: E402 - needs psycopg, checked just above
     MIGRATIONS,
     PostgresStorage,
     migrate,
-    read_page_html,
     schema_version,
 )
 
@@ -261,7 +260,7 @@ def test_raw_html_round_trips_through_zlib(storage: PostgresStorage) -> None:
     storage.save_article(make_record("/news/ferry", raw_html=html), None)
     storage.flush()
     url = "https://www.valleycourier.example/news/ferry"
-    assert read_page_html(storage.connection, url) == html
+    assert storage.page_html(url) == html
 
 
 # --- faults ----------------------------------------------------------------------------------
