@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("cleaners", "core", "storage", "crawler", "pipelines", "reclean")
 SETTINGS_FILE = ROOT / "crawler" / "settings.py"
 GETTERS = {"get", "getint", "getfloat", "getbool", "getlist", "getdict", "getwithbase"}
-# Modules still passing fallbacks: their defaults equal crawler/settings.py's (their fallbacks go
-# when the fetch-policy and scale-out work on these files is merged).
-FALLBACKS_STILL_IN = {"crawler/lock.py", "crawler/scale.py"}
+# A module still passing fallbacks: its defaults equal crawler/settings.py's (they go when the
+# scale-out work on the file is merged).
+FALLBACKS_STILL_IN = {"crawler/scale.py"}
 
 
 def settings_reads(path: Path) -> list[tuple[str, bool, int]]:
