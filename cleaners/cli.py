@@ -69,37 +69,20 @@ def extract_files(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 1 if failed else 0
 
 
-def extract_record(line: str, args: argparse.Namespace) -> str:
-    """The output line for one JSON Lines input record (an Article or an error)."""
-    try:
-        record = json.loads(line)
-    except ValueError as error:
-        return error_record(None, "bad_json", f"not a JSON line: {error}")
-    if not isinstance(record, dict):
-        return error_record(None, "bad_json", "a line must be a JSON object")
-    record_id = record.get("id")
-    html = record.get("html")
-    if not isinstance(html, str):
-        return error_record(record_id, "bad_input", 'the "html" field must be a string')
-    url = record.get("url") if isinstance(record.get("url"), str) else args.url
-    outlet = record.get("outlet") if isinstance(record.get("outlet"), str) else args.outlet
-    try:
-        article = extract_article(html, url=url, outlet=outlet)
-    except ExtractionError as error:
-        return error_record(record_id, error.reason, error.detail)
-    return article_json(article, id=record_id)
+# --- extract --jsonl (and --learn) ------------------------------------------------------------
 
 
-def extract_jsonl(args: argparse.Namespace, lines: Iterable[str], out: IO[str]) -> int:
-    """One output line per non-blank input line, same order; failures become error records."""
-    for line in lines:
-        if line.strip():
-            out.write(extract_record(line, args) + "\n")
-            out.flush()
-    return 0
+@dataclass(slots=True)
+class JsonlPage:
+    """One JSON Lines input record, and its cleaning: an Article, or why there is none."""
 
-
-# --- extract --jsonl --learn -----------------------------------------------------------------
+    id: Any
+    html: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    result: Article | ExtractionError | None = None
+    # (reason, detail) when the line itself is unusable: not JSON, not an object, no html.
+    bad_input: tuple[str, str] | None = None
 
 
 def outlet_of_record(record: dict, default: str | None) -> str | None:
@@ -112,39 +95,61 @@ def outlet_of_record(record: dict, default: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
-@dataclass(slots=True)
-class JsonlPage:
-    """One input record of `extract --jsonl --learn` and its first cleaning (or why it failed)."""
-
-    id: Any
-    html: str | None = None
-    url: str | None = None
-    outlet: str | None = None
-    result: Article | ExtractionError | str = ""
-
-
-def read_jsonl_page(line: str, url: str | None, outlet: str | None) -> JsonlPage:
-    """Parse one input line and clean it without a profile, collecting its blocks."""
+def read_jsonl_record(
+    line: str, url: str | None, outlet: str | None, *, outlet_from_host: bool = False
+) -> JsonlPage:
+    """Parse one input line; the record's url and outlet, else the command's (and, with
+    `outlet_from_host`, the URL's host, which `--learn` groups pages by)."""
     try:
         record = json.loads(line)
     except ValueError as error:
-        return JsonlPage(None, result=f"not a JSON line: {error}")
-    if not isinstance(record, dict) or not isinstance(record.get("html"), str):
-        record_id = record.get("id") if isinstance(record, dict) else None
-        return JsonlPage(record_id, result='a line must be a JSON object with an "html" string')
-    page = JsonlPage(
-        record.get("id"),
+        return JsonlPage(None, bad_input=("bad_json", f"not a JSON line: {error}"))
+    if not isinstance(record, dict):
+        return JsonlPage(None, bad_input=("bad_json", "a line must be a JSON object"))
+    record_id = record.get("id")
+    if not isinstance(record.get("html"), str):
+        return JsonlPage(record_id, bad_input=("bad_input", 'the "html" field must be a string'))
+    own_outlet = record.get("outlet") if isinstance(record.get("outlet"), str) else outlet
+    return JsonlPage(
+        record_id,
         html=record["html"],
         url=record.get("url") if isinstance(record.get("url"), str) else url,
-        outlet=outlet_of_record(record, outlet),
+        outlet=outlet_of_record(record, outlet) if outlet_from_host else own_outlet,
     )
-    try:
-        page.result = extract_article(
-            page.html, url=page.url, outlet=page.outlet, collect_blocks=True
-        )
-    except ExtractionError as error:
-        page.result = error
+
+
+def clean_page(page: JsonlPage, **options: Any) -> JsonlPage:
+    """Clean a readable record's HTML (`options` go to extract_article); the page, for chaining."""
+    if page.html is not None:
+        try:
+            page.result = extract_article(page.html, url=page.url, outlet=page.outlet, **options)
+        except ExtractionError as error:
+            page.result = error
     return page
+
+
+def jsonl_line(page: JsonlPage) -> str:
+    """The output line of a record: its Article, or an error record saying why there is none."""
+    if isinstance(page.result, Article):
+        return article_json(page.result, id=page.id)
+    if isinstance(page.result, ExtractionError):
+        return error_record(page.id, page.result.reason, page.result.detail)
+    reason, detail = page.bad_input or ("bad_input", "no result")
+    return error_record(page.id, reason, detail)
+
+
+def extract_record(line: str, args: argparse.Namespace) -> str:
+    """The output line for one JSON Lines input record (an Article or an error)."""
+    return jsonl_line(clean_page(read_jsonl_record(line, args.url, args.outlet)))
+
+
+def extract_jsonl(args: argparse.Namespace, lines: Iterable[str], out: IO[str]) -> int:
+    """One output line per non-blank input line, same order; failures become error records."""
+    for line in lines:
+        if line.strip():
+            out.write(extract_record(line, args) + "\n")
+            out.flush()
+    return 0
 
 
 def learn_and_extract_jsonl(
@@ -159,7 +164,10 @@ def learn_and_extract_jsonl(
 
     Output lines are in input order and have the same form as `extract --jsonl`'s.
     """
-    pages = [read_jsonl_page(line, url, outlet) for line in lines if line.strip()]
+    pages = [
+        clean_page(read_jsonl_record(line, url, outlet, outlet_from_host=True), collect_blocks=True)
+        for line in lines if line.strip()
+    ]
     by_outlet: dict[str, list[list[PageBlock]]] = defaultdict(list)
     for page in pages:
         if page.outlet and isinstance(page.result, Article):
@@ -167,26 +175,11 @@ def learn_and_extract_jsonl(
     profiles = {o: learn_from_pages(o, blocks, thresholds) for o, blocks in by_outlet.items()}
     for page in pages:
         profile = profiles.get(page.outlet or "")
-        if isinstance(page.result, Article) and profile and page.html is not None:
-            try:
-                page.result = extract_article(
-                    page.html, url=page.url, outlet=page.outlet, profile=profile
-                )
-            except ExtractionError as error:
-                page.result = error
-        out.write(jsonl_line(page.id, page.result) + "\n")
+        if isinstance(page.result, Article) and profile:
+            clean_page(page, profile=profile)
+        out.write(jsonl_line(page) + "\n")
         out.flush()
     return 0
-
-
-def jsonl_line(record_id: Any, result: Article | ExtractionError | str) -> str:
-    if isinstance(result, Article):
-        return json.dumps({"id": record_id, **result.to_dict()}, ensure_ascii=False)
-    if isinstance(result, ExtractionError):
-        error = {"reason": result.reason, "detail": result.detail}
-    else:
-        error = {"reason": "bad_input", "detail": result}
-    return json.dumps({"id": record_id, "error": error}, ensure_ascii=False)
 
 
 def run_extract(args: argparse.Namespace) -> int:

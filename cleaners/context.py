@@ -17,7 +17,7 @@ MAX_LINK_SCAN_CHARS = 400
 LINK_PREFIX_CHARS = 3
 
 
-def site_of(url: str | None) -> str | None:
+def last_two_host_labels(url: str | None) -> str | None:
     """The last two labels of a URL's host ("news.example" for "https://www.news.example/a")."""
     host = urlsplit(url).hostname if url else None
     return ".".join(host.split(".")[-2:]) if host else None
@@ -103,7 +103,7 @@ class CleaningContext:
         """
         if self._link_texts is None:
             self.collect_links()
-            site = site_of(self.url)
+            site = last_two_host_labels(self.url)
             self._link_texts = frozenset(
                 text for text, href in self._links if is_internal_link(href, site)
             )
@@ -132,7 +132,7 @@ class CleaningContext:
         text = " ".join(text.split())
         if not text:
             return 0.0
-        site = site_of(self.url or self.canonical_url)
+        site = last_two_host_labels(self.url or self.canonical_url)
         longest = max(
             (
                 len(link)

@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaners.context import Block, CleaningContext, is_internal_link, site_of
+from cleaners.context import Block, CleaningContext, is_internal_link, last_two_host_labels
 from cleaners.errors import NotAnArticle
 
 WORD_RE = re.compile(r"\w+")
@@ -124,14 +124,14 @@ def declared_types(tree: HtmlElement) -> set[str]:
 
 def page_site(tree: HtmlElement, url: str | None) -> str | None:
     """The site the page belongs to: from its URL, else its canonical or og:url link."""
-    if site := site_of(url):
+    if site := last_two_host_labels(url):
         return site
     for element in tree.iter("link", "meta"):
         if element.tag == "link" and "canonical" in (element.get("rel") or "").lower():
-            if site := site_of(element.get("href")):
+            if site := last_two_host_labels(element.get("href")):
                 return site
         elif (element.get("property") or "").lower() == "og:url":
-            if site := site_of(element.get("content")):
+            if site := last_two_host_labels(element.get("content")):
                 return site
     return None
 

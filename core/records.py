@@ -6,18 +6,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from cleaners.article import Article
 from core.items import Page
 
-# Article fields copied onto the record (everything but `url`, which the record names itself).
-ARTICLE_FIELDS = (
-    "body", "canonical_url", "title", "authors", "author_organisations", "published",
-    "published_source", "updated", "language", "language_declared", "language_detected",
-    "description", "site_name", "tags", "image", "word_count", "removed", "cleaner_version",
-)
+# Article fields copied onto the record: all of them but `url` (the record names its own URLs)
+# and `blocks` (learning's, never stored). ArticleRecord declares each with the same default.
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("url", "blocks"))
 
 
 @dataclass(slots=True)

@@ -103,7 +103,7 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         settings = crawler.settings
-        if not settings.getbool("CLEANNEWS_INCREMENTAL", True):
+        if not settings.getbool("CLEANNEWS_INCREMENTAL"):
             raise NotConfigured  # switched off: every URL is fetched
         if not settings.getdict("ITEM_PIPELINES"):
             raise NotConfigured  # no pipelines: nothing is stored, so nothing is known
@@ -113,7 +113,7 @@ class IncrementalMiddleware:
         middleware = cls(
             crawler,
             storage,
-            revisit_hours=settings.getfloat("CLEANNEWS_REVISIT_HOURS", 0.0),
+            revisit_hours=settings.getfloat("CLEANNEWS_REVISIT_HOURS"),
             permanent_failures=settings.getlist("CLEANNEWS_PERMANENT_FAILURES"),
         )
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)

@@ -62,7 +62,7 @@ class RunLock:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunLock:
         settings = crawler.settings
-        if not settings.getbool("CLEANNEWS_RUN_LOCK", True):
+        if not settings.getbool("CLEANNEWS_RUN_LOCK"):
             raise NotConfigured  # switched off
         path = lock_path_for(settings)
         if path is None:

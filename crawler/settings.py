@@ -8,6 +8,8 @@ Override any of them with `scrapy crawl NAME -s SETTING=value`.
 
 from __future__ import annotations
 
+from cleaners.profile import DEFAULT_THRESHOLDS, DEFAULT_WINDOW_PAGES
+
 BOT_NAME = "cleannews"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -104,30 +106,32 @@ CLEANNEWS_MIN_WORDS = 50
 # is recorded as a `wrong_language` failure. Empty (default): every language is kept.
 CLEANNEWS_LANGUAGES: list[str] = []
 
-# --- Learned boilerplate (pipelines/learn.py, cleaners/profile.py) --------------------------
+# --- Learned boilerplate (pipelines/learn.py, cleaners/profile/) ---------------------------
 # Learn each outlet's template from its own pages: count every cleaned page's text blocks per
 # outlet in the database (boilerplate_* tables) and clean each page with what was learned so far.
 # Needs SQLITE_PATH; `python -m cleaners reclean` re-cleans the pages cleaned before (needs
 # CLEANNEWS_STORE_RAW_HTML). Default on.
 CLEANNEWS_LEARN_BOILERPLATE = True
+# The thresholds' defaults are the cleaners' own (cleaners.profile.DEFAULT_THRESHOLDS), which
+# library users and `python -m cleaners` get too; the numbers below are those defaults.
 # Pages of an outlet counted before anything is learned from them; default 5.
-CLEANNEWS_PROFILE_MIN_PAGES = 5
+CLEANNEWS_PROFILE_MIN_PAGES = DEFAULT_THRESHOLDS.min_pages
 # A block of at most this many words is a short line (a disclaimer, "Related stories"); longer
 # ones are paragraphs; default 12.
-CLEANNEWS_PROFILE_SHORT_MAX_WORDS = 12
+CLEANNEWS_PROFILE_SHORT_MAX_WORDS = DEFAULT_THRESHOLDS.short_max_words
 # Share of an outlet's pages (0-1) a short line must be on to be its boilerplate; default 0.3.
-CLEANNEWS_PROFILE_SHORT_SHARE = 0.3
+CLEANNEWS_PROFILE_SHORT_SHARE = DEFAULT_THRESHOLDS.short_share
 # Share a paragraph must be on; higher, so a quote repeated in follow-up stories stays; 0.6.
-CLEANNEWS_PROFILE_LONG_SHARE = 0.6
+CLEANNEWS_PROFILE_LONG_SHARE = DEFAULT_THRESHOLDS.long_share
 # Fewest pages any learned block must have been seen on; default 3.
-CLEANNEWS_PROFILE_MIN_BLOCK_PAGES = 3
+CLEANNEWS_PROFILE_MIN_BLOCK_PAGES = DEFAULT_THRESHOLDS.min_block_pages
 # Fewest pages a learned paragraph must have been seen on, so a run of follow-up stories early
 # in a crawl is not learned; default 5.
-CLEANNEWS_PROFILE_MIN_PARAGRAPH_PAGES = 5
+CLEANNEWS_PROFILE_MIN_PARAGRAPH_PAGES = DEFAULT_THRESHOLDS.min_paragraph_pages
 # Counts describe each outlet's this many most recently recorded pages; older pages are
 # uncounted as new ones come, so the crawl's memory and the learning tables stay bounded and a
 # dropped template is forgotten. 0 counts every page ever recorded; default 1000 (pages).
-CLEANNEWS_PROFILE_WINDOW_PAGES = 1000
+CLEANNEWS_PROFILE_WINDOW_PAGES = DEFAULT_WINDOW_PAGES
 
 # --- Pipelines ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -173,7 +177,7 @@ CLEANNEWS_MAX_HTML_BYTES = 5 * 1024 * 1024
 CLEANNEWS_EXTRACT_FUNCTION = ""
 # Thresholds of Python's cyclic garbage collector in the crawl process and the workers, as
 # "gen0,gen1,gen2" for gc.set_threshold; what start-up made is frozen out of its passes
-# (crawler/collector.py). Python's own 700,10,10 spent ~15% of the crawl process's CPU in full
+# (crawler/gc_tuning.py). Python's own 700,10,10 spent ~15% of the crawl process's CPU in full
 # passes over the long-lived heap. "" keeps Python's settings.
 CLEANNEWS_GC_THRESHOLDS = "50000,20,10"
 
@@ -196,6 +200,9 @@ CLEANNEWS_REDIS_WORKER_TIMEOUT = 30.0
 # before the crawl stops with the finish reason `frontier_error` (exit status 1), logging every
 # request it could not queue; default 10. Leased requests are never lost (crawler/leases.py).
 CLEANNEWS_REDIS_RETRY_SECONDS = 10.0
+# Prefix of the shared crawl's Redis keys; set by ScaleOutAddon from the spider's name and
+# CLEANNEWS_REDIS_JOB ("cleannews:%(spider)s:<job>"); "" (default) until the add-on sets it.
+CLEANNEWS_REDIS_KEY_PREFIX = ""
 # Shared store: a postgresql:// URL makes the store pipeline write to PostgreSQL (psycopg 3)
 # instead of SQLITE_PATH; "" (default) keeps SQLite. The environment variable DATABASE_URL is
 # read when the setting is empty.
@@ -234,8 +241,8 @@ EXTENSIONS = {
     # JOBDIR across runs: a finished job starts afresh, a paused one resumes, a killed one
     # (whose queue was never saved) is discarded.
     "crawler.incremental.JobStateGuard": 500,
-    # Fewer full passes of the cyclic garbage collector (see crawler/collector.py).
-    "crawler.collector.CollectorTuning": 600,
+    # Fewer full passes of the cyclic garbage collector (see crawler/gc_tuning.py).
+    "crawler.gc_tuning.CollectorTuning": 600,
     # Refused pages at INFO, a progress line every LOGSTATS_INTERVAL seconds (articles and
     # failures apart, pages/s) in place of Scrapy's LogStats, and a summary at the end.
     "cleannews.crawlreport.CrawlReport": 700,

@@ -20,7 +20,7 @@ from scrapy.utils.asyncio import is_asyncio_available
 from core.items import Failure, Page
 from core.outlets import Outlet, OutletRegistry, host_of
 from core.records import ArticleRecord
-from crawler.collector import thresholds_from_settings
+from crawler.gc_tuning import gc_thresholds_from_settings
 from pipelines.bounds import cut_oversized_jsonld
 from pipelines.config import STATS_PREFIX, outlets_from_settings
 from pipelines.learn import ProfileBook, learning_enabled
@@ -83,15 +83,15 @@ class ExtractPipeline:
             keep_raw_html=settings.getbool("CLEANNEWS_STORE_RAW_HTML"),
             stats=crawler.stats,
             workers=available_cpus() if workers in (None, "") else int(workers),
-            timeout=settings.getfloat("CLEANNEWS_EXTRACT_TIMEOUT", 60.0),
+            timeout=settings.getfloat("CLEANNEWS_EXTRACT_TIMEOUT"),
             max_pending=None if max_pending in (None, "") else int(max_pending),
-            max_pages_per_worker=settings.getint("CLEANNEWS_EXTRACT_WORKER_MAX_PAGES", 0),
+            max_pages_per_worker=settings.getint("CLEANNEWS_EXTRACT_WORKER_MAX_PAGES"),
             profiles=ProfileBook.for_crawler(crawler) if learning_enabled(settings) else None,
             runner=settings.get("CLEANNEWS_EXTRACT_FUNCTION") or "",
-            gc_thresholds=thresholds_from_settings(settings),
-            max_html_bytes=settings.getint("CLEANNEWS_MAX_HTML_BYTES", 0),
-            max_jsonld_bytes=settings.getint("CLEANNEWS_MAX_JSONLD_BYTES", 0),
-            worker_memory_mb=settings.getint("CLEANNEWS_EXTRACT_WORKER_MEMORY_MB", 0),
+            gc_thresholds=gc_thresholds_from_settings(settings),
+            max_html_bytes=settings.getint("CLEANNEWS_MAX_HTML_BYTES"),
+            max_jsonld_bytes=settings.getint("CLEANNEWS_MAX_JSONLD_BYTES"),
+            worker_memory_mb=settings.getint("CLEANNEWS_EXTRACT_WORKER_MEMORY_MB"),
         )
 
     # Lifecycle: the pool lives from open_spider to close_spider.

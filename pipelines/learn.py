@@ -28,7 +28,6 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
 from cleaners.profile import (
-    DEFAULT_THRESHOLDS,
     DEFAULT_WINDOW_PAGES,
     BlockStats,
     BoilerplateProfile,
@@ -51,26 +50,19 @@ FLUSH_EVERY_PAGES = 100
 
 def thresholds_from_settings(settings: BaseSettings) -> ProfileThresholds:
     """The `CLEANNEWS_PROFILE_*` thresholds (crawler/settings.py documents each)."""
-    default = DEFAULT_THRESHOLDS
     return ProfileThresholds(
-        min_pages=settings.getint("CLEANNEWS_PROFILE_MIN_PAGES", default.min_pages),
-        short_max_words=settings.getint(
-            "CLEANNEWS_PROFILE_SHORT_MAX_WORDS", default.short_max_words
-        ),
-        short_share=settings.getfloat("CLEANNEWS_PROFILE_SHORT_SHARE", default.short_share),
-        long_share=settings.getfloat("CLEANNEWS_PROFILE_LONG_SHARE", default.long_share),
-        min_block_pages=settings.getint(
-            "CLEANNEWS_PROFILE_MIN_BLOCK_PAGES", default.min_block_pages
-        ),
-        min_paragraph_pages=settings.getint(
-            "CLEANNEWS_PROFILE_MIN_PARAGRAPH_PAGES", default.min_paragraph_pages
-        ),
+        min_pages=settings.getint("CLEANNEWS_PROFILE_MIN_PAGES"),
+        short_max_words=settings.getint("CLEANNEWS_PROFILE_SHORT_MAX_WORDS"),
+        short_share=settings.getfloat("CLEANNEWS_PROFILE_SHORT_SHARE"),
+        long_share=settings.getfloat("CLEANNEWS_PROFILE_LONG_SHARE"),
+        min_block_pages=settings.getint("CLEANNEWS_PROFILE_MIN_BLOCK_PAGES"),
+        min_paragraph_pages=settings.getint("CLEANNEWS_PROFILE_MIN_PARAGRAPH_PAGES"),
     )
 
 
 def window_from_settings(settings: BaseSettings) -> int:
     """`CLEANNEWS_PROFILE_WINDOW_PAGES`: how many recent pages of an outlet are counted (0: all)."""
-    window = settings.getint("CLEANNEWS_PROFILE_WINDOW_PAGES", DEFAULT_WINDOW_PAGES)
+    window = settings.getint("CLEANNEWS_PROFILE_WINDOW_PAGES")
     if window < 0:
         raise ValueError(f"CLEANNEWS_PROFILE_WINDOW_PAGES must be 0 or more, got {window}")
     return window

@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 
 from cleaners.errors import NotAnArticle, TooShort
 from cleaners.pages import reads_like_a_list
+from cleaners.text import words
 from core.items import Failure
 from core.records import ArticleRecord
 from pipelines.config import STATS_PREFIX
@@ -50,11 +51,6 @@ def repeats_title(body: str, title: str | None) -> bool:
     return body_words == title_words or body_words in title_words
 
 
-def count_words(text: str) -> int:
-    """Whitespace-separated words of `text`."""
-    return len(text.split())
-
-
 class ValidatePipeline:
     """Turns records that no reader would call an article into `validate` failures."""
 
@@ -67,7 +63,7 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         settings = crawler.settings
         return cls(
-            min_words=settings.getint("CLEANNEWS_MIN_WORDS", 50),
+            min_words=settings.getint("CLEANNEWS_MIN_WORDS"),
             languages=tuple(settings.getlist("CLEANNEWS_LANGUAGES")),
             stats=crawler.stats,
         )
@@ -104,7 +100,7 @@ class ValidatePipeline:
         if self.languages and language and language not in self.languages:
             allowed = ", ".join(self.languages)
             return "wrong_language", f"language {record.language!r} not in {allowed}"
-        words = record.word_count or count_words(record.body)
-        if words < self.min_words:
-            return TooShort.reason, f"{words} words, minimum {self.min_words}"
+        count = record.word_count or words(record.body)
+        if count < self.min_words:
+            return TooShort.reason, f"{count} words, minimum {self.min_words}"
         return None

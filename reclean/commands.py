@@ -21,7 +21,6 @@ import argparse
 import json
 import sqlite3
 import sys
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from cleaners.profile import (
 from cleaners.rules import OutletRules
 from cleaners.version import CLEANER_VERSION
 from core.keys import body_hash
+from core.outlets import load_outlets
 from core.records import ArticleRecord, article_values
 from storage.base import Storage, StoredPage
 from storage.boilerplate import (
@@ -61,19 +61,7 @@ UPDATE_BATCH = 100
 
 def rules_from_outlets_file(path: str | Path | None) -> dict[str, OutletRules]:
     """Cleaning rules per outlet id from an outlets TOML file (none when no file is given)."""
-    if not path:
-        return {}
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    rules: dict[str, OutletRules] = {}
-    for entry in data.get("outlet", []):
-        selectors, patterns = entry.get("drop_selectors", []), entry.get("drop_patterns", [])
-        rules[str(entry["id"])] = OutletRules(
-            id=str(entry["id"]),
-            name=entry.get("name"),
-            drop_selectors=tuple([selectors] if isinstance(selectors, str) else selectors),
-            drop_patterns=tuple([patterns] if isinstance(patterns, str) else patterns),
-        )
-    return rules
+    return {outlet.id: outlet.rules for outlet in load_outlets(path)} if path else {}
 
 
 # --- Stored pages ----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the services the scale-out test runs privately (tests/services.py): redis-server and
+# Install the services the scale-out test runs privately (tests/support/services.py): redis-server and
 # PostgreSQL from Debian's packages, plus the Python side (scrapy-redis, psycopg 3) of the `scale`
 # extra. Installs only what is missing; safe to run again. Needs root (or sudo) for apt-get.
 # Debian packages: redis-server (redis-server binary), postgresql (initdb, pg_ctl under

@@ -21,8 +21,8 @@ __all__ = [
 
 def storage_from_settings(settings: BaseSettings) -> Storage | None:
     """The configured backend, or None when storage is switched off (no path, no URL)."""
-    batch_size = settings.getint("CLEANNEWS_BATCH_SIZE", 50)
-    flush_interval = settings.getfloat("CLEANNEWS_FLUSH_INTERVAL", 5.0)
+    batch_size = settings.getint("CLEANNEWS_BATCH_SIZE")
+    flush_interval = settings.getfloat("CLEANNEWS_FLUSH_INTERVAL")
     database_url = settings.get("DATABASE_URL") or ""
     if database_url:
         parts = urlsplit(database_url)
@@ -46,5 +46,5 @@ def storage_from_settings(settings: BaseSettings) -> Storage | None:
         path,
         batch_size=batch_size,
         flush_interval=flush_interval,
-        busy_timeout=settings.getfloat("CLEANNEWS_SQLITE_BUSY_TIMEOUT", 30.0),
+        busy_timeout=settings.getfloat("CLEANNEWS_SQLITE_BUSY_TIMEOUT"),
     )

@@ -83,6 +83,48 @@ def record_page(
     return record_pages(conn, [(outlet_id, url, blocks)]) == 1
 
 
+class CountChanges:
+    """What recording some pages changes: per (outlet, block) the change in pages, a sample of
+    each block gained, the blocks that lost a page, and the page rows to write."""
+
+    def __init__(self) -> None:
+        self.deltas: dict[tuple[str, str], int] = {}
+        self.samples: dict[tuple[str, str], PageBlock] = {}
+        self.shrunk: set[tuple[str, str]] = set()
+        self.page_rows: list[tuple[str, str, str, str, str]] = []
+
+    def page(self, outlet_id: str, old: list[str] | None, blocks: dict[str, PageBlock]) -> None:
+        """A page counted before with `old` (None: never) and now with `blocks`."""
+        old_set, new_set = set(old or ()), set(blocks)
+        for print_ in old_set - new_set:
+            key = (outlet_id, print_)
+            self.deltas[key] = self.deltas.get(key, 0) - 1
+            self.shrunk.add(key)
+        for print_ in new_set - old_set:
+            key = (outlet_id, print_)
+            self.deltas[key] = self.deltas.get(key, 0) + 1
+            self.samples.setdefault(key, blocks[print_])
+
+    def grown_rows(
+        self, counts: Mapping[str, Mapping[str, int]] | None
+    ) -> list[tuple[str, str, int, int, str, int]]:
+        """(outlet, fingerprint, pages now, words, text, change) of each block that gained
+        pages, in key order; with `counts`, none for a block still on one page only."""
+        rows = []
+        for key, delta in self.deltas.items():
+            if delta <= 0:
+                continue
+            pages_now = delta
+            if counts is not None and (known := counts.get(key[0])) is not None:
+                pages_now = known.get(key[1], 0)
+                if pages_now < 2:
+                    continue  # on this page only: its fingerprints record it
+            sample = self.samples[key]
+            rows.append((*key, pages_now, sample.words, sample.text, delta))
+        rows.sort()
+        return rows
+
+
 def record_pages(
     conn: sqlite3.Connection,
     pages: Iterable[tuple[str, str, Iterable[PageBlock]]],
@@ -97,10 +139,7 @@ def record_pages(
     its full count. Without them every block gets a row. Returns how many pages changed. The
     caller owns the transaction.
     """
-    deltas: dict[tuple[str, str], int] = {}
-    samples: dict[tuple[str, str], PageBlock] = {}
-    page_rows: list[tuple[str, str, str, str, str]] = []
-    shrunk: set[tuple[str, str]] = set()
+    changes = CountChanges()
     now = utc_now()
     for outlet_id, url, blocks in pages:
         unique = {block.fingerprint: block for block in blocks}
@@ -108,42 +147,22 @@ def record_pages(
         old = stored_fingerprints(conn, outlet_id, url)
         if old == new:
             continue
-        old_set, new_set = set(old or ()), set(new)
-        for print_ in old_set - new_set:
-            key = (outlet_id, print_)
-            deltas[key] = deltas.get(key, 0) - 1
-            shrunk.add(key)
-        for print_ in new_set - old_set:
-            key = (outlet_id, print_)
-            deltas[key] = deltas.get(key, 0) + 1
-            samples.setdefault(key, unique[print_])
-        page_rows.append((outlet_id, url, json.dumps(new), BLOCK_FORMAT_VERSION, now))
-    if not page_rows:
+        changes.page(outlet_id, old, unique)
+        changes.page_rows.append((outlet_id, url, json.dumps(new), BLOCK_FORMAT_VERSION, now))
+    if not changes.page_rows:
         return 0
     # Rows are written in key order (neighbouring B-tree pages); only the rows written are
     # sorted: sorting every change of a batch twice was a third of this function's time.
     conn.executemany(
         "UPDATE boilerplate_blocks SET pages = pages + ? WHERE outlet_id = ? AND fingerprint = ?",
         [(delta, *key) for key, delta in sorted(
-            (key, delta) for key, delta in deltas.items() if delta < 0
+            (key, delta) for key, delta in changes.deltas.items() if delta < 0
         )],
     )
     conn.executemany(
         "DELETE FROM boilerplate_blocks WHERE outlet_id = ? AND fingerprint = ? AND pages <= 0",
-        sorted(shrunk),
+        sorted(changes.shrunk),
     )
-    rows = []
-    for key, delta in deltas.items():
-        if delta <= 0:
-            continue
-        pages_now = delta
-        if counts is not None and (known := counts.get(key[0])) is not None:
-            pages_now = known.get(key[1], 0)
-            if pages_now < 2:
-                continue  # on this page only: its fingerprints record it
-        sample = samples[key]
-        rows.append((*key, pages_now, sample.words, sample.text, delta))
-    rows.sort()
     # A new row starts at the block's full count (its other page may have been recorded with
     # no row); an existing row grows by the change.
     conn.executemany(
@@ -152,7 +171,7 @@ def record_pages(
         VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (outlet_id, fingerprint) DO UPDATE SET pages = pages + ?
         """,
-        rows,
+        changes.grown_rows(counts),
     )
     conn.executemany(
         """
@@ -162,9 +181,9 @@ def record_pages(
           fingerprints = excluded.fingerprints, block_format = excluded.block_format,
           recorded_at = excluded.recorded_at
         """,
-        page_rows,
+        changes.page_rows,
     )
-    return len(page_rows)
+    return len(changes.page_rows)
 
 
 def evict_oldest_pages(conn: sqlite3.Connection, outlet_id: str, keep: int) -> list[list[str]]:

@@ -404,7 +404,7 @@ class BatchedStorage(Storage):
 
     def page_html(self, url: str) -> bytes | None:
         row = self._row("SELECT html_zlib FROM pages WHERE url = ?", [url])
-        return zlib.decompress(row["html_zlib"]) if row and row["html_zlib"] is not None else None
+        return unpack_html(row["html_zlib"] if row else None)
 
     def replace_content(self, article_id: int, record: ArticleRecord) -> bool:
         if not record.body_hash:
@@ -503,3 +503,8 @@ def _time_text(value: Any) -> str | None:
     if value is None or isinstance(value, str):
         return value
     return value.isoformat()
+
+
+def unpack_html(value: bytes | memoryview | None) -> bytes | None:
+    """A page's raw HTML as the `pages.html_zlib` column keeps it, decompressed (None: none)."""
+    return zlib.decompress(value) if value is not None else None

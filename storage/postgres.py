@@ -15,7 +15,6 @@ the migrations, psycopg's dialect and PostgreSQL's fault codes.
 
 from __future__ import annotations
 
-import zlib
 from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import urlsplit
@@ -347,10 +346,3 @@ class PostgresStorage(BatchedStorage):
 def _format_placeholders(sql: str) -> str:
     """SQL written with `?` placeholders (the shared flow's) in psycopg's `%s` style."""
     return sql.replace("%", "%%").replace("?", "%s")
-
-
-def read_page_html(conn: psycopg.Connection, url: str) -> bytes | None:
-    """The raw HTML stored for a fetched URL, decompressed (None if none was kept)."""
-    row = conn.execute("SELECT html_zlib FROM pages WHERE url = %s", [url]).fetchone()
-    value = _first(row)
-    return zlib.decompress(value) if value is not None else None

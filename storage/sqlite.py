@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -23,7 +22,7 @@ from sqlite_utils import Database
 
 from storage.boilerplate import DROP_UNUSED_INDEX
 from storage.boilerplate import create_tables as create_boilerplate_schema
-from storage.common import BatchedStorage
+from storage.common import BatchedStorage, unpack_html
 
 # Milliseconds a write waits for another connection's lock before failing (default; the
 # `busy_timeout` argument, from CLEANNEWS_SQLITE_BUSY_TIMEOUT, overrides it).
@@ -343,4 +342,4 @@ def read_page_html(db: Database | sqlite3.Connection, url: str) -> bytes | None:
     """The raw HTML stored for a fetched URL, decompressed (None if none was kept)."""
     conn = db.conn if isinstance(db, Database) else db
     row = conn.execute("SELECT html_zlib FROM pages WHERE url = ?", [url]).fetchone()
-    return zlib.decompress(row[0]) if row and row[0] is not None else None
+    return unpack_html(row[0] if row else None)

@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "cleaners": set(),
     "core": {"cleaners"},
     "storage": {"core", "cleaners"},
-    "crawler": {"core", "storage"},
+    "crawler": {"core", "storage", "cleaners"},  # cleaners: the learning defaults, in settings
     "pipelines": {"core", "storage", "cleaners", "crawler"},
     "reclean": {"core", "storage", "cleaners"},
     "cleannews": {"core", "storage", "cleaners", "crawler", "pipelines", "reclean"},

@@ -90,3 +90,12 @@ def test_extract_without_input_is_a_usage_error() -> None:
     result = run_cli("extract")
     assert result.returncode == 2
     assert "no FILE given" in result.stderr
+
+
+def test_jsonl_learn_reports_unusable_lines_as_plain_jsonl_does() -> None:
+    lines = 'not json\n[1]\n{"id": 3}\n{"id": 4, "html": 5}\n'
+    plain = run_cli("extract", "--jsonl", stdin=lines)
+    learned = run_cli("extract", "--jsonl", "--learn", stdin=lines)
+    assert [json.loads(line)["error"]["reason"] for line in plain.stdout.splitlines()] == [
+        "bad_json", "bad_json", "bad_input", "bad_input"]
+    assert learned.stdout == plain.stdout

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
+from support.settings import crawler_for_test
 
 from pipelines.learn import LearnPipeline, learning_database, learning_enabled
 
 
 def settings_of(**values: object):
-    return get_crawler(settings_dict={"CLEANNEWS_LEARN_BOILERPLATE": True, **values}).settings
+    return crawler_for_test(overrides={"CLEANNEWS_LEARN_BOILERPLATE": True, **values}).settings
 
 
 def test_counts_live_in_the_stores_sqlite_file(tmp_path) -> None:
@@ -22,8 +22,8 @@ def test_counts_live_in_the_stores_sqlite_file(tmp_path) -> None:
 
 def test_a_postgresql_store_switches_learning_off_without_touching_sqlite_path(tmp_path) -> None:
     stray = tmp_path / "data" / "articles.db"
-    crawler = get_crawler(
-        settings_dict={
+    crawler = crawler_for_test(
+        overrides={
             "CLEANNEWS_LEARN_BOILERPLATE": True,
             "SQLITE_PATH": str(stray),
             "DATABASE_URL": "postgresql://crawler@127.0.0.1:1/news",
@@ -36,8 +36,8 @@ def test_a_postgresql_store_switches_learning_off_without_touching_sqlite_path(t
 
 
 def test_the_switch_turns_learning_off(tmp_path) -> None:
-    crawler = get_crawler(
-        settings_dict={"SQLITE_PATH": str(tmp_path / "a.db"), "CLEANNEWS_LEARN_BOILERPLATE": False}
+    crawler = crawler_for_test(
+        overrides={"SQLITE_PATH": str(tmp_path / "a.db"), "CLEANNEWS_LEARN_BOILERPLATE": False}
     )
     with pytest.raises(NotConfigured, match="CLEANNEWS_LEARN_BOILERPLATE"):
         LearnPipeline.from_crawler(crawler)

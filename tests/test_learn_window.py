@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from scrapy.utils.test import get_crawler
+from support.settings import crawler_for_test
 
 from cleaners.profile import PageBlock, ProfileThresholds, fingerprint, learn_profile
 from pipelines.learn import ProfileBook, window_from_settings
@@ -133,7 +133,7 @@ def test_window_zero_counts_every_page(tmp_path: Path) -> None:
 
 def test_the_window_setting() -> None:
     def settings(**values: object):
-        return get_crawler(settings_dict=values).settings
+        return crawler_for_test(overrides=values).settings
 
     assert window_from_settings(settings()) == 1000
     assert window_from_settings(settings(CLEANNEWS_PROFILE_WINDOW_PAGES="250")) == 250

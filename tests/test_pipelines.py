@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scrapy import Spider
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
+from support.settings import crawler_for_test
 
 import cleaners
 from core.items import Failure, Page
@@ -86,7 +86,7 @@ class Chain:
     """All four pipelines built from one crawler, run in ITEM_PIPELINES order."""
 
     def __init__(self, settings: dict) -> None:
-        self.crawler = get_crawler(PipelineTestSpider, settings)
+        self.crawler = crawler_for_test(PipelineTestSpider, settings)
         self.stats = self.crawler.stats
         self.stages = [
             ExtractPipeline.from_crawler(self.crawler),
@@ -120,7 +120,7 @@ class Chain:
 
 
 def test_extract_turns_a_page_into_a_record_of_its_configured_outlet(settings: dict) -> None:
-    extract = ExtractPipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    extract = ExtractPipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     page = make_page("council-bike-lanes.html", COUNCIL_URL + "?utm_source=rss")
     record = extract.process_item(page)
     assert isinstance(record, ArticleRecord)
@@ -136,14 +136,14 @@ def test_extract_turns_a_page_into_a_record_of_its_configured_outlet(settings: d
 
 
 def test_extract_resolves_outlet_by_canonical_link_when_the_host_is_unknown(settings: dict) -> None:
-    extract = ExtractPipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    extract = ExtractPipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     mirror = "https://amp-mirror.example/c/harbour/council-bike-lanes"
     record = extract.process_item(make_page("council-bike-lanes.html", mirror))
     assert record.outlet_id == "harbour"
 
 
 def test_extract_makes_an_outlet_from_an_unknown_domain(settings: dict) -> None:
-    extract = ExtractPipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    extract = ExtractPipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     record = extract.process_item(
         make_page("syndicated-storm.html", "https://www.wire-news.example/storm")
     )
@@ -151,7 +151,7 @@ def test_extract_makes_an_outlet_from_an_unknown_domain(settings: dict) -> None:
 
 
 def test_extract_prefers_the_page_outlet_id(settings: dict) -> None:
-    extract = ExtractPipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    extract = ExtractPipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     page = make_page("syndicated-storm.html", "https://wire.example/storm", outlet_id="valley")
     assert extract.process_item(page).outlet_id == "valley"
 
@@ -161,7 +161,7 @@ def test_extract_prefers_the_page_outlet_id(settings: dict) -> None:
     [(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "not_html"), (b"  \n ", "empty")],
 )
 def test_extract_failures_carry_the_cleaners_reason(settings: dict, body: bytes, reason: str):
-    extract = ExtractPipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    extract = ExtractPipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     page = make_page("", "https://www.harbourledger.example/file", body=body)
     failure = extract.process_item(page)
     assert isinstance(failure, Failure)
@@ -174,7 +174,7 @@ def test_extract_records_an_unexpected_cleaner_error_and_goes_on(settings, monke
     def broken_cleaner(*args, **kwargs):
         raise RuntimeError("cleaner bug")
 
-    extract = ExtractPipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    extract = ExtractPipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     monkeypatch.setattr(cleaners, "extract_article", broken_cleaner)
     failure = extract.process_item(make_page("council-bike-lanes.html", COUNCIL_URL))
     assert (failure.stage, failure.reason) == ("extract", "extraction_error")
@@ -182,7 +182,7 @@ def test_extract_records_an_unexpected_cleaner_error_and_goes_on(settings, monke
 
 
 def test_extract_passes_spider_failures_through_untouched(settings: dict) -> None:
-    extract = ExtractPipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    extract = ExtractPipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     failure = Failure(url="https://x.example/a", stage="fetch", reason="timeout")
     assert extract.process_item(failure) is failure
 
@@ -199,7 +199,7 @@ def record_with(body: str, title: str | None = "A headline", **fields) -> Articl
 
 
 def test_validate_keeps_a_real_article_and_fails_a_short_one(settings: dict) -> None:
-    validate = ValidatePipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    validate = ValidatePipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     long_enough = record_with("word " * 50)
     assert validate.process_item(long_enough) is long_enough
     failure = validate.process_item(record_with("word " * 49))
@@ -209,14 +209,14 @@ def test_validate_keeps_a_real_article_and_fails_a_short_one(settings: dict) -> 
 
 def test_validate_min_words_comes_from_settings(settings: dict) -> None:
     settings["CLEANNEWS_MIN_WORDS"] = 5
-    validate = ValidatePipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    validate = ValidatePipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     record = record_with("one two three four five")
     assert validate.process_item(record) is record
 
 
 def test_validate_fails_a_body_that_only_repeats_the_title(settings: dict) -> None:
     settings["CLEANNEWS_MIN_WORDS"] = 1
-    validate = ValidatePipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    validate = ValidatePipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     failure = validate.process_item(
         record_with("Council approves bike lanes!", title="Council approves bike lanes")
     )
@@ -237,7 +237,7 @@ def test_validate_fails_a_body_that_only_repeats_the_title(settings: dict) -> No
 
 def test_validate_fails_a_list_of_headlines_but_keeps_short_paragraph_prose(settings) -> None:
     settings["CLEANNEWS_MIN_WORDS"] = 10
-    validate = ValidatePipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    validate = ValidatePipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     headlines = "\n".join(f"Ferry timetable story number {n} 2026-11-{n:02d}" for n in range(1, 8))
     failure = validate.process_item(record_with(headlines))
     assert failure.reason == "not_article"
@@ -249,7 +249,7 @@ def test_validate_fails_a_list_of_headlines_but_keeps_short_paragraph_prose(sett
 
 def test_validate_language_filter(settings: dict) -> None:
     settings["CLEANNEWS_LANGUAGES"] = ["en", "de"]
-    validate = ValidatePipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+    validate = ValidatePipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
     assert validate.process_item(record_with("mot " * 60, language="fr")).reason == "wrong_language"
     german = record_with("Wort " * 60, language="de-AT")
     assert validate.process_item(german) is german
@@ -318,7 +318,7 @@ def test_body_hash_ignores_case_and_whitespace_only() -> None:
 def test_store_off_without_a_database_path(settings: dict) -> None:
     settings["SQLITE_PATH"] = ""
     with pytest.raises(NotConfigured):
-        StorePipeline.from_crawler(get_crawler(PipelineTestSpider, settings))
+        StorePipeline.from_crawler(crawler_for_test(PipelineTestSpider, settings))
 
 
 def test_chain_stores_articles_failures_outlets_and_the_crawl(settings: dict) -> None:

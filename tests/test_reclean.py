@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from scrapy import Spider
-from scrapy.utils.test import get_crawler
+from support.settings import crawler_for_test
 
 from cleaners import CLEANER_VERSION
 from cleaners.profile import PageBlock, ProfileThresholds, fingerprint, normalise_block
@@ -61,7 +61,7 @@ def crawl_fixture_outlet(tmp_path: Path, **extra_settings) -> Path:
         "CLEANNEWS_PROFILE_MIN_PAGES": 5,
         **extra_settings,
     }
-    crawler = get_crawler(LearnTestSpider, settings)
+    crawler = crawler_for_test(LearnTestSpider, settings)
     stages = [
         ExtractPipeline.from_crawler(crawler),
         LearnPipeline.from_crawler(crawler),
@@ -273,3 +273,14 @@ def test_reclean_counts_the_most_recent_pages_of_the_window(tmp_path: Path) -> N
         conn.close()
     assert counted == set(urls[-6:])
     assert f"{OUTLET}: 6 pages" in result.stdout
+
+
+def test_reclean_applies_the_cleaning_rules_of_an_outlets_file(tmp_path: Path) -> None:
+    db_path = crawl_fixture_outlet(tmp_path)
+    assert any(BACKGROUND in row["body"] for row in articles(db_path).values())
+    rules = tmp_path / "rules.toml"
+    pattern = BACKGROUND.split(".")[0]
+    rules.write_text(OUTLETS_TOML + f"drop_patterns = [{json.dumps(pattern)}]\n", encoding="utf-8")
+    result = run_cli("reclean", "--db", str(db_path), "--outlets", str(rules))
+    assert result.returncode == 0, result.stderr
+    assert not any(BACKGROUND in row["body"] for row in articles(db_path).values())

@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scrapy.utils.test import get_crawler
+from support.settings import crawler_for_test
 from support.siteserver import BROKEN_ROUTES, HOSTILE_ROUTES, TestSiteServer, refused_url, run_crawl
 
 from core.items import Failure, Page
@@ -128,7 +128,7 @@ PAGE_BYTES = st.one_of(
 
 @pytest.fixture(scope="module")
 def extract_pipeline() -> ExtractPipeline:
-    crawler = get_crawler(settings_dict={"CLEANNEWS_EXTRACT_WORKERS": 0})
+    crawler = crawler_for_test(overrides={"CLEANNEWS_EXTRACT_WORKERS": 0})
     return ExtractPipeline.from_crawler(crawler)
 
 

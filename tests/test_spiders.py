@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
-from scrapy.utils.test import get_crawler
+from support.settings import crawler_for_test
 from support.siteserver import BROKEN_ROUTES, TestSiteServer, refused_url, run_crawl
 
 from crawler.demo import DEMO_OUTLETS_FILE, SITE_DIR
@@ -41,7 +41,7 @@ def courier(slug: str) -> str:
 
 
 def make_spider(**args: str) -> OutletsSpider:
-    crawler = get_crawler(
+    crawler = crawler_for_test(
         OutletsSpider,
         {"OUTLETS_FILE": str(DEMO_OUTLETS_FILE), "CLEANNEWS_OUTLETS_VARS": {"port": "8123"}},
     )
@@ -200,7 +200,7 @@ def test_urls_spider_needs_a_url() -> None:
     from scrapy.exceptions import UsageError
 
     with pytest.raises(UsageError, match="-a url=URL"):
-        UrlsSpider.from_crawler(get_crawler(UrlsSpider))
+        UrlsSpider.from_crawler(crawler_for_test(UrlsSpider))
 
 
 # --- Crawls in a subprocess ---------------------------------------------------------------------

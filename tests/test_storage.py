@@ -163,17 +163,19 @@ def test_open_uses_wal_and_creates_parent_directories(tmp_path: Path) -> None:
 
 
 def test_backend_comes_from_settings(tmp_path: Path) -> None:
-    from scrapy.settings import Settings
+    from support.settings import settings_for_test
 
-    store = storage_from_settings(Settings({"SQLITE_PATH": str(tmp_path / "x.db")}))
+    store = storage_from_settings(settings_for_test({"SQLITE_PATH": str(tmp_path / "x.db")}))
     assert isinstance(store, SQLiteStorage)
     assert store.batch_size == 50
-    url = Settings({"DATABASE_URL": f"sqlite:///{tmp_path}/y.db", "CLEANNEWS_BATCH_SIZE": 7})
+    url = settings_for_test(
+        {"DATABASE_URL": f"sqlite:///{tmp_path}/y.db", "CLEANNEWS_BATCH_SIZE": 7}
+    )
     store = storage_from_settings(url)
     assert (store.path, store.batch_size) == (f"{tmp_path}/y.db", 7)
-    assert storage_from_settings(Settings({"SQLITE_PATH": ""})) is None
+    assert storage_from_settings(settings_for_test({"SQLITE_PATH": ""})) is None
     with pytest.raises(ValueError, match="no backend"):
-        storage_from_settings(Settings({"DATABASE_URL": "mysql://db/cleannews"}))
+        storage_from_settings(settings_for_test({"DATABASE_URL": "mysql://db/cleannews"}))
 
 
 # --- articles --------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from scrapy.utils.test import get_crawler
 from support.cronsite import GeneratedSite, crawl_command, run, write_outlets
+from support.settings import crawler_for_test
 from test_storage import OUTLET, make_record
 
 from core.items import Failure
@@ -127,7 +127,7 @@ def test_lock_held_beyond_the_timeout_raises_storage_fault(tmp_path: Path) -> No
 def test_store_pipeline_stops_storing_after_a_fault(tmp_path: Path, caplog) -> None:
     """The pipeline on its own: the fault is logged and counted, later items are not written."""
     db_path = tmp_path / "pipeline.db"
-    crawler = get_crawler(settings_dict={"SQLITE_PATH": str(db_path), "OUTLETS_FILE": "",
+    crawler = crawler_for_test(overrides={"SQLITE_PATH": str(db_path), "OUTLETS_FILE": "",
                                          "CLEANNEWS_BATCH_SIZE": 100})
     crawler.stats.open_spider()
     pipeline = StorePipeline.from_crawler(crawler)

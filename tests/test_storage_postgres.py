@@ -28,7 +28,6 @@ from storage.postgres import (  # noqa: E402 - needs psycopg, checked just above
     MIGRATIONS,
     PostgresStorage,
     migrate,
-    read_page_html,
     schema_version,
 )
 
@@ -141,9 +140,10 @@ def test_migrations_run_once_even_when_processes_start_together(database_url: st
 
 
 def test_database_url_selects_the_postgres_backend(database_url: str) -> None:
-    from scrapy.settings import Settings
+    from support.settings import settings_for_test
 
-    store = storage_from_settings(Settings({"DATABASE_URL": database_url, "SQLITE_PATH": ""}))
+    settings = settings_for_test({"DATABASE_URL": database_url, "SQLITE_PATH": ""})
+    store = storage_from_settings(settings)
     assert isinstance(store, PostgresStorage)
     assert store.url == database_url
 
@@ -260,7 +260,7 @@ def test_raw_html_round_trips_through_zlib(storage: PostgresStorage) -> None:
     storage.save_article(make_record("/news/ferry", raw_html=html), None)
     storage.flush()
     url = "https://www.valleycourier.example/news/ferry"
-    assert read_page_html(storage.connection, url) == html
+    assert storage.page_html(url) == html
 
 
 # --- faults ----------------------------------------------------------------------------------

@@ -165,10 +165,7 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     """
     page = PageBlocks()
     max_chars = max_words * MAX_CHARS_PER_WORD
-    # Microdata article bodies, looked up once instead of reading every element's attributes.
-    markers = {
-        value.getparent() for value in ITEMPROPS_XPATH(tree) if is_article_body_itemprop(value)
-    }
+    markers = article_body_elements(tree)
     block_tags, skipped_tags = BLOCK_TAGS, SKIPPED_TAGS
     # Per block or skipped element, an accumulator [segments or None once too long, length,
     # protected, slot]. Segments alternate runs of inline text (lists of raw pieces) and the
@@ -228,16 +225,7 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
                     text = "".join(segments[0])
                     normalised = normalise_block(text) if text and not text.isspace() else ""
                 else:
-                    pieces = []
-                    for segment in segments:
-                        if segment.__class__ is str:
-                            if segment:
-                                pieces.append(segment)
-                        elif segment:  # runs hold no empty pieces: the text is not empty
-                            text = "".join(segment)
-                            if not text.isspace() and (text := normalise_block(text)):
-                                pieces.append(text)
-                    normalised = " ".join(pieces)
+                    normalised = join_segments(segments)
                 print_ = prints.get(normalised)
                 if print_ is None:
                     print_ = prints[normalised] = fingerprint(normalised) if normalised else ""
@@ -258,17 +246,50 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
             parent[1] += len(tail)
     page.article_body = json_ld_article_body(json_ld)
     page.elements = [entry for entry in elements if entry is not None]
-    page.own_blocks = {
-        print_ for element, print_, protected in page.elements if protected or element.tag == "h1"
+    page.own_blocks = own_blocks(tree, page.elements, headlines, prints)
+    return page
+
+
+def article_body_elements(tree: HtmlElement) -> set[HtmlElement]:
+    """The elements marked itemprop="articleBody" (microdata), looked up once for the page
+    instead of reading every element's attributes."""
+    return {
+        value.getparent() for value in ITEMPROPS_XPATH(tree) if is_article_body_itemprop(value)
     }
-    page.own_blocks.update(fingerprint(normalise_block(title)) for title in headlines)
+
+
+def join_segments(segments: list[Any]) -> str:
+    """A block's normalised text from its segments: runs of inline text (lists of raw pieces,
+    normalised here) and its block children's normalised texts, joined by single spaces."""
+    pieces = []
+    for segment in segments:
+        if segment.__class__ is str:
+            if segment:
+                pieces.append(segment)
+        elif segment:  # runs hold no empty pieces: the text is not empty
+            text = "".join(segment)
+            if not text.isspace() and (text := normalise_block(text)):
+                pieces.append(text)
+    return " ".join(pieces)
+
+
+def own_blocks(
+    tree: HtmlElement,
+    elements: list[tuple[HtmlElement, str, bool]],
+    headlines: list[str],
+    prints: dict[str, str],
+) -> set[str]:
+    """Fingerprints of the page's own blocks, never removed from it: article-body blocks, the
+    <h1>, the declared headlines, and headline-sized parts of <title>."""
+    own = {print_ for element, print_, protected in elements if protected or element.tag == "h1"}
+    own.update(fingerprint(normalise_block(title)) for title in headlines)
     # A block that is a headline-sized part of <title> ("Site: Next Up: Pumpkin Pie") is the
     # page's own headline on sites without <h1> or og:title (older blogs).
     title = f" {normalise_block(' '.join(TITLE_XPATH(tree)))} "
     for normalised, print_ in prints.items():
         if TITLE_PART_MIN_WORDS <= normalised.count(" ") + 1 and f" {normalised} " in title:
-            page.own_blocks.add(print_)
-    return page
+            own.add(print_)
+    return own
 
 
 # Meta elements declaring the page's headline in their `content` (og:title, twitter:title).

@@ -52,9 +52,7 @@ class Command(ScrapyCrawlCommand):
             return
         reason = self.crawler.stats.get_value("finish_reason")
         storage_errors = self.crawler.stats.get_value("cleannews/storage_errors", 0)
-        failing = self.crawler.settings.getlist(
-            "CLEANNEWS_FAILING_FINISH_REASONS", ["storage_error"]
-        )
+        failing = self.crawler.settings.getlist("CLEANNEWS_FAILING_FINISH_REASONS")
         if reason in failing or storage_errors:
             logger.error(
                 "Crawl did not end cleanly (finish reason %s, %d storage error(s)): exit status 1",

@@ -1,4 +1,4 @@
-"""Garbage-collector tuning of the crawl process (crawler/collector.py)."""
+"""Garbage-collector tuning of the crawl process (crawler/gc_tuning.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import gc
 
 import pytest
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
+from support.settings import crawler_for_test
 
-from crawler.collector import CollectorTuning, parse_thresholds
+from crawler.gc_tuning import CollectorTuning, parse_thresholds
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -30,7 +30,7 @@ def test_a_bad_setting_is_a_clear_error(value: str) -> None:
 
 def test_the_extension_tunes_the_collector_for_the_crawl_and_restores_it() -> None:
     before = gc.get_threshold()
-    crawler = get_crawler(settings_dict={"CLEANNEWS_GC_THRESHOLDS": "30000,15,5"})
+    crawler = crawler_for_test(overrides={"CLEANNEWS_GC_THRESHOLDS": "30000,15,5"})
     extension = CollectorTuning.from_crawler(crawler)
     try:
         extension.engine_started()
@@ -43,6 +43,6 @@ def test_the_extension_tunes_the_collector_for_the_crawl_and_restores_it() -> No
 
 
 def test_an_empty_setting_leaves_the_collector_alone() -> None:
-    crawler = get_crawler(settings_dict={"CLEANNEWS_GC_THRESHOLDS": ""})
+    crawler = crawler_for_test(overrides={"CLEANNEWS_GC_THRESHOLDS": ""})
     with pytest.raises(NotConfigured):
         CollectorTuning.from_crawler(crawler)

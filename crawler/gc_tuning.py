@@ -27,9 +27,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_GC_THRESHOLDS = (50_000, 20, 10)
-
-
 def parse_thresholds(value: object) -> tuple[int, ...] | None:
     """`gc.set_threshold` arguments from a setting ("50000,20,10" or a list); None when empty."""
     if value is None or value == "" or value == [] or value == ():
@@ -46,8 +43,8 @@ def parse_thresholds(value: object) -> tuple[int, ...] | None:
     return numbers
 
 
-def thresholds_from_settings(settings: BaseSettings) -> tuple[int, ...] | None:
-    return parse_thresholds(settings.get("CLEANNEWS_GC_THRESHOLDS", DEFAULT_GC_THRESHOLDS))
+def gc_thresholds_from_settings(settings: BaseSettings) -> tuple[int, ...] | None:
+    return parse_thresholds(settings.get("CLEANNEWS_GC_THRESHOLDS"))
 
 
 def tune_collector(thresholds: tuple[int, ...] | None) -> None:
@@ -67,7 +64,7 @@ class CollectorTuning:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CollectorTuning:
-        thresholds = thresholds_from_settings(crawler.settings)
+        thresholds = gc_thresholds_from_settings(crawler.settings)
         if thresholds is None:
             raise NotConfigured("CLEANNEWS_GC_THRESHOLDS is empty: Python's own collector settings")
         extension = cls(thresholds)
