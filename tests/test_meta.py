@@ -162,6 +162,12 @@ def test_bylines_are_split_and_cleaned() -> None:
     assert find_authors(evidence).people == ["Jane Doe"]
     labels = Evidence(author_marks=["View more posts", "About the Author", "Share"])
     assert find_authors(labels).people == []
+    one_a_tag = Evidence(meta_all={"citation_author": ["Roy, Aniruddha", "Patel, Jyoti"]})
+    assert find_authors(one_a_tag).people == ["Aniruddha Roy", "Jyoti Patel"]
+    # A "by" inside a heading is no byline; "Posted on May 2 by Jane Doe" is one.
+    assert find_authors(Evidence(bylines=["Zero Waste Room by Room"])).people == []
+    posted = Evidence(bylines=["Posted on May 2, 2025 by Jane Doe"])
+    assert find_authors(posted).people == ["Jane Doe"]
 
 
 def test_language_detected_from_the_body_when_undeclared_or_contradicted() -> None:

@@ -13,13 +13,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from lxml.html import HtmlElement
+
 from cleaners.meta.authors import find_authors
 from cleaners.meta.dates import find_dates
-from cleaners.meta.evidence import Evidence, read_evidence
+from cleaners.meta.evidence import Evidence, find_bylines
+from cleaners.meta.evidence import read_evidence as read_declared_evidence
 from cleaners.meta.language import choose_language
 from cleaners.meta.title import choose_title, learned_title_affixes
 
 __all__ = ["Evidence", "PageMetadata", "learned_title_affixes", "read_evidence", "resolve_metadata"]
+
+
+def read_evidence(tree: HtmlElement, url: str | None) -> Evidence:
+    """What the page declares about itself; its visible "By ..." lines are searched for only
+    when its structured data, author marks and author links name no person."""
+    evidence = read_declared_evidence(tree, url, bylines=False)
+    if not find_authors(evidence).people:
+        evidence.bylines = find_bylines(tree)
+    return evidence
 
 
 @dataclass(slots=True)

@@ -74,6 +74,8 @@ LABEL_WORDS = frozenset({
 })  # fmt: skip
 # A credential standing alone after a comma ("BSN", "RN", "MD", "PhD"): short and upper-case.
 CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,5}|[A-Z][a-z]?[A-Z]{1,4}|Ph\.?D\.?|M\.D\.?)$")
+# "Roy, Aniruddha": a name written surname first, in a tag that holds one name.
+LAST_FIRST_RE = re.compile(r"^\s*([^\s,]+(?:\s[^\s,]+)?),\s*([^\s,]+(?:\s[^\s,]+)?)\s*$")
 # The byline word of a visible line ("... by Jane Doe").
 BY_WORD_RE = re.compile(r"(?:^|[\s,|·•])(?:by|von|par|por)\s+", re.IGNORECASE)
 # Where a byline's names end: a date, "on", "at", "in", "|", "·", "—", "updated", "published".
@@ -190,6 +192,11 @@ def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tu
             for v in evidence.meta_all.get(key, [])
             if not URL_LIKE_RE.search(v) and not DOTTED_HANDLE_RE.match(v)
         ]
+        if len(values) > 1:
+            # One name a tag ("citation_author": "Roy, Aniruddha"): never split, "Last, First"
+            # turned round.
+            yield [(LAST_FIRST_RE.sub(r"\2 \1", value), False) for value in values]
+            break
         if values:
             yield [(value, False) for value in values]
             break
@@ -200,7 +207,9 @@ def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tu
     # The first visible byline that names someone; later "by" lines are other stories'.
     for text in dict.fromkeys(evidence.bylines):
         names = byline_names(text)
-        if any(looks_like_person(name) for name in split_names(names)):
+        found = [name for name in split_names(names) if looks_like_person(name)]
+        # "Zero Waste Room by Room": a lone word after a "by" inside a line is no byline.
+        if found and (BY_LEAD_RE.match(text) or any(" " in name for name in found)):
             yield [(names, False)]
             break
     if fallback:

@@ -216,8 +216,9 @@ def author_mark_text(element: HtmlElement) -> str:
     return squash(element.get("content") or " ".join(element.itertext()))
 
 
-def read_evidence(tree: HtmlElement, url: str | None) -> Evidence:
-    """The page's metadata evidence in one pass over the elements that can carry it."""
+def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -> Evidence:
+    """The page's metadata evidence in one pass over the elements that can carry it; the
+    visible "By ..." lines (a search of the page's text nodes) only with `bylines`."""
     found = Evidence(url=url)
     meta, meta_all = found.meta, found.meta_all
     for element in tree.iter(*READ_TAGS):
@@ -268,7 +269,8 @@ def read_evidence(tree: HtmlElement, url: str | None) -> Evidence:
                     text = author_mark_text(element)
                     if text:
                         found.author_marks.append(text)
-    found.bylines = find_bylines(tree)
+    if bylines:
+        found.bylines = find_bylines(tree)
     return found
 
 

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 # Characters of the body handed to the detector: enough for a confident guess, bounded cost.
-DETECT_CHARS = 3000
+DETECT_CHARS = 1000
 # A body shorter than this, or a guess less sure than MIN_CONFIDENCE, detects nothing.
 DETECT_MIN_CHARS = 200
 MIN_CONFIDENCE = 0.9
