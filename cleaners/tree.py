@@ -53,6 +53,11 @@ STREAM_PLACEHOLDER_XPATH = etree.XPath(
     "//template[starts-with(@id, 'B:') or starts-with(@id, 'P:')]"
     " | //*[starts-with(@id, 'P:')]"
 )
+# Classes that hide text from sight and leave it to screen readers: icon and button labels
+# ("Share on Facebook", "(opens in a new tab)", "Skip to content"), never the article's text.
+VISUALLY_HIDDEN_CLASSES = frozenset(vocab.VISUALLY_HIDDEN_CLASSES)
+# Longer text under such a class is not a label: it stays.
+MAX_VISUALLY_HIDDEN_WORDS = 20
 VISIBILITY_HIDDEN_RE = re.compile(r"visibility\s*:\s*hidden", re.IGNORECASE)
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Taxonomy classes name the post's topics, not the element's role: "tag-share", "category-social".
@@ -88,6 +93,8 @@ class TreeIndex:
 
     marked: list[tuple[HtmlElement, str]] = field(default_factory=list)
     hidden: list[HtmlElement] = field(default_factory=list)
+    # Elements whose class hides them from sight but not from screen readers ("sr-only").
+    visually_hidden: list[HtmlElement] = field(default_factory=list)
     page_words: int = 0
     # The article's containers: the element with the most paragraph text, the articleBody, and
     # every ancestor of them. A cleaner never drops one of these.
@@ -144,6 +151,13 @@ def boilerplate_marks(class_id: str) -> str | None:
     if marks and ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
         return marks
     return None
+
+
+@lru_cache(maxsize=8192)
+def is_visually_hidden_class(class_names: str) -> bool:
+    """True for a class attribute naming a visually-hidden helper: "sr-only", "visually-hidden"."""
+    lowered = class_names.lower()
+    return any(token in VISUALLY_HIDDEN_CLASSES for token in lowered.split())
 
 
 def link_density(element: HtmlElement) -> float:
@@ -210,6 +224,9 @@ def build_index(tree: HtmlElement) -> TreeIndex:
                 or (style is not None and HIDDEN_STYLE_RE.search(style))
             ):
                 index.hidden.append(element)
+        class_names = get("class")
+        if class_names and is_visually_hidden_class(class_names):
+            index.visually_hidden.append(element)
         marks = boilerplate_marks(f"{get('class', '')} {get('id', '')}".lower())
         if marks is not None:
             index.marked.append((element, marks))
@@ -291,7 +308,8 @@ def strip_svg_sprites(tree: HtmlElement, ctx: CleaningContext) -> None:
 
 
 def strip_hidden_elements(tree: HtmlElement, ctx: CleaningContext) -> None:
-    """Drop elements a reader never sees: `hidden`, `aria-hidden="true"`, `display:none`.
+    """Drop elements a reader never sees: `hidden`, `aria-hidden="true"`, `display:none`, and
+    the labels of visually-hidden classes (<span class="sr-only">Share on Facebook</span>).
 
     Removes e.g. <div hidden>Subscribe to read more</div>; keeps article text that waits for a
     script or a click: a collapsed "continue reading" block, an accordion's section, a part of
@@ -305,6 +323,11 @@ def strip_hidden_elements(tree: HtmlElement, ctx: CleaningContext) -> None:
         if holds_hidden_prose(element):
             reveal(element)
         else:
+            drop_element(element, "strip_hidden_elements", ctx)
+    for element in index.visually_hidden:
+        if element.tag in PROTECTED_TAGS or not is_attached(element, tree):
+            continue
+        if word_count(element) <= MAX_VISUALLY_HIDDEN_WORDS and element.find(".//p") is None:
             drop_element(element, "strip_hidden_elements", ctx)
 
 
