@@ -27,6 +27,7 @@ from cleaners.pruning import (
     MIN_THREAD_SIGNATURES,
     has_date,
 )
+from cleaners.text import normalise
 
 TreeCleaner = Callable[[HtmlElement, CleaningContext], None]
 
@@ -279,6 +280,8 @@ def drop_marked_containers(
             continue
         if element.find(".//h1") is not None or holds_article(element, index):
             continue
+        if holds_headline(element, ctx):
+            continue
         words = word_count(element)
         if words > MAX_CONTAINER_WORD_SHARE * page_words(tree, ctx):
             continue
@@ -286,6 +289,21 @@ def drop_marked_containers(
             if link_density(element) < min_link_density:
                 continue
         drop_element(element, cleaner, ctx)
+
+
+def holds_headline(element: HtmlElement, ctx: CleaningContext) -> bool:
+    """True when a heading inside the element is the page's headline (its og:title).
+
+    A share bar or promo class on a header wrapper that holds the headline, standfirst and
+    byline beside the buttons names the buttons, not the block: the block stays.
+    """
+    headlines = {normalise(h) for h in ctx.headlines if h}
+    if not headlines:
+        return False
+    return any(
+        normalise(heading.text_content()) in headlines
+        for heading in element.iter("h2", "h3")
+    )
 
 
 def is_attached(element: HtmlElement, tree: HtmlElement) -> bool:
@@ -428,6 +446,9 @@ HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MIN_WORDS_BEFORE_THREAD = 50
 # A comment's signature sits near its top or bottom: nodes of one sibling looked at for it.
 SIGNATURE_SCAN_NODES = 40
+# Siblings of a comment heading that hold most of the page's prose are a thread only with a
+# signature at least every this many words (a comment's length).
+MAX_WORDS_PER_SIGNATURE = 200
 
 
 def is_thread_heading(heading: HtmlElement) -> bool:
@@ -440,9 +461,9 @@ def is_thread_heading(heading: HtmlElement) -> bool:
     return bool(COMMENT_HEADING_RE.match(text)) and not BARE_COMMENT_RE.match(text)
 
 
-def dated_signatures(elements: list[HtmlElement]) -> int:
-    """How many of `elements` hold a short dated element (a comment signature), up to
-    MIN_THREAD_SIGNATURES; each element's first SIGNATURE_SCAN_NODES nodes are looked at."""
+def dated_signatures(elements: list[HtmlElement], limit: int = MIN_THREAD_SIGNATURES) -> int:
+    """How many of `elements` hold a short dated element (a comment signature), up to `limit`;
+    each element's first SIGNATURE_SCAN_NODES nodes are looked at."""
     count = 0
     for element in elements:
         for node in itertools.islice(element.iter(), SIGNATURE_SCAN_NODES):
@@ -452,9 +473,27 @@ def dated_signatures(elements: list[HtmlElement]) -> int:
             if len(text.split()) <= MAX_SIGNATURE_WORDS and text.strip() and has_date(text):
                 count += 1
                 break
-        if count >= MIN_THREAD_SIGNATURES:
+        if count >= limit:
             break
     return count
+
+
+def is_article_tail(following: list[HtmlElement], index: TreeIndex) -> bool:
+    """True when what follows a comment heading is the rest of the article, not a thread.
+
+    A long reference article may have a "Comments" section heading with a few dated lines
+    under it (a changelog, a list of sources): when the siblings together hold most of the
+    page's paragraph text and a dated line comes only every MAX_WORDS_PER_SIGNATURE words or
+    more, they are prose, not comments (a thread signs every comment, a few lines apart).
+    """
+    if not index.chain_ready:
+        main_text_chain(index)
+    chars = sum(len(p.text_content()) for s in following for p in s.iter("p"))
+    if chars <= MAX_PARAGRAPH_TEXT_SHARE * index.paragraph_chars:
+        return False
+    words = sum(word_count(s) for s in following)
+    signatures = dated_signatures(following, limit=len(following))
+    return words > MAX_WORDS_PER_SIGNATURE * signatures
 
 
 def strip_comment_threads(tree: HtmlElement, ctx: CleaningContext) -> None:
@@ -474,6 +513,8 @@ def strip_comment_threads(tree: HtmlElement, ctx: CleaningContext) -> None:
         if before < MIN_WORDS_BEFORE_THREAD:
             continue
         if dated_signatures(following) < MIN_THREAD_SIGNATURES:
+            continue
+        if is_article_tail(following, index):
             continue
         thread = [heading, *following]
         ctx.remove("strip_comment_threads", " ".join(e.text_content() for e in thread))
