@@ -142,6 +142,9 @@ PROSE_SIBLING_CHARS = 80
 PROSE_SIBLING_MAX_LINK_DENSITY = 0.25
 # The region must hold this share of trafilatura's text for its edge to be trusted.
 MIN_INSIDE_SHARE = 0.4
+# A table with a row longer than this is the page's layout, not a table of the article's data.
+MAX_DATA_ROW_WORDS = 60
+MIN_DATA_ROWS = 3
 # A block is checked in runs of this many words when it is not in the region as a whole.
 WINDOW_WORDS = 6
 # Never trim a body down to fewer blocks than this.
@@ -182,6 +185,7 @@ class ArticleRegion:
     # The members' texts as they were when the region was found (the page may change after).
     texts: list[str]
     _words: str | None = None
+    _glued: str | None = None
 
     @property
     def words(self) -> str:
@@ -189,6 +193,18 @@ class ArticleRegion:
         if self._words is None:
             self._words = "|".join(word_text(text) for text in self.texts)
         return self._words
+
+    @property
+    def glued_words(self) -> str:
+        """The members' words with every word boundary dropped: text the page runs together."""
+        if self._glued is None:
+            self._glued = self.words.replace(" ", "")
+        return self._glued
+
+    def holds_glued(self, text: str) -> bool:
+        """True when the text's words occur in the region in order, spacing aside."""
+        glued = "".join(WORD_RE.findall(text))
+        return bool(glued) and glued in self.glued_words
 
     def holds(self, text: str) -> bool:
         """True when the text's words occur in the region: all in order, or most of its runs.
@@ -352,6 +368,15 @@ def unit_held(region: ArticleRegion, unit: etree._Element, text: str) -> bool:
     """
     if region.holds(text):
         return True
+    if unit.tag == "table":
+        # The page's text of a table runs its cells together ("WeekMondayTuesday"): each row
+        # is looked for with the spacing between its words dropped.
+        # A layout table (the page's columns, a row holding the whole post) or a box of a
+        # heading and a line is not a table of the article's data.
+        rows = [row_text for row in unit.iter("row") if (row_text := unit_text(row))]
+        if len(rows) < MIN_DATA_ROWS or max(len(row.split()) for row in rows) > MAX_DATA_ROW_WORDS:
+            return False
+        return sum(region.holds_glued(row) for row in rows) * 2 >= len(rows)
     if unit.tag != "list":
         return False
     items = [item_text for item in unit.iter("item") if (item_text := unit_text(item))]

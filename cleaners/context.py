@@ -34,6 +34,25 @@ def is_internal_link(href: str, site: str | None) -> bool:
     return site is None or host == site or host.endswith("." + site)
 
 
+def page_key(url: str) -> str:
+    """A URL without scheme, "www.", query, fragment and trailing slash: to compare pages."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}"
+
+
+def is_in_page_anchor(href: str, pages: set[str]) -> bool:
+    """True for a link to a spot on the page itself: "#section", the page's URL + "#section" (a
+    table of contents pointing at the article's own headings), or no href at all."""
+    href = href.strip()
+    # An <a> without href is a script's button or a table of contents' entry, no other page.
+    if not href or href.startswith("#"):
+        return True
+    if "#" not in href or not pages:
+        return False
+    return page_key(href.split("#", 1)[0]) in pages
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """One paragraph-level piece of the extracted text.
@@ -133,11 +152,14 @@ class CleaningContext:
         if not text:
             return 0.0
         site = last_two_host_labels(self.url or self.canonical_url)
+        pages = {page_key(u) for u in (self.url, self.canonical_url) if u}
         longest = max(
             (
                 len(link)
                 for link, href in self._links
-                if link in text and not href.startswith("#") and is_internal_link(href, site)
+                if link in text
+                and not is_in_page_anchor(href, pages)
+                and is_internal_link(href, site)
             ),
             default=0,
         )

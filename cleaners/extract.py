@@ -89,6 +89,7 @@ LOOSE_OPENING_MARKS = "'\"‘“«„([]*•-–— "
 NESTED_BLOCK_TAGS = frozenset(
     {"p", "head", "list", "item", "quote", "table", "row", "cell", "code"}
 )
+NESTED_LIST_TAGS = frozenset({"list"})
 BLOCK_KINDS = {"p": "p", "head": "heading", "quote": "quote", "item": "item", "row": "row"}
 # Tags of plain HTML that trafilatura's XML never uses: its fallback extractors' output.
 HTML_CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "span", "font", "center"})
@@ -157,8 +158,14 @@ def parse_html(text: str) -> HtmlElement:
     return tree
 
 
-def element_blocks(element: etree._Element, kind: str) -> list[Block]:
-    """Blocks of one trafilatura output element, split at its line breaks (<lb/>)."""
+def element_blocks(
+    element: etree._Element, kind: str, skip: frozenset[str] = frozenset()
+) -> list[Block]:
+    """Blocks of one trafilatura output element, split at its line breaks (<lb/>).
+
+    Children tagged in `skip` are left out (a list item's sub-list, whose items are blocks of
+    their own), their tail text kept.
+    """
     if not len(element) and element.tag != "lb":  # most paragraphs: one text, nothing to split
         text = " ".join((element.text or "").split())
         return [Block(text=text, kind=kind)] if text else []
@@ -170,6 +177,10 @@ def element_blocks(element: etree._Element, kind: str) -> list[Block]:
         elif node.text:
             segments[-1].append(node.text)
         for child in node:
+            if child.tag in skip:
+                if child.tail:
+                    segments[-1].append(child.tail)
+                continue
             # A heading and a paragraph inside one list item are two words apart, not glued.
             if child.tag in NESTED_BLOCK_TAGS:
                 segments[-1].append(" ")
@@ -229,8 +240,9 @@ def body_blocks(body: etree._Element) -> list[Block]:
         if element.tag == "lb":
             pass
         elif element.tag == "list":
+            # A nested list's items are blocks of their own, not also part of their parent's.
             for item in element.iter("item"):
-                blocks += element_blocks(item, "item")
+                blocks += element_blocks(item, "item", skip=NESTED_LIST_TAGS)
         elif element.tag in HTML_CONTAINER_TAGS:
             blocks += html_blocks(element)
         elif element.tag == "table":

@@ -138,10 +138,16 @@ def normalise_heading(text: str) -> str:
 
 
 def is_headline_link(block: Block, ctx: CleaningContext) -> bool:
-    """True for a short list item or line that is a link of the page: a headline teaser."""
+    """True for a short list item or line that is a link of the page: a headline teaser.
+
+    A list item of plain text ("Moving a studio costs about $465.") under a heading that reads
+    like a promo one is the article's own list: teasers are links.
+    """
     if words(block.text) > MAX_HEADLINE_WORDS:
         return False
-    return block.kind == "item" or ctx.link_share(block.text) >= HEADLINE_LINK_SHARE
+    if ctx.link_share(block.text) >= HEADLINE_LINK_SHARE:
+        return True
+    return block.kind == "item" and block.link_share >= HEADLINE_LINK_SHARE
 
 
 def drop_promo_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
@@ -158,6 +164,10 @@ def drop_promo_lists(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
             end += 1
         has_list = end - start - 1 >= MIN_PROMO_LIST_ITEMS
         at_end = end == len(blocks)
+        # A heading over list items of plain text heads the article's own list ("Related costs
+        # to plan for" over the costs): not a promo block.
+        if end == start + 1 and not at_end and blocks[end].kind == "item":
+            continue
         # trafilatura often drops the link list as link-dense but keeps its heading: a heading of
         # the promo vocabulary on its own is still the promo block's remains.
         if has_list or at_end or block.kind == "heading" or ctx.link_share(block.text) == 1.0:

@@ -27,6 +27,7 @@ from cleaners.pruning import (
     MIN_THREAD_SIGNATURES,
     has_date,
 )
+from cleaners.text import normalise
 
 TreeCleaner = Callable[[HtmlElement, CleaningContext], None]
 
@@ -53,6 +54,11 @@ STREAM_PLACEHOLDER_XPATH = etree.XPath(
     "//template[starts-with(@id, 'B:') or starts-with(@id, 'P:')]"
     " | //*[starts-with(@id, 'P:')]"
 )
+# Classes that hide text from sight and leave it to screen readers: icon and button labels
+# ("Share on Facebook", "(opens in a new tab)", "Skip to content"), never the article's text.
+VISUALLY_HIDDEN_CLASSES = frozenset(vocab.VISUALLY_HIDDEN_CLASSES)
+# Longer text under such a class is not a label: it stays.
+MAX_VISUALLY_HIDDEN_WORDS = 20
 VISIBILITY_HIDDEN_RE = re.compile(r"visibility\s*:\s*hidden", re.IGNORECASE)
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Taxonomy classes name the post's topics, not the element's role: "tag-share", "category-social".
@@ -88,6 +94,8 @@ class TreeIndex:
 
     marked: list[tuple[HtmlElement, str]] = field(default_factory=list)
     hidden: list[HtmlElement] = field(default_factory=list)
+    # Elements whose class hides them from sight but not from screen readers ("sr-only").
+    visually_hidden: list[HtmlElement] = field(default_factory=list)
     page_words: int = 0
     # The article's containers: the element with the most paragraph text, the articleBody, and
     # every ancestor of them. A cleaner never drops one of these.
@@ -144,6 +152,13 @@ def boilerplate_marks(class_id: str) -> str | None:
     if marks and ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
         return marks
     return None
+
+
+@lru_cache(maxsize=8192)
+def is_visually_hidden_class(class_names: str) -> bool:
+    """True for a class attribute naming a visually-hidden helper: "sr-only", "visually-hidden"."""
+    lowered = class_names.lower()
+    return any(token in VISUALLY_HIDDEN_CLASSES for token in lowered.split())
 
 
 def link_density(element: HtmlElement) -> float:
@@ -210,6 +225,9 @@ def build_index(tree: HtmlElement) -> TreeIndex:
                 or (style is not None and HIDDEN_STYLE_RE.search(style))
             ):
                 index.hidden.append(element)
+        class_names = get("class")
+        if class_names and is_visually_hidden_class(class_names):
+            index.visually_hidden.append(element)
         marks = boilerplate_marks(f"{get('class', '')} {get('id', '')}".lower())
         if marks is not None:
             index.marked.append((element, marks))
@@ -262,6 +280,8 @@ def drop_marked_containers(
             continue
         if element.find(".//h1") is not None or holds_article(element, index):
             continue
+        if holds_headline(element, ctx):
+            continue
         words = word_count(element)
         if words > MAX_CONTAINER_WORD_SHARE * page_words(tree, ctx):
             continue
@@ -269,6 +289,21 @@ def drop_marked_containers(
             if link_density(element) < min_link_density:
                 continue
         drop_element(element, cleaner, ctx)
+
+
+def holds_headline(element: HtmlElement, ctx: CleaningContext) -> bool:
+    """True when a heading inside the element is the page's headline (its og:title).
+
+    A share bar or promo class on a header wrapper that holds the headline, standfirst and
+    byline beside the buttons names the buttons, not the block: the block stays.
+    """
+    headlines = {normalise(h) for h in ctx.headlines if h}
+    if not headlines:
+        return False
+    return any(
+        normalise(heading.text_content()) in headlines
+        for heading in element.iter("h2", "h3")
+    )
 
 
 def is_attached(element: HtmlElement, tree: HtmlElement) -> bool:
@@ -291,7 +326,8 @@ def strip_svg_sprites(tree: HtmlElement, ctx: CleaningContext) -> None:
 
 
 def strip_hidden_elements(tree: HtmlElement, ctx: CleaningContext) -> None:
-    """Drop elements a reader never sees: `hidden`, `aria-hidden="true"`, `display:none`.
+    """Drop elements a reader never sees: `hidden`, `aria-hidden="true"`, `display:none`, and
+    the labels of visually-hidden classes (<span class="sr-only">Share on Facebook</span>).
 
     Removes e.g. <div hidden>Subscribe to read more</div>; keeps article text that waits for a
     script or a click: a collapsed "continue reading" block, an accordion's section, a part of
@@ -305,6 +341,11 @@ def strip_hidden_elements(tree: HtmlElement, ctx: CleaningContext) -> None:
         if holds_hidden_prose(element):
             reveal(element)
         else:
+            drop_element(element, "strip_hidden_elements", ctx)
+    for element in index.visually_hidden:
+        if element.tag in PROTECTED_TAGS or not is_attached(element, tree):
+            continue
+        if word_count(element) <= MAX_VISUALLY_HIDDEN_WORDS and element.find(".//p") is None:
             drop_element(element, "strip_hidden_elements", ctx)
 
 
@@ -405,6 +446,9 @@ HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MIN_WORDS_BEFORE_THREAD = 50
 # A comment's signature sits near its top or bottom: nodes of one sibling looked at for it.
 SIGNATURE_SCAN_NODES = 40
+# Siblings of a comment heading that hold most of the page's prose are a thread only with a
+# signature at least every this many words (a comment's length).
+MAX_WORDS_PER_SIGNATURE = 200
 
 
 def is_thread_heading(heading: HtmlElement) -> bool:
@@ -417,9 +461,9 @@ def is_thread_heading(heading: HtmlElement) -> bool:
     return bool(COMMENT_HEADING_RE.match(text)) and not BARE_COMMENT_RE.match(text)
 
 
-def dated_signatures(elements: list[HtmlElement]) -> int:
-    """How many of `elements` hold a short dated element (a comment signature), up to
-    MIN_THREAD_SIGNATURES; each element's first SIGNATURE_SCAN_NODES nodes are looked at."""
+def dated_signatures(elements: list[HtmlElement], limit: int = MIN_THREAD_SIGNATURES) -> int:
+    """How many of `elements` hold a short dated element (a comment signature), up to `limit`;
+    each element's first SIGNATURE_SCAN_NODES nodes are looked at."""
     count = 0
     for element in elements:
         for node in itertools.islice(element.iter(), SIGNATURE_SCAN_NODES):
@@ -429,9 +473,27 @@ def dated_signatures(elements: list[HtmlElement]) -> int:
             if len(text.split()) <= MAX_SIGNATURE_WORDS and text.strip() and has_date(text):
                 count += 1
                 break
-        if count >= MIN_THREAD_SIGNATURES:
+        if count >= limit:
             break
     return count
+
+
+def is_article_tail(following: list[HtmlElement], index: TreeIndex) -> bool:
+    """True when what follows a comment heading is the rest of the article, not a thread.
+
+    A long reference article may have a "Comments" section heading with a few dated lines
+    under it (a changelog, a list of sources): when the siblings together hold most of the
+    page's paragraph text and a dated line comes only every MAX_WORDS_PER_SIGNATURE words or
+    more, they are prose, not comments (a thread signs every comment, a few lines apart).
+    """
+    if not index.chain_ready:
+        main_text_chain(index)
+    chars = sum(len(p.text_content()) for s in following for p in s.iter("p"))
+    if chars <= MAX_PARAGRAPH_TEXT_SHARE * index.paragraph_chars:
+        return False
+    words = sum(word_count(s) for s in following)
+    signatures = dated_signatures(following, limit=len(following))
+    return words > MAX_WORDS_PER_SIGNATURE * signatures
 
 
 def strip_comment_threads(tree: HtmlElement, ctx: CleaningContext) -> None:
@@ -451,6 +513,8 @@ def strip_comment_threads(tree: HtmlElement, ctx: CleaningContext) -> None:
         if before < MIN_WORDS_BEFORE_THREAD:
             continue
         if dated_signatures(following) < MIN_THREAD_SIGNATURES:
+            continue
+        if is_article_tail(following, index):
             continue
         thread = [heading, *following]
         ctx.remove("strip_comment_threads", " ".join(e.text_content() for e in thread))

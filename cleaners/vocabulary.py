@@ -74,6 +74,31 @@ NEWSLETTER_TOKENS = (
     "paywall-promo",
 )
 
+# Classes that hide an element from sight and leave it to screen readers (Bootstrap, Tailwind,
+# WordPress, Drupal, Foundation, GOV.UK and similar conventions); matched as whole class names.
+VISUALLY_HIDDEN_CLASSES = (
+    "sr-only",
+    "screen-reader-only",
+    "screen-reader-text",
+    "screenreader-text",
+    "screenreader-only",
+    "visually-hidden",
+    "visuallyhidden",
+    "u-visually-hidden",
+    "is-visually-hidden",
+    "visually-hidden-focusable",
+    "a11y-hidden",
+    "a11y-only",
+    "assistive-text",
+    "element-invisible",
+    "show-for-sr",
+    "govuk-visually-hidden",
+    "hide-visually",
+    "hidden-visually",
+    "offscreen",
+    "sr-text",
+)
+
 # Words that mark a container as the article itself: a promo token on an element whose
 # class also says "article-body" is not boilerplate (e.g. class="article-body related-links-on").
 ARTICLE_CONTAINER_TOKENS = (
