@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from dataclasses import replace
 from typing import Any
 
@@ -26,8 +27,14 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repair_faulty_html
 
+from cleaners import second_look
 from cleaners.article import Article
-from cleaners.candidates import ArticleRegion, drop_blocks_after_article, find_article_region
+from cleaners.candidates import (
+    ArticleRegion,
+    blocks_after_article,
+    drop_blocks_after_article,
+    find_article_region,
+)
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
@@ -318,11 +325,30 @@ def clean_main_text(
     page_blocks: PageBlocks | None,
     profile: BoilerplateProfile | None,
 ) -> list[Block]:
-    """trafilatura's body through the region trim, the text stage, pruning and learned lines."""
+    """trafilatura's body through the region trim, the text stage, pruning and learned lines.
+
+    A region trim that would take most of the body's words is checked (cleaners.second_look):
+    the body without it is cleaned too, and the reading the page's evidence favours is kept.
+    """
     # trafilatura's copy of the page ends where the article's container does (cleaners.candidates).
-    drop_blocks_after_article(body, region, ctx)
+    trailing = blocks_after_article(body, region)
+    untrimmed = None
+    if trailing:
+        dropped = sum(text.count(" ") + 1 for _unit, text in trailing)
+        total = sum(len(" ".join(unit.itertext()).split()) for unit in body)
+        if dropped > second_look.SUSPECT_TRIM_SHARE * total:
+            untrimmed, untrimmed_ctx = deepcopy(body), replace(ctx, removed=list(ctx.removed))
+    drop_blocks_after_article(body, region, ctx, trailing)
     blocks = run_pruning(run_text_stage(body_blocks(body), ctx), ctx)
-    return drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
+    blocks = drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
+    if untrimmed is not None:
+        whole = run_pruning(run_text_stage(body_blocks(untrimmed), untrimmed_ctx), untrimmed_ctx)
+        whole = drop_learned_paragraphs(whole, page_blocks, profile, untrimmed_ctx)
+        if second_look.prefer_second(blocks, whole, ctx.page):
+            ctx.removed[:] = untrimmed_ctx.removed
+            ctx.updated, ctx.published = untrimmed_ctx.updated, untrimmed_ctx.published
+            return whole
+    return blocks
 
 
 def prose_words(blocks: list[Block]) -> int:
