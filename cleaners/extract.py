@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from copy import deepcopy
 from dataclasses import replace
 from typing import Any
@@ -82,6 +83,7 @@ HTML_PARSER.set_element_class_lookup(
 # htmldate's extensive search hands free text to dateparser, which costs ~80% of the extraction
 # time on news pages; markup, URL and JSON-LD dates are still found, and timestamp lines in the
 # text stage fill in the rest.
+SOFT_HYPHEN = "\u00ad"
 # Loose text in trafilatura's body must be this long to be a paragraph (see is_loose_paragraph).
 LOOSE_PARAGRAPH_WORDS = 5
 # Marks that may open a loose paragraph before its first word.
@@ -391,6 +393,21 @@ def words_of(blocks: list[Block]) -> list[int]:
     return [len(block.text.split()) for block in blocks]
 
 
+def readable_text(text: str) -> str:
+    """The body as a reader sees it: soft hyphens out, composed Unicode (NFC).
+
+    A soft hyphen is a line-break hint inside a word ("die\u00adsem"): left in, it splits the
+    word for every search and word count. Decomposed letters (Bengali, Vietnamese, some German
+    pages) are composed, as trafilatura's text output does, so that a combining mark does not
+    end a word.
+    """
+    if SOFT_HYPHEN in text:
+        text = text.replace(SOFT_HYPHEN, "")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
 def split_authors(author: str | None) -> list[str]:
     """trafilatura's "; "-joined author string as a list."""
     return [a.strip() for a in (author or "").split(";") if a.strip()]
@@ -479,7 +496,7 @@ def _extract_article(
     titles = (document.title or "", *facts.headlines)
     cards = refuse_index_page(tree, blocks, url, titles, document.author)
     blocks = drop_trailing_teasers(blocks, tree, ctx, titles, cards)
-    body = "\n".join(block.text for block in blocks)
+    body = readable_text("\n".join(block.text for block in blocks))
     return Article(
         body=body,
         url=url,
