@@ -149,19 +149,14 @@ def headline_links(
     page = same_document(url, url) if url else None
     anchors: set[str] | None = None
     line_chars: dict[HtmlElement, int] = {}
-    # Whether an address is the page's own, once an address: teasers repeat their link.
-    own_address: dict[str, bool] = {}
     links = []
     for anchor in HEADLINE_LINK_XPATH(tree):
         href = anchor.get("href").strip()
         if not href or href.startswith("#") or not is_internal_link(href, site):
             continue
         # A live blog's entry permalinks ("/live/storm#entry-3") point back to the page itself.
-        if page is not None:
-            if href not in own_address:
-                own_address[href] = same_document(url, href) == page
-            if own_address[href]:
-                continue
+        if page is not None and same_document(url, href) == page:
+            continue
         if "#" in href:
             if anchors is None:
                 anchors = set(ID_XPATH(tree))
@@ -223,17 +218,12 @@ def find_cards(
         for ancestor in islice(link.iterancestors(), CARD_MAX_DEPTH):
             targets.setdefault(ancestor, set()).add(href)
     cards: dict[HtmlElement, int] = {}
-    # Word counts of the ancestors, once each: the links of one list share them.
-    word_counts: dict[HtmlElement, int] = {}
     for link in links:
         card = link
         for ancestor in islice(link.iterancestors(), CARD_MAX_DEPTH):
             if len(targets[ancestor]) > 1 or ancestor.tag in ("body", "html"):
                 break
-            count = word_counts.get(ancestor)
-            if count is None:
-                count = word_counts[ancestor] = len(ancestor.text_content().split())
-            if count > CARD_MAX_WORDS:
+            if len(ancestor.text_content().split()) > CARD_MAX_WORDS:
                 break
             card = ancestor
         cards[card] = max(cards.get(card, 0), len(WORD_RE.findall(link.text_content())))
