@@ -383,14 +383,13 @@ def unit_held(region: ArticleRegion, unit: etree._Element, text: str) -> bool:
     return bool(items) and sum(region.holds(item) for item in items) * 2 >= len(items)
 
 
-def drop_blocks_after_article(
-    body: etree._Element, page: HtmlElement | ArticleRegion | None, ctx: CleaningContext
-) -> None:
-    """Drop trafilatura's trailing blocks that lie outside the article's container on the page.
+def blocks_after_article(
+    body: etree._Element, region: ArticleRegion | None
+) -> list[tuple[etree._Element, str]]:
+    """trafilatura's trailing blocks that lie outside the article region, with their texts.
 
-    Removes e.g. the "About the author: Jane writes about gardens ..." box after the article's
-    <div class="entry">; keeps everything when the container holds too little of the text.
-    `page` is the cleaned page, or its `find_article_region` found beforehand (None: no region).
+    Empty when there is no region, when the region holds too little of the text for its edge to
+    be trusted, or when the trim would leave fewer than MIN_KEPT_BLOCKS blocks.
     """
     units: list[etree._Element] = []
     texts: list[str] = []
@@ -399,22 +398,40 @@ def drop_blocks_after_article(
             units.append(unit)
             texts.append(text)
     if len(units) <= MIN_KEPT_BLOCKS:
-        return
-    region = find_article_region(page) if isinstance(page, HtmlElement) else page
+        return []
     # A last block inside the region leaves nothing to trim, whatever the other blocks are.
     if region is None or unit_held(region, units[-1], texts[-1]):
-        return
+        return []
     inside = [unit_held(region, unit, text) for unit, text in zip(units, texts, strict=True)]
     total = sum(len(text) for text in texts)
     held = sum(len(text) for text, held in zip(texts, inside, strict=True) if held)
     if held < MIN_INSIDE_SHARE * total:
-        return
+        return []
     end = len(units)
     while end > 0 and not inside[end - 1]:
         end -= 1
     if end < MIN_KEPT_BLOCKS or end == len(units):
-        return
-    for unit, text in zip(units[end:], texts[end:], strict=True):
+        return []
+    return list(zip(units[end:], texts[end:], strict=True))
+
+
+def drop_blocks_after_article(
+    body: etree._Element,
+    page: HtmlElement | ArticleRegion | None,
+    ctx: CleaningContext,
+    trailing: list[tuple[etree._Element, str]] | None = None,
+) -> None:
+    """Drop trafilatura's trailing blocks that lie outside the article's container on the page.
+
+    Removes e.g. the "About the author: Jane writes about gardens ..." box after the article's
+    <div class="entry">; keeps everything when the container holds too little of the text.
+    `page` is the cleaned page, or its `find_article_region` found beforehand (None: no region);
+    `trailing` the blocks `blocks_after_article` found, when the caller looked already.
+    """
+    if trailing is None:
+        region = find_article_region(page) if isinstance(page, HtmlElement) else page
+        trailing = blocks_after_article(body, region)
+    for unit, text in trailing:
         ctx.remove(CLEANER_NAME, f"{text} {unit_tail(unit)}")
         parent = unit.getparent()
         if parent is not None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
+from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -27,8 +29,14 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repair_faulty_html
 
+from cleaners import second_look
 from cleaners.article import Article
-from cleaners.candidates import ArticleRegion, drop_blocks_after_article, find_article_region
+from cleaners.candidates import (
+    ArticleRegion,
+    blocks_after_article,
+    drop_blocks_after_article,
+    find_article_region,
+)
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
@@ -81,6 +89,7 @@ HTML_PARSER.set_element_class_lookup(
 # htmldate's extensive search hands free text to dateparser, which costs ~80% of the extraction
 # time on news pages; markup, URL and JSON-LD dates are still found, and timestamp lines in the
 # text stage fill in the rest.
+SOFT_HYPHEN = "\u00ad"
 # Loose text in trafilatura's body must be this long to be a paragraph (see is_loose_paragraph).
 LOOSE_PARAGRAPH_WORDS = 5
 # Marks that may open a loose paragraph before its first word.
@@ -335,11 +344,30 @@ def clean_main_text(
     page_blocks: PageBlocks | None,
     profile: BoilerplateProfile | None,
 ) -> list[Block]:
-    """trafilatura's body through the region trim, the text stage, pruning and learned lines."""
+    """trafilatura's body through the region trim, the text stage, pruning and learned lines.
+
+    A region trim that would take most of the body's words is checked (cleaners.second_look):
+    the body without it is cleaned too, and the reading the page's evidence favours is kept.
+    """
     # trafilatura's copy of the page ends where the article's container does (cleaners.candidates).
-    drop_blocks_after_article(body, region, ctx)
+    trailing = blocks_after_article(body, region)
+    untrimmed = None
+    if trailing:
+        dropped = sum(text.count(" ") + 1 for _unit, text in trailing)
+        total = sum(len(" ".join(unit.itertext()).split()) for unit in body)
+        if dropped > second_look.SUSPECT_TRIM_SHARE * total:
+            untrimmed, untrimmed_ctx = deepcopy(body), replace(ctx, removed=list(ctx.removed))
+    drop_blocks_after_article(body, region, ctx, trailing)
     blocks = run_pruning(run_text_stage(body_blocks(body), ctx), ctx)
-    return drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
+    blocks = drop_learned_paragraphs(blocks, page_blocks, profile, ctx)
+    if untrimmed is not None:
+        whole = run_pruning(run_text_stage(body_blocks(untrimmed), untrimmed_ctx), untrimmed_ctx)
+        whole = drop_learned_paragraphs(whole, page_blocks, profile, untrimmed_ctx)
+        if second_look.prefer_second(blocks, whole, ctx.page):
+            ctx.removed[:] = untrimmed_ctx.removed
+            ctx.updated, ctx.published = untrimmed_ctx.updated, untrimmed_ctx.published
+            return whole
+    return blocks
 
 
 def prose_words(blocks: list[Block]) -> int:
@@ -404,6 +432,21 @@ def as_datetime(value: datetime | str | None) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def readable_text(text: str) -> str:
+    """The body as a reader sees it: soft hyphens out, composed Unicode (NFC).
+
+    A soft hyphen is a line-break hint inside a word ("die\u00adsem"): left in, it splits the
+    word for every search and word count. Decomposed letters (Bengali, Vietnamese, some German
+    pages) are composed, as trafilatura's text output does, so that a combining mark does not
+    end a word.
+    """
+    if SOFT_HYPHEN in text:
+        text = text.replace(SOFT_HYPHEN, "")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
 
 
 def as_rules(outlet: OutletRules | str | None) -> OutletRules:
@@ -504,7 +547,7 @@ def _extract_article(
     titles = (document.title or "", *facts.headlines)
     cards = refuse_index_page(tree, blocks, url, titles, document.author)
     blocks = drop_trailing_teasers(blocks, tree, ctx, titles, cards)
-    body = "\n".join(block.text for block in blocks)
+    body = readable_text("\n".join(block.text for block in blocks))
     meta = resolve_metadata(
         evidence,
         body=body,

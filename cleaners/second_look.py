@@ -1,0 +1,133 @@
+"""Do no harm: when a trim would take most of the body, look again and keep the better reading.
+
+A region trim (cleaners.candidates: trafilatura's trailing blocks outside the article region)
+that would remove more than SUSPECT_TRIM_SHARE of the body's words is checked: the body is
+cleaned with and without it, and the untrimmed reading is kept when the page's evidence favours
+it (`prefer_second`): the article body the page declares (JSON-LD `articleBody` or an
+`itemprop="articleBody"` element) when there is one, or else when it holds the trimmed reading's
+prose and adds more prose (long lines with little link text) than that one has. A training
+plan's tables or the second half of a long article cut off by a wrong region edge are what such
+a trim took away. The check runs only when a trim is that large, so other pages cost nothing.
+
+Measured and not kept (bench/README.md): the same check on the closing-teasers trim (it put a
+news site's teasers back), a second extraction without a tree cleaner whose removals hold more
+prose than the body (on old pages the hidden text it brought back was comments and dialogs),
+and trafilatura's precision mode for bodies mostly outside the article region (the region is
+too often wrong on modern pages).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from cleaners.context import Block
+
+# A trim is suspect when it removes more than this share of the body's words.
+SUSPECT_TRIM_SHARE = 0.5
+# A line of prose: this many words or more, and at most this share of link text.
+PROSE_LINE_WORDS = 15
+PROSE_MAX_LINK_SHARE = 0.5
+# Without a declared body, the second reading may lose at most this share of the first's prose.
+KEEPS_FIRST_LOSS = 0.2
+# A declared article body shorter than this many words is a summary, not evidence.
+MIN_DECLARED_WORDS = 50
+# The second reading must match the declared body by this much more to be kept.
+DECLARED_MARGIN = 0.05
+WORD_RE = re.compile(r"\w+")
+JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']")
+ARTICLE_BODY_XPATH = etree.XPath("//*[@itemprop='articleBody']")
+
+
+def words(blocks: Sequence[Block]) -> int:
+    """Words in the blocks."""
+    return sum(len(block.text.split()) for block in blocks)
+
+
+def prose(blocks: Sequence[Block]) -> int:
+    """Words in lines of prose: long lines with little link text."""
+    total = 0
+    for block in blocks:
+        count = len(block.text.split())
+        if count >= PROSE_LINE_WORDS and block.link_share <= PROSE_MAX_LINK_SHARE:
+            total += count
+    return total
+
+
+def declared_body(tree: HtmlElement | None) -> str | None:
+    """The article text the page declares: JSON-LD `articleBody`, or the microdata element's."""
+    if tree is None:
+        return None
+    found: list[str] = []
+    for script in JSON_LD_XPATH(tree):
+        text = script.text or ""
+        if "articleBody" not in text:
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        found += list(article_bodies(data))
+    if not found:
+        found = [element.text_content() for element in ARTICLE_BODY_XPATH(tree)]
+    best = max(found, key=len, default="")
+    return best if len(best.split()) >= MIN_DECLARED_WORDS else None
+
+
+def article_bodies(data: object, depth: int = 0) -> list[str]:
+    """Every `articleBody` string in a JSON-LD document (graphs and lists walked, 6 levels)."""
+    if depth > 6:
+        return []
+    if isinstance(data, dict):
+        found = [v for k, v in data.items() if k == "articleBody" and isinstance(v, str)]
+        for value in data.values():
+            if isinstance(value, dict | list):
+                found += article_bodies(value, depth + 1)
+        return found
+    if isinstance(data, list):
+        return [text for item in data for text in article_bodies(item, depth + 1)]
+    return []
+
+
+def overlap_f1(text: str, reference: Counter[str]) -> float:
+    """F1 of the text's word bigrams against a reference's (multisets)."""
+    tokens = WORD_RE.findall(text.lower())
+    grams = Counter(zip(tokens, tokens[1:], strict=False))
+    common = sum((grams & reference).values())
+    if not common:
+        return 0.0
+    precision = common / sum(grams.values())
+    recall = common / sum(reference.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def prefer_second(
+    first: Sequence[Block], second: Sequence[Block], page: HtmlElement | None
+) -> bool:
+    """True when the second reading is the better article by the page's evidence.
+
+    A declared article body decides when there is one; otherwise the second reading is kept
+    when it holds the first one's prose (but KEEPS_FIRST_LOSS of it) and the prose it adds
+    outweighs the prose of the first.
+    """
+    if not second:
+        return False
+    declared = declared_body(page)
+    if declared is not None:
+        tokens = WORD_RE.findall(declared.lower())
+        reference = Counter(zip(tokens, tokens[1:], strict=False))
+        first_f1 = overlap_f1("\n".join(b.text for b in first), reference)
+        second_f1 = overlap_f1("\n".join(b.text for b in second), reference)
+        return second_f1 > first_f1 + DECLARED_MARGIN
+    texts = {block.text for block in first}
+    added = [block for block in second if block.text not in texts]
+    kept = {block.text for block in second}
+    lost = [block for block in first if block.text not in kept]
+    # The second reading is the first one's article and more, not another part of the page.
+    return prose(lost) <= KEEPS_FIRST_LOSS * prose(first) and prose(added) > prose(first)
+

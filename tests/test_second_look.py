@@ -1,0 +1,60 @@
+"""Do no harm (cleaners/second_look.py): which of two readings of a page is kept."""
+
+from __future__ import annotations
+
+import json
+
+from cleaners import second_look
+from cleaners.context import Block
+from cleaners.extract import parse_html
+
+PLAN_ROWS = [
+    f"Week {n} | Rest | Run easy {20 + n} minutes at a pace where you can still talk in full "
+    "sentences | Rest | Long run of the week" for n in range(1, 9)
+]
+INTRO = [
+    "Start with a 5K, move to a 10K, then a half marathon before the full distance, so that "
+    "every step of the ladder is a race you can finish well and recover from quickly.",
+    "Follow the weekly plan below and never skip the rest days, which matter as much as the "
+    "long runs for a runner who starts from nothing.",
+]
+
+
+def blocks(*texts: str, link_share: float = 0.0) -> list[Block]:
+    return [Block(text=text, link_share=link_share) for text in texts]
+
+
+def page_declaring(body: str) -> object:
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "articleBody": body}
+    return parse_html(
+        "<html><head><script type='application/ld+json'>" + json.dumps(data) + "</script></head>"
+        "<body><p>x</p></body></html>"
+    )
+
+
+def test_the_untrimmed_reading_wins_when_it_holds_the_article_and_more_prose():
+    trimmed = blocks(*INTRO)
+    whole = blocks(*INTRO, *PLAN_ROWS)
+    assert second_look.prefer_second(trimmed, whole, None)
+
+
+def test_a_reading_that_drops_the_first_ones_prose_does_not_win():
+    other = blocks(*PLAN_ROWS)  # more prose, but the first reading's article is gone
+    assert not second_look.prefer_second(blocks(*INTRO), other, None)
+    assert not second_look.prefer_second(blocks(*INTRO), [], None)
+
+
+def test_added_link_lines_are_no_prose():
+    links = [f"{row} and more" for row in PLAN_ROWS]
+    assert not second_look.prefer_second(
+        blocks(*INTRO), blocks(*INTRO) + blocks(*links, link_share=0.9), None
+    )
+
+
+def test_a_declared_article_body_decides():
+    trimmed = blocks(*INTRO)
+    whole = blocks(*INTRO, *PLAN_ROWS)
+    assert second_look.prefer_second(trimmed, whole, page_declaring(" ".join(INTRO + PLAN_ROWS)))
+    # The page says the article is the introduction alone: the rows are not its text.
+    assert not second_look.prefer_second(trimmed, whole, page_declaring(" ".join(INTRO * 3)))
+
