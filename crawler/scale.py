@@ -260,14 +260,14 @@ class SharedFrontierScheduler(RedisScheduler):
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
         settings = crawler.settings
-        scheduler.idle_close_seconds = settings.getfloat("CLEANNEWS_REDIS_IDLE_CLOSE", 10.0)
-        scheduler.heartbeat_seconds = settings.getfloat("CLEANNEWS_REDIS_HEARTBEAT", 1.0)
-        scheduler.worker_timeout = settings.getfloat("CLEANNEWS_REDIS_WORKER_TIMEOUT", 30.0)
+        scheduler.idle_close_seconds = settings.getfloat("CLEANNEWS_REDIS_IDLE_CLOSE")
+        scheduler.heartbeat_seconds = settings.getfloat("CLEANNEWS_REDIS_HEARTBEAT")
+        scheduler.worker_timeout = settings.getfloat("CLEANNEWS_REDIS_WORKER_TIMEOUT")
         scheduler.key_prefix = settings.get("CLEANNEWS_REDIS_KEY_PREFIX") or KEY_PREFIX.format(
             job="default"
         )
         scheduler.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        scheduler.redis_retry_seconds = settings.getfloat("CLEANNEWS_REDIS_RETRY_SECONDS", 10.0)
+        scheduler.redis_retry_seconds = settings.getfloat("CLEANNEWS_REDIS_RETRY_SECONDS")
         scheduler.quiet_beats = 0
         scheduler.heartbeat_loop = None
         scheduler.ledger = None

@@ -27,6 +27,9 @@ from cleannews.export import export
 from crawler.demo import DEMO_OUTLETS_FILE, PROJECT_ROOT
 from crawler.lock import FileLock
 
+# Every test here runs the `cleannews` command (most of them a crawl) in a subprocess.
+pytestmark = pytest.mark.e2e
+
 
 def cli_env() -> dict[str, str]:
     """The environment of a user's shell: the project importable, no Scrapy project set."""

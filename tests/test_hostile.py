@@ -264,6 +264,7 @@ def failures_by_url(connection: sqlite3.Connection) -> dict[str, sqlite3.Row]:
     return {row["url"]: row for row in connection.execute("select * from failures")}
 
 
+@pytest.mark.e2e
 def test_redirects_leave_the_outlet_only_for_its_redirect_domains(hostile_crawl, hostile_site):
     result, connection = hostile_crawl
     site = hostile_site
@@ -297,6 +298,7 @@ def test_redirects_leave_the_outlet_only_for_its_redirect_domains(hostile_crawl,
     assert "offsite_redirect" in result.stderr  # logged at INFO
 
 
+@pytest.mark.e2e
 def test_private_addresses_are_refused_from_sitemaps_and_given_urls(
     hostile_crawl, hostile_site, tmp_path
 ):
@@ -312,6 +314,7 @@ def test_private_addresses_are_refused_from_sitemaps_and_given_urls(
     assert site.requests[before:] == []
 
 
+@pytest.mark.e2e
 def test_a_setting_allows_private_addresses(hostile_site, tmp_path) -> None:
     given = f"http://127.0.0.1:{hostile_site.port}/story/ok.html"
     settings = {**POLICY_SETTINGS, "CLEANNEWS_ALLOW_PRIVATE_ADDRESSES": "true"}
@@ -320,6 +323,7 @@ def test_a_setting_allows_private_addresses(hostile_site, tmp_path) -> None:
     assert [page["url"] for page in result.pages] == [given]
 
 
+@pytest.mark.e2e
 def test_an_over_long_url_is_a_failure_not_a_silent_drop(hostile_crawl, hostile_site):
     _, connection = hostile_crawl
     url = hostile_site.url(f"/story/{LONG_NAME}.html")
@@ -328,6 +332,7 @@ def test_an_over_long_url_is_a_failure_not_a_silent_drop(hostile_crawl, hostile_
     assert not [path for _, path in hostile_site.requests if LONG_NAME in path]
 
 
+@pytest.mark.e2e
 def test_robots_forbidden_outlet_leaves_one_row(hostile_crawl, hostile_site):
     result, connection = hostile_crawl
     rows = connection.execute(
@@ -346,6 +351,7 @@ def test_remote_control_and_telnet_are_off_by_default() -> None:
     assert settings.getbool("TELNETCONSOLE_ENABLED") is False
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("enabled", [False, True])
 def test_the_remote_control_server_and_its_token_file_only_when_asked(
     hostile_site, tmp_path, enabled: bool
@@ -420,6 +426,7 @@ def reclean(db: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.e2e
 def test_reclean_beside_a_crawl_refuses_in_one_line_and_changes_nothing(
     site_server, hostile_site, tmp_path
 ) -> None:
@@ -463,6 +470,7 @@ def test_reclean_beside_a_crawl_refuses_in_one_line_and_changes_nothing(
     assert recount_mismatches(db) == []
 
 
+@pytest.mark.e2e
 def test_a_crawl_refused_by_the_lock_says_so_in_one_line(site_server, tmp_path) -> None:
     db = tmp_path / "crawl.db"
     holder = FileLock(Path(f"{db}.lock"))
@@ -482,6 +490,7 @@ def test_a_crawl_refused_by_the_lock_says_so_in_one_line(site_server, tmp_path) 
 # --- Silent cases, bounds ------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_a_stray_nul_byte_does_not_make_an_article_binary(hostile_crawl, hostile_site):
     _, connection = hostile_crawl
     (row,) = connection.execute("select title, body from articles where url = ?",
@@ -491,6 +500,7 @@ def test_a_stray_nul_byte_does_not_make_an_article_binary(hostile_crawl, hostile
     assert "Paragraph 2 of the report" in row[1]
 
 
+@pytest.mark.e2e
 def test_feed_entities_never_split_a_link(hostile_crawl, hostile_site):
     _, connection = hostile_crawl
     stored = {url for (url,) in connection.execute("select url from articles")}
@@ -506,6 +516,7 @@ def test_feed_entities_never_split_a_link(hostile_crawl, hostile_site):
     assert "amplification" in row["detail"]
 
 
+@pytest.mark.e2e
 def test_sitemap_index_depth_and_count_are_bounded(hostile_crawl, hostile_site):
     result, connection = hostile_crawl
     site = hostile_site
@@ -524,6 +535,7 @@ def test_sitemap_index_depth_and_count_are_bounded(hostile_crawl, hostile_site):
     assert "sitemap_limit" in result.stderr
 
 
+@pytest.mark.e2e
 def test_oversized_json_ld_is_cut_and_oversized_pages_refused(hostile_crawl, hostile_site):
     result, connection = hostile_crawl
     (row,) = connection.execute("select title, word_count from articles where url = ?",
@@ -568,6 +580,7 @@ def test_a_worker_over_its_memory_limit_is_replaced_and_the_page_recorded(
     assert pool.stats.workers_started == 2  # the first worker was replaced
 
 
+@pytest.mark.e2e
 def test_every_page_fetched_when_a_storage_fault_stops_the_crawl_is_stored_or_logged(
     tmp_path,
 ) -> None:
@@ -604,6 +617,7 @@ def test_every_page_fetched_when_a_storage_fault_stops_the_crawl_is_stored_or_lo
     assert fetched - stored - logged == set()
 
 
+@pytest.mark.e2e
 def test_an_over_long_url_given_to_crawl_urls_is_a_failure(hostile_site, tmp_path) -> None:
     url = hostile_site.url(f"/story/{LONG_NAME}.html")
     result = run_crawl("urls", hostile_site, tmp_path, "-a", f"url={url}",

@@ -533,6 +533,7 @@ def test_leases_of_a_worker_whose_heartbeat_expired_are_reclaimed(redis_client) 
 KILL_ARTICLE_COUNT = 2000
 
 
+@pytest.mark.e2e
 def test_a_crawler_killed_midway_loses_no_page(
     tmp_path: Path, redis_url: str, postgres_url: str
 ) -> None:
@@ -662,6 +663,7 @@ def stored_urls(db: Path) -> Counter[str]:
         return Counter(url for (url,) in conn.execute("SELECT url FROM articles"))
 
 
+@pytest.mark.e2e
 def test_a_short_redis_outage_is_survived(tmp_path: Path, redis_server) -> None:
     count = 400
     with GeneratedSite(count, {"/news/": 0.02}) as site:
@@ -683,6 +685,7 @@ def test_a_short_redis_outage_is_survived(tmp_path: Path, redis_server) -> None:
     assert set(stored.values()) == {1}
 
 
+@pytest.mark.e2e
 def test_a_long_redis_outage_stops_the_crawl_clearly_and_the_next_run_finishes(
     tmp_path: Path, redis_server
 ) -> None:

@@ -15,12 +15,9 @@ import pytest
 from scrapy.settings import default_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("cleaners", "core", "storage", "crawler", "pipelines", "reclean")
+PACKAGES = ("cleaners", "core", "storage", "crawler", "pipelines", "reclean", "cleannews")
 SETTINGS_FILE = ROOT / "crawler" / "settings.py"
 GETTERS = {"get", "getint", "getfloat", "getbool", "getlist", "getdict", "getwithbase"}
-# A module still passing fallbacks: its defaults equal crawler/settings.py's (they go when the
-# scale-out work on the file is merged).
-FALLBACKS_STILL_IN = {"crawler/scale.py"}
 
 
 def settings_reads(path: Path) -> list[tuple[str, bool, int]]:
@@ -83,8 +80,6 @@ def test_each_setting_read_is_declared(path: str, name: str, fallback: bool, lin
 @pytest.mark.parametrize(("path", "name", "fallback", "line"), READS,
                          ids=[f"{p}:{n}" for p, n, _f, _l in READS])
 def test_settings_are_read_without_a_fallback(path: str, name: str, fallback: bool, line: int):
-    if path in FALLBACKS_STILL_IN:
-        pytest.skip(f"{path} keeps its fallbacks until the work on it is merged")
     assert not fallback, f"{path}:{line} reads {name} with a default of its own"
 
 

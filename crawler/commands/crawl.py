@@ -67,7 +67,7 @@ class Command(ScrapyCrawlCommand):
         line instead of Scrapy's bootstrap traceback.
         """
         assert self.settings is not None
-        if not self.settings.getbool("CLEANNEWS_RUN_LOCK", True):
+        if not self.settings.getbool("CLEANNEWS_RUN_LOCK"):
             return True
         path = lock_path_for(self.settings)
         if path is None:

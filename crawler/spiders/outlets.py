@@ -133,8 +133,8 @@ class OutletsSpider(CleannewsSpider):
         )
         spider.since = (spider.since_arg or settings.get("CLEANNEWS_SINCE") or "").strip()
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
-        spider.sitemap_max_depth = settings.getint("CLEANNEWS_SITEMAP_MAX_DEPTH", 3)
-        spider.sitemap_max_per_outlet = settings.getint("CLEANNEWS_SITEMAP_MAX_PER_OUTLET", 500)
+        spider.sitemap_max_depth = settings.getint("CLEANNEWS_SITEMAP_MAX_DEPTH")
+        spider.sitemap_max_per_outlet = settings.getint("CLEANNEWS_SITEMAP_MAX_PER_OUTLET")
         spider.filters = {o.id: OutletArticleFilter(o) for o in spider.selected}
         return spider
 
