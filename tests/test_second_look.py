@@ -58,3 +58,8 @@ def test_a_declared_article_body_decides():
     # The page says the article is the introduction alone: the rows are not its text.
     assert not second_look.prefer_second(trimmed, whole, page_declaring(" ".join(INTRO * 3)))
 
+
+
+def test_a_linked_sidebar_is_no_continuation_of_the_article():
+    sidebar = [Block(text=row, link_share=0.2) for row in PLAN_ROWS]
+    assert not second_look.prefer_second(blocks(*INTRO), blocks(*INTRO) + sidebar, None)
