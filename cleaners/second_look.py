@@ -5,7 +5,8 @@ that would remove more than SUSPECT_TRIM_SHARE of the body's words is checked: t
 cleaned with and without it, and the untrimmed reading is kept when the page's evidence favours
 it (`prefer_second`): the article body the page declares (JSON-LD `articleBody` or an
 `itemprop="articleBody"` element) when there is one, or else when it holds the trimmed reading's
-prose and adds more prose (long lines with little link text) than that one has. A training
+prose and adds more prose (long lines with little link text) than that one has, with no more
+link text than the article it continues. A training
 plan's tables or the second half of a long article cut off by a wrong region edge are what such
 a trim took away. The check runs only when a trim is that large, so other pages cost nothing.
 
@@ -35,6 +36,8 @@ PROSE_LINE_WORDS = 15
 PROSE_MAX_LINK_SHARE = 0.5
 # Without a declared body, the second reading may lose at most this share of the first's prose.
 KEEPS_FIRST_LOSS = 0.2
+# ... and what it adds may hold this share of link text, or as much as the first reading has.
+ADDED_MAX_LINK_SHARE = 0.05
 # A declared article body shorter than this many words is a summary, not evidence.
 MIN_DECLARED_WORDS = 50
 # The second reading must match the declared body by this much more to be kept.
@@ -112,8 +115,9 @@ def prefer_second(
     """True when the second reading is the better article by the page's evidence.
 
     A declared article body decides when there is one; otherwise the second reading is kept
-    when it holds the first one's prose (but KEEPS_FIRST_LOSS of it) and the prose it adds
-    outweighs the prose of the first.
+    when it holds the first one's prose (but KEEPS_FIRST_LOSS of it), the prose it adds
+    outweighs the prose of the first, and what it adds has no more link text than the first
+    (or ADDED_MAX_LINK_SHARE): a sidebar of linked blurbs is not the article's continuation.
     """
     if not second:
         return False
@@ -128,6 +132,21 @@ def prefer_second(
     added = [block for block in second if block.text not in texts]
     kept = {block.text for block in second}
     lost = [block for block in first if block.text not in kept]
-    # The second reading is the first one's article and more, not another part of the page.
-    return prose(lost) <= KEEPS_FIRST_LOSS * prose(first) and prose(added) > prose(first)
+    # The second reading is the first one's article and more, not another part of the page,
+    # and what it adds reads like the article: no more link text than the article has.
+    return (
+        prose(lost) <= KEEPS_FIRST_LOSS * prose(first)
+        and prose(added) > prose(first)
+        and link_share(added) <= max(link_share(first), ADDED_MAX_LINK_SHARE)
+    )
+
+
+def link_share(blocks: Sequence[Block]) -> float:
+    """The share of the blocks' words that are link text (each block's share, word-weighted)."""
+    total = linked = 0.0
+    for block in blocks:
+        count = len(block.text.split())
+        total += count
+        linked += count * block.link_share
+    return linked / total if total else 0.0
 

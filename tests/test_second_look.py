@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from cleaners import second_look
+from trafilatura import bare_extraction
+
+from cleaners import extract_article, second_look
+from cleaners.candidates import blocks_after_article
 from cleaners.context import Block
-from cleaners.extract import parse_html
+from cleaners.extract import TRAFILATURA_OPTIONS, find_article_region, parse_html
 
+ROOT = Path(__file__).resolve().parents[1]
 PLAN_ROWS = [
     f"Week {n} | Rest | Run easy {20 + n} minutes at a pace where you can still talk in full "
     "sentences | Rest | Long run of the week" for n in range(1, 9)
@@ -58,3 +63,30 @@ def test_a_declared_article_body_decides():
     # The page says the article is the introduction alone: the rows are not its text.
     assert not second_look.prefer_second(trimmed, whole, page_declaring(" ".join(INTRO * 3)))
 
+
+
+def test_a_linked_sidebar_is_no_continuation_of_the_article():
+    sidebar = [Block(text=row, link_share=0.2) for row in PLAN_ROWS]
+    assert not second_look.prefer_second(blocks(*INTRO), blocks(*INTRO) + sidebar, None)
+
+
+def test_a_plan_table_after_the_intro_stays_in_the_body():
+    """fixtures/quality/marathon-plan.html: the article region is the intro's container, the
+    week-by-week table beside it is most of the body; the region trim would take the table,
+    the second look keeps it."""
+    page = ROOT / "fixtures" / "quality" / "marathon-plan.html"
+    html = page.read_text(encoding="utf-8")
+    url = "https://runners.example/plans/couch-to-marathon"
+    tree = parse_html(html)
+    region = find_article_region(tree)
+    body = bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS).body
+    trailing = blocks_after_article(body, region)
+    assert [unit.tag for unit, _text in trailing] == ["table"]  # the trim would take the plan
+
+    article = extract_article(html, url)
+    assert "Long run walk mix 50 min" in article.body
+    assert "10 | Rest | Run 2 min walk 1 min x 14" in article.body
+    assert "Most runners who finish their first marathon" in article.body
+    assert "Shoes" not in article.body
+    assert "a magazine about running for everyone" not in article.body
+    assert "drop_blocks_after_article" not in {r.cleaner for r in article.removed}
