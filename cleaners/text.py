@@ -215,10 +215,49 @@ LABEL_TRIM = " \t.:;,!?…»«›‹→←>|•·*-–—\"'“”‘’()[]"
 
 
 def is_furniture_label(text: str) -> bool:
-    """True for a line that is only a label of page furniture: "ADVERTISEMENT", "Font:"."""
+    """True for a line that is only a label of page furniture: "ADVERTISEMENT", "Font:", or a
+    page header's read time ("4 min read")."""
     if len(text) > 40:
         return False
-    return " ".join(text.lower().strip(LABEL_TRIM).split()) in FURNITURE_LABEL_SET
+    label = " ".join(text.lower().strip(LABEL_TRIM).split())
+    return label in FURNITURE_LABEL_SET or bool(vocab.READ_TIME_RE.match(label))
+
+
+# A table of contents lists at least this many of the body's own headings.
+MIN_TOC_ITEMS = 2
+
+
+def drop_table_of_contents(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a table of contents: a run of list items that repeat the body's later headings.
+
+    Removes the "1. Shelter and sleeping", "2. Cooking and water" items above the article
+    whose headings they name; a list whose items are not all headings of the body stays.
+    """
+    doomed: set[int] = set()
+    index = 0
+    while index < len(blocks):
+        if blocks[index].kind != "item":
+            index += 1
+            continue
+        end = index
+        while end < len(blocks) and blocks[end].kind == "item":
+            end += 1
+        later = {
+            toc_key(b.text) for b in blocks[end:] if b.kind == "heading"
+        }
+        run = range(index, end)
+        if len(run) >= MIN_TOC_ITEMS and all(toc_key(blocks[i].text) in later for i in run):
+            doomed.update(run)
+        index = end
+    return drop(blocks, doomed, "drop_table_of_contents", ctx)
+
+
+def toc_key(text: str) -> str:
+    """A heading's or contents entry's words without a leading section number ("2.1 ")."""
+    return normalise(TOC_NUMBER_RE.sub("", text))
+
+
+TOC_NUMBER_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[ivx]+\.)\s+", re.IGNORECASE)
 
 
 # A picture credit is a short line: longer ones are captions that tell part of the story.
@@ -438,6 +477,7 @@ TEXT_CLEANERS: tuple[TextCleaner, ...] = (
     drop_inline_link_leads,
     drop_timestamp_lines,
     drop_author_notes,
+    drop_table_of_contents,
     # After the line cleaners, so a promo heading left alone at the end of the body is seen there.
     drop_promo_lists,
     drop_trailing_link_lists,

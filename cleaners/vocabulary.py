@@ -99,6 +99,16 @@ VISUALLY_HIDDEN_CLASSES = (
     "sr-text",
 )
 
+# A read-time line of a page header: "4 min read", "Reading time: 5 minutes", "Lesezeit: 3 Min.".
+READ_TIME_RE = re.compile(
+    r"^(?:(?:estimated\s+)?(?:reading|read)\s+time|lesezeit|temps\s+de\s+lecture"
+    r"|tiempo\s+de\s+lectura|время\s+чтения)\s*:?\s*(?:about\s+|ca\.\s*)?\d+"
+    r"(?:\s*[-–]\s*\d+)?\s*(?:min(?:ute)?s?|min\.|minuten|минут[аы]?|мин\.?)$"
+    r"|^(?:about\s+)?\d+(?:\s*[-–]\s*\d+)?\s*(?:min(?:ute)?s?|min\.?|minuten)\.?\s+"
+    r"(?:read|reading|to read|de lecture|lesezeit|de lectura|чтения)$",
+    re.IGNORECASE,
+)
+
 # Words that mark a container as the article itself: a promo token on an element whose
 # class also says "article-body" is not boilerplate (e.g. class="article-body related-links-on").
 ARTICLE_CONTAINER_TOKENS = (
@@ -312,6 +322,27 @@ INLINE_LINK_LEADS = (
 # A line that is nothing but one of these (case, punctuation and arrows aside) is an ad slot's
 # label, a widget's placeholder or a button: "ADVERTISEMENT", "Loading Slideshow", "Print »".
 FURNITURE_LABELS = (
+    # en: a page header's and a table of contents' labels
+    "table of contents",
+    "contents",
+    "article contents",
+    "in this article",
+    "in this post",
+    "on this page",
+    "jump to",
+    "jump to section",
+    "share this post",
+    "share this article",
+    # de, fr, es, ru
+    "inhaltsverzeichnis",
+    "inhalt",
+    "sommaire",
+    "dans cet article",
+    "índice",
+    "índice de contenidos",
+    "tabla de contenidos",
+    "en este artículo",
+    "содержание",
     # en
     "advertisement",
     "advertisements",
