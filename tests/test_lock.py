@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -78,23 +79,33 @@ def test_second_crawl_exits_at_once_and_touches_nothing(tmp_path: Path, slow_sit
 
 
 @pytest.mark.e2e
-def test_concurrent_runs_only_one_crawls(tmp_path: Path, slow_site) -> None:
-    """A real first crawl holds the lock; a second started meanwhile fails; the first completes."""
-    db_path = tmp_path / "news.db"
-    command = crawl_command(db_path, write_outlets(tmp_path, slow_site.server))
-    first = start_crawl(command, tmp_path / "first.log")
-    try:
-        lock_file = Path(f"{db_path}.lock")
-        assert wait_for(lambda: lock_file.exists() and lock_file.read_text().strip()
-                        == str(first.pid)), (tmp_path / "first.log").read_text()
-        second = run(command)
-        assert second.returncode == 1
-        assert f"another crawl (pid {first.pid})" in second.stderr
-        assert first.wait(timeout=60) == 0, (tmp_path / "first.log").read_text()[-3000:]
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
+def test_concurrent_runs_only_one_crawls(tmp_path: Path) -> None:
+    """A real first crawl holds the lock; a second started meanwhile fails; the first completes.
+
+    The first crawl's stories wait behind a gate the test opens only after the second run has
+    been refused, so the first is still running then however slow the machine is.
+    """
+    gate = threading.Event()
+    with SiteServer() as server:
+        GeneratedSite(server, 30, gate=gate)
+        db_path = tmp_path / "news.db"
+        command = crawl_command(db_path, write_outlets(tmp_path, server))
+        first = start_crawl(command, tmp_path / "first.log")
+        try:
+            lock_file = Path(f"{db_path}.lock")
+            assert wait_for(lambda: lock_file.exists() and lock_file.read_text().strip()
+                            == str(first.pid)), (tmp_path / "first.log").read_text()
+            second = run(command)
+            assert first.poll() is None  # still crawling, behind the gate
+            assert second.returncode == 1
+            assert f"another crawl (pid {first.pid})" in second.stderr
+            gate.set()
+            assert first.wait(timeout=120) == 0, (tmp_path / "first.log").read_text()[-3000:]
+        finally:
+            gate.set()
+            if first.poll() is None:
+                first.kill()
+                first.wait()
     connection = sqlite3.connect(db_path)
     assert connection.execute("SELECT count(*) FROM crawls").fetchone()[0] == 1
     assert connection.execute("SELECT count(*) FROM articles").fetchone()[0] == 30

@@ -45,10 +45,14 @@ class GeneratedSite:
     """`count` generated stories and their feed, served from `server` under /gen/."""
 
     def __init__(self, server: SiteServer, count: int, *, delay: float = 0.0,
-                 published: datetime | None = None) -> None:
+                 published: datetime | None = None,
+                 gate: threading.Event | None = None) -> None:
         self.server = server
         self.count = count
         self.delay = delay
+        # Stories are answered only once the gate is open (at most 60 s): a crawl that stays
+        # busy until the test lets it go, however slowly the machine runs.
+        self.gate = gate
         self.published = published or datetime.now(UTC) - timedelta(hours=1)
         self.listed = count  # how many stories the feed lists (the first `listed`)
         self.versions: dict[int, int] = {}
@@ -83,6 +87,8 @@ class GeneratedSite:
         with self._lock:
             self.hits[path] += 1
             version = self.versions.get(number, 0)
+        if self.gate is not None:
+            self.gate.wait(timeout=60)
         if self.delay:
             time.sleep(self.delay)
         etag = f'"{number}-{version}"'
