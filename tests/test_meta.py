@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from cleaners import extract_article
-from cleaners.extract import title_affix_blocks
 from cleaners.meta.authors import find_authors, split_names
 from cleaners.meta.dates import find_dates, normalise_iso, url_date
 from cleaners.meta.evidence import Evidence
 from cleaners.meta.language import choose_language
+from cleaners.meta.learned import title_affix_blocks
 from cleaners.meta.title import (
     choose_title,
     learned_title_affixes,
