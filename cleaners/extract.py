@@ -41,17 +41,16 @@ from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
 from cleaners.meta import read_evidence, resolve_metadata
-from cleaners.meta.dates import cheap_date_known, page_date
-from cleaners.meta.title import TITLE_AFFIX_LABEL, learned_title_affixes, title_affix_candidates
+from cleaners.meta.dates import as_fetch_time, cheap_date_known, page_date
+from cleaners.meta.learned import title_affix_blocks
+from cleaners.meta.title import learned_title_affixes
 from cleaners.metadata import page_facts
 from cleaners.page_metadata import page_metadata
 from cleaners.pages import drop_trailing_teasers, refuse_index_page
 from cleaners.profile import (
     BoilerplateProfile,
-    PageBlock,
     PageBlocks,
     drop_learned_paragraphs,
-    fingerprint,
     read_page_blocks,
     remove_learned_blocks,
 )
@@ -410,30 +409,6 @@ def words_of(blocks: list[Block]) -> list[int]:
     return [len(block.text.split()) for block in blocks]
 
 
-def title_affix_blocks(title: str) -> list[PageBlock]:
-    """The <title>'s first and last segments as blocks to count with the page's, so the outlet's
-    profile learns the affixes its titles share ("... – Lakeside Tribune"; cleaners.meta.title).
-
-    Their fingerprints are taken over text no page block can have (normalised block text has no
-    control character), so no element or paragraph is ever removed for them.
-    """
-    blocks = []
-    for segment in title_affix_candidates(title):
-        text = TITLE_AFFIX_LABEL + segment
-        blocks.append(PageBlock(fingerprint("\x00" + text), text, len(segment.split())))
-    return blocks
-
-
-def as_datetime(value: datetime | str | None) -> datetime | None:
-    """A fetch time given as ISO 8601 text or a datetime (None when absent or unreadable)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def readable_text(text: str) -> str:
     """The body as a reader sees it: soft hyphens out, composed Unicode (NFC).
 
@@ -504,7 +479,7 @@ def _extract_article(
     # byline or a tag list out of the tree (cleaners.meta); the date search waits (see below).
     evidence = read_evidence(tree, url)
     document = page_metadata(tree, url, search_date=False)
-    fetched = as_datetime(fetched_at)
+    fetched = as_fetch_time(fetched_at)
     # htmldate's quick search only for a page no cheaper evidence dates, on the tree as served
     # (the tree stage may drop the dated element); its extensive one later, if still needed.
     quick_date = None

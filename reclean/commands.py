@@ -28,7 +28,8 @@ from pathlib import Path
 
 from cleaners.decode import decode_html
 from cleaners.errors import ExtractionError
-from cleaners.extract import extract_article, parse_html, title_affix_blocks
+from cleaners.extract import extract_article, parse_html
+from cleaners.meta.learned import title_affix_blocks
 from cleaners.profile import (
     DEFAULT_THRESHOLDS,
     DEFAULT_WINDOW_PAGES,

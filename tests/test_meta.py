@@ -6,17 +6,21 @@ one outlet whose titles end in its name, which no page declares)."""
 from __future__ import annotations
 
 import json
+import os
+import resource
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from cleaners import extract_article
-from cleaners.extract import title_affix_blocks
 from cleaners.meta.authors import find_authors, split_names
 from cleaners.meta.dates import find_dates, normalise_iso, url_date
 from cleaners.meta.evidence import Evidence
 from cleaners.meta.language import choose_language
+from cleaners.meta.learned import title_affix_blocks
 from cleaners.meta.title import (
     choose_title,
     learned_title_affixes,
@@ -176,3 +180,22 @@ def test_language_detected_from_the_body_when_undeclared_or_contradicted() -> No
     kept = choose_language("en-GB", english)
     assert (kept.language, kept.declared, kept.detected) == ("en-GB", "en-GB", "en")
     assert choose_language("fr", "Trop court.").language == "fr"  # too short to contradict
+
+
+def test_the_language_model_loads_without_writing_a_file() -> None:
+    """On a full disk (no file may grow past 0 bytes here) the body's language is still read."""
+    page = FIXTURES / "declared-language-contradicted-by-body.html"
+    code = (
+        "import sys; from cleaners import extract_article; "
+        "a = extract_article(open(sys.argv[1], 'rb').read(), 'https://news.example.org/hafen'); "
+        "print(a.language_detected)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(page)],
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True, text=True, timeout=120, check=False,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0)),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "de"

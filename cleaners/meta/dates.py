@@ -245,3 +245,13 @@ def page_date(
 def cheap_date_known(evidence: Evidence, fetched_at: datetime | None = None) -> bool:
     """True when JSON-LD, a meta tag, a <time> or the URL dates the page: no search needed."""
     return find_dates(evidence, fetched_at=fetched_at, written_out=False).published is not None
+
+
+def as_fetch_time(value: datetime | str | None) -> datetime | None:
+    """A fetch time given as ISO 8601 text or a datetime (None when absent or unreadable)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

@@ -8,9 +8,13 @@ with it (or is too short to tell), else the detected one.
 
 from __future__ import annotations
 
+import io
+import lzma
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+import numpy as np
 
 # Characters of the body handed to the detector: enough for a confident guess, bounded cost.
 DETECT_CHARS = 1000
@@ -32,38 +36,50 @@ class Language:
 def identifier() -> Any:
     """py3langid's identifier with probabilities normalised (loaded once per process).
 
-    The model is decompressed in memory (about 70 MB while it loads) instead of through the
-    temporary file py3langid's own loader writes: the cleaners write no file, and a full disk
-    must not turn every page into an extraction failure.
+    Read in memory: py3langid's own loader writes the uncompressed model (tens of MB) to a
+    temporary file, which fails on a full disk (and the cleaners write no file). Should a later
+    py3langid store its model otherwise, its own loader runs.
     """
-    import io
-    import lzma
-
-    import numpy as np
     from py3langid import langid
-    from py3langid.modelio import _to_array
 
-    with lzma.open(langid.MODEL_DIR / langid.MODEL_FILE) as source:
-        payload = io.BytesIO(source.read())
-    with np.load(payload, allow_pickle=False) as data:
-        return langid.LanguageIdentifier(
-            np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
-            _to_array(data["nextmove"]), data["out_feat"].tolist(),
-            norm_probs=True, tk_row=_to_array(data["nextmove_row"]),
-        )
+    path = langid.MODEL_DIR / langid.MODEL_FILE
+    try:
+        from py3langid.modelio import _to_array
+
+        with lzma.open(path) as source:
+            buffer = io.BytesIO(source.read())
+        with np.load(buffer, allow_pickle=False) as data:
+            return langid.LanguageIdentifier(
+                np.asarray(data["ptc"]),
+                np.asarray(data["pc"]),
+                data["classes"].tolist(),
+                _to_array(data["nextmove"]),
+                data["out_feat"].tolist(),
+                norm_probs=True,
+                tk_row=_to_array(data["nextmove_row"]),
+            )
+    except (ImportError, KeyError, TypeError, ValueError):
+        return langid.LanguageIdentifier.from_modelpath(path, norm_probs=True)
 
 
 def load_language_model() -> None:
     """Load the language model now (~0.8 s of CPU) rather than on the first page: a worker
     process calls it before it takes pages, so no page's time limit pays for it."""
-    identifier()
+    try:
+        identifier()
+    except (OSError, MemoryError):
+        pass  # detect_language finds nothing then; the page keeps its declared language
 
 
 def detect_language(text: str) -> str | None:
-    """The ISO 639-1 code of the text's language, or None when it is too short or unsure."""
+    """The ISO 639-1 code of the text's language, or None when it is too short or unsure (or
+    the model cannot be loaded: the page keeps its declared language)."""
     if len(text) < DETECT_MIN_CHARS:
         return None
-    code, confidence = identifier().classify(text[:DETECT_CHARS])
+    try:
+        code, confidence = identifier().classify(text[:DETECT_CHARS])
+    except (OSError, MemoryError):
+        return None
     return str(code) if confidence >= MIN_CONFIDENCE else None
 
 

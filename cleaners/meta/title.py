@@ -196,8 +196,8 @@ def choose_title(
             not declared and len(normalised_words(heading)) > FURNITURE_MAX_WORDS
         ):
             return shortest_agreeing(heading, declared)
-    if not declared:
-        return None
+    if not declared:  # only short headings no other title backs: the best guess there is
+        return strip_site_affixes(fallback, sites, affixes) if fallback else headings[0]
     best: tuple[float, int, str] | None = None
     for index, text in enumerate(declared):
         support = sum(
