@@ -147,39 +147,54 @@ def headline_links(
     """
     own = [f" {word_text(title).casefold()} " for title in titles if title.strip()]
     page = same_document(url, url) if url else None
-    anchors: set[str] | None = None
+    ids: list[set[str]] = []  # the page's element ids, read at the first link with a fragment
     line_chars: dict[HtmlElement, int] = {}
     links = []
     for anchor in HEADLINE_LINK_XPATH(tree):
         href = anchor.get("href").strip()
         if not href or href.startswith("#") or not is_internal_link(href, site):
             continue
-        # A live blog's entry permalinks ("/live/storm#entry-3") point back to the page itself.
-        if page is not None and same_document(url, href) == page:
+        if is_permalink(tree, href, url, page, ids):
             continue
-        if "#" in href:
-            if anchors is None:
-                anchors = set(ID_XPATH(tree))
-            if href.split("#", 1)[1] in anchors:
-                continue
         text = anchor.text_content()
         words = WORD_RE.findall(text)
-        if len(words) < HEADLINE_LINK_WORDS:
+        if len(words) < HEADLINE_LINK_WORDS or not fills_its_line(anchor, text, line_chars):
             continue
-        # The link's line is its nearest block-level ancestor (an <h3>, <li>, <div>, <p>): a
-        # teaser's title fills it, a link inside a sentence is a small part of it.
-        line = anchor.getparent()
-        while line is not None and line.tag in INLINE_TAGS:
-            line = line.getparent()
-        if line is not None:
-            if line not in line_chars:
-                line_chars[line] = visible_chars(line.text_content())
-            if visible_chars(text) < LINE_LINK_SHARE * line_chars[line]:
-                continue
         folded = f" {' '.join(words).casefold()} "
         if not any(folded in title for title in own):
             links.append(anchor)
     return links
+
+
+def is_permalink(
+    tree: HtmlElement, href: str, url: str | None, page: str | None, ids: list[set[str]]
+) -> bool:
+    """A link to the page's own address (`page`, its document URL) or to an id on it.
+
+    A live blog's entry permalinks ("/live/storm#entry-3") point back to the page itself.
+    `ids` caches the page's element ids: empty until a link with a fragment needs them.
+    """
+    if page is not None and same_document(url, href) == page:
+        return True
+    if "#" not in href:
+        return False
+    if not ids:
+        ids.append(set(ID_XPATH(tree)))
+    return href.split("#", 1)[1] in ids[0]
+
+
+def fills_its_line(anchor: HtmlElement, text: str, line_chars: dict[HtmlElement, int]) -> bool:
+    """Whether the link's text is most of its line, its nearest block-level ancestor (an <h3>,
+    <li>, <div>, <p>): a teaser's title fills it, a link inside a sentence is a small part of
+    it. `line_chars` caches each line's visible length."""
+    line = anchor.getparent()
+    while line is not None and line.tag in INLINE_TAGS:
+        line = line.getparent()
+    if line is None:
+        return True
+    if line not in line_chars:
+        line_chars[line] = visible_chars(line.text_content())
+    return visible_chars(text) >= LINE_LINK_SHARE * line_chars[line]
 
 
 def same_document(base: str | None, href: str) -> str:

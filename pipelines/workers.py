@@ -575,26 +575,7 @@ class ExtractionPool:
             self._queue.appendleft((job, waiting))
         worker.held.clear()
         if running is not None and not running[1].done():
-            future = running[1]
-            seconds = time.monotonic() - worker.started
-            if worker.timed_out:
-                self.stats.timeouts += 1
-                self._event("extract_timeouts")
-                outcome = ExtractionOutcome(
-                    reason=EXTRACT_TIMEOUT,
-                    detail=f"extraction ran past {self.timeout:g} s; worker killed",
-                )
-            else:
-                self.stats.crashes += 1
-                self._event("worker_crashes")
-                outcome = ExtractionOutcome(
-                    reason=WORKER_CRASH,
-                    detail=(
-                        f"worker process exited with code {worker.process.returncode} "
-                        f"after {seconds:.1f} s on this page"
-                    ),
-                )
-            future.set_result(outcome)
+            running[1].set_result(self._lost_page_outcome(worker))
         elif not worker.ready and not worker.retiring and not self._closed:
             self._start_failures += 1
             logger.warning(
@@ -608,6 +589,27 @@ class ExtractionPool:
             self._spawn()
             self._event("workers_replaced")
         self._dispatch()
+
+    def _lost_page_outcome(self, worker: _Worker) -> ExtractionOutcome:
+        """What became of the page a worker held when it ended: a timeout when we killed it
+        for running too long, else a crash (counted in the stats and the crawl's events)."""
+        if worker.timed_out:
+            self.stats.timeouts += 1
+            self._event("extract_timeouts")
+            return ExtractionOutcome(
+                reason=EXTRACT_TIMEOUT,
+                detail=f"extraction ran past {self.timeout:g} s; worker killed",
+            )
+        seconds = time.monotonic() - worker.started
+        self.stats.crashes += 1
+        self._event("worker_crashes")
+        return ExtractionOutcome(
+            reason=WORKER_CRASH,
+            detail=(
+                f"worker process exited with code {worker.process.returncode} "
+                f"after {seconds:.1f} s on this page"
+            ),
+        )
 
     def _retire(self, worker: _Worker) -> None:
         """Ask an idle worker to stop (its exit starts a fresh one)."""
