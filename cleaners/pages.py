@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 
+from cleaners.candidates import word_text
 from cleaners.context import Block, CleaningContext, is_internal_link, last_two_host_labels
 from cleaners.errors import NotAnArticle
 
@@ -97,11 +98,6 @@ HEADLINE_LINK_XPATH = etree.XPath(
 ID_XPATH = etree.XPath("/descendant::*/@id")
 JSON_LD = etree.XPath("/descendant::script[@type='application/ld+json']/text()")
 JSON_LD_TYPE_RE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
-
-
-def word_text(text: str) -> str:
-    """The text's words joined by single spaces: punctuation and spacing never decide a match."""
-    return " ".join(WORD_RE.findall(text))
 
 
 def declared_types(tree: HtmlElement) -> set[str]:
