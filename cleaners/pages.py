@@ -306,10 +306,7 @@ def teaser_evidence(
     not searched for cards (most pages: the search walks every link).
     """
     counted = [block for block in blocks if block.kind != "heading"]
-    lengths = [len(block.text.split()) for block in blocks]
-    short = sum(length for length in lengths if length <= TEASER_MAX_WORDS)
-    # Teasers are short: a body whose words lie mostly in long paragraphs is no list of them.
-    if len(counted) < MIN_CARDS or short < MIN_CARD_WORD_SHARE * sum(lengths):
+    if not could_be_teasers(blocks, counted):
         return TeaserEvidence(0, 0.0, 0.0, 0, frozenset())
     declared = frozenset(declared_types(tree))
     if declared & ARTICLE_TYPES and not declared & COLLECTION_TYPES:
@@ -335,6 +332,15 @@ def teaser_evidence(
         declared=declared,
         found=found,
     )
+
+
+def could_be_teasers(blocks: Sequence[Block], counted: Sequence[Block]) -> bool:
+    """Whether the body has enough blocks (`counted`: its non-heading ones) and enough words in
+    short ones to be a list of teasers: a body whose words lie mostly in long paragraphs is no
+    list of them."""
+    lengths = [len(block.text.split()) for block in blocks]
+    short = sum(length for length in lengths if length <= TEASER_MAX_WORDS)
+    return len(counted) >= MIN_CARDS and short >= MIN_CARD_WORD_SHARE * sum(lengths)
 
 
 def names_own_author(author: str | None, found: Sequence[tuple[str, bool]]) -> bool:
@@ -387,17 +393,7 @@ def drop_trailing_teasers(
     if found is None:
         found = find_cards(tree, ctx.url, titles)
     cards = card_of_blocks(blocks, [text for text, _summary in found])
-    # Headings between the teasers, and the one just before them ("More from the news desk"),
-    # are the list's labels and go with it.
-    end = len(blocks)
-    teasers: set[int] = set()
-    while end > 0 and (blocks[end - 1].kind == "heading" or cards[end - 1] is not None):
-        card = cards[end - 1]
-        # Only teasers with a summary count: a closing list of bare headline links is
-        # drop_trailing_link_lists' to judge (a numbered list of links may be the article's).
-        if card is not None and found[card][1]:
-            teasers.add(card)
-        end -= 1
+    end, teasers = trailing_teaser_run(blocks, cards, found)
     prose_before = any(
         card is None and len(WORD_RE.findall(block.text)) >= PROSE_WORDS
         for block, card in zip(blocks[:end], cards[:end], strict=True)
@@ -407,6 +403,27 @@ def drop_trailing_teasers(
     for block in blocks[end:]:
         ctx.remove(TRAILING_TEASERS_CLEANER, block.text)
     return blocks[:end]
+
+
+def trailing_teaser_run(
+    blocks: Sequence[Block], cards: Sequence[int | None], found: Sequence[tuple[str, bool]]
+) -> tuple[int, set[int]]:
+    """Where the run of teaser blocks that closes the body starts, and the cards with a
+    summary in it.
+
+    Headings between the teasers, and the one just before them ("More from the news desk"),
+    are the list's labels and go with it. Only teasers with a summary count: a closing list of
+    bare headline links is drop_trailing_link_lists' to judge (a numbered list of links may be
+    the article's).
+    """
+    end = len(blocks)
+    teasers: set[int] = set()
+    while end > 0 and (blocks[end - 1].kind == "heading" or cards[end - 1] is not None):
+        card = cards[end - 1]
+        if card is not None and found[card][1]:
+            teasers.add(card)
+        end -= 1
+    return end, teasers
 
 
 def reads_like_a_list(body: str) -> bool:

@@ -256,16 +256,25 @@ def worker_main(
             outcome = ExtractionOutcome(
                 reason=EXTRACTION_BUG, detail=repr(exc), trace=traceback.format_exc()
             )
-        try:
-            conn.send(pack_blocks(outcome))
-        except (BrokenPipeError, OSError):
+        if not _send_outcome(conn, outcome):
             return
-        except MemoryError:
-            return  # the parent records the page as a worker crash and starts a new worker
-        except Exception as exc:  # an Article that does not pickle: report it, keep working
-            conn.send(ExtractionOutcome(reason=EXTRACTION_BUG, detail=f"result not sent: {exc!r}"))
         if outcome.reason == MEMORY_LIMIT:
             return  # a heap that ran out may be left in any state: the parent starts a new worker
+
+
+def _send_outcome(conn: Connection, outcome: ExtractionOutcome) -> bool:
+    """Send a page's outcome to the parent; False when the worker should end (the pipe is
+    gone, or memory ran out sending it: the parent then records a worker crash and starts a new
+    worker). An Article that does not pickle is reported as a bug, and the worker goes on."""
+    try:
+        conn.send(pack_blocks(outcome))
+    except (BrokenPipeError, OSError):
+        return False
+    except MemoryError:
+        return False
+    except Exception as exc:
+        conn.send(ExtractionOutcome(reason=EXTRACTION_BUG, detail=f"result not sent: {exc!r}"))
+    return True
 
 
 def _send_jobs(conn: Connection, outbox: SimpleQueue[bytes | None]) -> None:
