@@ -64,3 +64,15 @@ class Article:
         data = asdict(replace(self, blocks=[]))
         del data["blocks"]
         return data
+
+
+def removal_dict(removal: Removal, *, empty_reason: bool = True) -> dict[str, str]:
+    """A removal as a JSON-ready dict: {cleaner, text, reason}, as `Article.to_dict` gives it.
+
+    `empty_reason=False` leaves the reason out when there is none, as the store writes
+    `articles.removed` (most removals have none: the cleaner's name says why).
+    """
+    data = {"cleaner": removal.cleaner, "text": removal.text}
+    if removal.reason or empty_reason:
+        data["reason"] = removal.reason
+    return data

@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 
+from cleaners.candidates import word_text
 from cleaners.context import Block, CleaningContext, is_internal_link, last_two_host_labels
 from cleaners.errors import NotAnArticle
 
@@ -99,11 +100,6 @@ JSON_LD = etree.XPath("/descendant::script[@type='application/ld+json']/text()")
 JSON_LD_TYPE_RE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
 
 
-def word_text(text: str) -> str:
-    """The text's words joined by single spaces: punctuation and spacing never decide a match."""
-    return " ".join(WORD_RE.findall(text))
-
-
 def declared_types(tree: HtmlElement) -> set[str]:
     """Lower-case og:type and JSON-LD @type values the page declares ("article", "website")."""
     types: set[str] = set()
@@ -147,39 +143,54 @@ def headline_links(
     """
     own = [f" {word_text(title).casefold()} " for title in titles if title.strip()]
     page = same_document(url, url) if url else None
-    anchors: set[str] | None = None
+    ids: list[set[str]] = []  # the page's element ids, read at the first link with a fragment
     line_chars: dict[HtmlElement, int] = {}
     links = []
     for anchor in HEADLINE_LINK_XPATH(tree):
         href = anchor.get("href").strip()
         if not href or href.startswith("#") or not is_internal_link(href, site):
             continue
-        # A live blog's entry permalinks ("/live/storm#entry-3") point back to the page itself.
-        if page is not None and same_document(url, href) == page:
+        if is_permalink(tree, href, url, page, ids):
             continue
-        if "#" in href:
-            if anchors is None:
-                anchors = set(ID_XPATH(tree))
-            if href.split("#", 1)[1] in anchors:
-                continue
         text = anchor.text_content()
         words = WORD_RE.findall(text)
-        if len(words) < HEADLINE_LINK_WORDS:
+        if len(words) < HEADLINE_LINK_WORDS or not fills_its_line(anchor, text, line_chars):
             continue
-        # The link's line is its nearest block-level ancestor (an <h3>, <li>, <div>, <p>): a
-        # teaser's title fills it, a link inside a sentence is a small part of it.
-        line = anchor.getparent()
-        while line is not None and line.tag in INLINE_TAGS:
-            line = line.getparent()
-        if line is not None:
-            if line not in line_chars:
-                line_chars[line] = visible_chars(line.text_content())
-            if visible_chars(text) < LINE_LINK_SHARE * line_chars[line]:
-                continue
         folded = f" {' '.join(words).casefold()} "
         if not any(folded in title for title in own):
             links.append(anchor)
     return links
+
+
+def is_permalink(
+    tree: HtmlElement, href: str, url: str | None, page: str | None, ids: list[set[str]]
+) -> bool:
+    """A link to the page's own address (`page`, its document URL) or to an id on it.
+
+    A live blog's entry permalinks ("/live/storm#entry-3") point back to the page itself.
+    `ids` caches the page's element ids: empty until a link with a fragment needs them.
+    """
+    if page is not None and same_document(url, href) == page:
+        return True
+    if "#" not in href:
+        return False
+    if not ids:
+        ids.append(set(ID_XPATH(tree)))
+    return href.split("#", 1)[1] in ids[0]
+
+
+def fills_its_line(anchor: HtmlElement, text: str, line_chars: dict[HtmlElement, int]) -> bool:
+    """Whether the link's text is most of its line, its nearest block-level ancestor (an <h3>,
+    <li>, <div>, <p>): a teaser's title fills it, a link inside a sentence is a small part of
+    it. `line_chars` caches each line's visible length."""
+    line = anchor.getparent()
+    while line is not None and line.tag in INLINE_TAGS:
+        line = line.getparent()
+    if line is None:
+        return True
+    if line not in line_chars:
+        line_chars[line] = visible_chars(line.text_content())
+    return visible_chars(text) >= LINE_LINK_SHARE * line_chars[line]
 
 
 def same_document(base: str | None, href: str) -> str:
@@ -295,10 +306,7 @@ def teaser_evidence(
     not searched for cards (most pages: the search walks every link).
     """
     counted = [block for block in blocks if block.kind != "heading"]
-    lengths = [len(block.text.split()) for block in blocks]
-    short = sum(length for length in lengths if length <= TEASER_MAX_WORDS)
-    # Teasers are short: a body whose words lie mostly in long paragraphs is no list of them.
-    if len(counted) < MIN_CARDS or short < MIN_CARD_WORD_SHARE * sum(lengths):
+    if not could_be_teasers(blocks, counted):
         return TeaserEvidence(0, 0.0, 0.0, 0, frozenset())
     declared = frozenset(declared_types(tree))
     if declared & ARTICLE_TYPES and not declared & COLLECTION_TYPES:
@@ -324,6 +332,15 @@ def teaser_evidence(
         declared=declared,
         found=found,
     )
+
+
+def could_be_teasers(blocks: Sequence[Block], counted: Sequence[Block]) -> bool:
+    """Whether the body has enough blocks (`counted`: its non-heading ones) and enough words in
+    short ones to be a list of teasers: a body whose words lie mostly in long paragraphs is no
+    list of them."""
+    lengths = [len(block.text.split()) for block in blocks]
+    short = sum(length for length in lengths if length <= TEASER_MAX_WORDS)
+    return len(counted) >= MIN_CARDS and short >= MIN_CARD_WORD_SHARE * sum(lengths)
 
 
 def names_own_author(author: str | None, found: Sequence[tuple[str, bool]]) -> bool:
@@ -376,17 +393,7 @@ def drop_trailing_teasers(
     if found is None:
         found = find_cards(tree, ctx.url, titles)
     cards = card_of_blocks(blocks, [text for text, _summary in found])
-    # Headings between the teasers, and the one just before them ("More from the news desk"),
-    # are the list's labels and go with it.
-    end = len(blocks)
-    teasers: set[int] = set()
-    while end > 0 and (blocks[end - 1].kind == "heading" or cards[end - 1] is not None):
-        card = cards[end - 1]
-        # Only teasers with a summary count: a closing list of bare headline links is
-        # drop_trailing_link_lists' to judge (a numbered list of links may be the article's).
-        if card is not None and found[card][1]:
-            teasers.add(card)
-        end -= 1
+    end, teasers = trailing_teaser_run(blocks, cards, found)
     prose_before = any(
         card is None and len(WORD_RE.findall(block.text)) >= PROSE_WORDS
         for block, card in zip(blocks[:end], cards[:end], strict=True)
@@ -396,6 +403,27 @@ def drop_trailing_teasers(
     for block in blocks[end:]:
         ctx.remove(TRAILING_TEASERS_CLEANER, block.text)
     return blocks[:end]
+
+
+def trailing_teaser_run(
+    blocks: Sequence[Block], cards: Sequence[int | None], found: Sequence[tuple[str, bool]]
+) -> tuple[int, set[int]]:
+    """Where the run of teaser blocks that closes the body starts, and the cards with a
+    summary in it.
+
+    Headings between the teasers, and the one just before them ("More from the news desk"),
+    are the list's labels and go with it. Only teasers with a summary count: a closing list of
+    bare headline links is drop_trailing_link_lists' to judge (a numbered list of links may be
+    the article's).
+    """
+    end = len(blocks)
+    teasers: set[int] = set()
+    while end > 0 and (blocks[end - 1].kind == "heading" or cards[end - 1] is not None):
+        card = cards[end - 1]
+        if card is not None and found[card][1]:
+            teasers.add(card)
+        end -= 1
+    return end, teasers
 
 
 def reads_like_a_list(body: str) -> bool:

@@ -145,6 +145,13 @@ def ensure_change_tracking(conn: sqlite3.Connection) -> None:
     if has_table and [existing.get(CHANGES_TRIGGER_INSERT), existing.get(CHANGES_TRIGGER_UPDATE)] \
             == wanted:
         return
+    create_change_tracking(conn, wanted, renumber=not has_table)
+
+
+def create_change_tracking(conn: sqlite3.Connection, triggers: list[str], renumber: bool) -> None:
+    """In one transaction: the change and cursor tables, and `triggers` in place of the old
+    ones; with `renumber` (a new change table) every article stored so far is a change not yet
+    exported."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(
@@ -155,13 +162,13 @@ def ensure_change_tracking(conn: sqlite3.Connection) -> None:
             "CREATE TABLE IF NOT EXISTS export_cursors ("
             "name TEXT PRIMARY KEY, position INTEGER NOT NULL, rows INTEGER, updated_at TEXT)"
         )
-        if not has_table:  # every article stored so far is a change not yet exported
+        if renumber:
             conn.execute(
                 "INSERT INTO article_changes (article_id) SELECT id FROM articles ORDER BY id"
             )
         conn.execute(f"DROP TRIGGER IF EXISTS {CHANGES_TRIGGER_INSERT}")
         conn.execute(f"DROP TRIGGER IF EXISTS {CHANGES_TRIGGER_UPDATE}")
-        for sql in wanted:
+        for sql in triggers:
             conn.execute(sql)
         conn.execute("COMMIT")
     except BaseException:
@@ -461,11 +468,7 @@ def run(args: argparse.Namespace) -> int:
     path = check_db(args.db)
     conn = connect(path, write=bool(args.cursor))
     try:
-        known = {row[0] for row in conn.execute("SELECT id FROM outlets")}
-        for outlet in args.outlet or []:
-            if outlet not in known:
-                raise UserError(f"--outlet: no outlet {outlet!r} in {path}"
-                                f"{did_you_mean(outlet, known)}")
+        check_outlets(conn, args.outlet or [], path)
         try:
             count, moved = export(
                 conn, args.output, fmt=args.format, outlets=args.outlet,
@@ -481,10 +484,24 @@ def run(args: argparse.Namespace) -> int:
             return 1
     finally:
         conn.close()
+    sys.stderr.write(export_summary(args, count, moved))
+    return 0 if moved or not args.cursor else 1
+
+
+def check_outlets(conn: sqlite3.Connection, outlets: list[str], path: Path) -> None:
+    """UserError for an --outlet the database does not know (with the nearest known ids)."""
+    known = {row[0] for row in conn.execute("SELECT id FROM outlets")}
+    for outlet in outlets:
+        if outlet not in known:
+            raise UserError(f"--outlet: no outlet {outlet!r} in {path}"
+                            f"{did_you_mean(outlet, known)}")
+
+
+def export_summary(args: argparse.Namespace, count: int, moved: bool) -> str:
+    """The line on stderr after an export: how many rows, where, and whether the cursor moved."""
     where = "stdout" if args.output == "-" else args.output
     note = ""
     if args.cursor:
         note = f"; cursor {args.cursor!r} moved" if moved else (
             f"; cursor {args.cursor!r} NOT moved (another export moved it meanwhile)")
-    sys.stderr.write(f"exported {count} article(s) to {where}{note}\n")
-    return 0 if moved or not args.cursor else 1
+    return f"exported {count} article(s) to {where}{note}\n"

@@ -114,16 +114,7 @@ def retry_failures(args: argparse.Namespace) -> int:
                 row for row in latest_failures(conn, reasons=reasons, outlets=outlets)
                 if is_permanent(row, codes)
             ]
-            conn.executemany(
-                "INSERT INTO failures (url, stage, reason, detail, status, outlet_id, failed_at) "
-                "VALUES (?, ?, ?, ?, NULL, ?, ?)",
-                [
-                    (row["url"], RETRY_STAGE, RETRY_REASON,
-                     f"was {row['reason']}" + (f":{row['status']}" if row["status"] else "")
-                     + "; cleannews failures retry", row["outlet_id"], now)
-                    for row in rows
-                ],
-            )
+            mark_for_retry(conn, rows, now)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -137,6 +128,21 @@ def retry_failures(args: argparse.Namespace) -> int:
     print(f"{len(rows)} permanent failure(s) will be fetched again by the next crawl"
           + (f" ({detail})" if detail else ""))
     return 0
+
+
+def mark_for_retry(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: str) -> None:
+    """A retry row after each failure in `rows`: its URL's latest failure is then no longer
+    permanent, and the next crawl fetches it again."""
+    conn.executemany(
+        "INSERT INTO failures (url, stage, reason, detail, status, outlet_id, failed_at) "
+        "VALUES (?, ?, ?, ?, NULL, ?, ?)",
+        [
+            (row["url"], RETRY_STAGE, RETRY_REASON,
+             f"was {row['reason']}" + (f":{row['status']}" if row["status"] else "")
+             + "; cleannews failures retry", row["outlet_id"], now)
+            for row in rows
+        ],
+    )
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import statistics
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -91,6 +91,20 @@ def collect(conn: sqlite3.Connection, since: str | None, recent_days: float) -> 
             outlets[key] = OutletStats(key, names.get(key, key))
         return outlets[key]
 
+    count_articles(conn, of, since, cut)
+    count_failures(conn, of, since, cut)
+    crawls = last_crawls(conn)
+    for entry in outlets.values():
+        entry.last_crawl = crawls.get(entry.outlet_id) or None
+        entry.flags = flags_of(entry, recent_days)
+    return sorted(outlets.values(), key=lambda e: e.outlet_id)
+
+
+def count_articles(
+    conn: sqlite3.Connection, of: Callable[[str | None], OutletStats], since: str | None, cut: str
+) -> None:
+    """Each stored article counted in its outlet's window (recent or history) and, since
+    `since`, in its whole-period sample."""
     for row in conn.execute(
         "SELECT outlet_id, published, authors, word_count, first_seen FROM articles"
     ):
@@ -104,7 +118,12 @@ def collect(conn: sqlite3.Connection, since: str | None, recent_days: float) -> 
             sample.no_authors += no_authors(row["authors"])
             if row["word_count"] is not None:
                 sample.words.append(row["word_count"])
-    # Each URL's latest failure, unless the URL is stored as an article since.
+
+
+def count_failures(
+    conn: sqlite3.Connection, of: Callable[[str | None], OutletStats], since: str | None, cut: str
+) -> None:
+    """Each URL's latest failure, unless the URL is stored as an article since."""
     for row in conn.execute(
         f"""
         SELECT f.outlet_id, f.reason, f.failed_at FROM failures f
@@ -120,7 +139,11 @@ def collect(conn: sqlite3.Connection, since: str | None, recent_days: float) -> 
         if not since or failed_at[: len(since)] >= since:
             entry.all.failures += 1
             entry.reasons[row["reason"]] = entry.reasons.get(row["reason"], 0) + 1
-    crawls = defaultdict(str)
+
+
+def last_crawls(conn: sqlite3.Connection) -> dict[str, str]:
+    """Per outlet, when the last crawl that finished and stored one of its articles ended."""
+    crawls: dict[str, str] = {}
     for row in conn.execute(
         """
         SELECT a.outlet_id, max(c.finished_at) AS finished FROM crawls c
@@ -129,10 +152,7 @@ def collect(conn: sqlite3.Connection, since: str | None, recent_days: float) -> 
         """
     ):
         crawls[row["outlet_id"]] = row["finished"]
-    for entry in outlets.values():
-        entry.last_crawl = crawls.get(entry.outlet_id) or None
-        entry.flags = flags_of(entry, recent_days)
-    return sorted(outlets.values(), key=lambda e: e.outlet_id)
+    return crawls
 
 
 def flags_of(entry: OutletStats, recent_days: float) -> list[str]:

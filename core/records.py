@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from cleaners.article import Article
+from cleaners.article import Article, removal_dict
 from core.items import Page
 
 # Article fields copied onto the record: all of them but `url` (the record names its own URLs)
@@ -87,11 +87,7 @@ def article_values(article: Article) -> dict[str, Any]:
     values["authors"] = list(values["authors"] or [])
     values["author_organisations"] = list(values["author_organisations"] or [])
     values["tags"] = list(values["tags"] or [])
-    values["removed"] = [
-        {"cleaner": removal.cleaner, "text": removal.text}
-        | ({"reason": removal.reason} if removal.reason else {})
-        for removal in article.removed
-    ]
+    values["removed"] = [removal_dict(removal, empty_reason=False) for removal in article.removed]
     return values
 
 

@@ -256,16 +256,25 @@ def worker_main(
             outcome = ExtractionOutcome(
                 reason=EXTRACTION_BUG, detail=repr(exc), trace=traceback.format_exc()
             )
-        try:
-            conn.send(pack_blocks(outcome))
-        except (BrokenPipeError, OSError):
+        if not _send_outcome(conn, outcome):
             return
-        except MemoryError:
-            return  # the parent records the page as a worker crash and starts a new worker
-        except Exception as exc:  # an Article that does not pickle: report it, keep working
-            conn.send(ExtractionOutcome(reason=EXTRACTION_BUG, detail=f"result not sent: {exc!r}"))
         if outcome.reason == MEMORY_LIMIT:
             return  # a heap that ran out may be left in any state: the parent starts a new worker
+
+
+def _send_outcome(conn: Connection, outcome: ExtractionOutcome) -> bool:
+    """Send a page's outcome to the parent; False when the worker should end (the pipe is
+    gone, or memory ran out sending it: the parent then records a worker crash and starts a new
+    worker). An Article that does not pickle is reported as a bug, and the worker goes on."""
+    try:
+        conn.send(pack_blocks(outcome))
+    except (BrokenPipeError, OSError):
+        return False
+    except MemoryError:
+        return False
+    except Exception as exc:
+        conn.send(ExtractionOutcome(reason=EXTRACTION_BUG, detail=f"result not sent: {exc!r}"))
+    return True
 
 
 def _send_jobs(conn: Connection, outbox: SimpleQueue[bytes | None]) -> None:
@@ -575,26 +584,7 @@ class ExtractionPool:
             self._queue.appendleft((job, waiting))
         worker.held.clear()
         if running is not None and not running[1].done():
-            future = running[1]
-            seconds = time.monotonic() - worker.started
-            if worker.timed_out:
-                self.stats.timeouts += 1
-                self._event("extract_timeouts")
-                outcome = ExtractionOutcome(
-                    reason=EXTRACT_TIMEOUT,
-                    detail=f"extraction ran past {self.timeout:g} s; worker killed",
-                )
-            else:
-                self.stats.crashes += 1
-                self._event("worker_crashes")
-                outcome = ExtractionOutcome(
-                    reason=WORKER_CRASH,
-                    detail=(
-                        f"worker process exited with code {worker.process.returncode} "
-                        f"after {seconds:.1f} s on this page"
-                    ),
-                )
-            future.set_result(outcome)
+            running[1].set_result(self._lost_page_outcome(worker))
         elif not worker.ready and not worker.retiring and not self._closed:
             self._start_failures += 1
             logger.warning(
@@ -608,6 +598,27 @@ class ExtractionPool:
             self._spawn()
             self._event("workers_replaced")
         self._dispatch()
+
+    def _lost_page_outcome(self, worker: _Worker) -> ExtractionOutcome:
+        """What became of the page a worker held when it ended: a timeout when we killed it
+        for running too long, else a crash (counted in the stats and the crawl's events)."""
+        if worker.timed_out:
+            self.stats.timeouts += 1
+            self._event("extract_timeouts")
+            return ExtractionOutcome(
+                reason=EXTRACT_TIMEOUT,
+                detail=f"extraction ran past {self.timeout:g} s; worker killed",
+            )
+        seconds = time.monotonic() - worker.started
+        self.stats.crashes += 1
+        self._event("worker_crashes")
+        return ExtractionOutcome(
+            reason=WORKER_CRASH,
+            detail=(
+                f"worker process exited with code {worker.process.returncode} "
+                f"after {seconds:.1f} s on this page"
+            ),
+        )
 
     def _retire(self, worker: _Worker) -> None:
         """Ask an idle worker to stop (its exit starts a fresh one)."""

@@ -251,26 +251,32 @@ def run_reclean(args: argparse.Namespace) -> int:
         )
         return 1
     try:
-        store = open_store(args.db)
-        counts = sqlite3.connect(args.db, timeout=30, isolation_level=None)
-        try:
-            report = reclean(
-                store,
-                counts,
-                outlets=args.outlet or (),
-                thresholds=thresholds_from_args(args),
-                rules=rules_from_outlets_file(args.outlets),
-                relearn=not args.keep_counts,
-                window_pages=args.window_pages,
-            )
-        finally:
-            counts.close()
-            store.close()
+        report = reclean_database(args)
     finally:
         lock.release()
     print("\n".join(report.lines()))
     print(f"cleaner version {CLEANER_VERSION}")
     return 0
+
+
+def reclean_database(args: argparse.Namespace) -> RecleanReport:
+    """Re-clean the database `args.db` names as the command line asks (the caller holds the
+    run lock); the store and the block counts' connection are closed after."""
+    store = open_store(args.db)
+    counts = sqlite3.connect(args.db, timeout=30, isolation_level=None)
+    try:
+        return reclean(
+            store,
+            counts,
+            outlets=args.outlet or (),
+            thresholds=thresholds_from_args(args),
+            rules=rules_from_outlets_file(args.outlets),
+            relearn=not args.keep_counts,
+            window_pages=args.window_pages,
+        )
+    finally:
+        counts.close()
+        store.close()
 
 
 def profile_listing(profile: BoilerplateProfile, thresholds: ProfileThresholds) -> Iterator[str]:

@@ -139,6 +139,17 @@ def record_pages(
     its full count. Without them every block gets a row. Returns how many pages changed. The
     caller owns the transaction.
     """
+    changes = page_changes(conn, pages)
+    if changes.page_rows:
+        write_changes(conn, changes, counts)
+    return len(changes.page_rows)
+
+
+def page_changes(
+    conn: sqlite3.Connection, pages: Iterable[tuple[str, str, Iterable[PageBlock]]]
+) -> CountChanges:
+    """The count changes of recording `pages`, against the fingerprints stored for each; a
+    page whose fingerprints are unchanged changes nothing."""
     changes = CountChanges()
     now = utc_now()
     for outlet_id, url, blocks in pages:
@@ -149,8 +160,15 @@ def record_pages(
             continue
         changes.page(outlet_id, old, unique)
         changes.page_rows.append((outlet_id, url, json.dumps(new), BLOCK_FORMAT_VERSION, now))
-    if not changes.page_rows:
-        return 0
+    return changes
+
+
+def write_changes(
+    conn: sqlite3.Connection,
+    changes: CountChanges,
+    counts: Mapping[str, Mapping[str, int]] | None,
+) -> None:
+    """Write summed count changes: shrunk rows, grown or new rows, the pages' fingerprints."""
     # Rows are written in key order (neighbouring B-tree pages); only the rows written are
     # sorted: sorting every change of a batch twice was a third of this function's time.
     conn.executemany(
@@ -183,7 +201,6 @@ def record_pages(
         """,
         changes.page_rows,
     )
-    return len(changes.page_rows)
 
 
 def evict_oldest_pages(conn: sqlite3.Connection, outlet_id: str, keep: int) -> list[list[str]]:
@@ -207,7 +224,20 @@ def evict_oldest_pages(conn: sqlite3.Connection, outlet_id: str, keep: int) -> l
         [outlet_id, recorded - keep],
     ).fetchall()
     evicted = [json.loads(fingerprints) for _url, fingerprints in oldest]
-    deltas = Counter(print_ for prints in evicted for print_ in set(prints))
+    uncount_pages(conn, outlet_id, evicted)
+    conn.executemany(
+        "DELETE FROM boilerplate_pages WHERE outlet_id = ? AND url = ?",
+        [(outlet_id, url) for url, _fingerprints in oldest],
+    )
+    return evicted
+
+
+def uncount_pages(
+    conn: sqlite3.Connection, outlet_id: str, page_prints: list[list[str]]
+) -> None:
+    """Take pages (each its fingerprints) out of an outlet's block rows: rows fall by how many
+    of the pages hold their block, and a row left with no page goes."""
+    deltas = Counter(print_ for prints in page_prints for print_ in set(prints))
     # Most evicted blocks were on their page alone and have no row: the outlet's rows (the
     # blocks on two pages or more, a few per page) are read in one range scan, and only those
     # are written, rather than looking up every evicted block.
@@ -225,11 +255,6 @@ def evict_oldest_pages(conn: sqlite3.Connection, outlet_id: str, keep: int) -> l
         "DELETE FROM boilerplate_blocks WHERE outlet_id = ? AND fingerprint = ?",
         [(outlet_id, print_) for print_, pages in changed if pages <= 0],
     )
-    conn.executemany(
-        "DELETE FROM boilerplate_pages WHERE outlet_id = ? AND url = ?",
-        [(outlet_id, url) for url, _fingerprints in oldest],
-    )
-    return evicted
 
 
 def forget_outlet(conn: sqlite3.Connection, outlet_id: str) -> None:

@@ -282,16 +282,9 @@ class BatchedStorage(Storage):
         content = self._article_columns(record)
         existing = self._row("SELECT * FROM articles WHERE url = ?", [key])
         if existing is None:
-            link = self._row("SELECT article_id, kind FROM article_urls WHERE url = ?", [key])
-            if link is not None:
-                linked = self._row("SELECT * FROM articles WHERE id = ?", [link["article_id"]])
-                if link["kind"] != "duplicate":
-                    existing = linked  # another address of a stored article: the same page
-                elif linked is not None and linked["body_hash"] == record.body_hash:
-                    self._touch(linked["id"], now)
-                    self._link_url(key, linked["id"], "duplicate", now)
-                    return SaveResult.DUPLICATE, linked["id"]
-                # else: a former duplicate whose text now differs becomes an article of its own
+            existing, duplicate_of = self._article_by_alias(record, now)
+            if duplicate_of is not None:
+                return SaveResult.DUPLICATE, duplicate_of
         if existing is None:
             original = self._row(
                 "SELECT id FROM articles WHERE body_hash = ? ORDER BY id LIMIT 1",
@@ -301,19 +294,63 @@ class BatchedStorage(Storage):
                 self._touch(original["id"], now)
                 self._link_url(key, original["id"], "duplicate", now)
                 return SaveResult.DUPLICATE, original["id"]
-            columns = {
-                "url": key, "final_url": record.final_url, **content, "first_seen": now,
-                "last_seen": now, "fetched_at": record.fetched_at, "crawl_id": crawl_id,
-                "etag": record.etag, "last_modified": record.last_modified,
-            }
-            # Another process may store the same URL between our SELECT and this INSERT; then
-            # nothing is inserted here and the row it wrote is updated below instead.
-            article_id = self._insert("articles", self._bind(columns), unique="url")
+            article_id = self._insert_article_row(record, content, now, crawl_id)
             if article_id is not None:
-                self._link_url(key, article_id, "canonical", now)
                 return SaveResult.INSERTED, article_id
             existing = self._row(f"SELECT * FROM articles WHERE url = ?{self.ROW_LOCK}", [key])
             assert existing is not None
+        changed = self._update_article_row(existing, record, content, now, crawl_id)
+        return (SaveResult.UPDATED if changed else SaveResult.UNCHANGED), existing["id"]
+
+    def _article_by_alias(
+        self, record: ArticleRecord, now: str
+    ) -> tuple[dict[str, Any] | None, int | None]:
+        """The stored article `record`'s URL is a recorded alias of, and the id it duplicates.
+
+        Another address of a stored article is the same page (its row, no id); a duplicate
+        whose body is still the article's is touched and linked (no row, the article's id); a
+        former duplicate whose text now differs becomes an article of its own (neither).
+        """
+        key = record.normalized_url
+        link = self._row("SELECT article_id, kind FROM article_urls WHERE url = ?", [key])
+        if link is None:
+            return None, None
+        linked = self._row("SELECT * FROM articles WHERE id = ?", [link["article_id"]])
+        if link["kind"] != "duplicate":
+            return linked, None
+        if linked is not None and linked["body_hash"] == record.body_hash:
+            self._touch(linked["id"], now)
+            self._link_url(key, linked["id"], "duplicate", now)
+            return None, linked["id"]
+        return None, None
+
+    def _insert_article_row(
+        self, record: ArticleRecord, content: dict[str, Any], now: str, crawl_id: int | None
+    ) -> int | None:
+        """A new article row for `record` and its canonical URL link; its id, or None when
+        another process stored the same URL between our SELECT and this INSERT (nothing is
+        inserted then, and the caller updates the row it wrote instead)."""
+        key = record.normalized_url
+        columns = {
+            "url": key, "final_url": record.final_url, **content, "first_seen": now,
+            "last_seen": now, "fetched_at": record.fetched_at, "crawl_id": crawl_id,
+            "etag": record.etag, "last_modified": record.last_modified,
+        }
+        article_id = self._insert("articles", self._bind(columns), unique="url")
+        if article_id is not None:
+            self._link_url(key, article_id, "canonical", now)
+        return article_id
+
+    def _update_article_row(
+        self,
+        existing: dict[str, Any],
+        record: ArticleRecord,
+        content: dict[str, Any],
+        now: str,
+        crawl_id: int | None,
+    ) -> bool:
+        """Bring the stored row up to `record` (the replaced text kept as a version when the
+        content changed); whether it changed."""
         changed = any(existing[column] != value for column, value in content.items())
         updates = {
             "final_url": record.final_url,
@@ -332,7 +369,7 @@ class BatchedStorage(Storage):
             f"UPDATE articles SET {assignments} WHERE id = ?", [*bound.values(), existing["id"]]
         )
         self._link_url(existing["url"], existing["id"], "canonical", now)
-        return (SaveResult.UPDATED if changed else SaveResult.UNCHANGED), existing["id"]
+        return changed
 
     def _keep_version(self, existing: dict[str, Any], now: str, crawl_id: int | None) -> None:
         """Copy the article's current text into `article_versions` before an update replaces it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import MISSING, fields
 
-from cleaners.article import Article, Removal
+from cleaners.article import Article, Removal, removal_dict
 from core.items import Page
 from core.records import ARTICLE_FIELDS, ArticleRecord
 
@@ -42,3 +42,17 @@ def test_from_article_copies_every_field_and_the_removals_as_dicts() -> None:
         {"cleaner": "notice", "text": "Comments", "reason": "seen on 3"},
     ]
     assert (record.url, record.final_url, record.outlet_id) == (page.url, page.final_url, "x")
+
+
+def test_the_article_and_the_record_write_removals_through_one_function() -> None:
+    removed = [Removal("share_bar", "Share this"), Removal("notice", "Comments", "seen on 3")]
+    article = Article(url="https://x.example/a", body="Text of the story.", removed=removed)
+    page = Page(url="https://x.example/a", final_url="https://x.example/a", status=200,
+                body=b"<html></html>")
+    # Article.to_dict (the command line's JSON) keeps an empty reason; the store leaves it out.
+    assert article.to_dict()["removed"] == [removal_dict(r) for r in removed] == [
+        {"cleaner": "share_bar", "text": "Share this", "reason": ""},
+        {"cleaner": "notice", "text": "Comments", "reason": "seen on 3"},
+    ]
+    record = ArticleRecord.from_article(article, page, "x")
+    assert record.removed == [removal_dict(r, empty_reason=False) for r in removed]

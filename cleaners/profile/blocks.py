@@ -221,20 +221,10 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
             if too_long:
                 parent[0] = None
             elif slot >= 0:
-                if len(segments) == 1:  # one run: a paragraph, a list item, a link
-                    text = "".join(segments[0])
-                    normalised = normalise_block(text) if text and not text.isspace() else ""
-                else:
-                    normalised = join_segments(segments)
-                print_ = prints.get(normalised)
-                if print_ is None:
-                    print_ = prints[normalised] = fingerprint(normalised) if normalised else ""
-                if normalised:
-                    words = normalised.count(" ") + 1
-                    if words <= max_words:
-                        elements[slot] = (element, print_, protected)
-                        if print_ not in blocks:
-                            blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
+                normalised = segments_text(segments)
+                print_ = learnable_print(normalised, prints, blocks, max_words)
+                if print_ is not None:
+                    elements[slot] = (element, print_, protected)
                 parent_segments = parent[0]
                 if parent_segments is not None:  # " text ": a block child stands between spaces
                     parent_segments.append(normalised)
@@ -248,6 +238,33 @@ def read_page_blocks(tree: HtmlElement, max_words: int = 200) -> PageBlocks:
     page.elements = [entry for entry in elements if entry is not None]
     page.own_blocks = own_blocks(tree, page.elements, headlines, prints)
     return page
+
+
+def segments_text(segments: list[Any]) -> str:
+    """A block's normalised text from its segments (see `read_page_blocks`)."""
+    if len(segments) == 1:  # one run: a paragraph, a list item, a link
+        text = "".join(segments[0])
+        return normalise_block(text) if text and not text.isspace() else ""
+    return join_segments(segments)
+
+
+def learnable_print(
+    normalised: str, prints: dict[str, str], blocks: dict[str, PageBlock], max_words: int
+) -> str | None:
+    """The fingerprint of a block that can be learned (some text, at most `max_words` words),
+    its first reading kept in `blocks`; None for one that cannot. `prints` caches the
+    fingerprint of every normalised text read, learnable or not."""
+    print_ = prints.get(normalised)
+    if print_ is None:
+        print_ = prints[normalised] = fingerprint(normalised) if normalised else ""
+    if not normalised:
+        return None
+    words = normalised.count(" ") + 1
+    if words > max_words:
+        return None
+    if print_ not in blocks:
+        blocks[print_] = PageBlock(print_, normalised[:SAMPLE_CHARS], words)
+    return print_
 
 
 def article_body_elements(tree: HtmlElement) -> set[HtmlElement]:

@@ -150,26 +150,7 @@ class CleannewsSpider(Spider):
         classified = classify_error(failure)
         stats = self.crawler.stats
         if classified is None:
-            stats.inc_value("cleannews/robots_forbidden")
-            self.logger.debug("Skipped (robots.txt): %s", request.url)
-            # One row and one INFO line per outlet and run: a site that forbids the crawler
-            # must not just yield nothing.
-            outlet_id = request.meta.get("cleannews_outlet")
-            forbidden = self.__dict__.setdefault("robots_forbidden_outlets", set())
-            if outlet_id not in forbidden:
-                forbidden.add(outlet_id)
-                self.logger.info(
-                    "robots.txt forbids %s (outlet %s); further pages it forbids are counted "
-                    "in the stats only", request.url, outlet_id,
-                )
-                yield Failure(
-                    url=request.url,
-                    stage=request.meta.get("cleannews_stage", "fetch"),
-                    reason="robots_forbidden",
-                    detail="forbidden by robots.txt (first URL of the outlet in this run)",
-                    status=None,
-                    outlet_id=outlet_id,
-                )
+            yield from self.on_robots_forbidden(request)
             return
         reason, detail, status = classified
         stage = request.meta.get("cleannews_stage", "fetch")
@@ -186,6 +167,29 @@ class CleannewsSpider(Spider):
             detail=detail,
             status=status,
             outlet_id=request.meta.get("cleannews_outlet"),
+        )
+
+    def on_robots_forbidden(self, request: Request) -> Iterator[Failure]:
+        """A request robots.txt forbids: a stat each time, and one Failure row and one INFO
+        line per outlet and run (a site that forbids the crawler must not just yield nothing)."""
+        self.crawler.stats.inc_value("cleannews/robots_forbidden")
+        self.logger.debug("Skipped (robots.txt): %s", request.url)
+        outlet_id = request.meta.get("cleannews_outlet")
+        forbidden = self.__dict__.setdefault("robots_forbidden_outlets", set())
+        if outlet_id in forbidden:
+            return
+        forbidden.add(outlet_id)
+        self.logger.info(
+            "robots.txt forbids %s (outlet %s); further pages it forbids are counted "
+            "in the stats only", request.url, outlet_id,
+        )
+        yield Failure(
+            url=request.url,
+            stage=request.meta.get("cleannews_stage", "fetch"),
+            reason="robots_forbidden",
+            detail="forbidden by robots.txt (first URL of the outlet in this run)",
+            status=None,
+            outlet_id=outlet_id,
         )
 
     def article_request(

@@ -297,25 +297,31 @@ class OutletsSpider(CleannewsSpider):
             yield self.unreadable(response, "not_sitemap", f"{type(exc).__name__}: {exc}")
             return
         if sitemap_type == "sitemapindex":
-            depth = response.meta.get("sitemap_depth", 0) + 1
-            if depth > self.sitemap_max_depth:
-                yield self.unreadable(
-                    response, "sitemap_depth",
-                    f"sitemap index {depth} levels deep (CLEANNEWS_SITEMAP_MAX_DEPTH="
-                    f"{self.sitemap_max_depth}); its {len(entries)} sitemap(s) not read",
-                )
-                return
-            for entry in entries:
-                request = self.sitemap_request(entry["loc"], outlet, response, depth=depth)
-                if request is None:
-                    yield from self.sitemap_limit_failure(outlet, response)
-                    return
-                yield request
+            yield from self.follow_sitemap_index(response, outlet, entries)
         elif sitemap.type == "urlset":
             locs = [entry["loc"] for entry in entries]
             yield from self.candidate_articles(outlet, locs, f"sitemap:{response.url}")
         else:
             yield self.unreadable(response, "not_sitemap", f"root element {sitemap_type!r}")
+
+    def follow_sitemap_index(
+        self, response: Response, outlet: Outlet, entries: list[dict[str, Any]]
+    ) -> Iterator[Request | Failure]:
+        """Requests for a sitemap index's sitemaps, within the depth and sitemap limits."""
+        depth = response.meta.get("sitemap_depth", 0) + 1
+        if depth > self.sitemap_max_depth:
+            yield self.unreadable(
+                response, "sitemap_depth",
+                f"sitemap index {depth} levels deep (CLEANNEWS_SITEMAP_MAX_DEPTH="
+                f"{self.sitemap_max_depth}); its {len(entries)} sitemap(s) not read",
+            )
+            return
+        for entry in entries:
+            request = self.sitemap_request(entry["loc"], outlet, response, depth=depth)
+            if request is None:
+                yield from self.sitemap_limit_failure(outlet, response)
+                return
+            yield request
 
     # --- Start pages ----------------------------------------------------------------------------
 
