@@ -61,8 +61,9 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every article field (`removed` as a list of {cleaner, text})."""
-        data = asdict(replace(self, blocks=[]))
+        data = asdict(replace(self, blocks=[], removed=[]))
         del data["blocks"]
+        data["removed"] = [removal_dict(removal) for removal in self.removed]
         return data
 
 
