@@ -184,9 +184,10 @@ class CleaningContext:
         if len(buckets) < len(text):
             prefixes = [prefix for prefix in buckets if prefix in text]
         else:
-            size = LINK_PREFIX_CHARS
-            grams = {text[i : i + size] for i in range(len(text) - size + 1)}
-            prefixes = [prefix for prefix in grams if prefix in buckets]
+            # The text's n-grams, built by zip at C speed, met with the buckets' prefixes.
+            shifted = (text[i:] for i in range(LINK_PREFIX_CHARS))
+            grams = set(map("".join, zip(*shifted, strict=False)))
+            prefixes = grams & buckets.keys()
         linked = sum(len(link) for prefix in prefixes for link in buckets[prefix] if link in text)
         linked += sum(len(link) for link in self._short_links if link in text)
         return min(1.0, linked / len(text))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import replace
 
 from cleaners import vocabulary as vocab
 from cleaners.context import Block, CleaningContext
@@ -487,7 +486,8 @@ TEXT_CLEANERS: tuple[TextCleaner, ...] = (
 
 def with_link_shares(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """The blocks with `link_share` filled from the page's links."""
-    return [replace(b, link_share=ctx.block_link_share(b.text)) for b in blocks]
+    # Block's constructor, not dataclasses.replace: a few times faster on every block of the body.
+    return [Block(b.text, b.kind, ctx.block_link_share(b.text)) for b in blocks]
 
 
 def run_text_stage(blocks: list[Block], ctx: CleaningContext) -> list[Block]:

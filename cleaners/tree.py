@@ -80,9 +80,13 @@ NEWSLETTER_RE = token_pattern(vocab.NEWSLETTER_TOKENS)
 ARTICLE_RE = token_pattern(vocab.ARTICLE_CONTAINER_TOKENS)
 
 
-ANY_MARK_RE = token_pattern(
+ANY_MARK_TOKENS = (
     vocab.SHARE_TOKENS + vocab.COMMENT_TOKENS + vocab.PROMO_TOKENS + vocab.NEWSLETTER_TOKENS
 )
+ANY_MARK_RE = token_pattern(ANY_MARK_TOKENS)
+# A token matches only where its first `-`/`_`-part is a whole part of the class/id string: a
+# string without any such part is told apart by a set lookup, before the regex runs.
+MARK_FIRST_PARTS = frozenset(TOKEN_PART_RE.split(token)[0] for token in ANY_MARK_TOKENS)
 
 
 @dataclass(slots=True)
@@ -146,7 +150,10 @@ def boilerplate_marks(class_id: str) -> str | None:
 
     A page repeats its class names many times over, so the regexes run once per distinct string.
     """
-    if len(class_id) < 4 or not ANY_MARK_RE.search(class_id):
+    if len(class_id) < 4:
+        return None
+    parts = class_id.replace("-", " ").replace("_", " ").split()
+    if MARK_FIRST_PARTS.isdisjoint(parts) or not ANY_MARK_RE.search(class_id):
         return None
     marks = marks_of(class_id)
     if marks and ANY_MARK_RE.search(marks) and not ARTICLE_RE.search(marks):
