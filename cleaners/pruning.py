@@ -14,6 +14,16 @@ from collections.abc import Callable
 from cleaners.context import Block, CleaningContext
 from cleaners.text import NUMBERED_LINE_RE, drop, drop_footer_lines, normalise, words
 from cleaners.timestamps import DAY_MONTH_RE, MONTH_RE, TIME_RE, YEAR_RE
+from cleaners.vocabulary import (
+    BARE_COMMENT_RE,
+    COMMENT_FORM_RE,
+    COMMENT_HEADING_RE,
+    NAV_RE,
+    PREV_NEXT_RE,
+    SAYS_RE,
+    SIGNATURE_LEAD_RE,
+    TAXONOMY_RE,
+)
 
 Pruner = Callable[[list[Block], CleaningContext], list[Block]]
 
@@ -44,79 +54,6 @@ MIN_REPEAT_WORDS = 4
 # starts with one of the body's first COPY_START_BLOCKS paragraphs of PROSE_WORDS.
 MIN_COPY_BLOCKS = 2
 COPY_START_BLOCKS = 2
-
-# "Comments", "12 Comments", "3 Responses to “Title”", "Leave a Reply", "Kommentare (4)".
-COMMENT_HEADING_RE = re.compile(
-    r"^(?:"
-    r"(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties"
-    r"|комментари[йяи]|trackbacks?|trackback pings|pingbacks?|reader comments|user comments"
-    r"|leserkommentare|vos réactions)(?:\s*\(\d+\)|\s+\d+)?"
-    r"|\d+\s+(?:responses?|replies|reactions|thoughts?|réactions?|antworten)(?:\s+(?:to|on)\s+.+)?"
-    r"|(?:responses?|thoughts?) (?:to|on) .+"
-    r"|leave a (?:comment|reply)|post a comment|add (?:a|your) comment|write a comment"
-    r"|join the (?:discussion|conversation)|kommentar schreiben|schreiben sie einen kommentar"
-    r"|laisser un commentaire|deja un comentario|dejar un comentario|оставить комментарий"
-    r"|lascia un commento"
-    r")\s*[:.!?]?$",
-    re.IGNORECASE,
-)
-# What a blog engine prints around its comment form: "No comments yet.", "Name (required)",
-# "TrackBack URL for this entry:", "Comments are closed.", "Kommentar verfassen".
-COMMENT_FORM_RE = re.compile(
-    r"^(?:no comments(?: yet)?|be the first to comment|comments are closed|comments? rss"
-    r"|rss feed for comments|trackback url|trackback uri|name \(required\)|e-?mail \(required\)"
-    r"|mail \(will not be published\)|you must be logged in to post a comment"
-    r"|sorry, the comment form is closed|comment form|noch keine kommentare|kommentar verfassen"
-    r"|keine kommentare|aucun commentaire|pas de commentaire|sin comentarios|no hay comentarios"
-    r"|комментариев нет|нет комментариев)(?!\w)",
-    re.IGNORECASE,
-)
-# "Posted by: Ellen at September 10, 2012 11:40 AM", "Written by Jane | 26 Mar 2007 2:38 PM".
-SIGNATURE_LEAD_RE = re.compile(
-    r"^(?:posted|written|submitted|commented|comment|reply|replied|geschrieben|verfasst"
-    r"|kommentar|publié|posté|écrit|escrito|publicado|enviado|опубликовал[а]?|написал[а]?)"
-    r"(?:\s+(?:by|von|par|por|de))?\s*:?\s",
-    re.IGNORECASE,
-)
-# "gregorylent said...", "Tim wrote:", "Anna sagt:", "Marie a dit :", "Jo says on May 2, 2012".
-# The verb is lower case and ends the header (a colon, dots, or "on"/"at" and the date): "David
-# Birrell said he was hurt in October 2010" and "Stuff The Internet Says On ..." are sentences.
-SAYS_RE = re.compile(
-    r"^\S+(?:\s+\S+){0,3}\s+"
-    r"(?:said|says|wrote|writes|sagt|schrieb|schreibt|a dit|dit|dijo|escribió|пишет|написал)"
-    r"(?:\s*(?::|\.\.\.|…)|\s+(?:on|at|am|um|le|el|в)\s|\s*$)"
-)
-# "« Previous post", "Next entry: Title »", "Older Post Home Newer Post", "Zurück zur Übersicht".
-NAV_RE = re.compile(
-    r"^(?:[«‹←<]|(?:next|previous|prev|older|newer|last)\s+(?:post|entry|article|story|page)"
-    r"|back to (?:top|home|the)|return to|nächster artikel|vorheriger artikel|zurück zu"
-    r"|article (?:suivant|précédent)|artículo (?:siguiente|anterior)|следующ|предыдущ)"
-    r"|[»›→>]$",
-    re.IGNORECASE,
-)
-
-# A blog's pager between two post titles: "« Previous post title | Main | Next post title »".
-PREV_NEXT_RE = re.compile(
-    r"^[«‹←].*\|\s*(?:main|home|start|startseite|accueil|inicio)\s*\|.*[»›→]$", re.I
-)
-
-# "Tags: a, b", "Filed Under: Baking, Recipes", "Labels: x", "Schlagworte: y", "Étiquettes : z",
-# also after a byline or date: "Published: October 30th, 2012 | Tags: a, b".
-TAXONOMY_RE = re.compile(
-    r"^(?:[^|]{0,80}\|\s*)?"
-    r"(?:tags?|tagged(?: with| as)?|filed (?:under|in)|labels?|topics?|categories|category"
-    r"|posted in|more on|schlagw[oö]rte?|themen|stichw[oö]rter|kategorien?|étiquettes?|mots[- ]clés"
-    r"|catégories?|etiquetas|temas|categorías?|теги|метки|рубрики?)\s*:",
-    re.IGNORECASE,
-)
-
-
-# A bare singular "Comment" is also an article's section heading (an opinion, a note); it starts
-# a thread only when two signatures or a comment-form line follow.
-BARE_COMMENT_RE = re.compile(
-    r"^(?:comment|kommentar|commentaire|comentario|commento)\s*[:.!?]?$", re.IGNORECASE
-)
-
 
 def has_date(text: str) -> bool:
     """True when the text holds a date or a clock time: "Sept 10, 2012", "2:38 PM", "10/29/2012"."""

@@ -20,8 +20,6 @@ from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 from cleaners import vocabulary as vocab
 from cleaners.context import CleaningContext
 from cleaners.pruning import (
-    BARE_COMMENT_RE,
-    COMMENT_HEADING_RE,
     MAX_HEADING_WORDS,
     MAX_SIGNATURE_WORDS,
     MIN_THREAD_SIGNATURES,
@@ -465,7 +463,7 @@ def is_thread_heading(heading: HtmlElement) -> bool:
         return False
     if COMMENT_RE.search(class_id_marks(heading)):
         return True
-    return bool(COMMENT_HEADING_RE.match(text)) and not BARE_COMMENT_RE.match(text)
+    return bool(vocab.COMMENT_HEADING_RE.match(text)) and not vocab.BARE_COMMENT_RE.match(text)
 
 
 def dated_signatures(elements: list[HtmlElement], limit: int = MIN_THREAD_SIGNATURES) -> int:
