@@ -40,7 +40,7 @@ from cleaners.candidates import (
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
-from cleaners.meta import read_evidence, resolve_metadata
+from cleaners.meta import PageMetadata, read_evidence, resolve_metadata
 from cleaners.meta.dates import as_fetch_time, cheap_date_known, page_date
 from cleaners.meta.learned import title_affix_blocks
 from cleaners.meta.title import learned_title_affixes
@@ -49,6 +49,7 @@ from cleaners.page_metadata import page_metadata
 from cleaners.pages import drop_trailing_teasers, refuse_index_page
 from cleaners.profile import (
     BoilerplateProfile,
+    PageBlock,
     PageBlocks,
     drop_learned_paragraphs,
     read_page_blocks,
@@ -461,6 +462,81 @@ def extract_article(
         raise NotAnArticle(f"extraction failed ({type(err).__name__}: {err})") from err
 
 
+def clean_tree(
+    tree: HtmlElement,
+    ctx: CleaningContext,
+    page_blocks: PageBlocks | None,
+    profile: BoilerplateProfile | None,
+) -> None:
+    """The tree stage, then the outlet's learned blocks (removed after the generic cleaners, so
+    the audit names them last)."""
+    run_tree_stage(tree, ctx)
+    if profile and page_blocks is not None:
+        ctx.removed += remove_learned_blocks(tree, page_blocks, profile)
+    if page_blocks is not None:
+        # Only the removal pass above acts on the elements: let them go before trafilatura
+        # works on the tree (lxml keeps every referenced element's proxy up to date).
+        page_blocks.elements = []
+
+
+def precision_rescue(
+    tree: HtmlElement,
+    url: str | None,
+    region: ArticleRegion | None,
+    blocks: list[Block],
+    ctx: CleaningContext,
+    tree_removals: int,
+    page_blocks: PageBlocks | None,
+    profile: BoilerplateProfile | None,
+) -> tuple[list[Block], CleaningContext]:
+    """A body with little prose outside the article's region: trafilatura's default mode took a
+    link list, a teaser or the page's furniture; its precision mode sometimes finds the article.
+    Its reading (and audit) is taken only when it reads as prose or extends the first."""
+    rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
+    precise = run_trafilatura_body(tree, url, favor_precision=True)
+    if precise is None:
+        return blocks, ctx
+    rescued = clean_main_text(precise, region, rescue_ctx, page_blocks, profile)
+    if rescued and (not has_little_prose(rescued) or extends(rescued, blocks)):
+        return rescued, rescue_ctx
+    return blocks, ctx
+
+
+def assemble_article(
+    body: str,
+    url: str | None,
+    canonical_url: str | None,
+    meta: PageMetadata,
+    document: Document,
+    ctx: CleaningContext,
+    blocks: list[PageBlock],
+) -> Article:
+    """The Article: the clean body, the metadata decided by cleaners.meta, trafilatura's other
+    fields, the removal audit."""
+    return Article(
+        body=body,
+        url=url,
+        canonical_url=canonical_url,
+        title=meta.title,
+        authors=meta.authors,
+        author_organisations=meta.author_organisations,
+        published=meta.published,
+        published_source=meta.published_source,
+        updated=meta.updated,
+        language=meta.language,
+        language_declared=meta.language_declared,
+        language_detected=meta.language_detected,
+        description=document.description,
+        site_name=document.sitename,
+        tags=list(dict.fromkeys([*(document.categories or []), *(document.tags or [])])),
+        image=document.image,
+        word_count=len(body.split()),
+        removed=ctx.removed,
+        cleaner_version=CLEANER_VERSION,
+        blocks=blocks,
+    )
+
+
 def _extract_article(
     html: str | bytes,
     url: str | None,
@@ -495,27 +571,16 @@ def _extract_article(
     # Learned boilerplate: blocks read before any cleaner changes the tree, removed after the
     # generic tree stage (and as paragraphs after the text stage) so the audit names it last.
     page_blocks = read_page_blocks(tree) if profile or collect_blocks else None
-    run_tree_stage(tree, ctx)
-    if profile and page_blocks is not None:
-        ctx.removed += remove_learned_blocks(tree, page_blocks, profile)
-    if page_blocks is not None:
-        # Only the removal pass above acts on the elements: let them go before trafilatura
-        # works on the tree (lxml keeps every referenced element's proxy up to date).
-        page_blocks.elements = []
+    clean_tree(tree, ctx, page_blocks, profile)
     tree_removals = len(ctx.removed)
     region = find_article_region(tree)
     document = run_trafilatura(tree, url, document)
     ctx.title = document.title
     blocks = clean_main_text(document.body, region, ctx, page_blocks, profile)
     if has_little_prose(blocks) and body_outside_region(region, blocks):
-        # trafilatura's default mode took a link list, a teaser or the page's furniture; its
-        # precision mode sometimes finds the article. Taken only when that one reads as prose.
-        rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
-        precise = run_trafilatura_body(tree, url, favor_precision=True)
-        if precise is not None:
-            rescued = clean_main_text(precise, region, rescue_ctx, page_blocks, profile)
-            if rescued and (not has_little_prose(rescued) or extends(rescued, blocks)):
-                blocks, ctx = rescued, rescue_ctx
+        blocks, ctx = precision_rescue(
+            tree, url, region, blocks, ctx, tree_removals, page_blocks, profile
+        )
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")
     # A section front's teasers are no article; an article's closing teasers go (cleaners.pages).
@@ -535,29 +600,9 @@ def _extract_article(
         search_date=lambda: quick_date or page_date(tree, url, fetched, extensive=True),
         title_affixes=learned_title_affixes(profile),
     )
-    return Article(
-        body=body,
-        url=url,
-        canonical_url=facts.canonical_url,
-        title=meta.title,
-        authors=meta.authors,
-        author_organisations=meta.author_organisations,
-        published=meta.published,
-        published_source=meta.published_source,
-        updated=meta.updated,
-        language=meta.language,
-        language_declared=meta.language_declared,
-        language_detected=meta.language_detected,
-        description=document.description,
-        site_name=document.sitename,
-        tags=list(dict.fromkeys([*(document.categories or []), *(document.tags or [])])),
-        image=document.image,
-        word_count=len(body.split()),
-        removed=ctx.removed,
-        cleaner_version=CLEANER_VERSION,
-        blocks=(
-            [*page_blocks.blocks.values(), *title_affix_blocks(evidence.title)]
-            if collect_blocks and page_blocks
-            else []
-        ),
+    blocks_out = (
+        [*page_blocks.blocks.values(), *title_affix_blocks(evidence.title)]
+        if collect_blocks and page_blocks
+        else []
     )
+    return assemble_article(body, url, facts.canonical_url, meta, document, ctx, blocks_out)
