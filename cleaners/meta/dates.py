@@ -188,13 +188,27 @@ def find_dates(
         sources.append(("htmldate", search_page))
     if written_out:
         sources.append(("jsonld", lambda: None if iso_declared else declared))
-    published = source = None
+    published, source = first_plausible(sources, fetched)
+    updated = modified_date(evidence, text_updated, fetched)
+    if updated and published and not_before(updated, published) is False:
+        updated = None
+    return Dates(published=published, published_source=source, updated=updated)
+
+
+def first_plausible(
+    sources: list[tuple[str, Callable[[], str | None]]], fetched: datetime
+) -> tuple[str | None, str | None]:
+    """The first source, in order of trust, whose date is plausible (not after the fetch), and
+    its name; a source is read only when the ones before it gave nothing."""
     for name, read in sources:
         candidate = normalise_iso(read())
         if plausible(candidate, fetched):
-            published, source = candidate, name
-            break
-    updated = None
+            return candidate, name
+    return None, None
+
+
+def modified_date(evidence: Evidence, text_updated: str | None, fetched: datetime) -> str | None:
+    """The page's modification time: JSON-LD, then meta tags, itemprop, an "Updated:" line."""
     for value in (
         json_ld_date(evidence, "dateModified"),
         meta_date(evidence, MODIFIED_META_KEYS),
@@ -203,11 +217,8 @@ def find_dates(
     ):
         candidate = normalise_iso(value)
         if plausible(candidate, fetched):
-            updated = candidate
-            break
-    if updated and published and not_before(updated, published) is False:
-        updated = None
-    return Dates(published=published, published_source=source, updated=updated)
+            return candidate
+    return None
 
 
 def not_before(later: str, earlier: str) -> bool | None:

@@ -220,18 +220,10 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
     """The page's metadata evidence in one pass over the elements that can carry it; the
     visible "By ..." lines (a search of the page's text nodes) only with `bylines`."""
     found = Evidence(url=url)
-    meta, meta_all = found.meta, found.meta_all
     for element in tree.iter(*READ_TAGS):
         tag = element.tag
         if tag == "meta":
-            content = squash(element.get("content"))
-            if not content:
-                continue
-            for attribute in ("property", "name", "itemprop", "http-equiv"):
-                key = (element.get(attribute) or "").strip().lower()
-                if key:
-                    meta.setdefault(key, content)
-                    meta_all.setdefault(key, []).append(content)
+            read_meta_tag(element, found)
         elif tag == "title":
             if not found.title and element.getparent() is not None:
                 if element.getparent().tag in ("head", "html"):
@@ -241,37 +233,59 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
             if text and len(found.h1s) < 5:
                 found.h1s.append(text)
         elif tag == "time":
-            value = (element.get("datetime") or "").strip()
-            if value and len(found.times) < 20:
-                found.times.append((value, is_published_time(element), off_article(element)))
-            prop = (element.get("itemprop") or "").lower()
-            if prop in ("datepublished", "datemodified") and value:
-                found.itemprop_dates.setdefault(prop, value)
+            read_time_tag(element, found)
         elif tag == "script":
             if (element.get("type") or "").lower() == "application/ld+json" and element.text:
                 for item in json_items(parse_json_ld(element.text)):
                     found.json_ld.append(item)
         else:
-            prop = (element.get("itemprop") or "").lower()
-            if prop in ("datepublished", "datemodified"):
-                value = element.get("content") or element.get("datetime") or ""
-                value = value or squash(element.text_content())
-                if value:
-                    found.itemprop_dates.setdefault(prop, value)
-            if tag == "a" and len(found.author_links) < 10:
-                href = element.get("href") or ""
-                if AUTHOR_PATH_RE.search(href) and not off_article(element):
-                    text = spaced_text(element)
-                    if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
-                        found.author_links.append(text)
-            if is_author_mark(element) and len(found.author_marks) < 10:
-                if not off_article(element):
-                    text = author_mark_text(element)
-                    if text:
-                        found.author_marks.append(text)
+            read_marked_element(element, tag, found, url)
     if bylines:
         found.bylines = find_bylines(tree)
     return found
+
+
+def read_meta_tag(element: HtmlElement, found: Evidence) -> None:
+    """A `<meta>`'s content under each of its keys (property, name, itemprop, http-equiv)."""
+    content = squash(element.get("content"))
+    if not content:
+        return
+    for attribute in ("property", "name", "itemprop", "http-equiv"):
+        key = (element.get(attribute) or "").strip().lower()
+        if key:
+            found.meta.setdefault(key, content)
+            found.meta_all.setdefault(key, []).append(content)
+
+
+def read_time_tag(element: HtmlElement, found: Evidence) -> None:
+    """A `<time datetime>`: kept with whether it is marked published and lies off the article."""
+    value = (element.get("datetime") or "").strip()
+    if value and len(found.times) < 20:
+        found.times.append((value, is_published_time(element), off_article(element)))
+    prop = (element.get("itemprop") or "").lower()
+    if prop in ("datepublished", "datemodified") and value:
+        found.itemprop_dates.setdefault(prop, value)
+
+
+def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: str | None) -> None:
+    """Another element: an itemprop date, a link to an author page, an author mark."""
+    prop = (element.get("itemprop") or "").lower()
+    if prop in ("datepublished", "datemodified"):
+        value = element.get("content") or element.get("datetime") or ""
+        value = value or squash(element.text_content())
+        if value:
+            found.itemprop_dates.setdefault(prop, value)
+    if tag == "a" and len(found.author_links) < 10:
+        href = element.get("href") or ""
+        if AUTHOR_PATH_RE.search(href) and not off_article(element):
+            text = spaced_text(element)
+            if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
+                found.author_links.append(text)
+    if is_author_mark(element) and len(found.author_marks) < 10:
+        if not off_article(element):
+            text = author_mark_text(element)
+            if text:
+                found.author_marks.append(text)
 
 
 def spaced_text(element: HtmlElement) -> str:
