@@ -235,15 +235,7 @@ def page_metadata(
         metadata.url = extract_url(head, url)
     date_config["url"] = metadata.url
     metadata.date = find_date(tree, **date_config) if search_date else None
-    if not metadata.sitename:
-        metadata.sitename = extract_sitename(head)
-    if metadata.sitename:
-        metadata.sitename = metadata.sitename.lstrip("@")
-        sitename = metadata.sitename
-        if sitename and "." not in sitename and not sitename[0].isupper():
-            metadata.sitename = sitename.title()
-    elif metadata.url and (match := META_URL.match(metadata.url)):
-        metadata.sitename = match[1]
+    metadata.sitename = site_name(metadata, head)
     links = LINKS(tree) if not (metadata.categories and metadata.tags) else []
     if not metadata.categories:
         metadata.categories = extract_catstags_fast("category", tree, links)
@@ -251,3 +243,17 @@ def page_metadata(
         metadata.tags = extract_catstags_fast("tag", tree, links)
     metadata.clean_and_trim()
     return metadata
+
+
+def site_name(metadata: Document, head: list) -> str | None:
+    """The site name as trafilatura settles it: declared, else from the head, "@" dropped, a
+    lower-case name title-cased; else the URL's host."""
+    sitename = metadata.sitename or extract_sitename(head)
+    if sitename:
+        sitename = sitename.lstrip("@")
+        if sitename and "." not in sitename and not sitename[0].isupper():
+            sitename = sitename.title()
+        return sitename
+    if metadata.url and (match := META_URL.match(metadata.url)):
+        return match[1]
+    return sitename

@@ -119,6 +119,38 @@ def word_offsets(blocks: list[Block]) -> list[int]:
     return offsets
 
 
+def thread_heading(
+    blocks: list[Block], offsets: list[int], signatures: list[int], floor: float
+) -> int | None:
+    """The index of the comment heading that opens a thread: past `floor` words of the body, or
+    with a thread under it; a bare "Comment" only when two signatures or a form line follow."""
+    start = next(
+        (
+            i
+            for i, b in enumerate(blocks)
+            if is_comment_heading(b)
+            and (offsets[i] >= floor or opens_thread(blocks, i, offsets, signatures))
+        ),
+        None,
+    )
+    if start is None or not BARE_COMMENT_RE.match(blocks[start].text.strip()):
+        return start
+    later_signatures = sum(1 for i in signatures if i > start)
+    corroborated = later_signatures >= 2 or any(
+        COMMENT_FORM_RE.match(b.text.strip()) for b in blocks[start + 1 :]
+    )
+    if corroborated:
+        return start
+    return next(
+        (
+            i
+            for i, b in enumerate(blocks)
+            if i > start and is_comment_heading(b) and not BARE_COMMENT_RE.match(b.text.strip())
+        ),
+        None,
+    )
+
+
 def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop a comment thread that survived extraction, from its start to the end of the body.
 
@@ -129,31 +161,7 @@ def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block
     offsets = word_offsets(blocks)
     floor = MIN_ARTICLE_SHARE * offsets[-1]
     signatures = [i for i, b in enumerate(blocks) if is_signature(b)]
-    start = next(
-        (
-            i
-            for i, b in enumerate(blocks)
-            if is_comment_heading(b)
-            and (offsets[i] >= floor or opens_thread(blocks, i, offsets, signatures))
-        ),
-        None,
-    )
-    if start is not None and BARE_COMMENT_RE.match(blocks[start].text.strip()):
-        later_signatures = sum(1 for i in signatures if i > start)
-        corroborated = later_signatures >= 2 or any(
-            COMMENT_FORM_RE.match(b.text.strip()) for b in blocks[start + 1 :]
-        )
-        if not corroborated:
-            start = next(
-                (
-                    i
-                    for i, b in enumerate(blocks)
-                    if i > start
-                    and is_comment_heading(b)
-                    and not BARE_COMMENT_RE.match(b.text.strip())
-                ),
-                None,
-            )
+    start = thread_heading(blocks, offsets, signatures, floor)
     late_signatures = [i for i in signatures if offsets[i] >= floor]
     if len(late_signatures) >= 2 and (start is None or late_signatures[0] < start):
         start = late_signatures[0]
