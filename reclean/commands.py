@@ -56,6 +56,14 @@ from storage.lock import AlreadyRunning, FileLock
 from storage.sqlite import SQLiteStorage
 
 PROG = "python -m cleaners"
+
+
+def command_name(args: argparse.Namespace, command: str) -> str:
+    """How the user called the command ("cleannews reclean", "python -m cleaners reclean"), for
+    the first word of an error line."""
+    return getattr(args, "command_name", None) or f"{PROG} {command}"
+
+
 # Article rows updated per transaction by `reclean`.
 UPDATE_BATCH = 100
 
@@ -237,7 +245,7 @@ def thresholds_from_args(args: argparse.Namespace) -> ProfileThresholds:
 
 def run_reclean(args: argparse.Namespace) -> int:
     if not Path(args.db).is_file():
-        sys.stderr.write(f"{PROG} reclean: no database at {args.db}\n")
+        sys.stderr.write(f"{command_name(args, 'reclean')}: no database at {args.db}\n")
         return 2
     # One writer at a time: re-cleaning beside a crawl would rebuild the block counts while the
     # crawl adds to them. The lock is the crawl's own, taken before anything is opened.
@@ -246,7 +254,8 @@ def run_reclean(args: argparse.Namespace) -> int:
         lock.acquire()
     except AlreadyRunning as refused:
         sys.stderr.write(
-            f"{PROG} reclean: another crawl or reclean (pid {refused.holder}) holds "
+            f"{command_name(args, 'reclean')}: another crawl or reclean "
+            f"(pid {refused.holder}) holds "
             f"{refused.path}; nothing was changed\n"
         )
         return 1
@@ -293,13 +302,14 @@ def profile_listing(profile: BoilerplateProfile, thresholds: ProfileThresholds) 
 
 def run_profile(args: argparse.Namespace) -> int:
     if not Path(args.db).is_file():
-        sys.stderr.write(f"{PROG} profile: no database at {args.db}\n")
+        sys.stderr.write(f"{command_name(args, 'profile')}: no database at {args.db}\n")
         return 2
     conn = sqlite3.connect(args.db, timeout=30, isolation_level=None)
     thresholds = thresholds_from_args(args)
     try:
         if not has_tables(conn):
-            sys.stderr.write(f"{PROG} profile: {args.db} has no block statistics\n")
+            name = command_name(args, "profile")
+            sys.stderr.write(f"{name}: {args.db} has no block statistics\n")
             return 2
         outlets = args.outlets or [outlet for outlet, _ in outlets_with_stats(conn)]
         profiles = [learn_profile(load_stats(conn, o), thresholds) for o in outlets]
@@ -335,7 +345,7 @@ def add_reclean_command(subparsers: argparse._SubParsersAction) -> None:
         f"CLEANNEWS_PROFILE_WINDOW_PAGES does; 0 counts all ({DEFAULT_WINDOW_PAGES})",
     )
     add_threshold_arguments(parser)
-    parser.set_defaults(handler=run_reclean)
+    parser.set_defaults(handler=run_reclean, command_name=parser.prog)
 
 
 def add_profile_command(subparsers: argparse._SubParsersAction) -> None:
@@ -350,4 +360,4 @@ def add_profile_command(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--db", required=True, help="the SQLite database (SQLITE_PATH)")
     parser.add_argument("--json", action="store_true", help="one JSON object per outlet")
     add_threshold_arguments(parser)
-    parser.set_defaults(handler=run_profile)
+    parser.set_defaults(handler=run_profile, command_name=parser.prog)

@@ -284,3 +284,18 @@ def test_reclean_applies_the_cleaning_rules_of_an_outlets_file(tmp_path: Path) -
     result = run_cli("reclean", "--db", str(db_path), "--outlets", str(rules))
     assert result.returncode == 0, result.stderr
     assert not any(BACKGROUND in row["body"] for row in articles(db_path).values())
+
+
+def test_error_lines_name_the_command_as_it_was_called() -> None:
+    """`cleannews reclean` and `python -m cleaners reclean` each name themselves in their lines."""
+    from cleaners.__main__ import COMMANDS
+    from cleaners.cli import build_parser as cleaners_parser
+    from cleannews.cli import build_parser as cleannews_parser
+    from reclean.commands import command_name
+
+    ours = cleannews_parser().parse_args(["reclean", "--db", "x.db"])
+    alias = cleaners_parser(COMMANDS).parse_args(["reclean", "--db", "x.db"])
+    assert command_name(ours, "reclean") == "cleannews reclean"
+    assert command_name(alias, "reclean") == "python -m cleaners reclean"
+    profile = cleannews_parser().parse_args(["profile", "--db", "x.db"])
+    assert command_name(profile, "profile") == "cleannews profile"
