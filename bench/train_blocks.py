@@ -32,7 +32,14 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from bench.folds import site_fold
-from bench.metric import aggregate_shingles, page_f1, score_shingles, shingles
+from bench.metric import (
+    SHINGLE_SIZE,
+    aggregate_shingles,
+    page_f1,
+    score_shingles,
+    shingles,
+    tokenize,
+)
 from bench.quality import read_gold_set, set_name
 
 FOLDS = 5
@@ -73,15 +80,32 @@ def _collect_page(page: dict) -> dict | None:
     if not _CAPTURED:
         return None
     texts, rows = _CAPTURED[-1]
-    gold = set(shingles(page["gold"]))
-    labels = []
-    for text in texts:
-        own = set(shingles(text))
-        labels.append(int(sum(s in gold for s in own) < ARTICLE_SHARE * len(own)) if own else 1)
     return {
         "id": str(page.get("id", "")), "site": str(page.get("site") or ""), "gold": page["gold"],
-        "texts": texts, "rows": rows, "labels": labels,
+        "texts": texts, "rows": rows, "labels": block_labels(texts, page["gold"]),
     }
+
+
+def block_labels(texts: list[str], gold: str) -> list[int]:
+    """1 for a boilerplate block, 0 for an article one, by alignment with the gold text.
+
+    A block of four tokens or more is article text when at least half of its 4-token shingles
+    are in the gold; a shorter one (a cross-head, a label) when its tokens occur in the gold
+    in a row (a one-token shingle of the metric is never among the gold's 4-token ones).
+    """
+    gold_shingles = set(shingles(gold))
+    gold_tokens = f" {' '.join(tokenize(gold))} "
+    labels = []
+    for text in texts:
+        tokens = tokenize(text)
+        if not tokens:
+            labels.append(1)
+        elif len(tokens) < SHINGLE_SIZE:
+            labels.append(int(f" {' '.join(tokens)} " not in gold_tokens))
+        else:
+            own = set(shingles(text))
+            labels.append(int(sum(s in gold_shingles for s in own) < ARTICLE_SHARE * len(own)))
+    return labels
 
 
 def collect(paths: list[Path], jobs: int) -> list[dict]:
@@ -333,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cache and args.cache.exists():
         with gzip.open(args.cache, "rb") as handle:
             pages = pickle.load(handle)
+        for page in pages:  # labels follow the current rule, whatever the cache was made with
+            page["labels"] = block_labels(page["texts"], page["gold"])
     else:
         pages = collect(args.gold, args.jobs)
         if args.cache:
