@@ -250,12 +250,10 @@ def load_references(paths: list[Path]) -> dict[tuple[str, str], float]:
     """The better trafilatura setting's F1 per (set, page id), from bench.quality --json files."""
     best: dict[tuple[str, str], float] = {}
     for path in paths:
-        data = json.loads(path.read_text())
-        for set_label, results in data["pages"].items():
-            for result in results:
-                if result["extractor"] in ("trafilatura", "trafilatura_precision"):
-                    key = (set_label, str(result["page_id"]))
-                    best[key] = max(best.get(key, 0.0), result["f1"])
+        for result in json.loads(path.read_text())["pages"]:
+            if result["extractor"] in ("trafilatura", "trafilatura_precision"):
+                key = (result["set"], str(result["id"]))
+                best[key] = max(best.get(key, 0.0), result["f1"])
     return best
 
 
