@@ -31,6 +31,7 @@ from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repai
 
 from cleaners import second_look
 from cleaners.article import Article
+from cleaners.block_model import drop_model_blocks
 from cleaners.candidates import (
     ArticleRegion,
     blocks_after_article,
@@ -587,6 +588,8 @@ def _extract_article(
     titles = (document.title or "", *facts.headlines)
     cards = refuse_index_page(tree, blocks, url, titles, document.author)
     blocks = drop_trailing_teasers(blocks, tree, ctx, titles, cards)
+    # What the rules left and a model trained on gold calls boilerplate (cleaners.block_model).
+    blocks = drop_model_blocks(blocks, ctx, region)
     body = readable_text("\n".join(block.text for block in blocks))
     meta = resolve_metadata(
         evidence,
