@@ -65,8 +65,10 @@ READ_TAGS = (
 # A visible byline's opening ("By Jane Doe", "Written by", "Von", "Par"), and its length limit.
 # A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, and a
 # capitalised name after it; "reduce costs by moving" is a sentence.
-BYLINE_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por)\s+[^\W\d_]", re.IGNORECASE)
-BYLINE_NAME_RE = re.compile(r"\b(?:by|von|par|por)\s+[A-ZÀ-ÖØ-ÞА-Я]")
+BYLINE_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por):?\s+[^\W\d_]", re.IGNORECASE)
+BYLINE_NAME_RE = re.compile(r"\b(?i:by|von|par|por):?\s+[A-ZÀ-ÖØ-ÞА-Я]")
+# A line that is only its byline lead ("Written by", "By:"): the name is in the next element.
+LEAD_ONLY_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por):?$", re.IGNORECASE)
 # "Photo by", "Image by": a picture credit, not a byline.
 CREDIT_BY_RE = re.compile(
     r"\b(?:photo(?:graph)?s?|images?|illustrations?|graphics?|video|foto|bild|cover|art"
@@ -76,11 +78,21 @@ CREDIT_BY_RE = re.compile(
     re.IGNORECASE,
 )
 BYLINE_MAX_WORDS = 12
-# Text nodes that may hold a byline word, found by libxml2 rather than by reading every element.
+# Text nodes that may hold a byline word, found by libxml2 rather than by reading every element:
+# white space squashed and case folded first ("By\n  Jane", "BY JANE"), and a node that ends in
+# its byline word counts ("Written by" in one element, the name in the next).
+_FOLDED = "translate(normalize-space(.), 'BYVONPAR', 'byvonpar')"
 BY_TEXT_NODES = etree.XPath(
-    "/descendant::body/descendant::text()[contains(., 'by ') or contains(., 'By ')"
-    " or contains(., 'BY ') or contains(., 'von ') or contains(., 'Von ')"
-    " or contains(., 'par ') or contains(., 'Par ')]"
+    "/descendant::body/descendant::text()["
+    + " or ".join(
+        [f"contains({_FOLDED}, '{word} ')" for word in ("by", "von", "par")]
+        + [f"{_FOLDED} = '{word}'" for word in ("by", "by:", "von", "par")]
+        + [
+            f"substring({_FOLDED}, string-length({_FOLDED}) - {len(end) - 1}) = '{end}'"
+            for end in (" by", " by:")
+        ]
+    )
+    + "]"
 )
 BY_TEXT_NODES_MAX = 40
 # A link to an author's page: a path segment naming authors, then the author's slug.
@@ -316,7 +328,7 @@ def find_bylines(tree: HtmlElement) -> list[str]:
         if holder is None or holder in seen or holder.tag in ("script", "style", "title"):
             continue
         seen.add(holder)
-        text = spaced_text(holder)
+        holder, text = byline_holder(holder)
         if len(text.split()) > BYLINE_MAX_WORDS or not BYLINE_RE.search(text):
             continue
         if not BYLINE_NAME_RE.search(text):
@@ -327,3 +339,15 @@ def find_bylines(tree: HtmlElement) -> list[str]:
         if len(bylines) >= 5:
             break
     return bylines
+
+
+def byline_holder(holder: HtmlElement) -> tuple[HtmlElement, str]:
+    """The element holding a whole byline and its text: the given one, or for a lone lead
+    ("<span>Written by</span><a>Jane Doe</a>") the nearest ancestor that adds the name."""
+    text = spaced_text(holder)
+    for _ in range(2):
+        parent = holder.getparent()
+        if not LEAD_ONLY_RE.match(text) or parent is None or parent.tag == "body":
+            break
+        holder, text = parent, spaced_text(parent)
+    return holder, text
