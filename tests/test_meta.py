@@ -199,3 +199,14 @@ def test_the_language_model_loads_without_writing_a_file() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "de"
+
+
+def test_author_classed_texts_give_full_names_only() -> None:
+    # A teaser headline in an author-classed card and a lone word are no author; a name is.
+    teaser = Evidence(author_classed=["The Best Ramen & Drinks in Kyoto?", "Admin", "Jane Doe"])
+    assert find_authors(teaser).people == ["Jane Doe"]
+    role = Evidence(author_classed=["Jane Doe Senior Editor"])
+    assert find_authors(role).people == ["Jane Doe"]
+    # A byline word inside the classed text is read as a byline.
+    dated = Evidence(author_classed=["March 3, 2025 by John Roe"])
+    assert find_authors(dated).people == ["John Roe"]

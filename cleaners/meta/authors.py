@@ -88,6 +88,7 @@ NAME_MAX_WORDS = 5
 NAME_MAX_CHARS = 60
 DIGIT_RE = re.compile(r"\d")
 URL_LIKE_RE = re.compile(r"^(?:https?:|www\.)|\.(?:com|org|net|html?)\b|@\w+\.", re.IGNORECASE)
+ARTICLE_WORDS = frozenset({"the", "a", "an"})
 LOWER_PARTICLES = frozenset({
     "de", "da", "del", "der", "den", "van", "von", "la", "le", "du", "dos", "das", "di", "bin",
     "al", "ter", "ten", "zu", "y", "e",
@@ -204,16 +205,33 @@ def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tu
     # The first link to an author page is the byline's; later ones are reviewers, related
     # stories' writers or a staff list.
     yield [(text, False) for text in evidence.author_links[:1]]
-    # The first visible byline that names someone; later "by" lines are other stories'.
-    for text in dict.fromkeys(evidence.bylines):
+    yield from first_named(evidence.bylines)
+    yield first_classed(evidence.author_classed)
+    if fallback:
+        yield [(part, False) for part in fallback.split(";")]
+
+
+def first_named(bylines: list[str]) -> Iterable[list[tuple[str, bool]]]:
+    """The first visible byline that names someone; later "by" lines are other stories'."""
+    for text in dict.fromkeys(bylines):
         names = byline_names(text)
         found = [name for name in split_names(names) if looks_like_person(name)]
         # "Zero Waste Room by Room": a lone word after a "by" inside a line is no byline.
         if found and (BY_LEAD_RE.match(text) or any(" " in name for name in found)):
             yield [(names, False)]
             break
-    if fallback:
-        yield [(part, False) for part in fallback.split(";")]
+
+
+def first_classed(texts: list[str]) -> list[tuple[str, bool]]:
+    """The first text of an author-classed element that is a full name (two words or more):
+    "Jane Doe", "Jane Doe Senior Writer"; a lone word there is as often a label."""
+    for text in dict.fromkeys(texts):
+        names = byline_names(text) if BY_WORD_RE.search(text) else text
+        found = [name for name in split_names(names) if looks_like_person(name)]
+        # "The Best Ramen & Drinks": a teaser's headline in an author-classed card.
+        if found and all(" " in name and not headline_like(name) for name in found):
+            return [(names, False)]
+    return []
 
 
 def byline_names(text: str) -> str:
@@ -250,6 +268,7 @@ def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
             for name in split_names(text):
                 if is_role(name) or is_label(name):
                     continue
+                name = without_site_suffix(name, sites)
                 if is_organisation(name, sites):
                     organisations.append(name)
                 elif looks_like_person(name):
@@ -260,7 +279,38 @@ def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
             handles = people  # "KatieS": a user name; a later source may give the full name
     if handles:
         return Authors(people=unique(handles), organisations=[])
+    if not organisations:
+        organisations = publisher_names(evidence)
     return Authors(people=[], organisations=unique(organisations)[:3])
+
+
+def publisher_names(evidence: Evidence) -> list[str]:
+    """The outlet's declared name (og:site_name, the JSON-LD publisher), for a page that names
+    no author at all: such a page is the outlet's own."""
+    names = [evidence.meta.get("og:site_name", "")]
+    main = evidence.main_item() or {}
+    publisher = main.get("publisher")
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        names.append(publisher["name"])
+    for name in names:
+        name = squash(name)
+        if name and len(name.split()) <= NAME_MAX_WORDS and not URL_LIKE_RE.search(name):
+            return [name]
+    return []
+
+
+def headline_like(name: str) -> bool:
+    """True for a capitalised phrase opening with an article ("The Best Ramen")."""
+    return name.split()[0].lower() in ARTICLE_WORDS
+
+
+def without_site_suffix(name: str, sites: Sequence[str]) -> str:
+    """A name without the site's name run on after it ("Jane Doe USA Today" -> "Jane Doe")."""
+    words = name.split()
+    for cut in range(len(words) - 2, 1, -1):
+        if is_site_segment(" ".join(words[cut:]), sites):
+            return " ".join(words[:cut])
+    return name
 
 
 def unique(names: list[str]) -> list[str]:

@@ -101,6 +101,14 @@ AUTHOR_PATH_RE = re.compile(
     r"|auteurs?|autores|redakteur(?:e|in)?|journalists?|byline)/[^/?#]*[a-z][^/?#]*/?(?:[?#]|$)",
     re.IGNORECASE,
 )
+# A class naming an element as an author's or a byline ("post-author", "byline", "c-author"),
+# not as the author's picture, biography or other stories.
+AUTHOR_CLASS_RE = re.compile(
+    r"(?:author|byline)(?![\w-]*(?:avatar|image|img|photo|pic|bio|desc|about|social|link|follow"
+    r"|more|list|posts|box|card))",
+    re.IGNORECASE,
+)
+AUTHOR_CLASSED_MAX_WORDS = 8
 JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 SPACE_RE = re.compile(r"\s+")
 
@@ -128,6 +136,9 @@ class Evidence:
     author_marks: list[str] = field(default_factory=list)
     # Texts of links to author pages ("/author/jane-doe", "/autoren/hans-meier").
     author_links: list[str] = field(default_factory=list)
+    # Short texts of elements whose class names an author or a byline ("post-author",
+    # "byline"), not marked as the name itself: an author box, a meta line (page order).
+    author_classed: list[str] = field(default_factory=list)
     # Short visible lines that open with a byline word ("By Jane Doe", "Written by ...").
     bylines: list[str] = field(default_factory=list)
     # itemprop=datePublished / dateModified values outside <meta>.
@@ -293,11 +304,15 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
             text = spaced_text(element)
             if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
                 found.author_links.append(text)
-    if is_author_mark(element) and len(found.author_marks) < 10:
-        if not off_article(element):
+    if is_author_mark(element):
+        if len(found.author_marks) < 10 and not off_article(element):
             text = author_mark_text(element)
             if text:
                 found.author_marks.append(text)
+    elif AUTHOR_CLASS_RE.search(element.get("class") or "") and len(found.author_classed) < 10:
+        text = spaced_text(element)
+        if text and len(text.split()) <= AUTHOR_CLASSED_MAX_WORDS and not off_article(element):
+            found.author_classed.append(text)
 
 
 def spaced_text(element: HtmlElement) -> str:
