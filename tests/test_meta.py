@@ -210,3 +210,24 @@ def test_author_classed_texts_give_full_names_only() -> None:
     # A byline word inside the classed text is read as a byline.
     dated = Evidence(author_classed=["March 3, 2025 by John Roe"])
     assert find_authors(dated).people == ["John Roe"]
+
+
+def test_author_classed_text_without_the_date_beside_it() -> None:
+    dated = Evidence(author_classed=["Dec 17, 2025 Jane K. Doe", "4 March 2025 · John Roe"])
+    assert find_authors(dated).people == ["Jane K. Doe"]
+    # "Articles by ..." on an author link: the lead goes, the name stays.
+    assert split_names("Articles by Jane Doe") == ["Jane Doe"]
+
+
+def test_the_outlet_names_a_page_without_author_only_when_the_title_names_its_host() -> None:
+    # A title's last part that is no name of the host is a tagline, not the outlet.
+    page = Evidence(url="https://odile.example.net/a", title="Old bicycles | Rust and patience")
+    assert find_authors(page).organisations == []
+    # Initials of the title's part are the host's label.
+    page = Evidence(url="https://www.gkc.example/a", title="Car care | Green Kettle Cooperative")
+    assert find_authors(page).organisations == ["Green Kettle Cooperative"]
+    # A declared site name comes first, its tagline cut.
+    declared = Evidence(
+        url="https://shop.example/a", meta={"og:site_name": "Kettle Co - Make Tea Better"}
+    )
+    assert find_authors(declared).organisations == ["Kettle Co"]
