@@ -30,7 +30,7 @@ def read_evidence(tree: HtmlElement, url: str | None) -> Evidence:
     when its structured data, author marks and author links name no person."""
     evidence = read_declared_evidence(tree, url, bylines=False)
     if not find_authors(evidence).people:
-        evidence.bylines = find_bylines(tree)
+        evidence.bylines = find_bylines(tree, evidence.by_leads)
     return evidence
 
 

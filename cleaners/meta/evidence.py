@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,23 +78,22 @@ CREDIT_BY_RE = re.compile(
     re.IGNORECASE,
 )
 BYLINE_MAX_WORDS = 12
-# Text nodes that may hold a byline word, found by libxml2 rather than by reading every element:
-# white space squashed and case folded first ("By\n  Jane", "BY JANE"), and a node that ends in
-# its byline word counts ("Written by" in one element, the name in the next).
-_FOLDED = "translate(normalize-space(.), 'BYVONPAR', 'byvonpar')"
+# Text nodes that may hold a byline word, found by libxml2 rather than by reading every element
+# (each further test copies every text node of the page once more; an element whose own text
+# ends in its byline word, "Written by" with the name in the next element, is found by
+# `read_evidence` instead).
 BY_TEXT_NODES = etree.XPath(
     "/descendant::body/descendant::text()["
     + " or ".join(
-        [f"contains({_FOLDED}, '{word} ')" for word in ("by", "von", "par")]
-        + [f"{_FOLDED} = '{word}'" for word in ("by", "by:", "von", "par")]
-        + [
-            f"substring({_FOLDED}, string-length({_FOLDED}) - {len(end) - 1}) = '{end}'"
-            for end in (" by", " by:")
-        ]
+        f"contains(., '{needle}')"
+        for needle in ("by ", "By ", "BY ", "By\n", "von ", "Von ", "par ", "Par ")
     )
     + "]"
 )
 BY_TEXT_NODES_MAX = 40
+# An element's own text that ends in a byline word, and its length limit.
+LEAD_ENDS = (" by", "\nby", "\tby")
+LEAD_MAX_CHARS = 40
 # A link to an author's page: a path segment naming authors, then the author's slug.
 AUTHOR_PATH_RE = re.compile(
     r"/(?:authors?|writers?|contributors?|columnists?|people|staff|profiles?|autor(?:en)?"
@@ -104,11 +103,13 @@ AUTHOR_PATH_RE = re.compile(
 # A class naming an element as an author's or a byline ("post-author", "byline", "c-author"),
 # not as the author's picture, biography or other stories.
 AUTHOR_CLASS_RE = re.compile(
-    r"(?:author|byline)(?![\w-]*(?:avatar|image|img|photo|pic|bio|desc|about|social|link|follow"
-    r"|more|list|posts|box|card))",
+    r"(?:author|byline)(?![\w-]*(?:avatar|image|img|photo|pic|desc|social|link|follow|more|list"
+    r"|posts))",
     re.IGNORECASE,
 )
 AUTHOR_CLASSED_MAX_WORDS = 8
+# Elements of an author box looked at for its name heading.
+AUTHOR_BOX_MAX_ELEMENTS = 12
 JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 SPACE_RE = re.compile(r"\s+")
 
@@ -141,6 +142,9 @@ class Evidence:
     author_classed: list[str] = field(default_factory=list)
     # Short visible lines that open with a byline word ("By Jane Doe", "Written by ...").
     bylines: list[str] = field(default_factory=list)
+    # Elements whose own text ends in a byline word ("<span>Written by</span>"): the name
+    # follows in the next element, where the text-node search does not look.
+    by_leads: list[HtmlElement] = field(default_factory=list, repr=False)
     # itemprop=datePublished / dateModified values outside <meta>.
     itemprop_dates: dict[str, str] = field(default_factory=dict)
 
@@ -263,8 +267,13 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                     found.json_ld.append(item)
         else:
             read_marked_element(element, tag, found, url)
+            lead = element.text
+            if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
+                tail = lead.rstrip(" :\n\t").lower()
+                if tail == "by" or tail.endswith(LEAD_ENDS):
+                    found.by_leads.append(element)
     if bylines:
-        found.bylines = find_bylines(tree)
+        found.bylines = find_bylines(tree, found.by_leads)
     return found
 
 
@@ -304,15 +313,47 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
             text = spaced_text(element)
             if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
                 found.author_links.append(text)
+    classes = element.get("class") or ""
+    # Most elements name no author at all: one substring test before the finer ones.
+    marks = f"{prop} {element.get('rel') or ''} {classes}".lower()
+    if "author" not in marks and "byline" not in marks:
+        return
     if is_author_mark(element):
         if len(found.author_marks) < 10 and not off_article(element):
             text = author_mark_text(element)
             if text:
                 found.author_marks.append(text)
-    elif AUTHOR_CLASS_RE.search(element.get("class") or "") and len(found.author_classed) < 10:
-        text = spaced_text(element)
-        if text and len(text.split()) <= AUTHOR_CLASSED_MAX_WORDS and not off_article(element):
+    elif AUTHOR_CLASS_RE.search(classes) and len(found.author_classed) < 10:
+        text = short_text(element)
+        if text and not off_article(element):
             found.author_classed.append(text)
+
+
+def short_text(element: HtmlElement) -> str | None:
+    """An author-classed element's text when short ("Jane Doe Staff Writer"), else that of its
+    first short element (an author box's name heading above the biography), else None."""
+    if short_enough(element):
+        return spaced_text(element)
+    for index, child in enumerate(element.iterdescendants()):
+        if index >= AUTHOR_BOX_MAX_ELEMENTS:
+            break
+        if isinstance(child.tag, str) and child.tag not in ("script", "style", "img"):
+            if short_enough(child):
+                inner = spaced_text(child)
+                if len(inner.split()) >= 2:
+                    return inner
+    return None
+
+
+def short_enough(element: HtmlElement) -> bool:
+    """True when the element's text has at most AUTHOR_CLASSED_MAX_WORDS words, read only
+    until it has more (an author-classed wrapper may hold a whole article)."""
+    words = 0
+    for piece in element.itertext():
+        words += len(piece.split())
+        if words > AUTHOR_CLASSED_MAX_WORDS:
+            return False
+    return True
 
 
 def spaced_text(element: HtmlElement) -> str:
@@ -330,12 +371,13 @@ def local_link(href: str, url: str | None) -> bool:
     return bool(own) and host.removeprefix("www.").endswith(own.split(".", 1)[-1])
 
 
-def find_bylines(tree: HtmlElement) -> list[str]:
-    """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe")."""
+def find_bylines(tree: HtmlElement, leads: Sequence[HtmlElement] = ()) -> list[str]:
+    """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe"):
+    the lone leads first ("Written by", read by `read_evidence`), then the text nodes."""
     bylines: list[str] = []
     seen: set[HtmlElement] = set()
-    for node in BY_TEXT_NODES(tree)[:BY_TEXT_NODES_MAX]:
-        holder = node.getparent()
+    for node in [*leads, *BY_TEXT_NODES(tree)[:BY_TEXT_NODES_MAX]]:
+        holder = node if isinstance(node, HtmlElement) else node.getparent()
         if holder is None:
             continue
         if getattr(node, "is_tail", False):
