@@ -215,6 +215,11 @@ def test_author_classed_texts_give_full_names_only() -> None:
 def test_author_classed_text_without_the_date_beside_it() -> None:
     dated = Evidence(author_classed=["Dec 17, 2025 Jane K. Doe", "4 March 2025 · John Roe"])
     assert find_authors(dated).people == ["Jane K. Doe"]
+    labelled = Evidence(author_classed=["John Roe Last updated on 17 December 2025"])
+    assert find_authors(labelled).people == ["John Roe"]
+    # Without a "by", " in " is part of a teaser headline, not the end of a name.
+    teaser = Evidence(author_classed=["Exploring Bamboo Forests in Kyoto, Japan"])
+    assert find_authors(teaser).people == []
     # "Articles by ..." on an author link: the lead goes, the name stays.
     assert split_names("Articles by Jane Doe") == ["Jane Doe"]
 

@@ -97,6 +97,10 @@ DATE_TEXT_RE = re.compile(
     r"|\d{4}-\d{2}-\d{2})\b\s*[|·•,-]?",
     re.IGNORECASE,
 )
+# Where the name of an author-classed text without "by" ends: a label or a separator.
+CLASSED_END_RE = re.compile(
+    r"\s+(?:last\s+)?(?:updated|published|posted|modified)\b|\s+last\s+|\s*[|·•—–]\s*", re.I
+)
 # A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
 DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
 NAME_MAX_WORDS = 5
@@ -242,7 +246,10 @@ def first_classed(texts: list[str]) -> list[tuple[str, bool]]:
     "Jane Doe", "Jane Doe Senior Writer"; a lone word there is as often a label."""
     for text in dict.fromkeys(texts):
         text = squash(DATE_TEXT_RE.sub(" ", text))  # "Dec 17, 2025 Jane Doe": the date beside
-        names = byline_names(text) if BY_WORD_RE.search(text) else text
+        if BY_WORD_RE.search(text):
+            names = byline_names(text)
+        else:  # "Jane Doe Last updated on ...", "Jane Doe | Editor"
+            names = CLASSED_END_RE.split(text, maxsplit=1)[0]
         found = [name for name in split_names(names) if looks_like_person(name)]
         # "The Best Ramen & Drinks": a teaser's headline in an author-classed card.
         if found and all(" " in name and not headline_like(name) for name in found):

@@ -400,8 +400,16 @@ def find_bylines(tree: HtmlElement, leads: Sequence[HtmlElement] = ()) -> list[s
 
 def byline_holder(holder: HtmlElement) -> tuple[HtmlElement, str]:
     """The element holding a whole byline and its text: the given one, or for a lone lead
-    ("<span>Written by</span><a>Jane Doe</a>") the nearest ancestor that adds the name."""
+    ("<span>Written by</span><a>Jane Doe</a>") the lead with the element after it, else the
+    nearest ancestor that adds the name."""
     text = spaced_text(holder)
+    if not LEAD_ONLY_RE.match(text):
+        return holder, text
+    following = holder.getnext()
+    if following is not None and isinstance(following.tag, str):
+        name = spaced_text(following)
+        if 0 < len(name.split()) <= BYLINE_MAX_WORDS:
+            return holder, f"{text} {name}"
     for _ in range(2):
         parent = holder.getparent()
         if not LEAD_ONLY_RE.match(text) or parent is None or parent.tag == "body":
