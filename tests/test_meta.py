@@ -20,7 +20,7 @@ from cleaners.meta.authors import find_authors, split_names
 from cleaners.meta.dates import find_dates, normalise_iso, url_date
 from cleaners.meta.evidence import Evidence
 from cleaners.meta.language import choose_language
-from cleaners.meta.learned import title_affix_blocks
+from cleaners.meta.learned import learned_byline_places, title_affix_blocks
 from cleaners.meta.title import (
     choose_title,
     learned_title_affixes,
@@ -236,3 +236,21 @@ def test_the_outlet_names_a_page_without_author_only_when_the_title_names_its_ho
         url="https://shop.example/a", meta={"og:site_name": "Kettle Co - Make Tea Better"}
     )
     assert find_authors(declared).organisations == ["Kettle Co"]
+
+
+def test_an_outlets_byline_place_is_learned_from_pages_that_name_the_author() -> None:
+    """Six pages of one outlet name their author in JSON-LD and show it in the same element
+    (a class no rule knows); the seventh names it only there: read once the place is learned."""
+    pages = sorted((FIXTURES / "byline_outlet").glob("*.html"))
+    urls = [f"https://harbour.example/news/{n}" for n in range(len(pages))]
+    htmls = [path.read_bytes() for path in pages]
+    assert extract_article(htmls[-1], urls[-1]).authors == []
+    learned = [
+        extract_article(html, url, collect_blocks=True).blocks
+        for html, url in zip(htmls[:-1], urls[:-1], strict=True)
+    ]
+    profile = learn_from_pages("harbour", learned)
+    assert learned_byline_places(profile) == ("div.story-top > span.credit",)
+    assert extract_article(htmls[-1], urls[-1], profile=profile).authors == ["Henrietta Lowe"]
+    # Too few pages to tell: nothing learned.
+    assert learned_byline_places(learn_from_pages("harbour", learned[:4])) == ()

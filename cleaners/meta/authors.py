@@ -226,6 +226,7 @@ def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tu
     yield [(text, False) for text in evidence.author_links[:1]]
     yield from first_named(evidence.bylines)
     yield first_classed(evidence.author_classed)
+    yield first_classed(evidence.learned_bylines)
     if fallback:
         yield [(part, False) for part in fallback.split(";")]
 

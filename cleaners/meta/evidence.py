@@ -140,6 +140,8 @@ class Evidence:
     # Short texts of elements whose class names an author or a byline ("post-author",
     # "byline"), not marked as the name itself: an author box, a meta line (page order).
     author_classed: list[str] = field(default_factory=list)
+    # Short texts at the places where the outlet's other pages show their bylines (learned).
+    learned_bylines: list[str] = field(default_factory=list)
     # Short visible lines that open with a byline word ("By Jane Doe", "Written by ...").
     bylines: list[str] = field(default_factory=list)
     # Elements whose own text ends in a byline word ("<span>Written by</span>"): the name
