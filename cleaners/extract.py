@@ -41,7 +41,13 @@ from cleaners.candidates import (
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
-from cleaners.meta import PageMetadata, read_evidence, resolve_metadata
+from cleaners.meta import (
+    PageMetadata,
+    byline_place_blocks,
+    learned_byline_places,
+    read_evidence,
+    resolve_metadata,
+)
 from cleaners.meta.dates import as_fetch_time, cheap_date_known, page_date
 from cleaners.meta.learned import title_affix_blocks
 from cleaners.meta.title import learned_title_affixes
@@ -554,7 +560,8 @@ def _extract_article(
     facts = page_facts(tree, url)
     # Metadata is read from the page as served, before any cleaner or learned profile takes a
     # byline or a tag list out of the tree (cleaners.meta); the date search waits (see below).
-    evidence = read_evidence(tree, url)
+    evidence = read_evidence(tree, url, learned_byline_places(profile))
+    byline_place = byline_place_blocks(tree, evidence) if collect_blocks else []
     document = page_metadata(tree, url, search_date=False)
     fetched = as_fetch_time(fetched_at)
     # htmldate's quick search only for a page no cheaper evidence dates, on the tree as served
@@ -604,7 +611,7 @@ def _extract_article(
         title_affixes=learned_title_affixes(profile),
     )
     blocks_out = (
-        [*page_blocks.blocks.values(), *title_affix_blocks(evidence.title)]
+        [*page_blocks.blocks.values(), *title_affix_blocks(evidence.title), *byline_place]
         if collect_blocks and page_blocks
         else []
     )

@@ -20,7 +20,7 @@ from cleaners.meta.authors import find_authors, split_names
 from cleaners.meta.dates import find_dates, normalise_iso, url_date
 from cleaners.meta.evidence import Evidence
 from cleaners.meta.language import choose_language
-from cleaners.meta.learned import title_affix_blocks
+from cleaners.meta.learned import learned_byline_places, title_affix_blocks
 from cleaners.meta.title import (
     choose_title,
     learned_title_affixes,
@@ -199,3 +199,58 @@ def test_the_language_model_loads_without_writing_a_file() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "de"
+
+
+def test_author_classed_texts_give_full_names_only() -> None:
+    # A teaser headline in an author-classed card and a lone word are no author; a name is.
+    teaser = Evidence(author_classed=["The Best Ramen & Drinks in Kyoto?", "Admin", "Jane Doe"])
+    assert find_authors(teaser).people == ["Jane Doe"]
+    role = Evidence(author_classed=["Jane Doe Senior Editor"])
+    assert find_authors(role).people == ["Jane Doe"]
+    # A byline word inside the classed text is read as a byline.
+    dated = Evidence(author_classed=["March 3, 2025 by John Roe"])
+    assert find_authors(dated).people == ["John Roe"]
+
+
+def test_author_classed_text_without_the_date_beside_it() -> None:
+    dated = Evidence(author_classed=["Dec 17, 2025 Jane K. Doe", "4 March 2025 · John Roe"])
+    assert find_authors(dated).people == ["Jane K. Doe"]
+    labelled = Evidence(author_classed=["John Roe Last updated on 17 December 2025"])
+    assert find_authors(labelled).people == ["John Roe"]
+    # Without a "by", " in " is part of a teaser headline, not the end of a name.
+    teaser = Evidence(author_classed=["Exploring Bamboo Forests in Kyoto, Japan"])
+    assert find_authors(teaser).people == []
+    # "Articles by ..." on an author link: the lead goes, the name stays.
+    assert split_names("Articles by Jane Doe") == ["Jane Doe"]
+
+
+def test_the_outlet_names_a_page_without_author_only_when_the_title_names_its_host() -> None:
+    # A title's last part that is no name of the host is a tagline, not the outlet.
+    page = Evidence(url="https://odile.example.net/a", title="Old bicycles | Rust and patience")
+    assert find_authors(page).organisations == []
+    # Initials of the title's part are the host's label.
+    page = Evidence(url="https://www.gkc.example/a", title="Car care | Green Kettle Cooperative")
+    assert find_authors(page).organisations == ["Green Kettle Cooperative"]
+    # A declared site name comes first, its tagline cut.
+    declared = Evidence(
+        url="https://shop.example/a", meta={"og:site_name": "Kettle Co - Make Tea Better"}
+    )
+    assert find_authors(declared).organisations == ["Kettle Co"]
+
+
+def test_an_outlets_byline_place_is_learned_from_pages_that_name_the_author() -> None:
+    """Six pages of one outlet name their author in JSON-LD and show it in the same element
+    (a class no rule knows); the seventh names it only there: read once the place is learned."""
+    pages = sorted((FIXTURES / "byline_outlet").glob("*.html"))
+    urls = [f"https://harbour.example/news/{n}" for n in range(len(pages))]
+    htmls = [path.read_bytes() for path in pages]
+    assert extract_article(htmls[-1], urls[-1]).authors == []
+    learned = [
+        extract_article(html, url, collect_blocks=True).blocks
+        for html, url in zip(htmls[:-1], urls[:-1], strict=True)
+    ]
+    profile = learn_from_pages("harbour", learned)
+    assert learned_byline_places(profile) == ("div.story-top > span.credit",)
+    assert extract_article(htmls[-1], urls[-1], profile=profile).authors == ["Henrietta Lowe"]
+    # Too few pages to tell: nothing learned.
+    assert learned_byline_places(learn_from_pages("harbour", learned[:4])) == ()

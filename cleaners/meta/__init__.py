@@ -3,8 +3,8 @@
 `read_evidence` reads what the page declares about itself once, from the untouched tree;
 `resolve_metadata` weighs it (with trafilatura's own findings and the article text's datelines)
 into the fields of an `Article`. Each rule lives in its own module: `title`, `dates`,
-`authors`, `language`; `learned_title_affixes` reads an outlet's title affixes from its
-learned profile.
+`authors`, `language`; `learned_title_affixes` and `learned_byline_places` read an outlet's
+title affixes and byline places from its learned profile (`learned`).
 """
 
 from __future__ import annotations
@@ -20,17 +20,30 @@ from cleaners.meta.dates import find_dates
 from cleaners.meta.evidence import Evidence, find_bylines
 from cleaners.meta.evidence import read_evidence as read_declared_evidence
 from cleaners.meta.language import choose_language
+from cleaners.meta.learned import (
+    byline_place_blocks,
+    learned_byline_places,
+    read_byline_places,
+)
 from cleaners.meta.title import choose_title, learned_title_affixes
 
-__all__ = ["Evidence", "PageMetadata", "learned_title_affixes", "read_evidence", "resolve_metadata"]
+__all__ = [
+    "Evidence", "PageMetadata", "byline_place_blocks", "learned_byline_places",
+    "learned_title_affixes", "read_evidence", "resolve_metadata",
+]  # fmt: skip
 
 
-def read_evidence(tree: HtmlElement, url: str | None) -> Evidence:
-    """What the page declares about itself; its visible "By ..." lines are searched for only
-    when its structured data, author marks and author links name no person."""
+def read_evidence(
+    tree: HtmlElement, url: str | None, byline_places: Sequence[str] = ()
+) -> Evidence:
+    """What the page declares about itself; its visible "By ..." lines, and the texts at the
+    places the outlet's other pages show their bylines (`learned_byline_places`), are read
+    only when its structured data, author marks and author links name no person."""
     evidence = read_declared_evidence(tree, url, bylines=False)
     if not find_authors(evidence).people:
-        evidence.bylines = find_bylines(tree)
+        evidence.bylines = find_bylines(tree, evidence.by_leads)
+        if byline_places:
+            evidence.learned_bylines = read_byline_places(tree, byline_places)
     return evidence
 
 

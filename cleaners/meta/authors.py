@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaners.meta.evidence import Evidence, squash, types_of
-from cleaners.meta.title import compact, is_site_segment, site_names
+from cleaners.meta.title import (
+    SITE_SEGMENT_MAX_WORDS,
+    compact,
+    host_names,
+    is_site_segment,
+    site_names,
+    split_segments,
+)
 
 AUTHOR_META_KEYS = (
     "author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
@@ -27,7 +34,8 @@ AUTHOR_META_KEYS = (
 # A leading byline word, in the supported languages.
 BY_LEAD_RE = re.compile(
     r"^\s*(?:(?:view|see|more)\s+(?:all\s+)?(?:posts|articles|stories)\s+)?"
-    r"(?:(?:written|posted|reviewed|edited|published|reported|words|story|text)\s+)?"
+    r"(?:(?:written|posted|reviewed|edited|published|reported|words|story|text|articles?|posts?)"
+    r"\s+)?"
     r"(?:by|von|par|por|di|door|av|af|автор|от)\s*:?\s+",
     re.IGNORECASE,
 )
@@ -82,12 +90,24 @@ BY_WORD_RE = re.compile(r"(?:^|[\s,|·•])(?:by|von|par|por)\s+", re.IGNORECASE
 BYLINE_END_RE = re.compile(
     r"\s+(?:on|at|in|am|le|el|updated|published|posted|last|-)\s+|\s*[|·•—–]\s*|\s+\d", re.I
 )
+# A date written beside a name in a meta line ("Dec 17, 2025", "17 December 2025", "2025-12-17").
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+DATE_TEXT_RE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2})\b\s*[|·•,-]?",
+    re.IGNORECASE,
+)
+# Where the name of an author-classed text without "by" ends: a label or a separator.
+CLASSED_END_RE = re.compile(
+    r"\s+(?:last\s+)?(?:updated|published|posted|modified)\b|\s+last\s+|\s*[|·•—–]\s*", re.I
+)
 # A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
 DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
 NAME_MAX_WORDS = 5
 NAME_MAX_CHARS = 60
 DIGIT_RE = re.compile(r"\d")
 URL_LIKE_RE = re.compile(r"^(?:https?:|www\.)|\.(?:com|org|net|html?)\b|@\w+\.", re.IGNORECASE)
+ARTICLE_WORDS = frozenset({"the", "a", "an"})
 LOWER_PARTICLES = frozenset({
     "de", "da", "del", "der", "den", "van", "von", "la", "le", "du", "dos", "das", "di", "bin",
     "al", "ter", "ten", "zu", "y", "e",
@@ -204,16 +224,38 @@ def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tu
     # The first link to an author page is the byline's; later ones are reviewers, related
     # stories' writers or a staff list.
     yield [(text, False) for text in evidence.author_links[:1]]
-    # The first visible byline that names someone; later "by" lines are other stories'.
-    for text in dict.fromkeys(evidence.bylines):
+    yield from first_named(evidence.bylines)
+    yield first_classed(evidence.author_classed)
+    yield first_classed(evidence.learned_bylines)
+    if fallback:
+        yield [(part, False) for part in fallback.split(";")]
+
+
+def first_named(bylines: list[str]) -> Iterable[list[tuple[str, bool]]]:
+    """The first visible byline that names someone; later "by" lines are other stories'."""
+    for text in dict.fromkeys(bylines):
         names = byline_names(text)
         found = [name for name in split_names(names) if looks_like_person(name)]
         # "Zero Waste Room by Room": a lone word after a "by" inside a line is no byline.
         if found and (BY_LEAD_RE.match(text) or any(" " in name for name in found)):
             yield [(names, False)]
             break
-    if fallback:
-        yield [(part, False) for part in fallback.split(";")]
+
+
+def first_classed(texts: list[str]) -> list[tuple[str, bool]]:
+    """The first text of an author-classed element that is a full name (two words or more):
+    "Jane Doe", "Jane Doe Senior Writer"; a lone word there is as often a label."""
+    for text in dict.fromkeys(texts):
+        text = squash(DATE_TEXT_RE.sub(" ", text))  # "Dec 17, 2025 Jane Doe": the date beside
+        if BY_WORD_RE.search(text):
+            names = byline_names(text)
+        else:  # "Jane Doe Last updated on ...", "Jane Doe | Editor"
+            names = CLASSED_END_RE.split(text, maxsplit=1)[0]
+        found = [name for name in split_names(names) if looks_like_person(name)]
+        # "The Best Ramen & Drinks": a teaser's headline in an author-classed card.
+        if found and all(" " in name and not headline_like(name) for name in found):
+            return [(names, False)]
+    return []
 
 
 def byline_names(text: str) -> str:
@@ -250,6 +292,7 @@ def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
             for name in split_names(text):
                 if is_role(name) or is_label(name):
                     continue
+                name = without_site_suffix(name, sites)
                 if is_organisation(name, sites):
                     organisations.append(name)
                 elif looks_like_person(name):
@@ -260,7 +303,61 @@ def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
             handles = people  # "KatieS": a user name; a later source may give the full name
     if handles:
         return Authors(people=unique(handles), organisations=[])
+    if not organisations:
+        organisations = publisher_names(evidence)
     return Authors(people=[], organisations=unique(organisations)[:3])
+
+
+def publisher_names(evidence: Evidence) -> list[str]:
+    """The outlet's name, for a page that names no author at all (such a page is the outlet's
+    own): the declared one (og:site_name, the JSON-LD publisher, application-name), else the
+    part of the <title> that names the page's host ("... | Pierce Freeman" on pierce.dev)."""
+    main = evidence.main_item() or {}
+    publisher = main.get("publisher")
+    declared = [evidence.meta.get("og:site_name", "")]
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        declared.append(publisher["name"])
+    declared.append(evidence.meta.get("application-name", ""))
+    for name in declared:
+        segments = split_segments(squash(html.unescape(name)))
+        if segments and len(segments[0].split()) <= SITE_SEGMENT_MAX_WORDS:
+            if not URL_LIKE_RE.search(segments[0]):
+                return [segments[0].strip()]
+    labels = host_names(evidence.host)[:-1]
+    segments = split_segments(evidence.title)
+    for segment in (segments[-1], segments[0]) if len(segments) > 1 else ():
+        if len(segment.split()) <= NAME_MAX_WORDS and names_host(segment, labels):
+            return [segment]
+    return []
+
+
+def names_host(segment: str, labels: Sequence[str]) -> bool:
+    """True when a title segment names a label of the page's host: it holds the label or is
+    held in it ("DianaHR" on getdianahr.com), or its initials are the label ("Farm Bureau
+    Financial Services" on fbfs.com)."""
+    text = compact(segment)
+    words = segment.split()
+    initials = "".join(word[0] for word in words if word[0].isalnum()).lower()
+    return any(
+        (len(text) >= 4 and text in label)
+        or (len(label) >= 4 and label in text)
+        or (len(words) >= 3 and initials == label)
+        for label in labels
+    )
+
+
+def headline_like(name: str) -> bool:
+    """True for a capitalised phrase opening with an article ("The Best Ramen")."""
+    return name.split()[0].lower() in ARTICLE_WORDS
+
+
+def without_site_suffix(name: str, sites: Sequence[str]) -> str:
+    """A name without the site's name run on after it ("Jane Doe USA Today" -> "Jane Doe")."""
+    words = name.split()
+    for cut in range(len(words) - 2, 1, -1):
+        if is_site_segment(" ".join(words[cut:]), sites):
+            return " ".join(words[:cut])
+    return name
 
 
 def unique(names: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,8 +65,10 @@ READ_TAGS = (
 # A visible byline's opening ("By Jane Doe", "Written by", "Von", "Par"), and its length limit.
 # A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, and a
 # capitalised name after it; "reduce costs by moving" is a sentence.
-BYLINE_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por)\s+[^\W\d_]", re.IGNORECASE)
-BYLINE_NAME_RE = re.compile(r"\b(?:by|von|par|por)\s+[A-ZÀ-ÖØ-ÞА-Я]")
+BYLINE_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por):?\s+[^\W\d_]", re.IGNORECASE)
+BYLINE_NAME_RE = re.compile(r"\b(?i:by|von|par|por):?\s+[A-ZÀ-ÖØ-ÞА-Я]")
+# A line that is only its byline lead ("Written by", "By:"): the name is in the next element.
+LEAD_ONLY_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por):?$", re.IGNORECASE)
 # "Photo by", "Image by": a picture credit, not a byline.
 CREDIT_BY_RE = re.compile(
     r"\b(?:photo(?:graph)?s?|images?|illustrations?|graphics?|video|foto|bild|cover|art"
@@ -76,19 +78,38 @@ CREDIT_BY_RE = re.compile(
     re.IGNORECASE,
 )
 BYLINE_MAX_WORDS = 12
-# Text nodes that may hold a byline word, found by libxml2 rather than by reading every element.
+# Text nodes that may hold a byline word, found by libxml2 rather than by reading every element
+# (each further test copies every text node of the page once more; an element whose own text
+# ends in its byline word, "Written by" with the name in the next element, is found by
+# `read_evidence` instead).
 BY_TEXT_NODES = etree.XPath(
-    "/descendant::body/descendant::text()[contains(., 'by ') or contains(., 'By ')"
-    " or contains(., 'BY ') or contains(., 'von ') or contains(., 'Von ')"
-    " or contains(., 'par ') or contains(., 'Par ')]"
+    "/descendant::body/descendant::text()["
+    + " or ".join(
+        f"contains(., '{needle}')"
+        for needle in ("by ", "By ", "BY ", "By\n", "von ", "Von ", "par ", "Par ")
+    )
+    + "]"
 )
 BY_TEXT_NODES_MAX = 40
+# An element's own text that ends in a byline word, and its length limit.
+LEAD_ENDS = (" by", "\nby", "\tby")
+LEAD_MAX_CHARS = 40
 # A link to an author's page: a path segment naming authors, then the author's slug.
 AUTHOR_PATH_RE = re.compile(
     r"/(?:authors?|writers?|contributors?|columnists?|people|staff|profiles?|autor(?:en)?"
     r"|auteurs?|autores|redakteur(?:e|in)?|journalists?|byline)/[^/?#]*[a-z][^/?#]*/?(?:[?#]|$)",
     re.IGNORECASE,
 )
+# A class naming an element as an author's or a byline ("post-author", "byline", "c-author"),
+# not as the author's picture, biography or other stories.
+AUTHOR_CLASS_RE = re.compile(
+    r"(?:author|byline)(?![\w-]*(?:avatar|image|img|photo|pic|desc|social|link|follow|more|list"
+    r"|posts))",
+    re.IGNORECASE,
+)
+AUTHOR_CLASSED_MAX_WORDS = 8
+# Elements of an author box looked at for its name heading.
+AUTHOR_BOX_MAX_ELEMENTS = 12
 JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 SPACE_RE = re.compile(r"\s+")
 
@@ -116,8 +137,16 @@ class Evidence:
     author_marks: list[str] = field(default_factory=list)
     # Texts of links to author pages ("/author/jane-doe", "/autoren/hans-meier").
     author_links: list[str] = field(default_factory=list)
+    # Short texts of elements whose class names an author or a byline ("post-author",
+    # "byline"), not marked as the name itself: an author box, a meta line (page order).
+    author_classed: list[str] = field(default_factory=list)
+    # Short texts at the places where the outlet's other pages show their bylines (learned).
+    learned_bylines: list[str] = field(default_factory=list)
     # Short visible lines that open with a byline word ("By Jane Doe", "Written by ...").
     bylines: list[str] = field(default_factory=list)
+    # Elements whose own text ends in a byline word ("<span>Written by</span>"): the name
+    # follows in the next element, where the text-node search does not look.
+    by_leads: list[HtmlElement] = field(default_factory=list, repr=False)
     # itemprop=datePublished / dateModified values outside <meta>.
     itemprop_dates: dict[str, str] = field(default_factory=dict)
 
@@ -240,8 +269,13 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                     found.json_ld.append(item)
         else:
             read_marked_element(element, tag, found, url)
+            lead = element.text
+            if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
+                tail = lead.rstrip(" :\n\t").lower()
+                if tail == "by" or tail.endswith(LEAD_ENDS):
+                    found.by_leads.append(element)
     if bylines:
-        found.bylines = find_bylines(tree)
+        found.bylines = find_bylines(tree, found.by_leads)
     return found
 
 
@@ -281,11 +315,47 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
             text = spaced_text(element)
             if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
                 found.author_links.append(text)
-    if is_author_mark(element) and len(found.author_marks) < 10:
-        if not off_article(element):
+    classes = element.get("class") or ""
+    # Most elements name no author at all: one substring test before the finer ones.
+    marks = f"{prop} {element.get('rel') or ''} {classes}".lower()
+    if "author" not in marks and "byline" not in marks:
+        return
+    if is_author_mark(element):
+        if len(found.author_marks) < 10 and not off_article(element):
             text = author_mark_text(element)
             if text:
                 found.author_marks.append(text)
+    elif AUTHOR_CLASS_RE.search(classes) and len(found.author_classed) < 10:
+        text = short_text(element)
+        if text and not off_article(element):
+            found.author_classed.append(text)
+
+
+def short_text(element: HtmlElement) -> str | None:
+    """An author-classed element's text when short ("Jane Doe Staff Writer"), else that of its
+    first short element (an author box's name heading above the biography), else None."""
+    if short_enough(element):
+        return spaced_text(element)
+    for index, child in enumerate(element.iterdescendants()):
+        if index >= AUTHOR_BOX_MAX_ELEMENTS:
+            break
+        if isinstance(child.tag, str) and child.tag not in ("script", "style", "img"):
+            if short_enough(child):
+                inner = spaced_text(child)
+                if len(inner.split()) >= 2:
+                    return inner
+    return None
+
+
+def short_enough(element: HtmlElement) -> bool:
+    """True when the element's text has at most AUTHOR_CLASSED_MAX_WORDS words, read only
+    until it has more (an author-classed wrapper may hold a whole article)."""
+    words = 0
+    for piece in element.itertext():
+        words += len(piece.split())
+        if words > AUTHOR_CLASSED_MAX_WORDS:
+            return False
+    return True
 
 
 def spaced_text(element: HtmlElement) -> str:
@@ -303,12 +373,13 @@ def local_link(href: str, url: str | None) -> bool:
     return bool(own) and host.removeprefix("www.").endswith(own.split(".", 1)[-1])
 
 
-def find_bylines(tree: HtmlElement) -> list[str]:
-    """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe")."""
+def find_bylines(tree: HtmlElement, leads: Sequence[HtmlElement] = ()) -> list[str]:
+    """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe"):
+    the lone leads first ("Written by", read by `read_evidence`), then the text nodes."""
     bylines: list[str] = []
     seen: set[HtmlElement] = set()
-    for node in BY_TEXT_NODES(tree)[:BY_TEXT_NODES_MAX]:
-        holder = node.getparent()
+    for node in [*leads, *BY_TEXT_NODES(tree)[:BY_TEXT_NODES_MAX]]:
+        holder = node if isinstance(node, HtmlElement) else node.getparent()
         if holder is None:
             continue
         if getattr(node, "is_tail", False):
@@ -316,7 +387,7 @@ def find_bylines(tree: HtmlElement) -> list[str]:
         if holder is None or holder in seen or holder.tag in ("script", "style", "title"):
             continue
         seen.add(holder)
-        text = spaced_text(holder)
+        holder, text = byline_holder(holder)
         if len(text.split()) > BYLINE_MAX_WORDS or not BYLINE_RE.search(text):
             continue
         if not BYLINE_NAME_RE.search(text):
@@ -327,3 +398,23 @@ def find_bylines(tree: HtmlElement) -> list[str]:
         if len(bylines) >= 5:
             break
     return bylines
+
+
+def byline_holder(holder: HtmlElement) -> tuple[HtmlElement, str]:
+    """The element holding a whole byline and its text: the given one, or for a lone lead
+    ("<span>Written by</span><a>Jane Doe</a>") the lead with the element after it, else the
+    nearest ancestor that adds the name."""
+    text = spaced_text(holder)
+    if not LEAD_ONLY_RE.match(text):
+        return holder, text
+    following = holder.getnext()
+    if following is not None and isinstance(following.tag, str):
+        name = spaced_text(following)
+        if 0 < len(name.split()) <= BYLINE_MAX_WORDS:
+            return holder, f"{text} {name}"
+    for _ in range(2):
+        parent = holder.getparent()
+        if not LEAD_ONLY_RE.match(text) or parent is None or parent.tag == "body":
+            break
+        holder, text = parent, spaced_text(parent)
+    return holder, text

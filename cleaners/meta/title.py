@@ -23,6 +23,11 @@ SEPARATOR_RE = re.compile(r"\s+(?:[-–—|·•»:/~]|::|\|\|)\s+|\s*\|\s*")
 # A "Site: Headline" prefix (a colon without a space before it).
 COLON_PREFIX_RE = re.compile(r"^([^:]{2,40}):\s+(?=\S)")
 WORD_RE = re.compile(r"\w+")
+BAR_RE = re.compile(r"\s*\|\s*")
+# The part before a bar is the headline when it has at least this many words.
+BAR_HEAD_MIN_WORDS = 4
+# UTF-8 bytes read as Latin-1 ("Investorâ\x80\x99s", "JOHNSONÂ®").
+MOJIBAKE_RE = re.compile("[ÂÃâ][\x80-\xbf]")
 # What a heading may carry besides the headline: a year or a "posted ... by" byline.
 DATELINE_RE = re.compile(r"^\s*(?:\w+ ){0,3}(?:19|20)\d\d\b|\b(?:posted|by|updated)\b")
 # Host labels that name no site ("www", the top-level domains of common hosts).
@@ -149,25 +154,56 @@ def agreement(first: str, second: str) -> float:
     return shared / len(shorter) * min(1.0, 2 * len(shorter) / len(longer))
 
 
+def readable(text: str) -> str:
+    """A title as the page meant it: entities escaped twice resolved ("SQL &#x26; AI"), and
+    UTF-8 bytes that were read as Latin-1 read again ("Investorâ\x80\x99s" -> "Investor’s")."""
+    text = html.unescape(text)
+    if MOJIBAKE_RE.search(text):
+        try:
+            return text.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return text
+    return text
+
+
 def candidate_titles(evidence: Evidence) -> list[tuple[str, str]]:
     """(source, text) of every headline the page declares, in order of trust for ties."""
     found: list[tuple[str, str]] = []
-    found.extend(("h1", text) for text in evidence.h1s)
+    found.extend(("h1", readable(text)) for text in evidence.h1s)
     main = evidence.main_item() or {}
     for key in ("headline", "name"):
         value = main.get(key)
         if isinstance(value, str) and value.strip():
-            found.append(("jsonld", squash(html.unescape(value))))
+            found.append(("jsonld", squash(readable(value))))
             break
     for key in ("og:title", "twitter:title"):
         if evidence.meta.get(key):
-            found.append(("meta", squash(html.unescape(evidence.meta[key]))))
+            found.append(("meta", squash(readable(evidence.meta[key]))))
     if evidence.title:
-        found.append(("title", evidence.title))
+        found.append(("title", readable(evidence.title)))
     return [(source, text) for source, text in found if text]
 
 
 def choose_title(
+    evidence: Evidence, fallback: str | None = None, affixes: Sequence[str] = ()
+) -> str | None:
+    """The article's headline by agreement of its sources, without site affixes and without
+    what follows a bar."""
+    title = agreed_title(evidence, fallback, affixes)
+    return headline_before_bar(title) if title else title
+
+
+def headline_before_bar(title: str) -> str:
+    """The headline before a vertical bar ("Best movers in 2025 | Top 19 Companies"): a bar
+    parts a headline from a section, a tagline or a site that was not recognised, and is
+    seldom part of a headline; a short first part ("The Agency | ...") is kept whole."""
+    head = BAR_RE.split(title, maxsplit=1)[0].strip()
+    if head != title and len(normalised_words(head)) >= BAR_HEAD_MIN_WORDS:
+        return head
+    return title
+
+
+def agreed_title(
     evidence: Evidence, fallback: str | None = None, affixes: Sequence[str] = ()
 ) -> str | None:
     """The article's headline by agreement of its sources, without site affixes."""
