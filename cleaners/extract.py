@@ -25,7 +25,6 @@ from lxml.html import (
     HtmlProcessingInstruction,
     document_fromstring,
 )
-from trafilatura import bare_extraction
 from trafilatura.settings import Document
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repair_faulty_html
 
@@ -41,6 +40,7 @@ from cleaners.candidates import (
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
+from cleaners.fallback_gate import extract_body
 from cleaners.meta import (
     PageMetadata,
     byline_place_blocks,
@@ -316,7 +316,7 @@ def run_trafilatura(tree: HtmlElement, url: str | None, metadata: Document) -> D
     second look and the index-page check read the cleaned page after it.
     """
     try:
-        document = bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+        document = extract_body(tree, url, **TRAFILATURA_OPTIONS)
     except ExtractionError:
         raise
     except Exception as err:  # trafilatura and its fallbacks raise many error types
@@ -334,9 +334,7 @@ def run_trafilatura_body(
 ) -> Any:
     """trafilatura's main text alone (its XML body), or None when it finds none or fails."""
     try:
-        document = bare_extraction(
-            tree, url=url, favor_precision=favor_precision, **TRAFILATURA_OPTIONS
-        )
+        document = extract_body(tree, url, favor_precision=favor_precision, **TRAFILATURA_OPTIONS)
     except Exception:  # trafilatura and its fallbacks raise many error types
         return None
     if document is None or document.body is None:

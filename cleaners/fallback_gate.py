@@ -1,0 +1,113 @@
+"""trafilatura's extraction without its readability fallback where that fallback cannot win.
+
+On every page trafilatura runs readability (its fork of readability-lxml) on a copy of the page
+and then decides whether that text replaces its own (`trafilatura.external.compare_extraction`,
+`_prefer_readability`). Readability costs about a third of the extraction, and on most of our
+cleaned pages its text cannot be chosen whatever it is: outside recall mode it replaces a
+non-empty extraction only when it is more than twice as long, or when it is longer than
+2 x MIN_EXTRACTED_SIZE and the extraction has no paragraph text or more tables than paragraphs.
+Readability's text is a part of the page's own text (it drops and moves elements, never copies
+text; the only text it adds is "VIDEO" in a kept video <iframe>), so its length is at most the
+length of the page's text outside <script>, <style> and <fencedframe> (which it drops first),
+whitespace collapsed as trafilatura's `trim` does, plus one label per <iframe>. When that bound
+rules both cases out, readability gets an empty page instead: its text is empty, which
+`_prefer_readability` rejects first, and the rest of the comparison (justext's check) runs on
+the same extraction as before. The output is the same; only the work that could not change it
+is skipped.
+
+The gate acts only inside `extract_body` (a context variable marks our calls), so any other
+trafilatura call in the process (the benchmarks' baseline, a user's) runs unchanged. It is
+installed only for the trafilatura versions whose comparison it was checked against.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from typing import Any
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura import core as trafilatura_core
+
+# trafilatura versions whose compare_extraction / _prefer_readability this gate was read against.
+CHECKED_VERSIONS = frozenset({"2.3.1"})
+# What readability drops before anything else: their text never reaches its output.
+READABILITY_DROPPED_TAGS = ("script", "style", "fencedframe")
+# readability writes "VIDEO" into each video <iframe> it keeps: five characters and, at most,
+# one more whitespace run.
+IFRAME_LABEL_CHARS = len("VIDEO") + 1
+
+_GATED = contextvars.ContextVar("cleaners_fallback_gate", default=False)
+
+
+def drop_unread_elements(raw_tree: HtmlElement) -> None:
+    """readability's first step, done before it runs: its <script>, <style> and <fencedframe>
+    elements out, in its own order and way (`drop_tree`), so that it finds none left."""
+    for element in list(raw_tree.iter(*READABILITY_DROPPED_TAGS)):
+        element.drop_tree()
+
+
+def page_text_bound(raw_tree: HtmlElement) -> int:
+    """An upper bound of the length of readability's text on `raw_tree` (its unread elements
+    dropped), whitespace collapsed as trafilatura's `trim` does."""
+    text = etree.tostring(raw_tree, method="text", encoding=str)
+    iframes = sum(1 for _iframe in raw_tree.iter("iframe"))
+    return len(" ".join(text.split())) + IFRAME_LABEL_CHARS * iframes
+
+
+def readability_cannot_win(raw_tree: HtmlElement, body: Any, text: str, options: Any) -> bool:
+    """True when `_prefer_readability` rejects readability's text whatever it is (see above).
+
+    `raw_tree` is readability's page, after `drop_unread_elements`.
+    """
+    bound = page_text_bound(raw_tree)
+    if bound > 2 * len(text):
+        return False
+    if bound <= 2 * options.min_extracted_size:
+        return True
+    paragraphs = len(body.findall(".//p"))
+    return bool(body.xpath(".//p//text()")) and len(body.findall(".//table")) <= paragraphs
+
+
+def gated(compare: Callable[..., Any]) -> Callable[..., Any]:
+    """trafilatura's compare_extraction, given an empty page for readability when it cannot win."""
+
+    def compare_extraction(
+        cleaned_tree: HtmlElement, raw_tree: HtmlElement, body: Any, text: str, options: Any
+    ) -> Any:
+        # Balanced mode only: precision mode prunes readability's page first, and recall mode
+        # takes readability's text on other conditions.
+        if _GATED.get() and options.focus == "balanced" and text:
+            drop_unread_elements(raw_tree)
+            if readability_cannot_win(raw_tree, body, text, options):
+                raw_tree = HtmlElement()
+        return compare(cleaned_tree, raw_tree, body, text, options)
+
+    compare_extraction.__wrapped__ = compare  # type: ignore[attr-defined]
+    return compare_extraction
+
+
+def install() -> bool:
+    """Put the gate in front of trafilatura's comparison (once); False on an unchecked version."""
+    current = trafilatura_core.compare_extraction
+    if getattr(current, "__wrapped__", None) is not None:
+        return True
+    if trafilatura.__version__ not in CHECKED_VERSIONS:
+        return False
+    trafilatura_core.compare_extraction = gated(current)
+    return True
+
+
+INSTALLED = install()
+
+
+def extract_body(tree: HtmlElement, url: str | None, **options: Any) -> Any:
+    """`trafilatura.bare_extraction` of the tree, with the readability gate open for this call."""
+    token = _GATED.set(True)
+    try:
+        return bare_extraction(tree, url=url, **options)
+    finally:
+        _GATED.reset(token)
