@@ -10,6 +10,14 @@ link text than the article it continues. A training
 plan's tables or the second half of a long article cut off by a wrong region edge are what such
 a trim took away. The check runs only when a trim is that large, so other pages cost nothing.
 
+A body that leaves out the page's own description (the `og:description` or meta description,
+most often the article's lead, sometimes its whole text) while the page shows it as text is
+suspect as well: trafilatura's default mode took another part of the page, or the article with
+so much around it that the lead is lost in it. The precision reading is taken when it holds
+the description (`holds_description`). A description is evidence only when the page shows it:
+a summary written for search engines alone is on no page, and the check costs a second
+extraction only where the page holds the text that the body lacks.
+
 Measured and not kept (bench/README.md): the same check on the closing-teasers trim (it put a
 news site's teasers back), a second extraction without a tree cleaner whose removals hold more
 prose than the body (on old pages the hidden text it brought back was comments and dialogs),
@@ -42,6 +50,10 @@ ADDED_MAX_LINK_SHARE = 0.05
 MIN_DECLARED_WORDS = 50
 # The second reading must match the declared body by this much more to be kept.
 DECLARED_MARGIN = 0.05
+# A description shorter than this many words is a slogan or a title, not evidence.
+MIN_DESCRIPTION_WORDS = 8
+# A reading holds the description when it has at least this share of its word bigrams.
+HOLDS_DESCRIPTION_SHARE = 0.5
 WORD_RE = re.compile(r"\w+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']")
 ARTICLE_BODY_XPATH = etree.XPath("//*[@itemprop='articleBody']")
@@ -150,3 +162,37 @@ def link_share(blocks: Sequence[Block]) -> float:
         linked += count * block.link_share
     return linked / total if total else 0.0
 
+
+
+def bigrams(text: str) -> Counter[tuple[str, str]]:
+    """The text's word bigrams, lower-cased (a multiset)."""
+    tokens = WORD_RE.findall(text.lower())
+    return Counter(zip(tokens, tokens[1:], strict=False))
+
+
+def description_share(text: str, description: str | None) -> float | None:
+    """The share of the description's word bigrams that the text holds; None for a description
+    too short to be evidence."""
+    if not description or len(description.split()) < MIN_DESCRIPTION_WORDS:
+        return None
+    wanted = bigrams(description)
+    return sum((bigrams(text) & wanted).values()) / sum(wanted.values())
+
+
+def misses_description(
+    blocks: Sequence[Block], description: str | None, page: HtmlElement | None
+) -> bool:
+    """True when the body leaves out the description that the page shows as text: the body is
+    suspect, and a second reading that holds the description is the better one."""
+    share = description_share("\n".join(block.text for block in blocks), description)
+    if share is None or share >= HOLDS_DESCRIPTION_SHARE or page is None:
+        return False
+    body = page.find("body")
+    shown = description_share((body if body is not None else page).text_content(), description)
+    return shown is not None and shown >= HOLDS_DESCRIPTION_SHARE
+
+
+def holds_description(blocks: Sequence[Block], description: str | None) -> bool:
+    """True when the reading holds the page's description (HOLDS_DESCRIPTION_SHARE of it)."""
+    share = description_share("\n".join(block.text for block in blocks), description)
+    return share is not None and share >= HOLDS_DESCRIPTION_SHARE
