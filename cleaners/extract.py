@@ -534,7 +534,7 @@ def description_rescue(
     precise, precise_ctx = precision_reading(
         tree, url, region, ctx, tree_removals, page_blocks, profile
     )
-    if second_look.holds_description(precise, description):
+    if second_look.holds_description(precise, blocks, description):
         return precise, precise_ctx
     return blocks, ctx
 

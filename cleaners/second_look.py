@@ -12,9 +12,10 @@ a trim took away. The check runs only when a trim is that large, so other pages 
 
 A body that leaves out the page's own description (the `og:description` or meta description,
 most often the article's lead, sometimes its whole text) while the page shows it as text is
-suspect as well: trafilatura's default mode took another part of the page, or the article with
-so much around it that the lead is lost in it. The precision reading is taken when it holds
-the description (`holds_description`). A description is evidence only when the page shows it:
+suspect as well (it holds less than MISSES_DESCRIPTION_SHARE of it): trafilatura's default
+mode took another part of the page, a photo gallery below the article, a sidebar. The precision
+reading is taken when it holds the description and is more than a summary of the first
+(`holds_description`). A description is evidence only when the page shows it:
 a summary written for search engines alone is on no page, and the check costs a second
 extraction only where the page holds the text that the body lacks.
 
@@ -52,8 +53,12 @@ MIN_DECLARED_WORDS = 50
 DECLARED_MARGIN = 0.05
 # A description shorter than this many words is a slogan or a title, not evidence.
 MIN_DESCRIPTION_WORDS = 8
-# A reading holds the description when it has at least this share of its word bigrams.
+# A body with less than this share of the description's word bigrams leaves it out ...
+MISSES_DESCRIPTION_SHARE = 0.2
+# ... and a reading with at least this share holds it.
 HOLDS_DESCRIPTION_SHARE = 0.5
+# A second reading smaller than this share of the first's words is its summary, not its article.
+MIN_SECOND_WORDS_SHARE = 0.1
 WORD_RE = re.compile(r"\w+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']")
 ARTICLE_BODY_XPATH = etree.XPath("//*[@itemprop='articleBody']")
@@ -185,14 +190,22 @@ def misses_description(
     """True when the body leaves out the description that the page shows as text: the body is
     suspect, and a second reading that holds the description is the better one."""
     share = description_share("\n".join(block.text for block in blocks), description)
-    if share is None or share >= HOLDS_DESCRIPTION_SHARE or page is None:
+    if share is None or share >= MISSES_DESCRIPTION_SHARE or page is None:
         return False
     body = page.find("body")
     shown = description_share((body if body is not None else page).text_content(), description)
     return shown is not None and shown >= HOLDS_DESCRIPTION_SHARE
 
 
-def holds_description(blocks: Sequence[Block], description: str | None) -> bool:
-    """True when the reading holds the page's description (HOLDS_DESCRIPTION_SHARE of it)."""
-    share = description_share("\n".join(block.text for block in blocks), description)
-    return share is not None and share >= HOLDS_DESCRIPTION_SHARE
+def holds_description(
+    second: Sequence[Block], first: Sequence[Block], description: str | None
+) -> bool:
+    """True when the second reading holds the page's description (HOLDS_DESCRIPTION_SHARE of
+    it) and is no mere summary of the first: a standfirst that repeats the description, taken
+    alone, is no better than the article it stands above (MIN_SECOND_WORDS_SHARE)."""
+    share = description_share("\n".join(block.text for block in second), description)
+    return (
+        share is not None
+        and share >= HOLDS_DESCRIPTION_SHARE
+        and words(second) >= MIN_SECOND_WORDS_SHARE * words(first)
+    )
