@@ -62,6 +62,9 @@ MIN_SECOND_WORDS_SHARE = 0.1
 WORD_RE = re.compile(r"\w+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']")
 ARTICLE_BODY_XPATH = etree.XPath("//*[@itemprop='articleBody']")
+VISIBLE_TEXT_XPATH = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]"
+)
 
 
 def words(blocks: Sequence[Block]) -> int:
@@ -192,9 +195,16 @@ def misses_description(
     share = description_share("\n".join(block.text for block in blocks), description)
     if share is None or share >= MISSES_DESCRIPTION_SHARE or page is None:
         return False
-    body = page.find("body")
-    shown = description_share((body if body is not None else page).text_content(), description)
-    return shown is not None and shown >= HOLDS_DESCRIPTION_SHARE
+    return shows_text(page, description or "")
+
+
+def shows_text(page: HtmlElement, text: str) -> bool:
+    """True when the page's visible text (no script, style or template) holds the text's
+    opening words (MIN_DESCRIPTION_WORDS of them, case and spacing aside): a plain search, as
+    the page's text may be long."""
+    opening = " ".join(WORD_RE.findall(text.lower())[:MIN_DESCRIPTION_WORDS])
+    shown = " ".join(WORD_RE.findall(" ".join(VISIBLE_TEXT_XPATH(page)).lower()))
+    return bool(opening) and opening in shown
 
 
 def holds_description(
