@@ -497,13 +497,50 @@ def precision_rescue(
     """A body with little prose outside the article's region: trafilatura's default mode took a
     link list, a teaser or the page's furniture; its precision mode sometimes finds the article.
     Its reading (and audit) is taken only when it reads as prose or extends the first."""
+    rescued, rescue_ctx = precision_reading(
+        tree, url, region, ctx, tree_removals, page_blocks, profile
+    )
+    if rescued and (not has_little_prose(rescued) or extends(rescued, blocks)):
+        return rescued, rescue_ctx
+    return blocks, ctx
+
+
+def precision_reading(
+    tree: HtmlElement,
+    url: str | None,
+    region: ArticleRegion | None,
+    ctx: CleaningContext,
+    tree_removals: int,
+    page_blocks: PageBlocks | None,
+    profile: BoilerplateProfile | None,
+) -> tuple[list[Block], CleaningContext]:
+    """trafilatura's precision-mode body of the cleaned tree through the text stage, with an
+    audit of its own (the tree stage's removals, then the text stage's); [] when it finds none."""
     rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
     precise = run_trafilatura_body(tree, url, favor_precision=True)
     if precise is None:
-        return blocks, ctx
-    rescued = clean_main_text(precise, region, rescue_ctx, page_blocks, profile)
-    if rescued and (not has_little_prose(rescued) or extends(rescued, blocks)):
-        return rescued, rescue_ctx
+        return [], rescue_ctx
+    return clean_main_text(precise, region, rescue_ctx, page_blocks, profile), rescue_ctx
+
+
+def description_rescue(
+    tree: HtmlElement,
+    url: str | None,
+    region: ArticleRegion | None,
+    blocks: list[Block],
+    ctx: CleaningContext,
+    tree_removals: int,
+    description: str | None,
+    page_blocks: PageBlocks | None,
+    profile: BoilerplateProfile | None,
+) -> tuple[list[Block], CleaningContext]:
+    """A body that leaves out the description the page shows (cleaners.second_look): the
+    precision reading is taken when it holds the description."""
+    precise, precise_ctx = precision_reading(
+        tree, url, region, ctx, tree_removals, page_blocks, profile
+    )
+    if second_look.holds_description(precise, blocks, description):
+        return precise, precise_ctx
     return blocks, ctx
 
 
@@ -586,6 +623,11 @@ def _extract_article(
     if has_little_prose(blocks) and body_outside_region(region, blocks):
         blocks, ctx = precision_rescue(
             tree, url, region, blocks, ctx, tree_removals, page_blocks, profile
+        )
+    elif second_look.misses_description(blocks, document.description, tree):
+        blocks, ctx = description_rescue(
+            tree, url, region, blocks, ctx, tree_removals, document.description,
+            page_blocks, profile,
         )
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")

@@ -26,7 +26,10 @@ PAGES = sorted(FIXTURES.glob("*.html"))
 # pages of today (a photo gallery whose caption trafilatura's default mode misses among them):
 # ours 0.997 (P 0.994, R 1.000), trafilatura default 0.846. With the 13th (a training plan whose
 # table the article region leaves out, kept by the second look): ours 0.997 (P 0.995, R 1.000),
-# lowest page 0.963 (marche); trafilatura default 0.861. The floors stay where they were.
+# lowest page 0.963 (marche); trafilatura default 0.861. With the 14th (a readers' photo gallery
+# below the article that trafilatura's default mode takes; the description second look keeps the
+# article): ours 0.997 (P 0.995, R 1.000), trafilatura default 0.800. The floors stay where they
+# were.
 AGGREGATE_F1_FLOOR = 0.98
 PAGE_F1_FLOOR = 0.93
 

@@ -90,3 +90,81 @@ def test_a_plan_table_after_the_intro_stays_in_the_body():
     assert "Shoes" not in article.body
     assert "a magazine about running for everyone" not in article.body
     assert "drop_blocks_after_article" not in {r.cleaner for r in article.removed}
+
+
+FERRY = ROOT / "fixtures" / "quality" / "ferry-gallery.html"
+FERRY_URL = "https://sound-courier.example/news/harbour-ferry-winter-timetable"
+FERRY_LEAD = (
+    "The harbour ferry returned to its winter timetable on Monday, and the first crossing left "
+    "the north quay twelve minutes late in a stiff easterly wind."
+)
+CAPTION = (
+    "The ferry crosses the sound on a grey morning, photographed from the north quay by a "
+    "reader who sent us picture number 3 of the winter series, with the island behind it."
+)
+
+
+def ferry_page() -> object:
+    return parse_html(FERRY.read_text(encoding="utf-8"))
+
+
+def test_a_body_that_leaves_out_the_description_the_page_shows_is_suspect():
+    page = ferry_page()
+    assert second_look.misses_description(blocks(CAPTION, CAPTION), FERRY_LEAD, page)
+    assert not second_look.misses_description(blocks(FERRY_LEAD, CAPTION), FERRY_LEAD, page)
+
+
+def test_a_description_the_page_does_not_show_or_too_short_is_no_evidence():
+    written_for_search = "Our harbour ferry news in brief, with timetables and fares for winter."
+    assert not second_look.misses_description(blocks(CAPTION), written_for_search, ferry_page())
+    assert not second_look.misses_description(blocks(CAPTION), "Ferry news", ferry_page())
+    assert not second_look.misses_description(blocks(CAPTION), None, ferry_page())
+
+
+def test_the_second_reading_must_hold_the_description_and_be_more_than_a_summary():
+    article = blocks(FERRY_LEAD, *INTRO)
+    gallery = blocks(*[CAPTION] * 4)
+    assert second_look.holds_description(article, gallery, FERRY_LEAD)
+    assert not second_look.holds_description(gallery, article, FERRY_LEAD)
+    # A standfirst that repeats the description, taken alone, is no better than a long article.
+    long_article = blocks(*INTRO * 12, *PLAN_ROWS)
+    assert not second_look.holds_description(blocks(FERRY_LEAD), long_article, FERRY_LEAD)
+
+
+def test_a_gallery_below_the_article_does_not_replace_it():
+    """fixtures/quality/ferry-gallery.html: trafilatura's default mode takes the readers'
+    photo captions below the article (its readability fallback prefers their length); the body
+    leaves out the description that the page shows as its lead, and the precision reading,
+    which holds it, is kept."""
+    html = FERRY.read_text(encoding="utf-8")
+    default = bare_extraction(parse_html(html), url=FERRY_URL, **TRAFILATURA_OPTIONS).body
+    assert "picture number 5" in " ".join(default.itertext())
+    assert "harbour ferry returned" not in " ".join(default.itertext())
+
+    article = extract_article(html, FERRY_URL)
+    assert article.body.startswith(FERRY_LEAD)
+    assert "old fish market" in article.body
+    assert "picture number" not in article.body
+    assert not any("picture number" in removal.text for removal in article.removed), (
+        "the audit is the kept reading's, not the first extraction's")
+
+
+def test_a_body_that_holds_the_description_is_extracted_once(monkeypatch):
+    """The check costs a second extraction only on a suspect page."""
+    import cleaners.extract as extract_module
+
+    calls: list[bool] = []
+    original = extract_module.run_trafilatura_body
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs.get("favor_precision", False))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(extract_module, "run_trafilatura_body", recording)
+    html = FERRY.read_text(encoding="utf-8")
+    without_gallery = html.split('<div class="clear">')[0] + "</div></div></div></body></html>"
+    article = extract_article(without_gallery, FERRY_URL)
+    assert article.body.startswith(FERRY_LEAD)
+    assert calls == []
+    extract_article(html, FERRY_URL)
+    assert calls == [True]
