@@ -141,6 +141,24 @@ def test_a_written_out_json_ld_date_is_trusted_after_the_page_search() -> None:
     assert (alone.published, alone.published_source) == ("2025-06-24", "jsonld")
 
 
+def test_a_utc_time_takes_the_page_offset_only_when_the_url_files_the_local_day() -> None:
+    times = [
+        ("2025-10-08T21:20:00-07:00", False, False),
+        ("2025-10-07T09:00:00-07:00", False, True),
+    ]
+    stamp = {"article:published_time": "2025-10-09T04:20:00+00:00"}
+    filed = Evidence(url="https://town.example.org/2025/10/08/market", meta=stamp, times=times)
+    assert find_dates(filed).published == "2025-10-08T21:20:00-07:00"
+    # No dated URL, a URL of another day, or <time>s in two offsets: the declared UTC time stays.
+    for url in ("https://town.example.org/market", "https://town.example.org/2025/10/09/market"):
+        assert find_dates(Evidence(url=url, meta=stamp, times=times)).published == (
+            "2025-10-09T04:20:00+00:00"
+        )
+    mixed = [*times, ("2025-10-06T09:00:00-04:00", False, True)]
+    two_zones = Evidence(url="https://town.example.org/2025/10/08/a", meta=stamp, times=mixed)
+    assert find_dates(two_zones).published == "2025-10-09T04:20:00+00:00"
+
+
 def test_no_date_stays_none_and_the_costly_search_runs_only_then() -> None:
     calls: list[int] = []
 

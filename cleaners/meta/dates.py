@@ -189,6 +189,7 @@ def find_dates(
     if written_out:
         sources.append(("jsonld", lambda: None if iso_declared else declared))
     published, source = first_plausible(sources, fetched)
+    published = in_local_time(published, evidence)
     updated = modified_date(evidence, text_updated, fetched)
     if updated and published and not_before(updated, published) is False:
         updated = None
@@ -205,6 +206,26 @@ def first_plausible(
         if plausible(candidate, fetched):
             return candidate, name
     return None, None
+
+
+def in_local_time(published: str | None, evidence: Evidence) -> str | None:
+    """A publication time declared in UTC re-expressed in the page's own offset, the one every
+    <time> of the page that gives a non-zero offset shares ("2025-12-19T03:05:00+00:00" with
+    <time>s at -08:00 is "2025-12-18T19:05:00-08:00"), when the URL's date confirms the local
+    day: the day the outlet files the story under. Without that witness the UTC day stays (on
+    wcxb_dev the gold follows the UTC day as often as the local one on undated URLs)."""
+    stamp = as_datetime(published) if published else None
+    if not isinstance(stamp, datetime) or stamp.utcoffset() is None or stamp.utcoffset():
+        return published
+    offsets = set()
+    for value, _published, _off in evidence.times:
+        local = as_datetime(normalise_iso(value) or "")
+        if isinstance(local, datetime) and local.utcoffset():
+            offsets.add(local.tzinfo)
+    if len(offsets) != 1:
+        return published
+    local = stamp.astimezone(offsets.pop())
+    return local.isoformat() if local.date().isoformat() == url_date(evidence.url) else published
 
 
 def modified_date(evidence: Evidence, text_updated: str | None, fetched: datetime) -> str | None:
