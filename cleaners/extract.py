@@ -48,7 +48,7 @@ from cleaners.meta import (
     read_evidence,
     resolve_metadata,
 )
-from cleaners.meta.dates import as_fetch_time, cheap_date_known, page_date
+from cleaners.meta.dates import as_fetch_time, cheap_date_known, headline_date, page_date
 from cleaners.meta.learned import title_affix_blocks
 from cleaners.meta.title import learned_title_affixes
 from cleaners.metadata import page_facts
@@ -601,9 +601,10 @@ def _extract_article(
     fetched = as_fetch_time(fetched_at)
     # htmldate's quick search only for a page no cheaper evidence dates, on the tree as served
     # (the tree stage may drop the dated element); its extensive one later, if still needed.
-    quick_date = None
+    quick_date = shown_date = None
     if not cheap_date_known(evidence, fetched):
         quick_date = page_date(tree, url, fetched, extensive=False)
+        shown_date = headline_date(tree)
     ctx = CleaningContext(
         rules=rules,
         url=url,
@@ -644,7 +645,7 @@ def _extract_article(
         title_fallback=document.title,
         author_fallback=document.author,
         declared_language=facts.language or document.language,
-        text_published=ctx.published,
+        text_published=ctx.published or shown_date,
         text_updated=facts.modified or ctx.updated,
         fetched_at=fetched,
         search_date=lambda: quick_date or page_date(tree, url, fetched, extensive=True),

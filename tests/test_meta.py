@@ -13,11 +13,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from cleaners import extract_article
 from cleaners.meta.authors import find_authors, split_names
-from cleaners.meta.dates import find_dates, normalise_iso, url_date
+from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
 from cleaners.meta.evidence import Evidence
 from cleaners.meta.language import choose_language
 from cleaners.meta.learned import learned_byline_places, title_affix_blocks
@@ -139,6 +140,36 @@ def test_a_written_out_json_ld_date_is_trusted_after_the_page_search() -> None:
     assert (searched.published, searched.published_source) == ("2024-08-25", "htmldate")
     alone = find_dates(evidence, search_page=lambda: None)
     assert (alone.published, alone.published_source) == ("2025-06-24", "jsonld")
+
+
+def test_a_utc_time_takes_the_page_offset_only_when_the_url_files_the_local_day() -> None:
+    times = [
+        ("2025-10-08T21:20:00-07:00", False, False),
+        ("2025-10-07T09:00:00-07:00", False, True),
+    ]
+    stamp = {"article:published_time": "2025-10-09T04:20:00+00:00"}
+    filed = Evidence(url="https://town.example.org/2025/10/08/market", meta=stamp, times=times)
+    assert find_dates(filed).published == "2025-10-08T21:20:00-07:00"
+    # No dated URL, a URL of another day, or <time>s in two offsets: the declared UTC time stays.
+    for url in ("https://town.example.org/market", "https://town.example.org/2025/10/09/market"):
+        assert find_dates(Evidence(url=url, meta=stamp, times=times)).published == (
+            "2025-10-09T04:20:00+00:00"
+        )
+    mixed = [*times, ("2025-10-06T09:00:00-04:00", False, True)]
+    two_zones = Evidence(url="https://town.example.org/2025/10/08/a", meta=stamp, times=mixed)
+    assert find_dates(two_zones).published == "2025-10-09T04:20:00+00:00"
+
+
+def test_the_date_beside_the_headline_not_a_far_one() -> None:
+    filler = "<p>" + "The plots open in spring. " * 30 + "</p>"
+    kicker = "<nav>Home</nav><p>Grants · 3 May 2024</p><h1>Plots open</h1><p>By Ann</p>"
+    byline = "<h1>Plots open</h1><p>Ann Lee, Updated Dec. 4th, 2025</p>"
+    far = f"<h1>Plots open</h1><p>By Ann</p>{filler}<p>Read next: 2 January 2025</p>"
+    page = "<html><body>{}</body></html>"
+    assert headline_date(lxml.html.fromstring(page.format(kicker + filler))) == "2024-05-03"
+    assert headline_date(lxml.html.fromstring(page.format(byline + filler))) == "2025-12-04"
+    assert headline_date(lxml.html.fromstring(page.format(far))) is None
+    assert headline_date(lxml.html.fromstring(page.format(filler))) is None
 
 
 def test_no_date_stays_none_and_the_costly_search_runs_only_then() -> None:
