@@ -49,6 +49,11 @@ LINKED_HEADING_SHARE = 0.5
 # ("Overview of Compensating Differentials"), a teaser heading is the link ("Re: Title").
 ONE_LINK_HEADING_SHARE = 0.7
 PROSE_WORDS = 15
+# A linked heading over a section of its own (this many words in at least SECTION_BLOCKS blocks
+# before the next heading) is the article's: a listicle's item linked to its shop, a chapter
+# linked to its page. A teaser's excerpt is one paragraph.
+SECTION_WORDS = 40
+SECTION_BLOCKS = 2
 MIN_REPEAT_WORDS = 4
 # A copy of the article repeats at least this many different blocks of MIN_REPEAT_WORDS, and
 # starts with one of the body's first COPY_START_BLOCKS paragraphs of PROSE_WORDS.
@@ -214,10 +219,26 @@ def drop_edge_navigation(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
     return drop(blocks, doomed, "drop_edge_navigation", ctx)
 
 
+def opens_section(blocks: list[Block], index: int) -> bool:
+    """True when the heading at `index` stands over a section of several blocks of text.
+
+    "2. Desert parks" above three paragraphs on the tour is the article's item; "Other story"
+    above its one-paragraph excerpt is a teaser.
+    """
+    section: list[Block] = []
+    for block in blocks[index + 1 :]:
+        if block.kind == "heading":
+            break
+        section.append(block)
+    total = sum(words(b.text) for b in section)
+    return len(section) >= SECTION_BLOCKS and total >= SECTION_WORDS
+
+
 def drop_linked_headings(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop headings that are mostly a link: teasers of other posts, "Re: Title" comment titles.
 
-    An article's own section headings are plain text; "<h3><a href=...>Other story</a></h3>" is not.
+    An article's own section headings are plain text; "<h3><a href=...>Other story</a></h3>" is not,
+    unless a section of its own follows it (opens_section).
     """
     # A linked heading above the first paragraph is the post's own title, linked to itself.
     first_prose = next(
@@ -232,6 +253,7 @@ def drop_linked_headings(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
         and b.kind == "heading"
         and b.link_share >= LINKED_HEADING_SHARE
         and ctx.single_link_share(b.text) >= ONE_LINK_HEADING_SHARE
+        and not opens_section(blocks, i)
     }
     return drop(blocks, doomed, "drop_linked_headings", ctx)
 
