@@ -65,9 +65,8 @@ MIN_SECOND_WORDS_SHARE = 0.1
 WORD_RE = re.compile(r"\w+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']")
 ARTICLE_BODY_XPATH = etree.XPath("//*[@itemprop='articleBody']")
-VISIBLE_TEXT_XPATH = etree.XPath(
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]"
-)
+# Elements whose text the page does not show (their tails it does).
+HIDDEN_TEXT_TAGS = frozenset({"script", "style", "template"})
 
 
 def words(blocks: Sequence[Block]) -> int:
@@ -206,8 +205,29 @@ def shows_text(page: HtmlElement, text: str) -> bool:
     opening words (MIN_DESCRIPTION_WORDS of them, case and spacing aside): a plain search, as
     the page's text may be long."""
     opening = " ".join(WORD_RE.findall(text.lower())[:MIN_DESCRIPTION_WORDS])
-    shown = " ".join(WORD_RE.findall(" ".join(VISIBLE_TEXT_XPATH(page)).lower()))
+    shown = " ".join(WORD_RE.findall(" ".join(visible_text(page)).lower()))
     return bool(opening) and opening in shown
+
+
+def visible_text(page: HtmlElement) -> list[str]:
+    """The text pieces of the page's <body> in document order, without those inside a
+    <script>, <style> or <template>: what the XPath `//body//text()[not(ancestor::script or
+    ancestor::style or ancestor::template)]` returns, at about half its cost (one walk that
+    skips those subtrees, instead of an ancestor test on every text node)."""
+    pieces: list[str] = []
+    for body in page.getroottree().getroot().iter("body"):
+        if any(ancestor.tag == "body" for ancestor in body.iterancestors()):
+            continue  # a <body> inside another: its text is read with the outer one
+        walker = etree.iterwalk(body, events=("start", "end"))
+        for event, element in walker:
+            if event == "start":
+                if element.tag in HIDDEN_TEXT_TAGS:
+                    walker.skip_subtree()
+                elif isinstance(element.tag, str) and element.text:
+                    pieces.append(element.text)
+            elif element is not body and element.tail:
+                pieces.append(element.tail)
+    return pieces
 
 
 def holds_description(

@@ -19,7 +19,7 @@ import pytest
 from cleaners import extract_article
 from cleaners.meta.authors import find_authors, split_names
 from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
-from cleaners.meta.evidence import Evidence
+from cleaners.meta.evidence import Evidence, find_bylines
 from cleaners.meta.language import choose_language
 from cleaners.meta.learned import learned_byline_places, title_affix_blocks
 from cleaners.meta.title import (
@@ -267,6 +267,20 @@ def test_the_outlet_names_a_page_without_author_only_when_the_title_names_its_ho
         url="https://shop.example/a", meta={"og:site_name": "Kettle Co - Make Tea Better"}
     )
     assert find_authors(declared).organisations == ["Kettle Co"]
+
+
+def test_bylines_are_found_in_the_bodys_text_nodes_in_page_order() -> None:
+    # An element's text and a tail after a child are both read, in document order; the
+    # <head>'s title, a script and a photo credit are no bylines, nor is "Nearby" a "by".
+    page = lxml.html.fromstring(
+        "<html><head><title>Posted by Nobody</title></head><body>"
+        "<div><p>Story by Jane Doe</p></div>"
+        "<script>var byline = 'By Script Writer';</script>"
+        "<p>Photo by Sam Lens/Agency</p>"
+        "<p><em>Update</em> Von Hans Meier</p>"
+        "<p>Nearby shops opened.</p></body></html>"
+    )
+    assert find_bylines(page) == ["Story by Jane Doe", "Update Von Hans Meier"]
 
 
 def test_an_outlets_byline_place_is_learned_from_pages_that_name_the_author() -> None:

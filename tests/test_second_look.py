@@ -168,3 +168,17 @@ def test_a_body_that_holds_the_description_is_extracted_once(monkeypatch):
     assert calls == []
     extract_article(html, FERRY_URL)
     assert calls == [True]
+
+
+def test_visible_text_leaves_out_scripts_styles_and_templates_but_not_their_tails() -> None:
+    page = parse_html(
+        "<html><head><title>Head title</title></head><body>"
+        "<p>Ferry <b>leaves</b> at noon</p>"
+        "<script>var hidden = 1;</script>after script"
+        "<style>p { color: red }</style><!-- a note -->after comment"
+        "<template><p>Template text</p></template>after template"
+        "</body></html>"
+    )
+    assert " ".join(second_look.visible_text(page)).split() == [
+        "Ferry", "leaves", "at", "noon", "after", "script", "after", "comment", "after", "template"
+    ]
