@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from dateutil import parser as date_parser
@@ -32,8 +33,28 @@ def dateutil_accepts(prepared: str) -> bool:
 @given(st.lists(st.sampled_from(DATE_PIECES + OTHER_WORDS), min_size=1, max_size=9))
 def test_a_line_refused_by_the_word_check_is_refused_by_dateutil(words: list[str]) -> None:
     prepared, _zone = prepare(" ".join(words))
-    if has_non_date_word(prepared):
+    if has_non_date_word(prepared) and not swallowed_after_month_of(prepared):
         assert not dateutil_accepts(prepared)
+
+
+def swallowed_after_month_of(prepared: str) -> bool:
+    """True where dateutil drops a word silently: a month name, "of", then a word that is no
+    year ("April of Retrieved 2014" is April 2014 with nothing skipped). The word check refuses
+    such a line, which is no date; everywhere else it must refuse only what dateutil refuses."""
+    return bool(SWALLOWED_RE.search(prepared))
+
+
+SWALLOWED_RE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Sept)\s+of\s+(?!\d)\w", re.IGNORECASE
+)
+
+
+def test_dateutil_still_swallows_the_word_after_month_of() -> None:
+    """The quirk the property above allows for; when dateutil fixes it, drop the allowance."""
+    assert swallowed_after_month_of("April of Retrieved 2014")
+    assert dateutil_accepts("April of Retrieved 2014")
+    assert parse_timestamp("April of Retrieved 2014") is None
 
 
 def test_datelines_in_several_languages_still_parse() -> None:
