@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime
@@ -493,54 +494,23 @@ def precision_rescue(
     tree_removals: int,
     page_blocks: PageBlocks | None,
     profile: BoilerplateProfile | None,
+    accept: Callable[[list[Block]], bool],
 ) -> tuple[list[Block], CleaningContext]:
-    """A body with little prose outside the article's region: trafilatura's default mode took a
-    link list, a teaser or the page's furniture; its precision mode sometimes finds the article.
-    Its reading (and audit) is taken only when it reads as prose or extends the first."""
-    rescued, rescue_ctx = precision_reading(
-        tree, url, region, ctx, tree_removals, page_blocks, profile
-    )
-    if rescued and (not has_little_prose(rescued) or extends(rescued, blocks)):
-        return rescued, rescue_ctx
-    return blocks, ctx
+    """trafilatura's precision-mode reading of the cleaned tree, through the text stage with an
+    audit of its own (the tree stage's removals, then the text stage's), taken with that audit
+    when `accept` says the evidence favours it; else the first reading stays.
 
-
-def precision_reading(
-    tree: HtmlElement,
-    url: str | None,
-    region: ArticleRegion | None,
-    ctx: CleaningContext,
-    tree_removals: int,
-    page_blocks: PageBlocks | None,
-    profile: BoilerplateProfile | None,
-) -> tuple[list[Block], CleaningContext]:
-    """trafilatura's precision-mode body of the cleaned tree through the text stage, with an
-    audit of its own (the tree stage's removals, then the text stage's); [] when it finds none."""
+    Asked on two kinds of suspect body: one with little prose outside the article's region
+    (trafilatura's default mode took a link list, a teaser or the page's furniture), and one
+    that leaves out the description the page shows (cleaners.second_look).
+    """
     rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
     precise = run_trafilatura_body(tree, url, favor_precision=True)
     if precise is None:
-        return [], rescue_ctx
-    return clean_main_text(precise, region, rescue_ctx, page_blocks, profile), rescue_ctx
-
-
-def description_rescue(
-    tree: HtmlElement,
-    url: str | None,
-    region: ArticleRegion | None,
-    blocks: list[Block],
-    ctx: CleaningContext,
-    tree_removals: int,
-    description: str | None,
-    page_blocks: PageBlocks | None,
-    profile: BoilerplateProfile | None,
-) -> tuple[list[Block], CleaningContext]:
-    """A body that leaves out the description the page shows (cleaners.second_look): the
-    precision reading is taken when it holds the description."""
-    precise, precise_ctx = precision_reading(
-        tree, url, region, ctx, tree_removals, page_blocks, profile
-    )
-    if second_look.holds_description(precise, blocks, description):
-        return precise, precise_ctx
+        return blocks, ctx
+    rescued = clean_main_text(precise, region, rescue_ctx, page_blocks, profile)
+    if rescued and accept(rescued):
+        return rescued, rescue_ctx
     return blocks, ctx
 
 
@@ -621,14 +591,17 @@ def _extract_article(
     document = run_trafilatura(tree, url, document)
     ctx.title = document.title
     blocks = clean_main_text(document.body, region, ctx, page_blocks, profile)
+    first = blocks
     if has_little_prose(blocks) and body_outside_region(region, blocks):
+        # Taken when it reads as prose or extends the first (a short post with its credit line).
         blocks, ctx = precision_rescue(
-            tree, url, region, blocks, ctx, tree_removals, page_blocks, profile
+            tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
+            lambda rescued: not has_little_prose(rescued) or extends(rescued, first),
         )
     elif second_look.misses_description(blocks, document.description, tree):
-        blocks, ctx = description_rescue(
-            tree, url, region, blocks, ctx, tree_removals, document.description,
-            page_blocks, profile,
+        blocks, ctx = precision_rescue(
+            tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
+            lambda rescued: second_look.holds_description(rescued, first, document.description),
         )
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")
