@@ -22,3 +22,19 @@ def site_server() -> Iterator[TestSiteServer]:
     """
     with TestSiteServer() as server:
         yield server
+
+
+@pytest.fixture
+def precision_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every second (trafilatura) extraction a page gets, recorded: True for precision mode."""
+    import cleaners.extract as extract_module
+
+    calls: list[bool] = []
+    original = extract_module.run_trafilatura_body
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs.get("favor_precision", False))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(extract_module, "run_trafilatura_body", recording)
+    return calls

@@ -43,20 +43,6 @@ def test_prose_is_counted_in_sentence_length_lines_only() -> None:
     assert not extract_module.has_little_prose([])  # nothing to rescue: NotAnArticle later
 
 
-@pytest.fixture
-def precision_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Every second extraction the page gets, recorded."""
-    calls: list[bool] = []
-    original = extract_module.run_trafilatura_body
-
-    def recording(*args, **kwargs):
-        calls.append(kwargs.get("favor_precision", False))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(extract_module, "run_trafilatura_body", recording)
-    return calls
-
-
 def test_a_gallery_page_gets_its_caption_not_the_link_roundup(precision_calls) -> None:
     expected = json.loads(GALLERY.with_suffix(".json").read_text(encoding="utf-8"))
     article = extract_article(GALLERY.read_bytes(), url=expected["url"])

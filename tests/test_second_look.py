@@ -149,25 +149,15 @@ def test_a_gallery_below_the_article_does_not_replace_it():
         "the audit is the kept reading's, not the first extraction's")
 
 
-def test_a_body_that_holds_the_description_is_extracted_once(monkeypatch):
+def test_a_body_that_holds_the_description_is_extracted_once(precision_calls):
     """The check costs a second extraction only on a suspect page."""
-    import cleaners.extract as extract_module
-
-    calls: list[bool] = []
-    original = extract_module.run_trafilatura_body
-
-    def recording(*args, **kwargs):
-        calls.append(kwargs.get("favor_precision", False))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(extract_module, "run_trafilatura_body", recording)
     html = FERRY.read_text(encoding="utf-8")
     without_gallery = html.split('<div class="clear">')[0] + "</div></div></div></body></html>"
     article = extract_article(without_gallery, FERRY_URL)
     assert article.body.startswith(FERRY_LEAD)
-    assert calls == []
+    assert precision_calls == []
     extract_article(html, FERRY_URL)
-    assert calls == [True]
+    assert precision_calls == [True]
 
 
 def test_visible_text_leaves_out_scripts_styles_and_templates_but_not_their_tails() -> None:
