@@ -571,10 +571,11 @@ def _extract_article(
     fetched = as_fetch_time(fetched_at)
     # htmldate's quick search only for a page no cheaper evidence dates, on the tree as served
     # (the tree stage may drop the dated element); its extensive one later, if still needed.
-    quick_date = shown_date = None
+    # The date shown beside the headline is read here too, before a cleaner takes it out.
+    quick_date = None
+    shown_date = headline_date(tree)
     if not cheap_date_known(evidence, fetched):
         quick_date = page_date(tree, url, fetched, extensive=False)
-        shown_date = headline_date(tree)
     ctx = CleaningContext(
         rules=rules,
         url=url,
@@ -622,6 +623,7 @@ def _extract_article(
         text_updated=facts.modified or ctx.updated,
         fetched_at=fetched,
         search_date=lambda: quick_date or page_date(tree, url, fetched, extensive=True),
+        shown_date=lambda: shown_date,
         title_affixes=learned_title_affixes(profile),
     )
     blocks_out = (

@@ -172,6 +172,49 @@ def test_the_date_beside_the_headline_not_a_far_one() -> None:
     assert headline_date(lxml.html.fromstring(page.format(filler))) is None
 
 
+def test_a_day_shown_before_the_declared_publication_is_the_publication() -> None:
+    stamped = Evidence(
+        json_ld=[{"@type": "BlogPosting", "datePublished": "2025-11-20T16:02:46Z",
+                  "dateModified": "2025-11-20T16:02:46Z"}]
+    )  # fmt: skip
+    earlier = find_dates(stamped, shown_date=lambda: "2025-05-14")
+    assert (earlier.published, earlier.published_source) == ("2025-05-14", "text")
+    assert earlier.updated == "2025-11-20T16:02:46+00:00"
+    # A later shown day is an update line: the declared publication stays.
+    later = find_dates(stamped, shown_date=lambda: "2025-12-01")
+    assert (later.published, later.published_source) == ("2025-11-20T16:02:46+00:00", "jsonld")
+    # The local day of a time declared in UTC is no conflict: 00:04 UTC is July 4 in New York.
+    utc = Evidence(meta={"article:published_time": "2025-07-05T00:04:00+00:00"})
+    assert find_dates(utc, shown_date=lambda: "2025-07-04").published_source == "meta"
+    assert find_dates(utc, shown_date=lambda: "2025-07-03").published == "2025-07-03"
+    day_only = Evidence(meta={"article:published_time": "2025-07-05"})
+    assert find_dates(day_only, shown_date=lambda: "2025-07-04").published == "2025-07-05"
+    # A visible <time> is already a shown date; nor does a shown day after the fetch count.
+    timed = Evidence(times=[("2024-12-20", True, False)])
+    assert find_dates(timed, shown_date=lambda: "2024-08-28").published == "2024-12-20"
+    fetched = datetime(2025, 1, 1, tzinfo=UTC)
+    old = Evidence(meta={"article:published_time": "2024-12-30"})
+    assert find_dates(old, fetched_at=fetched, shown_date=lambda: "2026-01-01").published == (
+        "2024-12-30"
+    )
+
+
+def test_the_shown_date_is_beside_the_headline_not_in_it_nor_in_a_script() -> None:
+    filler = "<p>" + "The plots open in spring. " * 30 + "</p>"
+    in_heading = "<h1>What the flood of 3 May 2024 left</h1><p>By Ann</p>"
+    script = "<h1>Plots</h1><script>var d = 'June 2, 2025';</script><p>By Ann, 4 June 2025</p>"
+    nested = (
+        "<div><p>News · 9 Feb 2025</p><div><section><h1>Plots</h1></section></div></div>"
+        "<div><p>By Ann</p></div>"
+    )
+    page = "<html><body>{}</body></html>"
+    assert headline_date(lxml.html.fromstring(page.format(in_heading + filler))) is None
+    assert headline_date(lxml.html.fromstring(page.format(script + filler))) == "2025-06-04"
+    assert headline_date(lxml.html.fromstring(page.format(nested + filler))) == "2025-02-09"
+    hidden = "<html><body><template><h1>Plots</h1><p>1 May 2025</p></template></body></html>"
+    assert headline_date(lxml.html.fromstring(hidden)) is None
+
+
 def test_no_date_stays_none_and_the_costly_search_runs_only_then() -> None:
     calls: list[int] = []
 

@@ -73,6 +73,7 @@ def resolve_metadata(
     text_updated: str | None = None,
     fetched_at: datetime | None = None,
     search_date: Callable[[], str | None] | None = None,
+    shown_date: Callable[[], str | None] | None = None,
     title_affixes: Sequence[str] = (),
 ) -> PageMetadata:
     """Every metadata field of a page from its evidence, its clean body and the fallbacks."""
@@ -82,6 +83,7 @@ def resolve_metadata(
         text_updated=text_updated,
         fetched_at=fetched_at,
         search_page=search_date,
+        shown_date=shown_date,
     )
     authors = find_authors(evidence, author_fallback)
     language = choose_language(declared_language, body)
