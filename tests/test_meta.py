@@ -76,6 +76,23 @@ def test_a_furniture_heading_loses_to_the_declared_titles() -> None:
     assert choose_title(evidence) == "Council approves new bus lanes"
 
 
+def test_a_heading_loses_only_a_whole_dateline_or_byline_to_a_shorter_title() -> None:
+    def heading_against(heading: str, declared: str) -> str | None:
+        page = Evidence(url="https://a.example.org/", h1s=[heading], meta={"og:title": declared})
+        return choose_title(page)
+
+    declared = "Harbour dredging starts in May"
+    assert heading_against(f"Mar 3, 2026 {declared}", declared) == declared
+    assert heading_against(f"{declared} Posted on March 3, 2026 by Ana Ruiz", declared) == declared
+    # A year, a kicker with a year, or "by" inside the headline are the headline's own words.
+    assert heading_against(f"2026 {declared}", declared) == f"2026 {declared}"
+    kicker = f"The 2026 Harbour Awards: {declared}"
+    assert heading_against(kicker, declared) == kicker
+    assert heading_against(f"{declared}, step by step", declared) == f"{declared}, step by step"
+    reviewed = f"{declared}, Reviewed by a Pilot"
+    assert heading_against(reviewed, declared) == reviewed
+
+
 def test_title_affixes_are_learned_from_an_outlets_titles() -> None:
     titles = [
         "Council approves new bus lanes – Lakeside Tribune",

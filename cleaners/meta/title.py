@@ -28,8 +28,19 @@ BAR_RE = re.compile(r"\s*\|\s*")
 BAR_HEAD_MIN_WORDS = 4
 # UTF-8 bytes read as Latin-1 ("Investorâ\x80\x99s", "JOHNSONÂ®").
 MOJIBAKE_RE = re.compile("[ÂÃâ][\x80-\xbf]")
-# What a heading may carry besides the headline: a year or a "posted ... by" byline.
-DATELINE_RE = re.compile(r"^\s*(?:\w+ ){0,3}(?:19|20)\d\d\b|\b(?:posted|by|updated)\b")
+# What a heading may carry besides the headline, in normalised words: a whole dateline ("dec 18
+# 2025", "posted on july 1 2024 by jane"), or a byline ("by jane doe"). A year alone ("2025
+# Price Guide") or "by" inside the headline ("Room-by-Room", "Reviewed by a Student") is none.
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+DAY_DATE = (
+    rf"(?:{MONTH} \d{{1,2}}(?:st|nd|rd|th)? |\d{{1,2}} {MONTH} |\d{{1,2}} \d{{1,2}} )(?:19|20)\d\d"
+    r"|(?:19|20)\d\d \d{1,2} \d{1,2}"
+)
+BYLINE_WORDS = r"(?:(?:posted|written) )?by(?: \w+){1,4}"
+DATELINE_RE = re.compile(
+    rf"(?:(?:posted|published|updated)(?: on)? )?(?:{DAY_DATE})(?: {BYLINE_WORDS})?"
+    rf"|{BYLINE_WORDS}(?: on (?:{DAY_DATE}))?"
+)
 # Host labels that name no site ("www", the top-level domains of common hosts).
 HOST_NOISE = frozenset({
     "www", "com", "org", "net", "co", "uk", "de", "fr", "es", "ru", "io", "info", "blog", "news",
@@ -255,8 +266,8 @@ def shortest_agreeing(chosen: str, others: Sequence[str]) -> str:
         other_words = " ".join(normalised_words(other))
         if not other_words or other_words == words or other_words not in words:
             continue
-        extra = words.replace(other_words, " ", 1)
-        if DATELINE_RE.search(extra):
+        before, after = (part.strip() for part in words.split(other_words, 1))
+        if all(DATELINE_RE.fullmatch(part) for part in (before, after) if part):
             return other
     return chosen
 
