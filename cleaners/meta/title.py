@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 
 from cleaners.meta.evidence import Evidence, squash, types_of
 
@@ -61,6 +62,12 @@ LEARNED_AFFIX_MIN_TITLES = 3
 FURNITURE_MAX_WORDS = 3
 # An <h1> is the headline when it shares at least this agreement with a declared title.
 H1_MIN_AGREEMENT = 0.3
+# A line of a two-line <h1> is its headline when a declared title agrees with it at least this
+# much, and more than with the whole <h1> (the other line is a subtitle or a kicker).
+LINE_MIN_AGREEMENT = 0.6
+# A declared title gives an all-capital <h1> its casing when their words match in this order
+# (difflib's ratio: "BEST MAKERS IN 2026" and "Best Makers 2026", not a reordered title).
+CASING_MIN_AGREEMENT = 0.8
 
 
 def normalised_words(text: str) -> list[str]:
@@ -242,7 +249,10 @@ def agreed_title(
         if support >= H1_MIN_AGREEMENT or (
             not declared and len(normalised_words(heading)) > FURNITURE_MAX_WORDS
         ):
-            return shortest_agreeing(heading, declared)
+            lines = heading_lines(evidence, heading)
+            return as_declared(
+                shortest_agreeing(headline_line(heading, lines, declared), declared), declared
+            )
     if not declared:  # only short headings no other title backs: the best guess there is
         return strip_site_affixes(fallback, sites, affixes) if fallback else headings[0]
     best: tuple[float, int, str] | None = None
@@ -256,6 +266,46 @@ def agreed_title(
         if best is None or rank > best:
             best = rank
     return best[2] if best else declared[0]
+
+
+def heading_lines(evidence: Evidence, heading: str) -> tuple[str, ...]:
+    """The lines the page shows of an <h1> (`Evidence.h1_lines`), or the heading as one."""
+    for text, lines in zip(evidence.h1s, evidence.h1_lines, strict=False):
+        if readable(text) == heading or heading in readable(text):
+            return tuple(readable(line) for line in lines)
+    return (heading,)
+
+
+def headline_line(heading: str, lines: Sequence[str], declared: Sequence[str]) -> str:
+    """The headline of an <h1> shown on two or more lines: where a declared title agrees with
+    one line more than with the whole ("Top Schools of 2025<br>Your guide to ..."), the other
+    lines are a subtitle or a kicker, and the headline is that line when it is a part of the
+    declared title (its other parts are affixes), else the declared title, the outlet's own
+    wording of it. A heading set on several lines for display agrees best as a whole."""
+    if len(lines) < 2 or not declared:
+        return heading
+    whole = max(agreement(heading, other) for other in declared)
+    support, line, other = max(
+        ((agreement(line, other), line, other) for line in lines for other in declared),
+        key=lambda found: found[0],
+    )
+    if support < LINE_MIN_AGREEMENT or support <= whole:
+        return heading
+    if compact(line) in {compact(part) for part in split_segments(other)}:
+        return line
+    return other
+
+
+def as_declared(heading: str, declared: Sequence[str]) -> str:
+    """An <h1> set in capitals for display ("BEST COFFEE MAKERS OF 2026") in the casing of the
+    declared title that agrees with it, the headline as written."""
+    if not heading.isupper() or not declared:
+        return heading
+    words = normalised_words(heading)
+    support, other = max(
+        (SequenceMatcher(None, words, normalised_words(other)).ratio(), other) for other in declared
+    )
+    return other if support >= CASING_MIN_AGREEMENT else heading
 
 
 def shortest_agreeing(chosen: str, others: Sequence[str]) -> str:
