@@ -23,6 +23,8 @@ from cleaners.meta.evidence import Evidence, squash, types_of
 SEPARATOR_RE = re.compile(r"\s+(?:[-–—|·•»:/~]|::|\|\|)\s+|\s*\|\s*")
 # A "Site: Headline" prefix (a colon without a space before it).
 COLON_PREFIX_RE = re.compile(r"^([^:]{2,40}):\s+(?=\S)")
+# A host name before the headline with no separator ("example.com Vibe coding").
+HOST_PREFIX_RE = re.compile(r"^((?:[\w-]+\.)+[a-z]{2,})\s+(?=\S)", re.IGNORECASE)
 WORD_RE = re.compile(r"\w+")
 BAR_RE = re.compile(r"\s*\|\s*")
 # The part before a bar is the headline when it has at least this many words.
@@ -148,9 +150,10 @@ def strip_site_affixes(title: str, sites: Sequence[str], affixes: Sequence[str] 
     while len(segments) > 1 and is_affix(segments[0]):
         segments.pop(0)
     if len(segments) == len(split_segments(title)):
-        match = COLON_PREFIX_RE.match(title)
-        if match and (compact(match.group(1)) in learned or compact(match.group(1)) in sites):
-            return title[match.end() :].strip()
+        for prefix_re in (COLON_PREFIX_RE, HOST_PREFIX_RE):
+            match = prefix_re.match(title)
+            if match and (compact(match.group(1)) in learned or compact(match.group(1)) in sites):
+                return title[match.end() :].strip()
         return title
     # Keep the page's own wording between the kept segments (their separators).
     start = title.find(segments[0])
@@ -214,10 +217,14 @@ def choose_title(
 def headline_before_bar(title: str) -> str:
     """The headline before a vertical bar ("Best movers in 2025 | Top 19 Companies"): a bar
     parts a headline from a section, a tagline or a site that was not recognised, and is
-    seldom part of a headline; a short first part ("The Agency | ...") is kept whole."""
-    head = BAR_RE.split(title, maxsplit=1)[0].strip()
+    seldom part of a headline. A short first part before a headline ("Opinion | Why the ferry
+    must stay") is a section's or a site's label, and goes."""
+    parts = BAR_RE.split(title, maxsplit=1)
+    head = parts[0].strip()
     if head != title and len(normalised_words(head)) >= BAR_HEAD_MIN_WORDS:
         return head
+    if len(parts) == 2 and len(normalised_words(parts[1])) >= BAR_HEAD_MIN_WORDS:
+        return headline_before_bar(parts[1].strip())
     return title
 
 
