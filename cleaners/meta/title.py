@@ -64,6 +64,13 @@ LEARNED_AFFIX_MIN_TITLES = 3
 FURNITURE_MAX_WORDS = 3
 # An <h1> is the headline when it shares at least this agreement with a declared title.
 H1_MIN_AGREEMENT = 0.3
+# ... and a heading of FURNITURE_MAX_WORDS words or fewer ("Homeowners insurance tips" over
+# "Finding the right home insurance policy") needs this much.
+SHORT_H1_MIN_AGREEMENT = 0.5
+# A heading of more words is a paragraph set large (an introduction), not a headline.
+HEADLINE_MAX_WORDS = 30
+# A title cut short: an unclosed bracket, or an ellipsis at its end.
+TRUNCATED_RE = re.compile(r"[(\[][^)\]]*$|(?:…|\.\.\.)$")
 # A line of a two-line <h1> is its headline when a declared title agrees with it at least this
 # much, and more than with the whole <h1> (the other line is a subtitle or a kicker).
 LINE_MIN_AGREEMENT = 0.6
@@ -111,6 +118,32 @@ def site_names(evidence: Evidence, extra: Iterable[str] = ()) -> list[str]:
     found = [compact(html.unescape(name).lstrip("@")) for name in names if name]
     found.extend(host_names(evidence.host))
     return [name for name in dict.fromkeys(found) if len(name) >= 3]
+
+
+def affixes_declared_apart(titles: Sequence[str]) -> list[str]:
+    """Leading or trailing title parts another declared title goes without ("Harbour Notes:
+    Dredging starts" beside an og:title "Dredging starts"): the site's or the blog's name."""
+    wholes = {compact(title) for title in titles}
+    found = []
+    for title in titles:
+        segments = split_segments(title)
+        pieces = [(segments[0], segments[1:]), (segments[-1], segments[:-1])]
+        match = COLON_PREFIX_RE.match(title)
+        if match:
+            pieces.append((match.group(1), [title[match.end() :]]))
+        for affix, rest in pieces:
+            if rest and compact("".join(rest)) in wholes:
+                found.append(affix)
+    return found
+
+
+def heading_site_names(found: Sequence[tuple[str, str]]) -> list[str]:
+    """<h1> texts that are a part one declared title has and another goes without ("Harbour
+    Notes" over a <title> "Harbour Notes: Dredging starts" and an og:title "Dredging starts"):
+    the blog's or the site's name set as a heading, not the headline."""
+    headings = {compact(text) for source, text in found if source == "h1"}
+    declared = [text for source, text in found if source != "h1"]
+    return [affix for affix in affixes_declared_apart(declared) if compact(affix) in headings]
 
 
 def is_site_segment(segment: str, sites: Sequence[str]) -> bool:
@@ -232,9 +265,10 @@ def agreed_title(
     evidence: Evidence, fallback: str | None = None, affixes: Sequence[str] = ()
 ) -> str | None:
     """The article's headline by agreement of its sources, without site affixes."""
-    sites = site_names(evidence)
+    found = candidate_titles(evidence)
+    sites = site_names(evidence, heading_site_names(found))
     candidates = []
-    for source, text in candidate_titles(evidence):
+    for source, text in found:
         clean = strip_site_affixes(text, sites, affixes)
         if clean and not is_site_segment(clean, sites):
             candidates.append((source, clean))
@@ -253,9 +287,7 @@ def agreed_title(
             for index, text in enumerate(headings)
         ]
         support, _, heading = max(scored)
-        if support >= H1_MIN_AGREEMENT or (
-            not declared and len(normalised_words(heading)) > FURNITURE_MAX_WORDS
-        ):
+        if is_headline(heading, support, bool(declared)):
             lines = heading_lines(evidence, heading)
             return as_declared(
                 shortest_agreeing(headline_line(heading, lines, declared), declared), declared
@@ -272,7 +304,34 @@ def agreed_title(
         rank = (support, -index, text)
         if best is None or rank > best:
             best = rank
-    return best[2] if best else declared[0]
+    return untruncated(best[2] if best else declared[0], declared)
+
+
+def is_headline(heading: str, support: float, declared: bool) -> bool:
+    """True when an <h1> backed by `support` (its agreement with the best declared title) is
+    the headline: a short one ("Menu", "Our blog", "Homeowners insurance tips") needs more
+    backing than a longer one, a paragraph set as a heading is none, and without declared
+    titles any heading longer than furniture is the best there is."""
+    words = len(normalised_words(heading))
+    if not declared:
+        return words > FURNITURE_MAX_WORDS
+    if words > HEADLINE_MAX_WORDS:
+        return False
+    return support >= (SHORT_H1_MIN_AGREEMENT if words <= FURNITURE_MAX_WORDS else H1_MIN_AGREEMENT)
+
+
+def untruncated(title: str, declared: Sequence[str]) -> str:
+    """The whole of a declared title cut short ("... Solutions (Including", "... and…"): the
+    longest other declared title that begins with its words."""
+    if not TRUNCATED_RE.search(title):
+        return title
+    words = " ".join(normalised_words(title))
+    longer = [
+        other
+        for other in declared
+        if " ".join(normalised_words(other)).startswith(words) and len(other) > len(title)
+    ]
+    return max(longer, key=len) if longer else title
 
 
 def heading_lines(evidence: Evidence, heading: str) -> tuple[str, ...]:
