@@ -69,6 +69,9 @@ H1_MIN_AGREEMENT = 0.3
 SHORT_H1_MIN_AGREEMENT = 0.5
 # A heading of more words is a paragraph set large (an introduction), not a headline.
 HEADLINE_MAX_WORDS = 30
+# A question mark inside a heading, before a word: a character the page's encoding lost
+# ("Beginner? Guide" for "Beginner's Guide"), when no declared title asks a question.
+LOST_CHARACTER_RE = re.compile(r"\w\?\s*\w")
 # A title cut short: an unclosed bracket, or an ellipsis at its end.
 TRUNCATED_RE = re.compile(r"[(\[][^)\]]*$|(?:…|\.\.\.)$")
 # A line of a two-line <h1> is its headline when a declared title agrees with it at least this
@@ -363,9 +366,11 @@ def headline_line(heading: str, lines: Sequence[str], declared: Sequence[str]) -
 
 
 def as_declared(heading: str, declared: Sequence[str]) -> str:
-    """An <h1> set in capitals for display ("BEST COFFEE MAKERS OF 2026") in the casing of the
-    declared title that agrees with it, the headline as written."""
-    if not heading.isupper() or not declared:
+    """An <h1> set in capitals for display ("BEST COFFEE MAKERS OF 2026"), or with question
+    marks standing for characters its encoding lost ("Beginner? Guide"), as the declared title
+    that has its words in order writes it: the headline as written."""
+    lost = LOST_CHARACTER_RE.search(heading) and not any("?" in other for other in declared)
+    if not (heading.isupper() or lost) or not declared:
         return heading
     words = normalised_words(heading)
     support, other = max(
