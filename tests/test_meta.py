@@ -84,6 +84,8 @@ def test_a_heading_loses_only_a_whole_dateline_or_byline_to_a_shorter_title() ->
     declared = "Harbour dredging starts in May"
     assert heading_against(f"Mar 3, 2026 {declared}", declared) == declared
     assert heading_against(f"{declared} Posted on March 3, 2026 by Ana Ruiz", declared) == declared
+    dateline = f"{declared} Harbour news, Updated Mar 03, 2026 at 07:54pm GMT"
+    assert heading_against(dateline, declared) == declared
     # A year, a kicker with a year, or "by" inside the headline are the headline's own words.
     assert heading_against(f"2026 {declared}", declared) == f"2026 {declared}"
     kicker = f"The 2026 Harbour Awards: {declared}"
@@ -96,9 +98,12 @@ def test_a_heading_loses_only_a_whole_dateline_or_byline_to_a_shorter_title() ->
 def test_a_short_label_before_a_bar_is_no_part_of_the_headline() -> None:
     page = Evidence(url="https://a.example.org/", title="Opinion | Why the ferry must keep running")
     assert choose_title(page) == "Why the ferry must keep running"
-    # Before a short tail the first part stays whole: no headline follows the bar.
+    # Before a short tail the first part stays whole: no headline follows the bar; nor is a
+    # first part with separators of its own a label.
     page = Evidence(url="https://a.example.org/", title="Harbour Lights | Quayside Records")
     assert choose_title(page) == "Harbour Lights | Quayside Records"
+    title = "Rowing - News - Rowing | Northern Rowing Association e.V."
+    assert choose_title(Evidence(url="https://a.example.org/", title=title)) == title
 
 
 def test_a_heading_needs_backing_by_the_declared_titles_to_be_the_headline() -> None:

@@ -29,6 +29,8 @@ WORD_RE = re.compile(r"\w+")
 BAR_RE = re.compile(r"\s*\|\s*")
 # The part before a bar is the headline when it has at least this many words.
 BAR_HEAD_MIN_WORDS = 4
+# A label before a bar ("Opinion | ...", "Local News | ...") has at most this many words.
+LABEL_MAX_WORDS = 2
 # UTF-8 bytes read as Latin-1 ("Investorâ\x80\x99s", "JOHNSONÂ®").
 MOJIBAKE_RE = re.compile("[ÂÃâ][\x80-\xbf]")
 # What a heading may carry besides the headline, in normalised words: a whole dateline ("dec 18
@@ -40,9 +42,12 @@ DAY_DATE = (
     r"|(?:19|20)\d\d \d{1,2} \d{1,2}"
 )
 BYLINE_WORDS = r"(?:(?:posted|written) )?by(?: \w+){1,4}"
+# A clock time after a date ("at 02 56am ist").
+CLOCK = r"(?: at)? \d{1,2} \d{2}(?:am|pm)?(?: (?:am|pm))?(?: [a-z]{2,4})?"
+# Up to three words (a section: "world", "politics news") may lead "updated"/"posted".
 DATELINE_RE = re.compile(
-    rf"(?:(?:posted|published|updated)(?: on)? )?(?:{DAY_DATE})(?: {BYLINE_WORDS})?"
-    rf"|{BYLINE_WORDS}(?: on (?:{DAY_DATE}))?"
+    rf"(?:(?:\w+ ){{0,3}}(?:posted|published|updated)(?: on)? )?(?:{DAY_DATE})(?:{CLOCK})?"
+    rf"(?: {BYLINE_WORDS})?|{BYLINE_WORDS}(?: on (?:{DAY_DATE})(?:{CLOCK})?)?"
 )
 # Host labels that name no site ("www", the top-level domains of common hosts).
 HOST_NOISE = frozenset({
@@ -259,9 +264,14 @@ def headline_before_bar(title: str) -> str:
     head = parts[0].strip()
     if head != title and len(normalised_words(head)) >= BAR_HEAD_MIN_WORDS:
         return head
-    if len(parts) == 2 and len(normalised_words(parts[1])) >= BAR_HEAD_MIN_WORDS:
+    if len(parts) == 2 and is_label(head) and len(normalised_words(parts[1])) >= BAR_HEAD_MIN_WORDS:
         return headline_before_bar(parts[1].strip())
     return title
+
+
+def is_label(text: str) -> bool:
+    """True for a section's or a site's label: one or two words, no separator of its own."""
+    return len(normalised_words(text)) <= LABEL_MAX_WORDS and len(split_segments(text)) == 1
 
 
 def agreed_title(
