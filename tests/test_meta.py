@@ -95,6 +95,16 @@ def test_a_heading_loses_only_a_whole_dateline_or_byline_to_a_shorter_title() ->
     assert heading_against(reviewed, declared) == reviewed
 
 
+def test_a_heading_that_is_the_titles_name_prefix_is_the_blogs_name() -> None:
+    title = "Tidewater Logbook: Small boats in big tides"
+    page = Evidence(url="https://a.example.org/", h1s=["Tidewater Logbook"], title=title)
+    assert choose_title(page) == "Small boats in big tides"
+    # A date after the colon is no headline: the heading before it is.
+    heading = "Harbour dredging starts in May"
+    page = Evidence(url="https://a.example.org/", h1s=[heading], title=f"{heading}: 06.11.2025")
+    assert choose_title(page) == heading
+
+
 def test_a_short_label_before_a_bar_is_no_part_of_the_headline() -> None:
     page = Evidence(url="https://a.example.org/", title="Opinion | Why the ferry must keep running")
     assert choose_title(page) == "Why the ferry must keep running"

@@ -145,13 +145,30 @@ def affixes_declared_apart(titles: Sequence[str]) -> list[str]:
     return found
 
 
+def colon_prefixes(titles: Sequence[str]) -> list[str]:
+    """The "Name" of declared titles "Name: a longer headline" (in words of letters: a date
+    after the colon is no headline)."""
+    found = []
+    for title in titles:
+        match = COLON_PREFIX_RE.match(title)
+        if match and letter_words(title[match.end() :]) > letter_words(match.group(1)):
+            found.append(match.group(1))
+    return found
+
+
+def letter_words(text: str) -> int:
+    """How many of a text's words hold a letter."""
+    return sum(1 for word in normalised_words(text) if not word.isdigit())
+
+
 def heading_site_names(found: Sequence[tuple[str, str]]) -> list[str]:
     """<h1> texts that are a part one declared title has and another goes without ("Harbour
     Notes" over a <title> "Harbour Notes: Dredging starts" and an og:title "Dredging starts"):
     the blog's or the site's name set as a heading, not the headline."""
     headings = {compact(text) for source, text in found if source == "h1"}
     declared = [text for source, text in found if source != "h1"]
-    return [affix for affix in affixes_declared_apart(declared) if compact(affix) in headings]
+    apart = affixes_declared_apart(declared) + colon_prefixes(declared)
+    return [affix for affix in apart if compact(affix) in headings]
 
 
 def is_site_segment(segment: str, sites: Sequence[str]) -> bool:
