@@ -3,9 +3,11 @@
 Evidence weighed: the visible `<h1>`s, `og:title`/`twitter:title`, the JSON-LD headline and the
 `<title>`. Site-name affixes (" - Site", " | Site", "Site: ") are recognised from `og:site_name`,
 `application-name`, the JSON-LD publisher's and website's names, the host name and what the
-outlet's other pages share (`learned_title_affixes`), never from a fixed list. Where the sources
-disagree, the headline is the one most of the others agree with; the visible `<h1>` wins ties,
-being what a reader sees as the headline.
+outlet's other pages share (`learned_title_affixes`), never from a fixed list; an `<h1>` that
+is a title's leading name ("Name: Headline") is the blog's banner. Where the sources disagree,
+the headline is the one most of the others agree with; the visible `<h1>` wins ties, being what
+a reader sees as the headline, read in the lines it shows (a line the declared titles agree with
+better than the whole is the headline, the others a subtitle or a kicker).
 """
 
 from __future__ import annotations
@@ -163,8 +165,9 @@ def letter_words(text: str) -> int:
 
 def heading_site_names(found: Sequence[tuple[str, str]]) -> list[str]:
     """<h1> texts that are a part one declared title has and another goes without ("Harbour
-    Notes" over a <title> "Harbour Notes: Dredging starts" and an og:title "Dredging starts"):
-    the blog's or the site's name set as a heading, not the headline."""
+    Notes" over a <title> "Harbour Notes - Dredging starts" and an og:title "Dredging starts"),
+    or the name before a colon and a longer headline ("Harbour Notes: Dredging starts in May"):
+    the blog's or the site's name set as a heading (its banner), not the headline."""
     headings = {compact(text) for source, text in found if source == "h1"}
     declared = [text for source, text in found if source != "h1"]
     apart = affixes_declared_apart(declared) + colon_prefixes(declared)
