@@ -19,7 +19,7 @@ import pytest
 from cleaners import extract_article
 from cleaners.meta.authors import find_authors, split_names
 from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
-from cleaners.meta.evidence import Evidence, find_bylines
+from cleaners.meta.evidence import Evidence, find_bylines, rendered_lines
 from cleaners.meta.language import choose_language
 from cleaners.meta.learned import learned_byline_places, title_affix_blocks
 from cleaners.meta.title import (
@@ -74,6 +74,105 @@ def test_a_furniture_heading_loses_to_the_declared_titles() -> None:
         title="Council approves new bus lanes - Coastal Courier",
     )
     assert choose_title(evidence) == "Council approves new bus lanes"
+
+
+def test_a_heading_loses_only_a_whole_dateline_or_byline_to_a_shorter_title() -> None:
+    def heading_against(heading: str, declared: str) -> str | None:
+        page = Evidence(url="https://a.example.org/", h1s=[heading], meta={"og:title": declared})
+        return choose_title(page)
+
+    declared = "Harbour dredging starts in May"
+    assert heading_against(f"Mar 3, 2026 {declared}", declared) == declared
+    assert heading_against(f"{declared} Posted on March 3, 2026 by Ana Ruiz", declared) == declared
+    dateline = f"{declared} Harbour news, Updated Mar 03, 2026 at 07:54pm GMT"
+    assert heading_against(dateline, declared) == declared
+    # A year, a kicker with a year, or "by" inside the headline are the headline's own words.
+    assert heading_against(f"2026 {declared}", declared) == f"2026 {declared}"
+    kicker = f"The 2026 Harbour Awards: {declared}"
+    assert heading_against(kicker, declared) == kicker
+    assert heading_against(f"{declared}, step by step", declared) == f"{declared}, step by step"
+    reviewed = f"{declared}, Reviewed by a Pilot"
+    assert heading_against(reviewed, declared) == reviewed
+
+
+def test_a_heading_that_is_the_titles_name_prefix_is_the_blogs_name() -> None:
+    title = "Tidewater Logbook: Small boats in big tides"
+    page = Evidence(url="https://a.example.org/", h1s=["Tidewater Logbook"], title=title)
+    assert choose_title(page) == "Small boats in big tides"
+    # A date after the colon is no headline: the heading before it is.
+    heading = "Harbour dredging starts in May"
+    page = Evidence(url="https://a.example.org/", h1s=[heading], title=f"{heading}: 06.11.2025")
+    assert choose_title(page) == heading
+
+
+def test_a_short_label_before_a_bar_is_no_part_of_the_headline() -> None:
+    page = Evidence(url="https://a.example.org/", title="Opinion | Why the ferry must keep running")
+    assert choose_title(page) == "Why the ferry must keep running"
+    # Before a short tail the first part stays whole: no headline follows the bar; nor is a
+    # first part with separators of its own a label.
+    page = Evidence(url="https://a.example.org/", title="Harbour Lights | Quayside Records")
+    assert choose_title(page) == "Harbour Lights | Quayside Records"
+    title = "Rowing - News - Rowing | Northern Rowing Association e.V."
+    assert choose_title(Evidence(url="https://a.example.org/", title=title)) == title
+
+
+def test_a_heading_needs_backing_by_the_declared_titles_to_be_the_headline() -> None:
+    declared = {"og:title": "Finding the right family ferry pass"}
+    # A short heading sharing one word is a section label; a longer one sharing a like share of
+    # its words is a rewritten headline.
+    short = Evidence(url="https://a.example.org/", h1s=["Ferry season tips"], meta=declared)
+    assert choose_title(short) == "Finding the right family ferry pass"
+    rewritten = "Which ferry pass suits a family of four"
+    longer = Evidence(url="https://a.example.org/", h1s=[rewritten], meta=declared)
+    assert choose_title(longer) == rewritten
+    # An introduction set as a heading is no headline, however many words it shares.
+    intro = " ".join(["Learn which ferry pass fits your family and how to buy it."] * 4)
+    paragraph = Evidence(url="https://a.example.org/", h1s=[intro], meta=declared)
+    assert choose_title(paragraph) == "Finding the right family ferry pass"
+
+
+def test_a_declared_title_cut_short_gives_way_to_its_whole() -> None:
+    whole = "Ferry passes explained (and what the board changed in March)"
+    page = Evidence(
+        url="https://a.example.org/",
+        meta={"og:title": f"{whole} | Harbour Herald", "og:site_name": "Harbour Herald"},
+        json_ld=[{"@type": "NewsArticle", "headline": "Ferry passes explained (and what the"}],
+        title=f"{whole} | Harbour Herald",
+    )
+    assert choose_title(page) == whole
+
+
+def test_a_heading_whose_encoding_lost_characters_is_written_as_declared() -> None:
+    declared = "Island ferries: a beginner's guide"
+    page = Evidence(
+        url="https://a.example.org/",
+        h1s=["Island ferries? a beginner? guide"],
+        meta={"og:title": declared},
+    )
+    assert choose_title(page) == declared
+    # A question the declared title asks too is the page's own punctuation.
+    asked = "Ferry late again? What the board says"
+    page = Evidence(url="https://a.example.org/", h1s=[asked], meta={"og:title": asked.upper()})
+    assert choose_title(page) == asked
+
+
+def test_a_heading_is_read_in_the_lines_a_browser_shows() -> None:
+    def lines(markup: str) -> tuple[str, ...]:
+        return rendered_lines(lxml.html.fragment_fromstring(markup))
+
+    assert lines("<h1>WINTER<br>FERRY<br> <span>TIMES</span></h1>") == ("WINTER", "FERRY", "TIMES")
+    assert lines("<h1>Ferry Passes<span>Read This First</span></h1>") == (
+        "Ferry Passes",
+        "Read This First",
+    )
+    assert lines("<h1><div>Ferries</div><div>All winter</div></h1>") == ("Ferries", "All winter")
+    # Inline markup within a line, a word set in two spans, and unseen text change nothing.
+    assert lines("<h1>The <em>new</em> ferry<!-- x --> is <b>Late</b></h1>") == (
+        "The new ferry is Late",
+    )
+    assert lines("<h1>i<span>Phone</span> ferry app<script>x()</script></h1>") == (
+        "iPhone ferry app",
+    )
 
 
 def test_title_affixes_are_learned_from_an_outlets_titles() -> None:

@@ -106,6 +106,18 @@ AUTHOR_CLASSED_MAX_WORDS = 8
 # Elements of an author box looked at for its name heading.
 AUTHOR_BOX_MAX_ELEMENTS = 12
 JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+# Elements a browser renders on a line of their own: a heading's <br>, its block children.
+LINE_BREAK_TAGS = frozenset({
+    "br", "div", "p", "li", "ul", "ol", "section", "header", "hgroup", "blockquote", "figure",
+    "figcaption", "table", "tr", "td", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+})  # fmt: skip
+# Elements whose text no reader sees.
+UNSEEN_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+# Two pieces of text that meet at an element's edge with no space and read as two lines (a
+# word's end or a closing mark, then a capital: "Alternatives<span>Top Tools"): a styled
+# second line, as a reader sees it.
+LINE_END_RE = re.compile(r"(?:[a-z0-9]{2}|[)\]?!.:])$")
+LINE_START_RE = re.compile(r"^[A-Z]")
 SPACE_RE = re.compile(r"\s+")
 
 
@@ -124,6 +136,8 @@ class Evidence:
     meta_all: dict[str, list[str]] = field(default_factory=dict)
     title: str = ""
     h1s: list[str] = field(default_factory=list)
+    # The lines each <h1> shows (parted by <br>, block children or a styled second line).
+    h1_lines: list[tuple[str, ...]] = field(default_factory=list)
     # JSON-LD objects with an @type, flattened from @graph and lists, in page order.
     json_ld: list[dict[str, Any]] = field(default_factory=list)
     # (datetime attribute, is marked as the publication date, is off the article) per <time>.
@@ -253,9 +267,11 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                 if element.getparent().tag in ("head", "html"):
                     found.title = squash(element.text_content())
         elif tag == "h1":
-            text = squash(element.text_content())
-            if text and len(found.h1s) < 5:
-                found.h1s.append(text)
+            if len(found.h1s) < 5:
+                lines = rendered_lines(element)
+                if lines:
+                    found.h1s.append(" ".join(lines))
+                    found.h1_lines.append(lines)
         elif tag == "time":
             read_time_tag(element, found)
         elif tag == "script":
@@ -272,6 +288,35 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
     if bylines:
         found.bylines = find_bylines(tree, found.by_leads)
     return found
+
+
+def rendered_lines(element: HtmlElement) -> tuple[str, ...]:
+    """An element's text in the lines a browser shows: parted at `<br>` and block children,
+    and where an inline child starts a capitalised word right after a word with no space
+    ("WEEKEND<br>CODING" is "WEEKEND" and "CODING", not "WEEKENDCODING")."""
+    lines: list[list[str]] = [[]]
+
+    def add(text: str | None, at_edge: bool) -> None:
+        if not text:
+            return
+        current = lines[-1]
+        if at_edge and current and LINE_END_RE.search(current[-1]) and LINE_START_RE.match(text):
+            lines.append(current := [])
+        current.append(text)
+
+    def walk(node: HtmlElement) -> None:
+        add(node.text, True)
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in UNSEEN_TAGS:
+                if child.tag in LINE_BREAK_TAGS:
+                    lines.append([])
+                walk(child)
+                if child.tag in LINE_BREAK_TAGS:
+                    lines.append([])
+            add(child.tail, True)
+
+    walk(element)
+    return tuple(text for line in lines if (text := squash("".join(line))))
 
 
 def read_meta_tag(element: HtmlElement, found: Evidence) -> None:
