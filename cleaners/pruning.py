@@ -18,6 +18,7 @@ from cleaners.vocabulary import (
     BARE_COMMENT_RE,
     COMMENT_FORM_RE,
     COMMENT_HEADING_RE,
+    ENTRY_FOOTER_RE,
     NAV_RE,
     PREV_NEXT_RE,
     SAYS_RE,
@@ -184,9 +185,12 @@ def drop_comment_thread(blocks: list[Block], ctx: CleaningContext) -> list[Block
 
 
 def is_navigation(block: Block) -> bool:
-    """True for "« Previous post", "Tags: a, b, c", or a few words that are all link."""
+    """True for "« Previous post", "Tags: a, b, c", "This entry was posted in News.", or a few
+    words that are all link."""
     text = block.text.strip()
-    if words(text) <= MAX_TAXONOMY_WORDS and (TAXONOMY_RE.match(text) or PREV_NEXT_RE.match(text)):
+    if words(text) <= MAX_TAXONOMY_WORDS and (
+        TAXONOMY_RE.match(text) or PREV_NEXT_RE.match(text) or ENTRY_FOOTER_RE.match(text)
+    ):
         return True
     if words(text) > MAX_NAV_WORDS:
         return False

@@ -687,6 +687,19 @@ TAXONOMY_RE = re.compile(
 )
 
 
+# A blog engine's line about the post itself, under it: WordPress's "This entry was posted on
+# Saturday, August 25th, 2012 at 12:23 am and is filed under Robots. You can follow any responses
+# to this entry through the RSS 2.0 feed." and "This entry was posted in News and tagged x.
+# Bookmark the permalink.", Movable Type's "This page contains a single entry by Jane published
+# on May 4, 2012 6:33 AM.", and the translations the engines ship (de/fr/es).
+ENTRY_FOOTER_RE = re.compile(
+    r"^(?:this (?:entry|post) was (?:posted|filed)|this page contains a single entry"
+    r"|dieser (?:eintrag|beitrag) wurde (?:am|in|unter|veröffentlicht)"
+    r"|(?:ce contenu|cet article|cette entrée) a été publiée?"
+    r"|esta entrada (?:fue publicada|se publicó))\b",
+    re.IGNORECASE,
+)
+
 # A bare singular "Comment" is also an article's section heading (an opinion, a note); it starts
 # a thread only when two signatures or a comment-form line follow.
 BARE_COMMENT_RE = re.compile(
