@@ -186,7 +186,8 @@ def description_share(text: str, description: str | None) -> float | None:
     if not description or len(description.split()) < MIN_DESCRIPTION_WORDS:
         return None
     wanted = bigrams(description)
-    return sum((bigrams(text) & wanted).values()) / sum(wanted.values())
+    # The intersection walks its left operand: the description's few bigrams, not the body's.
+    return sum((wanted & bigrams(text)).values()) / sum(wanted.values())
 
 
 def misses_description(
