@@ -391,16 +391,21 @@ def blocks_after_article(
     Empty when there is no region, when the region holds too little of the text for its edge to
     be trusted, or when the trim would leave fewer than MIN_KEPT_BLOCKS blocks.
     """
+    if region is None:
+        return []
+    candidates = body_units(body)
+    # A last block inside the region leaves nothing to trim, whatever the other blocks are: it
+    # is looked at before the other blocks' texts are read (most bodies end inside the region).
+    last = next(((unit, text) for unit in reversed(candidates) if (text := unit_text(unit))), None)
+    if last is None or unit_held(region, *last):
+        return []
     units: list[etree._Element] = []
     texts: list[str] = []
-    for unit in body_units(body):
+    for unit in candidates:
         if text := unit_text(unit):
             units.append(unit)
             texts.append(text)
     if len(units) <= MIN_KEPT_BLOCKS:
-        return []
-    # A last block inside the region leaves nothing to trim, whatever the other blocks are.
-    if region is None or unit_held(region, units[-1], texts[-1]):
         return []
     inside = [unit_held(region, unit, text) for unit, text in zip(units, texts, strict=True)]
     total = sum(len(text) for text in texts)

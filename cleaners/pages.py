@@ -150,11 +150,12 @@ def headline_links(
         href = anchor.get("href").strip()
         if not href or href.startswith("#") or not is_internal_link(href, site):
             continue
-        if is_permalink(tree, href, url, page, ids):
-            continue
         text = anchor.text_content()
         words = WORD_RE.findall(text)
         if len(words) < HEADLINE_LINK_WORDS or not fills_its_line(anchor, text, line_chars):
+            continue
+        # After the text tests: resolving the address (urljoin) costs more than they do.
+        if is_permalink(tree, href, url, page, ids):
             continue
         folded = f" {' '.join(words).casefold()} "
         if not any(folded in title for title in own):

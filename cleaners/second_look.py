@@ -60,6 +60,8 @@ MIN_DESCRIPTION_WORDS = 8
 MISSES_DESCRIPTION_SHARE = 0.2
 # ... and a reading with at least this share holds it.
 HOLDS_DESCRIPTION_SHARE = 0.5
+# Blocks at the start of the body looked at first for the description (see misses_description).
+OPENING_BLOCKS = 5
 # A second reading smaller than this share of the first's words is its summary, not its article.
 MIN_SECOND_WORDS_SHARE = 0.1
 WORD_RE = re.compile(r"\w+")
@@ -186,14 +188,25 @@ def description_share(text: str, description: str | None) -> float | None:
     if not description or len(description.split()) < MIN_DESCRIPTION_WORDS:
         return None
     wanted = bigrams(description)
-    return sum((bigrams(text) & wanted).values()) / sum(wanted.values())
+    # The intersection walks its left operand: the description's few bigrams, not the body's.
+    return sum((wanted & bigrams(text)).values()) / sum(wanted.values())
 
 
 def misses_description(
     blocks: Sequence[Block], description: str | None, page: HtmlElement | None
 ) -> bool:
     """True when the body leaves out the description that the page shows as text: the body is
-    suspect, and a second reading that holds the description is the better one."""
+    suspect, and a second reading that holds the description is the better one.
+
+    The description is most often the article's lead: the opening blocks are read first, and
+    when they hold enough of it the rest of the body is not tokenised (the share held by the
+    opening is at most the whole body's, so the answer is the same).
+    """
+    opening = description_share(
+        "\n".join(block.text for block in blocks[:OPENING_BLOCKS]), description
+    )
+    if opening is None or opening >= MISSES_DESCRIPTION_SHARE:
+        return False
     share = description_share("\n".join(block.text for block in blocks), description)
     if share is None or share >= MISSES_DESCRIPTION_SHARE or page is None:
         return False

@@ -233,7 +233,7 @@ def build_index(tree: HtmlElement) -> TreeIndex:
         class_names = get("class")
         if class_names and is_visually_hidden_class(class_names):
             index.visually_hidden.append(element)
-        marks = boilerplate_marks(f"{get('class', '')} {get('id', '')}".lower())
+        marks = boilerplate_marks(f"{class_names or ''} {get('id', '')}".lower())
         if marks is not None:
             index.marked.append((element, marks))
     return index

@@ -314,6 +314,29 @@ def test_the_shown_date_is_beside_the_headline_not_in_it_nor_in_a_script() -> No
     assert headline_date(lxml.html.fromstring(hidden)) is None
 
 
+def test_the_date_beside_the_headline_is_one_a_reader_sees() -> None:
+    page = "<html><body>{}<h1>Plots <em>open</em> now</h1>{}<p>By Ann</p></body></html>"
+    # Dates in scripts, styles, noscript and templates beside the headline are not shown.
+    unshown = [
+        "<script>var d = '3 May 2024';</script>",
+        "<noscript>3 May 2024</noscript>",
+        "<template><p>3 May 2024</p></template>",
+        "<style>/* 3 May 2024 */</style>",
+    ]
+    for element in unshown:
+        assert headline_date(lxml.html.fromstring(page.format(element, ""))) is None
+        assert headline_date(lxml.html.fromstring(page.format("", element))) is None
+    # The text after such an element is read as usual; the headline's own words are the
+    # subject, not a dateline (test_the_shown_date_is_beside_the_headline_not_in_it...).
+    after_script = page.format("", "<script>x()</script> Filed 4 May 2024")
+    assert headline_date(lxml.html.fromstring(after_script)) == "2024-05-04"
+    in_headline = "<html><body><h1>Plots open <small>4 May 2024</small></h1></body></html>"
+    assert headline_date(lxml.html.fromstring(in_headline)) is None
+    # A headline with no visible text has no neighbourhood.
+    empty = "<html><body><p>3 May 2024</p><h1><img src='logo.png'></h1></body></html>"
+    assert headline_date(lxml.html.fromstring(empty)) is None
+
+
 def test_no_date_stays_none_and_the_costly_search_runs_only_then() -> None:
     calls: list[int] = []
 

@@ -114,6 +114,17 @@ def test_a_body_that_leaves_out_the_description_the_page_shows_is_suspect():
     assert not second_look.misses_description(blocks(FERRY_LEAD, CAPTION), FERRY_LEAD, page)
 
 
+def test_the_description_anywhere_in_the_body_counts_not_only_in_its_opening():
+    page = ferry_page()
+    opening = [CAPTION] * second_look.OPENING_BLOCKS
+    assert not second_look.misses_description(blocks(*opening, FERRY_LEAD), FERRY_LEAD, page)
+    # Split over the opening's end: its first words close the opening, the rest follow.
+    head, tail = FERRY_LEAD.split(" ", 1)
+    split = blocks(*opening[:-1], f"{CAPTION} {head}", tail)
+    assert not second_look.misses_description(split, FERRY_LEAD, page)
+    assert second_look.misses_description(blocks(*opening, CAPTION), FERRY_LEAD, page)
+
+
 def test_a_description_the_page_does_not_show_or_too_short_is_no_evidence():
     written_for_search = "Our harbour ferry news in brief, with timetables and fares for winter."
     assert not second_look.misses_description(blocks(CAPTION), written_for_search, ferry_page())
