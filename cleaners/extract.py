@@ -41,7 +41,7 @@ from cleaners.candidates import (
 from cleaners.context import Block, CleaningContext
 from cleaners.decode import decode_html
 from cleaners.errors import EmptyDocument, ExtractionError, NotAnArticle, NotHTML
-from cleaners.fallback_gate import extract_body
+from cleaners.fallback_gate import extract_body, extract_body_escalated
 from cleaners.meta import (
     PageMetadata,
     byline_place_blocks,
@@ -308,8 +308,11 @@ def is_loose_crosshead(element: etree._Element) -> bool:
     return bool(text) and (text[0].isupper() or text[0].isdigit())
 
 
-def run_trafilatura(tree: HtmlElement, url: str | None, metadata: Document) -> Document:
-    """trafilatura's main text of the cleaned tree, into `metadata`; NotAnArticle when none.
+def run_trafilatura(
+    tree: HtmlElement, url: str | None, metadata: Document
+) -> tuple[Document, bool]:
+    """trafilatura's main text of the cleaned tree, into `metadata`, and whether its recall
+    escalation ran (cleaners.fallback_gate); NotAnArticle when there is no main text.
 
     The metadata comes from `page_metadata` (trafilatura's own steps without its costly tree
     copies and scans, read before the tree stage) rather than `with_metadata=True`, which cost a
@@ -317,7 +320,7 @@ def run_trafilatura(tree: HtmlElement, url: str | None, metadata: Document) -> D
     second look and the index-page check read the cleaned page after it.
     """
     try:
-        document = extract_body(tree, url, **TRAFILATURA_OPTIONS)
+        document, escalated = extract_body_escalated(tree, url, **TRAFILATURA_OPTIONS)
     except ExtractionError:
         raise
     except Exception as err:  # trafilatura and its fallbacks raise many error types
@@ -327,7 +330,7 @@ def run_trafilatura(tree: HtmlElement, url: str | None, metadata: Document) -> D
     ):
         raise NotAnArticle("no main text found")
     metadata.body, metadata.raw_text = document.body, document.raw_text
-    return metadata
+    return metadata, escalated
 
 
 def run_trafilatura_body(
@@ -589,7 +592,7 @@ def _extract_article(
     clean_tree(tree, ctx, page_blocks, profile)
     tree_removals = len(ctx.removed)
     region = find_article_region(tree)
-    document = run_trafilatura(tree, url, document)
+    document, escalated = run_trafilatura(tree, url, document)
     ctx.title = document.title
     blocks = clean_main_text(document.body, region, ctx, page_blocks, profile)
     first = blocks
@@ -603,6 +606,14 @@ def _extract_article(
         blocks, ctx = precision_rescue(
             tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
             lambda rescued: second_look.holds_description(rescued, first, document.description),
+        )
+    elif escalated:
+        # trafilatura's recall escalation read the whole page: the article may be its core.
+        blocks, ctx = precision_rescue(
+            tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
+            lambda rescued: second_look.is_escalation_core(
+                rescued, first, document.description, region
+            ),
         )
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")

@@ -15,6 +15,10 @@ rules both cases out, readability gets an empty page instead: its text is empty,
 the same extraction as before. The output is the same; only the work that could not change it
 is skipped.
 
+`extract_body_escalated` also says whether trafilatura's recall escalation (its `_recall_retry`
+of a short balanced reading) ran on the page, for cleaners.second_look; the record only counts
+the calls and changes nothing.
+
 The gate acts only inside `extract_body` (a context variable marks our calls), so any other
 trafilatura call in the process (the benchmarks' baseline, a user's) runs unchanged. It is
 installed only for the trafilatura versions whose comparison it was checked against.
@@ -104,10 +108,53 @@ def install() -> bool:
 INSTALLED = install()
 
 
+# trafilatura's recall escalation: a balanced extraction shorter than a fifth of the page's text
+# is extracted again in recall mode (and by justext), and the longer reading may replace it. The
+# retry sees the whole page, sidebars and other posts' excerpts included; our calls record that
+# it ran (cleaners.second_look decides what the page's evidence says of the reading).
+_ESCALATIONS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "cleaners_escalations", default=None
+)
+
+
+def recorded(retry: Callable[..., Any]) -> Callable[..., Any]:
+    """trafilatura's `_recall_retry`, noting each run inside `extract_body_escalated`."""
+
+    def _recall_retry(esc_tree: HtmlElement, r_options: Any, url: str | None) -> Any:
+        calls = _ESCALATIONS.get()
+        if calls is not None:
+            calls.append(1)
+        return retry(esc_tree, r_options, url)
+
+    _recall_retry.__wrapped__ = retry  # type: ignore[attr-defined]
+    return _recall_retry
+
+
+def install_escalation_record() -> bool:
+    """Put the record in front of trafilatura's recall retry (once); False where it has none."""
+    current = getattr(trafilatura_core, "_recall_retry", None)
+    if current is None:
+        return False
+    if getattr(current, "__wrapped__", None) is None:
+        trafilatura_core._recall_retry = recorded(current)
+    return True
+
+
+ESCALATION_RECORDED = install_escalation_record()
+
+
 def extract_body(tree: HtmlElement, url: str | None, **options: Any) -> Any:
     """`trafilatura.bare_extraction` of the tree, with the readability gate open for this call."""
+    return extract_body_escalated(tree, url, **options)[0]
+
+
+def extract_body_escalated(tree: HtmlElement, url: str | None, **options: Any) -> tuple[Any, bool]:
+    """`extract_body`, and whether trafilatura's recall escalation ran on the page."""
     token = _GATED.set(True)
+    calls: list[int] = []
+    record = _ESCALATIONS.set(calls)
     try:
-        return bare_extraction(tree, url=url, **options)
+        return bare_extraction(tree, url=url, **options), bool(calls)
     finally:
+        _ESCALATIONS.reset(record)
         _GATED.reset(token)

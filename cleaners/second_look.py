@@ -20,6 +20,16 @@ text: a summary written for search engines alone is on no page, and the check co
 extraction only where the page holds the text that the body lacks (1.5-2.3% of dragnet's and
 wcxb_dev's pages, 7% of trafilatura_eval's).
 
+A page on which trafilatura's recall escalation ran (its balanced reading was short beside the
+page's text, so it read the page again in recall mode and by justext, and may have kept the
+longer reading: cleaners.fallback_gate records that it ran) is suspect too: the longer reading
+takes in what surrounds a short article, other posts' excerpts, an about-me box, a sidebar.
+trafilatura's precision reading, which never escalates, is kept when it is the first reading's
+core (`is_escalation_core`): the first holds it and has its other blocks before or after it, not
+between its paragraphs; it is a quarter to three fifths of the first; it lies in the article
+region; and it keeps the page's description as well as the first does. The second extraction
+runs only on the pages the escalation ran on (about a tenth of dragnet's, 2% of wcxb_dev's).
+
 Measured and not kept (bench/README.md): the same check on the closing-teasers trim (it put a
 news site's teasers back), a second extraction without a tree cleaner whose removals hold more
 prose than the body (on old pages the hidden text it brought back was comments and dialogs),
@@ -39,6 +49,7 @@ from collections.abc import Sequence
 from lxml import etree
 from lxml.html import HtmlElement
 
+from cleaners.candidates import ArticleRegion
 from cleaners.context import Block
 
 # A trim is suspect when it removes more than this share of the body's words.
@@ -64,6 +75,22 @@ HOLDS_DESCRIPTION_SHARE = 0.5
 OPENING_BLOCKS = 5
 # A second reading smaller than this share of the first's words is its summary, not its article.
 MIN_SECOND_WORDS_SHARE = 0.1
+# trafilatura's recall escalation replaced a short balanced reading by a longer one (sidebars,
+# other posts' excerpts, comments): the precision reading, which never escalates, is kept when
+# it is the core of the first (`is_escalation_core`): at least this many words, ...
+CORE_MIN_WORDS = 20
+# ... this share of the first reading's words or more, and less than this one (a reading that
+# keeps most of the first changes little; one that keeps a fraction is a standfirst or a box) ...
+CORE_MIN_SHARE = 0.25
+CORE_MAX_SHARE = 0.6
+# ... at most this share of its words new (the first holds it), the first's other blocks at its
+# edges (at most this share of the first's words between its first and last block) ...
+CORE_MAX_NEW_SHARE = 0.05
+CORE_MAX_INNER_SHARE = 0.2
+# ... at least this share of its words in the article region, and the description the first holds
+# kept (its share may drop by this much at most; the second is more than the description).
+CORE_MIN_REGION_SHARE = 0.5
+CORE_DESCRIPTION_LOSS = 0.15
 WORD_RE = re.compile(r"\w+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']")
 ARTICLE_BODY_XPATH = etree.XPath("//*[@itemprop='articleBody']")
@@ -255,3 +282,59 @@ def holds_description(
         and share >= HOLDS_DESCRIPTION_SHARE
         and words(second) >= MIN_SECOND_WORDS_SHARE * words(first)
     )
+
+
+def is_escalation_core(
+    second: Sequence[Block],
+    first: Sequence[Block],
+    description: str | None,
+    region: ArticleRegion | None,
+) -> bool:
+    """True when the second reading is the article at the core of the first: the first holds it,
+    what else the first has lies before or after it (a run of other posts' excerpts, an about-me
+    box, a sidebar), it is a good part of the first, it lies in the article region, and it keeps
+    the page's description as well as the first does without being the description alone.
+
+    Asked when trafilatura's recall escalation ran on the page (cleaners.fallback_gate): its
+    retry reads the whole page, and the longer reading it returns takes in what surrounds a
+    short article.
+    """
+    size, total = words(second), words(first)
+    if size < CORE_MIN_WORDS or not CORE_MIN_SHARE * total <= size < CORE_MAX_SHARE * total:
+        return False
+    texts = {block.text for block in first}
+    if words([block for block in second if block.text not in texts]) > CORE_MAX_NEW_SHARE * size:
+        return False
+    kept = {block.text for block in second}
+    inside = [block.text in kept for block in first]
+    if not any(inside):
+        return False
+    start, end = inside.index(True), len(inside) - inside[::-1].index(True)
+    inner = [block for block in first[start:end] if block.text not in kept]
+    if words(inner) >= CORE_MAX_INNER_SHARE * total:
+        return False
+    if region is None:
+        return False
+    held = [block for block in second if region.holds(block.text)]
+    if words(held) < CORE_MIN_REGION_SHARE * size:
+        return False
+    return keeps_description(second, first, description)
+
+
+def keeps_description(
+    second: Sequence[Block], first: Sequence[Block], description: str | None
+) -> bool:
+    """True when the second reading holds the page's description about as well as the first
+    (CORE_DESCRIPTION_LOSS) and has CORE_MIN_WORDS words besides the blocks that repeat it."""
+    first_share = description_share("\n".join(block.text for block in first), description)
+    if first_share is None:
+        return True
+    second_share = description_share("\n".join(block.text for block in second), description)
+    if (second_share or 0.0) < first_share - CORE_DESCRIPTION_LOSS:
+        return False
+    rest = [
+        block
+        for block in second
+        if (description_share(block.text, description) or 0.0) < HOLDS_DESCRIPTION_SHARE
+    ]
+    return words(rest) >= CORE_MIN_WORDS

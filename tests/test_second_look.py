@@ -183,3 +183,84 @@ def test_visible_text_leaves_out_scripts_styles_and_templates_but_not_their_tail
     assert " ".join(second_look.visible_text(page)).split() == [
         "Ferry", "leaves", "at", "noon", "after", "script", "after", "comment", "after", "template"
     ]
+
+
+REPAIR = ROOT / "fixtures" / "cleaners" / "escalated-reading-core.html"
+REPAIR_URL = "https://elmsworth-repair.example/2025/05/sewing-machine/"
+POST = [
+    "Our repair café met in the library basement on Saturday, and for the first time we had "
+    "more fixers than broken things waiting at the door when it opened at ten.",
+    "The star of the morning was a forty-year-old sewing machine whose owner had given up on it, "
+    "and two volunteers had it stitching again by noon.",
+]
+EXCERPTS = [
+    f"Excerpt {n} of another post on the blog, about soldering, kettles, toasters and the tool "
+    "library, with a link to read the rest of it elsewhere." for n in range(1, 5)
+]
+
+
+class HoldsAll:
+    """A stand-in article region that holds every text (or none)."""
+
+    def __init__(self, holds: bool = True) -> None:
+        self.answer = holds
+
+    def holds(self, text: str) -> bool:
+        return self.answer
+
+
+def test_the_article_at_the_core_of_an_escalated_reading_is_kept():
+    first = blocks(*EXCERPTS[:3], *POST)
+    assert second_look.is_escalation_core(blocks(*POST), first, None, HoldsAll())
+    # The other posts' excerpts after the article, or on both sides, are the same case.
+    around = blocks(EXCERPTS[0], *POST, *EXCERPTS[1:3])
+    assert second_look.is_escalation_core(blocks(*POST), around, None, HoldsAll())
+
+
+def test_an_escalated_reading_is_kept_when_the_evidence_is_against_the_core():
+    first = blocks(*EXCERPTS[:3], *POST)
+    core = blocks(*POST)
+    # Blocks of the first between the core's: the precision reading dropped article paragraphs.
+    split = blocks(POST[0], *EXCERPTS[:3], POST[1])
+    assert not second_look.is_escalation_core(core, split, None, HoldsAll())
+    # Text the first reading does not have: another part of the page.
+    assert not second_look.is_escalation_core(blocks(*POST, *EXCERPTS[3:]), first, None, HoldsAll())
+    # Outside the article region, or too small a part of the first (a box, a standfirst).
+    assert not second_look.is_escalation_core(core, first, None, HoldsAll(False))
+    small = blocks(POST[1])
+    assert not second_look.is_escalation_core(small, blocks(*EXCERPTS, *POST), None, HoldsAll())
+    assert not second_look.is_escalation_core(core, first, None, None)
+
+
+def test_the_core_keeps_the_description_and_is_more_than_it():
+    first = blocks(*EXCERPTS[:3], *POST)
+    assert not second_look.is_escalation_core(blocks(*POST), first, EXCERPTS[0], HoldsAll())
+    lead = POST[0]
+    assert second_look.is_escalation_core(blocks(*POST), first, lead, HoldsAll())
+    # A reading that is the description repeated is a standfirst, not the article.
+    assert not second_look.is_escalation_core(
+        blocks(lead, lead), blocks(*EXCERPTS[:2], lead, lead, POST[1]), lead, HoldsAll()
+    )
+
+
+def test_other_posts_excerpts_taken_by_the_recall_escalation_go(precision_calls):
+    """fixtures/cleaners/escalated-reading-core.html: a short post below a box of other posts'
+    excerpts, on a page whose archive lists make the post a small part of the page's text.
+    trafilatura's balanced reading is short, its recall escalation takes the excerpts too; the
+    precision reading is the post alone, at the core of the first, and is kept."""
+    html = REPAIR.read_text(encoding="utf-8")
+    default = bare_extraction(parse_html(html), url=REPAIR_URL, **TRAFILATURA_OPTIONS).body
+    assert "A drawer of old screws" in " ".join(default.itertext())
+    article = extract_article(html, REPAIR_URL)
+    assert article.body.startswith("Our repair café met in the library basement")
+    assert article.body.endswith("because the library is closed on the first.")
+    assert "A drawer of old screws" not in article.body
+    assert "From the workbench" not in article.body
+    assert precision_calls == [True]
+
+
+def test_a_page_without_the_escalation_is_extracted_once(precision_calls):
+    html = FERRY.read_text(encoding="utf-8")
+    without_gallery = html.split('<div class="clear">')[0] + "</div></div></div></body></html>"
+    extract_article(without_gallery, FERRY_URL)
+    assert precision_calls == []
