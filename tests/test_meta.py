@@ -241,6 +241,9 @@ def test_author_classed_texts_give_full_names_only() -> None:
     # A byline word inside the classed text is read as a byline.
     dated = Evidence(author_classed=["March 3, 2025 by John Roe"])
     assert find_authors(dated).people == ["John Roe"]
+    # A reviewer's line and a "Full Bio" link in the author box are not the author.
+    box = Evidence(author_classed=["Full Bio", "Reviewed by Kim Lee", "By Ada Park"])
+    assert find_authors(box).people == ["Ada Park"]
 
 
 def test_author_classed_text_without_the_date_beside_it() -> None:

@@ -41,7 +41,7 @@ def read_evidence(
     only when its structured data, author marks and author links name no person."""
     evidence = read_declared_evidence(tree, url, bylines=False)
     if not find_authors(evidence).people:
-        evidence.bylines = find_bylines(tree, evidence.by_leads)
+        evidence.bylines = find_bylines(tree, evidence.by_leads, evidence.headline_holders)
         if byline_places:
             evidence.learned_bylines = read_byline_places(tree, byline_places)
     return evidence

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleaners.meta.evidence import Evidence, squash, types_of
+from cleaners.meta.evidence import CREDIT_BY_RE, Evidence, squash, types_of
 from cleaners.meta.title import (
     SITE_SEGMENT_MAX_WORDS,
     compact,
@@ -78,7 +78,7 @@ LABEL_WORDS = frozenset({
     "january", "february", "march", "april", "june", "july", "august", "september", "october",
     "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
     "sunday", "today", "yesterday", "learn", "team", "meet", "our", "staff", "writers",
-    "member", "members",
+    "member", "members", "full",
 })  # fmt: skip
 # A credential standing alone after a comma ("BSN", "RN", "MD", "PhD"): short and upper-case.
 CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,5}|[A-Z][a-z]?[A-Z]{1,4}|Ph\.?D\.?|M\.D\.?)$")
@@ -247,11 +247,15 @@ def first_classed(texts: list[str]) -> list[tuple[str, bool]]:
     "Jane Doe", "Jane Doe Senior Writer"; a lone word there is as often a label."""
     for text in dict.fromkeys(texts):
         text = squash(DATE_TEXT_RE.sub(" ", text))  # "Dec 17, 2025 Jane Doe": the date beside
+        if CREDIT_BY_RE.search(text):
+            continue  # "Reviewed by Jane Doe": a reviewer's line, not the byline
         if BY_WORD_RE.search(text):
             names = byline_names(text)
         else:  # "Jane Doe Last updated on ...", "Jane Doe | Editor"
             names = CLASSED_END_RE.split(text, maxsplit=1)[0]
-        found = [name for name in split_names(names) if looks_like_person(name)]
+        found = [
+            name for name in split_names(names) if looks_like_person(name) and not is_label(name)
+        ]
         # "The Best Ramen & Drinks": a teaser's headline in an author-classed card.
         if found and all(" " in name and not headline_like(name) for name in found):
             return [(names, False)]

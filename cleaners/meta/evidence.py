@@ -32,11 +32,16 @@ STORY_TYPES = ARTICLE_TYPES - {
     "webpage", "collectionpage", "itempage", "aboutpage", "faqpage", "qapage", "creativework",
 }  # fmt: skip
 # Elements whose <time> or author marks belong to other stories or to readers, not the article.
+# Tested on each class or id token of an ancestor; "widget" only opening one ("widget_text", a
+# sidebar's), not a page builder's "elementor-widget" that wraps the article itself.
 OFF_ARTICLE_RE = re.compile(
-    r"related|recommend|sidebar|widget|comment|footer|more-stories|read-next|popular|trending"
+    r"related|recommend|sidebar|(?<!\S)widget|comment|footer|more-stories|read-next|popular|trending"
     r"|teaser|promo|newsletter|menu|nav\b|breadcrumb",
     re.IGNORECASE,
 )
+# Tokens that state what a container holds or how it lays out, not what it is: "has-sidebar",
+# "with-comments", "no-promo", and utility classes ("lg:mr-[--sidebar-width]").
+STATE_TOKEN_RE = re.compile(r"^(?:has|with|no|show|hide)-|[:\[(]", re.IGNORECASE)
 OFF_ARTICLE_TAGS = frozenset({"aside", "footer", "nav"})
 # Elements read: metadata carriers, and those that hold author or date marks on real pages.
 READ_TAGS = (
@@ -144,6 +149,8 @@ class Evidence:
     by_leads: list[HtmlElement] = field(default_factory=list, repr=False)
     # itemprop=datePublished / dateModified values outside <meta>.
     itemprop_dates: dict[str, str] = field(default_factory=dict)
+    # The containers of the page's first <h1>: never a sidebar, whatever their class.
+    headline_holders: frozenset = field(default_factory=frozenset, repr=False)
 
     @property
     def host(self) -> str:
@@ -197,15 +204,33 @@ def parse_json_ld(text: str) -> Any:
         return None
 
 
-def off_article(element: HtmlElement) -> bool:
-    """True when the element sits in a sidebar, footer, comment or related-stories container."""
+def off_article(element: HtmlElement, headline_holders: frozenset = frozenset()) -> bool:
+    """True when the element sits in a sidebar, footer, comment or related-stories container.
+
+    <body> and <html> are never such a container (their classes describe the page: "has-subnav",
+    "sidebar-left"), nor is an element that holds the headline (`headline_holders`): an unclosed
+    <aside> or <nav> that wraps the whole article is no sidebar."""
     for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            return False
+        if ancestor in headline_holders:
+            continue
         if ancestor.tag in OFF_ARTICLE_TAGS:
             return True
         marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
-        if marks.strip() and OFF_ARTICLE_RE.search(marks):
+        if marks.strip() and off_article_marks(marks):
             return True
     return False
+
+
+def off_article_marks(marks: str) -> bool:
+    """True when a class or id token names a sidebar, footer, comment or related container."""
+    if not OFF_ARTICLE_RE.search(marks):
+        return False  # most containers: one search over the whole value
+    return any(
+        OFF_ARTICLE_RE.search(token) and not STATE_TOKEN_RE.search(token)
+        for token in marks.split()
+    )
 
 
 def is_published_time(element: HtmlElement) -> bool:
@@ -243,7 +268,7 @@ def author_mark_text(element: HtmlElement) -> str:
 def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -> Evidence:
     """The page's metadata evidence in one pass over the elements that can carry it; the
     visible "By ..." lines (a search of the page's text nodes) only with `bylines`."""
-    found = Evidence(url=url)
+    found = Evidence(url=url, headline_holders=headline_holders(tree))
     for element in tree.iter(*READ_TAGS):
         tag = element.tag
         if tag == "meta":
@@ -270,8 +295,14 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                 if tail == "by" or tail.endswith(LEAD_ENDS):
                     found.by_leads.append(element)
     if bylines:
-        found.bylines = find_bylines(tree, found.by_leads)
+        found.bylines = find_bylines(tree, found.by_leads, found.headline_holders)
     return found
+
+
+def headline_holders(tree: HtmlElement) -> frozenset:
+    """The elements holding the page's first <h1>, the headline as a rule."""
+    headline = next(tree.iter("h1"), None)
+    return frozenset(headline.iterancestors()) if headline is not None else frozenset()
 
 
 def read_meta_tag(element: HtmlElement, found: Evidence) -> None:
@@ -290,7 +321,8 @@ def read_time_tag(element: HtmlElement, found: Evidence) -> None:
     """A `<time datetime>`: kept with whether it is marked published and lies off the article."""
     value = (element.get("datetime") or "").strip()
     if value and len(found.times) < 20:
-        found.times.append((value, is_published_time(element), off_article(element)))
+        off = off_article(element, found.headline_holders)
+        found.times.append((value, is_published_time(element), off))
     prop = (element.get("itemprop") or "").lower()
     if prop in ("datepublished", "datemodified") and value:
         found.itemprop_dates.setdefault(prop, value)
@@ -306,7 +338,7 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
             found.itemprop_dates.setdefault(prop, value)
     if tag == "a" and len(found.author_links) < 10:
         href = element.get("href") or ""
-        if AUTHOR_PATH_RE.search(href) and not off_article(element):
+        if AUTHOR_PATH_RE.search(href) and not off_article(element, found.headline_holders):
             text = spaced_text(element)
             if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
                 found.author_links.append(text)
@@ -316,13 +348,13 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
     if "author" not in marks and "byline" not in marks:
         return
     if is_author_mark(element):
-        if len(found.author_marks) < 10 and not off_article(element):
+        if len(found.author_marks) < 10 and not off_article(element, found.headline_holders):
             text = author_mark_text(element)
             if text:
                 found.author_marks.append(text)
     elif AUTHOR_CLASS_RE.search(classes) and len(found.author_classed) < 10:
         text = short_text(element)
-        if text and not off_article(element):
+        if text and not off_article(element, found.headline_holders):
             found.author_classed.append(text)
 
 
@@ -368,7 +400,9 @@ def local_link(href: str, url: str | None) -> bool:
     return bool(own) and host.removeprefix("www.").endswith(own.split(".", 1)[-1])
 
 
-def find_bylines(tree: HtmlElement, leads: Sequence[HtmlElement] = ()) -> list[str]:
+def find_bylines(
+    tree: HtmlElement, leads: Sequence[HtmlElement] = (), holders: frozenset = frozenset()
+) -> list[str]:
     """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe"):
     the lone leads first ("Written by", read by `read_evidence`), then the text nodes."""
     bylines: list[str] = []
@@ -387,7 +421,7 @@ def find_bylines(tree: HtmlElement, leads: Sequence[HtmlElement] = ()) -> list[s
             continue
         if not BYLINE_NAME_RE.search(text):
             continue
-        if CREDIT_BY_RE.search(text) or off_article(holder):
+        if CREDIT_BY_RE.search(text) or off_article(holder, holders):
             continue
         bylines.append(text)
         if len(bylines) >= 5:
