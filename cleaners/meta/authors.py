@@ -39,6 +39,12 @@ BY_LEAD_RE = re.compile(
     r"(?:by|von|par|por|di|door|av|af|автор|от)\s*:?\s+",
     re.IGNORECASE,
 )
+# A card data label naming its value as the author ("Written by", "Author", "Interview by").
+AUTHOR_LABEL_RE = re.compile(
+    r"^\s*(?:(?:written|posted|words|story|text|interview|reported)\s+by|by|authors?|"
+    r"verfasst\s+von|von|écrit\s+par|par|autor(?:in|en)?|auteur)\s*:?\s*$",
+    re.IGNORECASE,
+)
 LABEL_LEAD_RE = re.compile(r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|byline)\s*[:|]\s*", re.I)
 # Separators between names of one byline.
 NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b)\s*", re.I)
@@ -85,7 +91,7 @@ CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,5}|[A-Z][a-z]?[A-Z]{1,4}|Ph\.?D\.?|M\.D
 # "Roy, Aniruddha": a name written surname first, in a tag that holds one name.
 LAST_FIRST_RE = re.compile(r"^\s*([^\s,]+(?:\s[^\s,]+)?),\s*([^\s,]+(?:\s[^\s,]+)?)\s*$")
 # The byline word of a visible line ("... by Jane Doe").
-BY_WORD_RE = re.compile(r"(?:^|[\s,|·•])(?:by|von|par|por)\s+", re.IGNORECASE)
+BY_WORD_RE = re.compile(r"(?:^|[\s,|·•])(?:by|von|par|por):?\s+", re.IGNORECASE)
 # Where a byline's names end: a date, "on", "at", "in", "|", "·", "—", "updated", "published".
 BYLINE_END_RE = re.compile(
     r"\s+(?:on|at|in|am|le|el|updated|published|posted|last|-)\s+|\s*[|·•—–]\s*|\s+\d", re.I
@@ -224,11 +230,25 @@ def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tu
     # The first link to an author page is the byline's; later ones are reviewers, related
     # stories' writers or a staff list.
     yield [(text, False) for text in evidence.author_links[:1]]
+    # A card's "Written by" value: the posting account, which a visible mark or link corrects.
+    yield labelled_meta_authors(evidence)
     yield from first_named(evidence.bylines)
     yield first_classed(evidence.author_classed)
     yield first_classed(evidence.learned_bylines)
     if fallback:
         yield [(part, False) for part in fallback.split(";")]
+
+
+def labelled_meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
+    """The name a page's card data gives under an author label: `twitter:label1` "Written by"
+    with `twitter:data1` "Jane Doe" (SEO plugins write it beside the reading time)."""
+    found = []
+    for index in range(1, 5):
+        label = evidence.meta.get(f"twitter:label{index}", "")
+        value = evidence.meta.get(f"twitter:data{index}", "")
+        if value and AUTHOR_LABEL_RE.match(label):
+            found.append((value, False))
+    return found
 
 
 def first_named(bylines: list[str]) -> Iterable[list[tuple[str, bool]]]:

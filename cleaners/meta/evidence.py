@@ -89,7 +89,9 @@ BYLINE_MAX_WORDS = 12
 # in its byline word, "Written by" with the name in the next element, is found by
 # `read_evidence` instead.)
 BODY_TEXT_NODES = etree.XPath("/descendant::body/descendant::text()")
-BY_WORD_RE = re.compile("|".join(("by ", "By ", "BY ", "By\n", "von ", "Von ", "par ", "Par ")))
+BY_WORD_RE = re.compile(
+    "|".join(("by ", "By ", "BY ", "By\n", "by:", "By:", "BY:", "von ", "Von ", "par ", "Par "))
+)
 BY_TEXT_NODES_MAX = 40
 # An element's own text that ends in a byline word, and its length limit.
 LEAD_ENDS = (" by", "\nby", "\tby")
