@@ -45,7 +45,11 @@ AUTHOR_LABEL_RE = re.compile(
     r"verfasst\s+von|von|écrit\s+par|par|autor(?:in|en)?|auteur)\s*:?\s*$",
     re.IGNORECASE,
 )
-LABEL_LEAD_RE = re.compile(r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|byline)\s*[:|]\s*", re.I)
+LABEL_LEAD_RE = re.compile(
+    r"^\s*(?:authors?|author\(s\)|contributors?|writers?|autor(?:in|en)?|autoren|auteurs?"
+    r"|autore|byline)\s*[:|]\s*",
+    re.I,
+)
 # Separators between names of one byline.
 NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b)\s*", re.I)
 # Honorifics and degrees around a name ("Dr.", "Prof.", "PhD", "MD").

@@ -68,12 +68,24 @@ READ_TAGS = (
     "small",
 )
 # A visible byline's opening ("By Jane Doe", "Written by", "Von", "Par"), and its length limit.
-# A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, and a
-# capitalised name after it; "reduce costs by moving" is a sentence.
-BYLINE_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por):?\s+[^\W\d_]", re.IGNORECASE)
-BYLINE_NAME_RE = re.compile(r"\b(?i:by|von|par|por):?\s+[A-ZÀ-ÖØ-ÞА-Я]")
-# A line that is only its byline lead ("Written by", "By:"): the name is in the next element.
-LEAD_ONLY_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por):?$", re.IGNORECASE)
+# A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, or a
+# label opening the line ("Author: Jane Doe", "Contributors: ..."), or a credit sentence ("This
+# post was written by Jane Doe"), and a capitalised name after it; "reduce costs by moving" is a
+# sentence.
+BY_WORDS = r"(?:by|von|par|por)"
+AUTHOR_LABELS = (
+    r"(?:authors?|author\(s\)|contributors?|writers?|autor(?:in|en)?|autoren|auteurs?|autore)"
+)
+BYLINE_LEAD = (
+    rf"(?:(?:[^\s]+\s+){{0,3}}{BY_WORDS}|{AUTHOR_LABELS}"
+    rf"|(?:[^\s]+\s+){{0,4}}(?:written|authored)\s+by)"
+)
+BYLINE_RE = re.compile(rf"^{BYLINE_LEAD}:?\s+[^\W\d_]", re.IGNORECASE)
+BYLINE_NAME_RE = re.compile(rf"\b(?i:{BY_WORDS}|{AUTHOR_LABELS}):?\s+[A-ZÀ-ÖØ-ÞА-Я]")
+# A line that is only its byline lead ("Written by", "By:", "Author"): the name is in the next
+# element.
+LEAD_ONLY_RE = re.compile(rf"^{BYLINE_LEAD}:?$", re.IGNORECASE)
+LABEL_ONLY_RE = re.compile(rf"^{AUTHOR_LABELS}$", re.IGNORECASE)
 # "Photo by", "Image by": a picture credit, not a byline.
 CREDIT_BY_RE = re.compile(
     r"\b(?:photo(?:graph)?s?|images?|illustrations?|graphics?|video|foto|bild|cover|art"
@@ -95,6 +107,7 @@ BY_WORD_RE = re.compile(
 BY_TEXT_NODES_MAX = 40
 # An element's own text that ends in a byline word, and its length limit.
 LEAD_ENDS = (" by", "\nby", "\tby")
+BY_LEAD_ENDS = ("by", "by:", "von", "von:", "par", "par:", "por", "por:")
 LEAD_MAX_CHARS = 40
 # A link to an author's page: a path segment naming authors, then the author's slug.
 AUTHOR_PATH_RE = re.compile(
@@ -294,7 +307,7 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
             lead = element.text
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
                 tail = lead.rstrip(" :\n\t").lower()
-                if tail == "by" or tail.endswith(LEAD_ENDS):
+                if tail == "by" or tail.endswith(LEAD_ENDS) or LABEL_ONLY_RE.match(tail):
                     found.by_leads.append(element)
     if bylines:
         found.bylines = find_bylines(tree, found.by_leads, found.headline_holders)
@@ -437,6 +450,14 @@ def by_text_nodes(tree: HtmlElement) -> list:
     return [node for node in BODY_TEXT_NODES(tree) if search(node)][:BY_TEXT_NODES_MAX]
 
 
+def listed_text(element: HtmlElement) -> str:
+    """An element's text, a list's items apart ("<ul><li>Jane Doe</li><li>John Roe</li>" reads
+    "Jane Doe, John Roe")."""
+    if element.tag in ("ul", "ol"):
+        return ", ".join(spaced_text(item) for item in element if isinstance(item.tag, str))
+    return spaced_text(element)
+
+
 def byline_holder(holder: HtmlElement) -> tuple[HtmlElement, str]:
     """The element holding a whole byline and its text: the given one, or for a lone lead
     ("<span>Written by</span><a>Jane Doe</a>") the lead with the element after it, else the
@@ -446,9 +467,11 @@ def byline_holder(holder: HtmlElement) -> tuple[HtmlElement, str]:
         return holder, text
     following = holder.getnext()
     if following is not None and isinstance(following.tag, str):
-        name = spaced_text(following)
+        name = listed_text(following)
         if 0 < len(name.split()) <= BYLINE_MAX_WORDS:
-            return holder, f"{text} {name}"
+            # "Author" over "Jane Doe" reads "Author: Jane Doe", as a label line is written.
+            lead = text if text.lower().endswith(BY_LEAD_ENDS) else text.rstrip(":") + ":"
+            return holder, f"{lead} {name}"
     for _ in range(2):
         parent = holder.getparent()
         if not LEAD_ONLY_RE.match(text) or parent is None or parent.tag == "body":
