@@ -213,7 +213,7 @@ def json_ld_authors(evidence: Evidence) -> list[tuple[str, bool]]:
     return found
 
 
-def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tuple[str, bool]]]:
+def source_bylines(evidence: Evidence) -> Iterable[list[tuple[str, bool]]]:
     """Bylines of each source in order of trust, as (text, declared an organisation)."""
     yield json_ld_authors(evidence)
     for key in AUTHOR_META_KEYS:
@@ -239,8 +239,6 @@ def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tu
     yield from first_named(evidence.bylines)
     yield first_classed(evidence.author_classed)
     yield first_classed(evidence.learned_bylines)
-    if fallback:
-        yield [(part, False) for part in fallback.split(";")]
 
 
 def labelled_meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
@@ -286,6 +284,17 @@ def first_classed(texts: list[str]) -> list[tuple[str, bool]]:
     return []
 
 
+def opening_bylines(texts: list[str]) -> list[str]:
+    """The texts without a byline word, or opening with one ("By Jane Doe", "Author: Jane
+    Doe"): beside an article, "Dark Places, by Gillian Flynn" is a book list, "Veneers by
+    Pearl Dental" an advertisement."""
+    return [
+        text
+        for text in texts
+        if not BY_WORD_RE.search(text) or BY_LEAD_RE.match(text) or LABEL_LEAD_RE.match(text)
+    ]
+
+
 def byline_names(text: str) -> str:
     """The names of a visible byline line: after its "by", cut before a date or an "on"/"|"
     continuation ("Posted May 2 by Jane Doe on March 3, 2025" -> "Jane Doe")."""
@@ -296,35 +305,29 @@ def byline_names(text: str) -> str:
     return BYLINE_END_RE.split(text, maxsplit=1)[0]
 
 
-def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
+def find_authors(
+    evidence: Evidence, fallback: str | None = None, *, beside: bool = True
+) -> Authors:
     """The page's authors: the first source that names a person gives the people; the
-    organisations seen before that are kept apart. trafilatura's byline search (`fallback`)
-    is asked last, and only while the page named no author at all: its guesses ("HR
-    Strategy", a month) are worth less than an organisation the page declares."""
+    organisations seen before that are kept apart. Two last resorts follow the page's own
+    sources, asked while no user name was found: trafilatura's byline search (`fallback`), only
+    while the page named no organisation either (its guesses, "HR Strategy" or a month, are
+    worth less than one the page declares); then the first full name beside the article (a
+    sidebar's author panel, only with `beside`)."""
     sites = site_names(evidence)
     organisations: list[str] = []
     handles: list[str] = []
-    sources = list(source_bylines(evidence, None))
+    sources = [(bylines, "page") for bylines in source_bylines(evidence)]
     if fallback:
-        sources.append([(part, False) for part in fallback.split(";")])
-    for index, bylines in enumerate(sources):
-        if fallback and index == len(sources) - 1 and (organisations or handles):
+        sources.append(([(part, False) for part in fallback.split(";")], "fallback"))
+    if beside:
+        sources.append((first_classed(opening_bylines(evidence.beside_authors)), "beside"))
+    for bylines, kind in sources:
+        if kind != "page" and handles:
             break
-        people: list[str] = []
-        for text, declared_organisation in bylines:
-            if declared_organisation:
-                name = strip_name(text)
-                if name and not is_label(name):
-                    organisations.append(name)
-                continue
-            for name in split_names(text):
-                if is_role(name) or is_label(name):
-                    continue
-                name = without_site_suffix(name, sites)
-                if is_organisation(name, sites):
-                    organisations.append(name)
-                elif looks_like_person(name):
-                    people.append(name)
+        if kind == "fallback" and organisations:
+            continue
+        people = source_people(bylines, sites, organisations)
         if people and all(" " in name for name in people):
             return Authors(people=unique(people), organisations=[])
         if people and not handles:
@@ -334,6 +337,28 @@ def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
     if not organisations:
         organisations = publisher_names(evidence)
     return Authors(people=[], organisations=unique(organisations)[:3])
+
+
+def source_people(
+    bylines: list[tuple[str, bool]], sites: Sequence[str], organisations: list[str]
+) -> list[str]:
+    """The people one source names; the organisations it names are added to `organisations`."""
+    people: list[str] = []
+    for text, declared_organisation in bylines:
+        if declared_organisation:
+            name = strip_name(text)
+            if name and not is_label(name):
+                organisations.append(name)
+            continue
+        for name in split_names(text):
+            if is_role(name) or is_label(name):
+                continue
+            name = without_site_suffix(name, sites)
+            if is_organisation(name, sites):
+                organisations.append(name)
+            elif looks_like_person(name):
+                people.append(name)
+    return people
 
 
 def publisher_names(evidence: Evidence) -> list[str]:

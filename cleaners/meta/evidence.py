@@ -42,7 +42,9 @@ OFF_ARTICLE_RE = re.compile(
 # Tokens that state what a container holds or how it lays out, not what it is: "has-sidebar",
 # "with-comments", "no-promo", and utility classes ("lg:mr-[--sidebar-width]").
 STATE_TOKEN_RE = re.compile(r"^(?:has|with|no|show|hide)-|[:\[(]", re.IGNORECASE)
-OFF_ARTICLE_TAGS = frozenset({"aside", "footer", "nav"})
+OFF_ARTICLE_TAGS = frozenset({"footer", "nav"})
+# The marks above of a container beside the article (an <aside> too), not off it.
+BESIDE_ARTICLE_RE = re.compile(r"sidebar|widget", re.IGNORECASE)
 # Elements read: metadata carriers, and those that hold author or date marks on real pages.
 READ_TAGS = (
     "meta",
@@ -166,6 +168,18 @@ class Evidence:
     itemprop_dates: dict[str, str] = field(default_factory=dict)
     # The containers of the page's first <h1>: never a sidebar, whatever their class.
     headline_holders: frozenset = field(default_factory=frozenset, repr=False)
+    # Author marks, links, author-classed texts and bylines beside the article (a sidebar, an
+    # <aside>), in page order: the article's own author panel, or other stories' writers.
+    beside_authors: list[str] = field(default_factory=list)
+
+    def keep_author_text(self, element: HtmlElement, text: str, kept: list[str]) -> None:
+        """An author text in `kept` when the element is in the article, in `beside_authors`
+        when it is beside it, nowhere when it is off it."""
+        place = article_place(element, self.headline_holders)
+        if place == IN_ARTICLE:
+            kept.append(text)
+        elif place == BESIDE_ARTICLE and len(self.beside_authors) < 10:
+            self.beside_authors.append(text)
 
     @property
     def host(self) -> str:
@@ -219,33 +233,54 @@ def parse_json_ld(text: str) -> Any:
         return None
 
 
+IN_ARTICLE, BESIDE_ARTICLE, OFF_ARTICLE = 0, 1, 2
+
+
 def off_article(element: HtmlElement, headline_holders: frozenset = frozenset()) -> bool:
-    """True when the element sits in a sidebar, footer, comment or related-stories container.
+    """True when the element sits in a sidebar, footer, comment or related-stories container."""
+    return article_place(element, headline_holders) != IN_ARTICLE
+
+
+def article_place(element: HtmlElement, headline_holders: frozenset = frozenset()) -> int:
+    """Where the element sits: in the article, beside it (a sidebar, an <aside>: where a page
+    may show the article's own author and date panel, or other stories), or off it (a footer,
+    comments, related stories, navigation).
 
     <body> and <html> are never such a container (their classes describe the page: "has-subnav",
     "sidebar-left"), nor is an element that holds the headline (`headline_holders`): an unclosed
     <aside> or <nav> that wraps the whole article is no sidebar."""
+    place = IN_ARTICLE
     for ancestor in element.iterancestors():
         if ancestor.tag in ("body", "html"):
-            return False
+            break
         if ancestor in headline_holders:
             continue
         if ancestor.tag in OFF_ARTICLE_TAGS:
-            return True
+            return OFF_ARTICLE
+        if ancestor.tag == "aside":
+            place = BESIDE_ARTICLE
+            continue
         marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
-        if marks.strip() and off_article_marks(marks):
-            return True
-    return False
+        if marks.strip():
+            place = max(place, marks_place(marks))
+            if place == OFF_ARTICLE:
+                return place
+    return place
 
 
-def off_article_marks(marks: str) -> bool:
-    """True when a class or id token names a sidebar, footer, comment or related container."""
+def marks_place(marks: str) -> int:
+    """OFF_ARTICLE when a class or id token names a footer, comment or related container,
+    BESIDE_ARTICLE when one names a sidebar or a widget, else IN_ARTICLE."""
     if not OFF_ARTICLE_RE.search(marks):
-        return False  # most containers: one search over the whole value
-    return any(
-        OFF_ARTICLE_RE.search(token) and not STATE_TOKEN_RE.search(token)
-        for token in marks.split()
-    )
+        return IN_ARTICLE  # most containers: one search over the whole value
+    place = IN_ARTICLE
+    for token in marks.split():
+        found = OFF_ARTICLE_RE.search(token)
+        if found and not STATE_TOKEN_RE.search(token):
+            if not BESIDE_ARTICLE_RE.fullmatch(found.group()):
+                return OFF_ARTICLE
+            place = BESIDE_ARTICLE
+    return place
 
 
 def is_published_time(element: HtmlElement) -> bool:
@@ -310,7 +345,9 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                 if tail == "by" or tail.endswith(LEAD_ENDS) or LABEL_ONLY_RE.match(tail):
                     found.by_leads.append(element)
     if bylines:
-        found.bylines = find_bylines(tree, found.by_leads, found.headline_holders)
+        found.bylines = find_bylines(
+            tree, found.by_leads, found.headline_holders, found.beside_authors
+        )
     return found
 
 
@@ -353,24 +390,24 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
             found.itemprop_dates.setdefault(prop, value)
     if tag == "a" and len(found.author_links) < 10:
         href = element.get("href") or ""
-        if AUTHOR_PATH_RE.search(href) and not off_article(element, found.headline_holders):
+        if AUTHOR_PATH_RE.search(href) and local_link(href, url):
             text = spaced_text(element)
-            if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
-                found.author_links.append(text)
+            if text and len(text.split()) <= BYLINE_MAX_WORDS:
+                found.keep_author_text(element, text, found.author_links)
     classes = element.get("class") or ""
     # Most elements name no author at all: one substring test before the finer ones.
     marks = f"{prop} {element.get('rel') or ''} {classes}".lower()
     if "author" not in marks and "byline" not in marks:
         return
     if is_author_mark(element):
-        if len(found.author_marks) < 10 and not off_article(element, found.headline_holders):
+        if len(found.author_marks) < 10:
             text = author_mark_text(element)
             if text:
-                found.author_marks.append(text)
+                found.keep_author_text(element, text, found.author_marks)
     elif AUTHOR_CLASS_RE.search(classes) and len(found.author_classed) < 10:
         text = short_text(element)
-        if text and not off_article(element, found.headline_holders):
-            found.author_classed.append(text)
+        if text:
+            found.keep_author_text(element, text, found.author_classed)
 
 
 def short_text(element: HtmlElement) -> str | None:
@@ -416,10 +453,14 @@ def local_link(href: str, url: str | None) -> bool:
 
 
 def find_bylines(
-    tree: HtmlElement, leads: Sequence[HtmlElement] = (), holders: frozenset = frozenset()
+    tree: HtmlElement,
+    leads: Sequence[HtmlElement] = (),
+    holders: frozenset = frozenset(),
+    beside: list[str] | None = None,
 ) -> list[str]:
     """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe"):
-    the lone leads first ("Written by", read by `read_evidence`), then the text nodes."""
+    the lone leads first ("Written by", read by `read_evidence`), then the text nodes. Those
+    beside the article (`article_place`) go to `beside` when it is given."""
     bylines: list[str] = []
     seen: set[HtmlElement] = set()
     for node in [*leads, *by_text_nodes(tree)]:
@@ -436,7 +477,12 @@ def find_bylines(
             continue
         if not BYLINE_NAME_RE.search(text):
             continue
-        if CREDIT_BY_RE.search(text) or off_article(holder, holders):
+        if CREDIT_BY_RE.search(text):
+            continue
+        place = article_place(holder, holders)
+        if place != IN_ARTICLE:
+            if place == BESIDE_ARTICLE and beside is not None and len(beside) < 10:
+                beside.append(text)
             continue
         bylines.append(text)
         if len(bylines) >= 5:
