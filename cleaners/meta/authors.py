@@ -113,6 +113,8 @@ CLASSED_END_RE = re.compile(
 )
 # A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
 DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
+# The most co-authors' links one byline holds; more are a list of the outlet's writers.
+BYLINE_MAX_LINKS = 4
 NAME_MAX_WORDS = 5
 NAME_MAX_CHARS = 60
 DIGIT_RE = re.compile(r"\d")
@@ -165,7 +167,10 @@ def is_role(name: str) -> bool:
 
 def is_label(name: str) -> bool:
     """True for page furniture taken for a name ("View more posts", "About the Author")."""
-    words = [word.strip(".:!") for word in name.lower().split()]
+    words = [
+        word.strip(".:!").removesuffix("’s").removesuffix("'s")
+        for word in name.lower().split()
+    ]
     return not words or all(word in LABEL_WORDS for word in words)
 
 
@@ -231,9 +236,11 @@ def source_bylines(evidence: Evidence) -> Iterable[list[tuple[str, bool]]]:
             yield [(value, False) for value in values]
             break
     yield [(text, False) for text in dict.fromkeys(evidence.author_marks)]
-    # The first link to an author page is the byline's; later ones are reviewers, related
-    # stories' writers or a staff list.
-    yield [(text, False) for text in evidence.author_links[:1]]
+    # The first link to an author page is the byline's, with the links sharing its byline;
+    # later ones are reviewers, related stories' writers or a staff list (so is a "byline" of
+    # more than BYLINE_MAX_LINKS links).
+    links = evidence.byline_links
+    yield [(text, False) for text in (links if len(links) <= BYLINE_MAX_LINKS else links[:1])]
     # A card's "Written by" value: the posting account, which a visible mark or link corrects.
     yield labelled_meta_authors(evidence)
     yield from first_named(evidence.bylines)
@@ -329,6 +336,7 @@ def find_authors(
             continue
         people = source_people(bylines, sites, organisations)
         if people and all(" " in name for name in people):
+            people = with_co_authors(people, evidence, sites)
             return Authors(people=unique(people), organisations=[])
         if people and not handles:
             handles = people  # "KatieS": a user name; a later source may give the full name
@@ -337,6 +345,25 @@ def find_authors(
     if not organisations:
         organisations = publisher_names(evidence)
     return Authors(people=[], organisations=unique(organisations)[:3])
+
+
+def with_co_authors(people: list[str], evidence: Evidence, sites: Sequence[str]) -> list[str]:
+    """The people, or the visible byline that names them with co-authors: a JSON-LD or meta
+    author is often only the first of "By Jane Doe and John Roe"."""
+    known = {compact(name) for name in people}
+    links = evidence.byline_links
+    bylines = [links] if 1 < len(links) <= BYLINE_MAX_LINKS else []
+    bylines += [
+        [byline_names(text)]
+        for text in evidence.author_classed
+        if BY_LEAD_RE.match(text) or LABEL_LEAD_RE.match(text)
+    ]
+    for texts in bylines:
+        named = source_people([(text, False) for text in texts], sites, [])
+        full = all(" " in name for name in named)  # "Contributor, TechHive": no co-author
+        if full and len(named) > len(people) and known <= {compact(name) for name in named}:
+            return named
+    return people
 
 
 def source_people(

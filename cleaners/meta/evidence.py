@@ -125,6 +125,15 @@ AUTHOR_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 AUTHOR_CLASSED_MAX_WORDS = 8
+# The most words of the container around a byline's first author link (names, their titles).
+BYLINE_BOX_MAX_WORDS = 40
+# The end of another credit than the writer's, just before a link: "Reviewed by", "Fact-checked
+# by", "Tested by", "Editor:" (not "Written by", "Story by").
+CREDIT_END_RE = re.compile(
+    r"(?:\b(?!(?:written|posted|reported|words|story|text|published|authored)\b)[^\W\d_]+"
+    r"\s+by|\b(?:reviewers?|editors?|review))\s*:?\s*$",
+    re.I,
+)
 # Elements of an author box looked at for its name heading.
 AUTHOR_BOX_MAX_ELEMENTS = 12
 JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
@@ -168,6 +177,10 @@ class Evidence:
     itemprop_dates: dict[str, str] = field(default_factory=dict)
     # The containers of the page's first <h1>: never a sidebar, whatever their class.
     headline_holders: frozenset = field(default_factory=frozenset, repr=False)
+    # The first author link's text and those of the author links sharing its byline (a short
+    # container around it): "By <a>Jane Doe</a> and <a>John Roe</a>".
+    byline_links: list[str] = field(default_factory=list)
+    byline_box: HtmlElement | None = field(default=None, repr=False)
     # Author marks, links, author-classed texts and bylines beside the article (a sidebar, an
     # <aside>), in page order: the article's own author panel, or other stories' writers.
     beside_authors: list[str] = field(default_factory=list)
@@ -394,6 +407,7 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
             text = spaced_text(element)
             if text and len(text.split()) <= BYLINE_MAX_WORDS:
                 found.keep_author_text(element, text, found.author_links)
+                read_byline_link(element, text, found)
     classes = element.get("class") or ""
     # Most elements name no author at all: one substring test before the finer ones.
     marks = f"{prop} {element.get('rel') or ''} {classes}".lower()
@@ -408,6 +422,48 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
         text = short_text(element)
         if text:
             found.keep_author_text(element, text, found.author_classed)
+
+
+def read_byline_link(element: HtmlElement, text: str, found: Evidence) -> None:
+    """The first author link in the article opens the byline: the short container around it
+    is its box, and later author links inside that box are co-authors, unless the text before
+    them credits a reviewer or an editor ("Reviewed by <a>...</a>")."""
+    if not found.author_links or found.author_links[-1] != text:
+        return  # kept beside or off the article
+    if found.byline_box is None:
+        found.byline_box = byline_box(element)
+        found.byline_links.append(text)
+    elif found.byline_box in element.iterancestors():
+        if CREDIT_END_RE.search(text_before(element, found.byline_box)):
+            # "Tested by <a>Kim Lee</a> and <a>Ann Poe</a>": the writers' links come first.
+            found.byline_box = element
+        else:
+            found.byline_links.append(text)
+
+
+def byline_box(element: HtmlElement) -> HtmlElement:
+    """The highest of the link's three nearest containers whose text stays short."""
+    box = element
+    for _, ancestor in zip(range(3), element.iterancestors(), strict=False):
+        if ancestor.tag in ("body", "html") or not short_enough(ancestor, BYLINE_BOX_MAX_WORDS):
+            break
+        box = ancestor
+    return box
+
+
+def text_before(element: HtmlElement, box: HtmlElement) -> str:
+    """The text just before an element inside its box (about 40 characters, or more)."""
+    pieces: list[str] = []
+    node = element
+    while node is not box and sum(len(piece) for piece in pieces) < 40:
+        for sibling in node.itersiblings(preceding=True):
+            pieces += [sibling.tail or "", spaced_text(sibling)]
+        parent = node.getparent()
+        if parent is None:
+            break
+        pieces.append(parent.text or "")
+        node = parent
+    return squash(" ".join(reversed(pieces)))
 
 
 def short_text(element: HtmlElement) -> str | None:
@@ -426,13 +482,13 @@ def short_text(element: HtmlElement) -> str | None:
     return None
 
 
-def short_enough(element: HtmlElement) -> bool:
-    """True when the element's text has at most AUTHOR_CLASSED_MAX_WORDS words, read only
-    until it has more (an author-classed wrapper may hold a whole article)."""
+def short_enough(element: HtmlElement, limit: int = AUTHOR_CLASSED_MAX_WORDS) -> bool:
+    """True when the element's text has at most `limit` words, read only until it has more
+    (an author-classed wrapper may hold a whole article)."""
     words = 0
     for piece in element.itertext():
         words += len(piece.split())
-        if words > AUTHOR_CLASSED_MAX_WORDS:
+        if words > limit:
             return False
     return True
 
