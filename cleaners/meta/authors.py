@@ -113,6 +113,8 @@ CLASSED_END_RE = re.compile(
 )
 # A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
 DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
+# JSON-LD and author meta tags: the sources a page declares rather than shows.
+DECLARED_SOURCES = 2
 # The most co-authors' links one byline holds; more are a list of the outlet's writers.
 BYLINE_MAX_LINKS = 4
 NAME_MAX_WORDS = 5
@@ -219,22 +221,10 @@ def json_ld_authors(evidence: Evidence) -> list[tuple[str, bool]]:
 
 
 def source_bylines(evidence: Evidence) -> Iterable[list[tuple[str, bool]]]:
-    """Bylines of each source in order of trust, as (text, declared an organisation)."""
+    """Bylines of each source in order of trust, as (text, declared an organisation); the
+    first DECLARED_SOURCES are the declared ones (JSON-LD, author meta tags)."""
     yield json_ld_authors(evidence)
-    for key in AUTHOR_META_KEYS:
-        values = [
-            v
-            for v in evidence.meta_all.get(key, [])
-            if not URL_LIKE_RE.search(v) and not DOTTED_HANDLE_RE.match(v)
-        ]
-        if len(values) > 1:
-            # One name a tag ("citation_author": "Roy, Aniruddha"): never split, "Last, First"
-            # turned round.
-            yield [(LAST_FIRST_RE.sub(r"\2 \1", value), False) for value in values]
-            break
-        if values:
-            yield [(value, False) for value in values]
-            break
+    yield meta_authors(evidence)
     yield [(text, False) for text in dict.fromkeys(evidence.author_marks)]
     # The first link to an author page is the byline's, with the links sharing its byline;
     # later ones are reviewers, related stories' writers or a staff list (so is a "byline" of
@@ -246,6 +236,42 @@ def source_bylines(evidence: Evidence) -> Iterable[list[tuple[str, bool]]]:
     yield from first_named(evidence.bylines)
     yield first_classed(evidence.author_classed)
     yield first_classed(evidence.learned_bylines)
+
+
+def meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
+    """The names of the first author meta tag the page has."""
+    for key in AUTHOR_META_KEYS:
+        values = [
+            v
+            for v in evidence.meta_all.get(key, [])
+            if not URL_LIKE_RE.search(v) and not DOTTED_HANDLE_RE.match(v)
+        ]
+        if len(values) > 1:
+            # One name a tag ("citation_author": "Roy, Aniruddha"): never split, "Last, First"
+            # turned round.
+            return [(LAST_FIRST_RE.sub(r"\2 \1", value), False) for value in values]
+        if values:
+            return [(value, False) for value in values]
+    return []
+
+
+def shown_instead(people: list[str], evidence: Evidence, sites: Sequence[str]) -> list[str]:
+    """Declared authors, or the person the visible "By ..." lines of author-classed elements
+    name (all the same one) when the page shows the declared ones nowhere among its author
+    texts: the declared one is then the account that posted the story."""
+    shown = compact(" ".join([*evidence.author_marks, *evidence.author_links,
+                              *evidence.author_classed]))
+    if any(compact(name) in shown for name in people):
+        return people
+    lines = {
+        tuple(source_people([(byline_names(text), False)], sites, []))
+        for text in evidence.author_classed
+        if BY_LEAD_RE.match(text) and not CREDIT_BY_RE.search(text)
+    }
+    if len(lines) != 1:  # none, or teasers' "By ..." lines naming several people
+        return people
+    named = list(lines.pop())
+    return named if named and all(" " in name for name in named) else people
 
 
 def labelled_meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
@@ -329,13 +355,15 @@ def find_authors(
         sources.append(([(part, False) for part in fallback.split(";")], "fallback"))
     if beside:
         sources.append((first_classed(opening_bylines(evidence.beside_authors)), "beside"))
-    for bylines, kind in sources:
+    for index, (bylines, kind) in enumerate(sources):
         if kind != "page" and handles:
             break
         if kind == "fallback" and organisations:
             continue
         people = source_people(bylines, sites, organisations)
         if people and all(" " in name for name in people):
+            if index < DECLARED_SOURCES:
+                people = shown_instead(people, evidence, sites)
             people = with_co_authors(people, evidence, sites)
             return Authors(people=unique(people), organisations=[])
         if people and not handles:
