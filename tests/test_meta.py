@@ -286,6 +286,16 @@ def test_bylines_are_found_in_the_bodys_text_nodes_in_page_order() -> None:
     assert find_bylines(page) == ["Story by Jane Doe", "Update Von Hans Meier"]
 
 
+def test_a_translators_or_testers_credit_is_no_byline() -> None:
+    page = lxml.html.fromstring(
+        "<html><body><p>The Glass Orchard, translated by Ilse Brandt (Harbour Books)</p>"
+        "<p>Tested by Kim Lee and Ann Poe</p><p>Story by Jane Doe</p></body></html>"
+    )
+    assert find_bylines(page) == ["Story by Jane Doe"]
+    # A name's parenthesis (a handle, a publisher) is cut from the byline.
+    assert find_authors(Evidence(bylines=["By Ada Park (@adapark)"])).people == ["Ada Park"]
+
+
 def test_an_outlets_byline_place_is_learned_from_pages_that_name_the_author() -> None:
     """Six pages of one outlet name their author in JSON-LD and show it in the same element
     (a class no rule knows); the seventh names it only there: read once the place is learned."""

@@ -98,7 +98,7 @@ LAST_FIRST_RE = re.compile(r"^\s*([^\s,]+(?:\s[^\s,]+)?),\s*([^\s,]+(?:\s[^\s,]+
 BY_WORD_RE = re.compile(r"(?:^|[\s,|·•])(?:by|von|par|por):?\s+", re.IGNORECASE)
 # Where a byline's names end: a date, "on", "at", "in", "|", "·", "—", "updated", "published".
 BYLINE_END_RE = re.compile(
-    r"\s+(?:on|at|in|am|le|el|updated|published|posted|last|-)\s+|\s*[|·•—–]\s*|\s+\d", re.I
+    r"\s+(?:on|at|in|am|le|el|updated|published|posted|last|-)\s+|\s*[|·•—–]\s*|\s+\(|\s+\d", re.I
 )
 # A date written beside a name in a meta line ("Dec 17, 2025", "17 December 2025", "2025-12-17").
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -264,7 +264,7 @@ def shown_instead(people: list[str], evidence: Evidence, sites: Sequence[str]) -
     if any(compact(name) in shown for name in people):
         return people
     lines = {
-        tuple(source_people([(byline_names(text), False)], sites, []))
+        tuple(source_people([(undated_names(text), False)], sites, []))
         for text in evidence.author_classed
         if BY_LEAD_RE.match(text) and not CREDIT_BY_RE.search(text)
     }
@@ -328,6 +328,12 @@ def opening_bylines(texts: list[str]) -> list[str]:
     ]
 
 
+def undated_names(text: str) -> str:
+    """The names of an author-classed byline line, a date in it left out ("By Jane Doe, Harbour
+    Post October 3, 2025" -> "Jane Doe, Harbour Post")."""
+    return byline_names(squash(DATE_TEXT_RE.sub(" | ", text)))
+
+
 def byline_names(text: str) -> str:
     """The names of a visible byline line: after its "by", cut before a date or an "on"/"|"
     continuation ("Posted May 2 by Jane Doe on March 3, 2025" -> "Jane Doe")."""
@@ -382,7 +388,7 @@ def with_co_authors(people: list[str], evidence: Evidence, sites: Sequence[str])
     links = evidence.byline_links
     bylines = [links] if 1 < len(links) <= BYLINE_MAX_LINKS else []
     bylines += [
-        [byline_names(text)]
+        [undated_names(text)]
         for text in evidence.author_classed
         if BY_LEAD_RE.match(text) or LABEL_LEAD_RE.match(text)
     ]

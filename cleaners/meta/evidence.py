@@ -92,7 +92,7 @@ LABEL_ONLY_RE = re.compile(rf"^{AUTHOR_LABELS}$", re.IGNORECASE)
 CREDIT_BY_RE = re.compile(
     r"\b(?:photo(?:graph)?s?|images?|illustrations?|graphics?|video|foto|bild|cover|art"
     r"|website|site|design(?:ed)?|theme|powered|hosted|sponsored|presented|made|built"
-    r"|reviewed|checked|edited|verified|approved)"
+    r"|reviewed|checked|edited|verified|approved|tested|translated)"
     r"\s+(?:by|von|par|por)\s",
     re.IGNORECASE,
 )
@@ -125,6 +125,9 @@ AUTHOR_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 AUTHOR_CLASSED_MAX_WORDS = 8
+# An author-classed text opening with its byline word may name several people in this many.
+BYLINE_LIST_MAX_WORDS = 20
+LEAD_LIST_RE = re.compile(r"^(?:(?:written|posted|words|story|text)\s+)?by:?\s", re.IGNORECASE)
 # The most words of the container around a byline's first author link (names, their titles).
 BYLINE_BOX_MAX_WORDS = 40
 # The end of another credit than the writer's, just before a link: "Reviewed by", "Fact-checked
@@ -471,6 +474,10 @@ def short_text(element: HtmlElement) -> str | None:
     first short element (an author box's name heading above the biography), else None."""
     if short_enough(element):
         return spaced_text(element)
+    if short_enough(element, BYLINE_LIST_MAX_WORDS):
+        text = spaced_text(element)
+        if LEAD_LIST_RE.match(text):  # "Written by Jane Doe, John Roe and Kim Lee"
+            return text
     for index, child in enumerate(element.iterdescendants()):
         if index >= AUTHOR_BOX_MAX_ELEMENTS:
             break
