@@ -201,6 +201,8 @@ def test_bylines_are_split_and_cleaned() -> None:
     assert find_authors(one_a_tag).people == ["Aniruddha Roy", "Jyoti Patel"]
     # A "by" inside a heading is no byline; "Posted on May 2 by Jane Doe" is one.
     assert find_authors(Evidence(bylines=["Zero Waste Room by Room"])).people == []
+    # A brand's "X by Y, Place" line is no byline: the name right after "by" is one word.
+    assert find_authors(Evidence(bylines=["Harbourside By Lumen, New Haven"])).people == []
     posted = Evidence(bylines=["Posted on May 2, 2025 by Jane Doe"])
     assert find_authors(posted).people == ["Jane Doe"]
 

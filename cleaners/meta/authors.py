@@ -290,9 +290,11 @@ def first_named(bylines: list[str]) -> Iterable[list[tuple[str, bool]]]:
     """The first visible byline that names someone; later "by" lines are other stories'."""
     for text in dict.fromkeys(bylines):
         names = byline_names(text)
-        found = [name for name in split_names(names) if looks_like_person(name)]
-        # "Zero Waste Room by Room": a lone word after a "by" inside a line is no byline.
-        if found and (BY_LEAD_RE.match(text) or any(" " in name for name in found)):
+        parts = split_names(names)
+        found = [name for name in parts if looks_like_person(name)]
+        # "Zero Waste Room by Room", "Southside By Ovolo, Hong Kong": inside a line, the "by"
+        # must be followed by a full name.
+        if found and (BY_LEAD_RE.match(text) or (" " in parts[0] and parts[0] in found)):
             yield [(names, False)]
             break
 
