@@ -19,7 +19,7 @@ import pytest
 from cleaners import extract_article
 from cleaners.meta.authors import find_authors, split_names
 from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
-from cleaners.meta.evidence import Evidence, find_bylines
+from cleaners.meta.evidence import Evidence, find_bylines, read_evidence
 from cleaners.meta.language import choose_language
 from cleaners.meta.learned import learned_byline_places, title_affix_blocks
 from cleaners.meta.title import (
@@ -286,6 +286,18 @@ def test_bylines_are_found_in_the_bodys_text_nodes_in_page_order() -> None:
         "<p>Nearby shops opened.</p></body></html>"
     )
     assert find_bylines(page) == ["Story by Jane Doe", "Update Von Hans Meier"]
+
+
+def test_a_post_listing_or_a_powered_by_credit_names_no_author() -> None:
+    page = lxml.html.fromstring(
+        "<html><body><h1>Rent board votes</h1><p>Text.</p>"
+        "<div class='post-listing-grid'><h2>Other story</h2>"
+        "<a rel='author' href='/author/kim-lee/'>Kim Lee</a></div>"
+        "<p>powered by: Cookie Banner Co</p></body></html>"
+    )
+    evidence = read_evidence(page, "https://news.example.org/rent-board")
+    assert evidence.author_marks == []
+    assert evidence.bylines == []
 
 
 def test_a_translators_or_testers_credit_is_no_byline() -> None:

@@ -36,7 +36,7 @@ STORY_TYPES = ARTICLE_TYPES - {
 # sidebar's), not a page builder's "elementor-widget" that wraps the article itself.
 OFF_ARTICLE_RE = re.compile(
     r"related|recommend|sidebar|(?<!\S)widget|comment|footer|more-stories|read-next|popular|trending"
-    r"|teaser|promo|newsletter|menu|nav\b|breadcrumb",
+    r"|teaser|promo|newsletter|menu|nav\b|breadcrumb|listing-grid|listing[_-]+item",
     re.IGNORECASE,
 )
 # Tokens that state what a container holds or how it lays out, not what it is: "has-sidebar",
@@ -93,7 +93,7 @@ CREDIT_BY_RE = re.compile(
     r"\b(?:photo(?:graph)?s?|images?|illustrations?|graphics?|video|foto|bild|cover|art"
     r"|website|site|design(?:ed)?|theme|powered|hosted|sponsored|presented|made|built"
     r"|reviewed|checked|edited|verified|approved|tested|translated)"
-    r"\s+(?:by|von|par|por)\s",
+    r"\s+(?:by|von|par|por):?\s",
     re.IGNORECASE,
 )
 BYLINE_MAX_WORDS = 12
