@@ -19,7 +19,7 @@ import pytest
 from cleaners import extract_article
 from cleaners.meta.authors import find_authors, split_names
 from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
-from cleaners.meta.evidence import Evidence, find_bylines, rendered_lines
+from cleaners.meta.evidence import Evidence, find_bylines, read_evidence, rendered_lines
 from cleaners.meta.language import choose_language
 from cleaners.meta.learned import learned_byline_places, title_affix_blocks
 from cleaners.meta.title import (
@@ -366,6 +366,8 @@ def test_bylines_are_split_and_cleaned() -> None:
     assert find_authors(one_a_tag).people == ["Aniruddha Roy", "Jyoti Patel"]
     # A "by" inside a heading is no byline; "Posted on May 2 by Jane Doe" is one.
     assert find_authors(Evidence(bylines=["Zero Waste Room by Room"])).people == []
+    # A brand's "X by Y, Place" line is no byline: the name right after "by" is one word.
+    assert find_authors(Evidence(bylines=["Harbourside By Lumen, New Haven"])).people == []
     posted = Evidence(bylines=["Posted on May 2, 2025 by Jane Doe"])
     assert find_authors(posted).people == ["Jane Doe"]
 
@@ -406,6 +408,9 @@ def test_author_classed_texts_give_full_names_only() -> None:
     # A byline word inside the classed text is read as a byline.
     dated = Evidence(author_classed=["March 3, 2025 by John Roe"])
     assert find_authors(dated).people == ["John Roe"]
+    # A reviewer's line and a "Full Bio" link in the author box are not the author.
+    box = Evidence(author_classed=["Full Bio", "Reviewed by Kim Lee", "By Ada Park"])
+    assert find_authors(box).people == ["Ada Park"]
 
 
 def test_author_classed_text_without_the_date_beside_it() -> None:
@@ -446,6 +451,28 @@ def test_bylines_are_found_in_the_bodys_text_nodes_in_page_order() -> None:
         "<p>Nearby shops opened.</p></body></html>"
     )
     assert find_bylines(page) == ["Story by Jane Doe", "Update Von Hans Meier"]
+
+
+def test_a_post_listing_or_a_powered_by_credit_names_no_author() -> None:
+    page = lxml.html.fromstring(
+        "<html><body><h1>Rent board votes</h1><p>Text.</p>"
+        "<div class='post-listing-grid'><h2>Other story</h2>"
+        "<a rel='author' href='/author/kim-lee/'>Kim Lee</a></div>"
+        "<p>powered by: Cookie Banner Co</p></body></html>"
+    )
+    evidence = read_evidence(page, "https://news.example.org/rent-board")
+    assert evidence.author_marks == []
+    assert evidence.bylines == []
+
+
+def test_a_translators_or_testers_credit_is_no_byline() -> None:
+    page = lxml.html.fromstring(
+        "<html><body><p>The Glass Orchard, translated by Ilse Brandt (Harbour Books)</p>"
+        "<p>Tested by Kim Lee and Ann Poe</p><p>Story by Jane Doe</p></body></html>"
+    )
+    assert find_bylines(page) == ["Story by Jane Doe"]
+    # A name's parenthesis (a handle, a publisher) is cut from the byline.
+    assert find_authors(Evidence(bylines=["By Ada Park (@adapark)"])).people == ["Ada Park"]
 
 
 def test_an_outlets_byline_place_is_learned_from_pages_that_name_the_author() -> None:

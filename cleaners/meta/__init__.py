@@ -40,8 +40,10 @@ def read_evidence(
     places the outlet's other pages show their bylines (`learned_byline_places`), are read
     only when its structured data, author marks and author links name no person."""
     evidence = read_declared_evidence(tree, url, bylines=False)
-    if not find_authors(evidence).people:
-        evidence.bylines = find_bylines(tree, evidence.by_leads)
+    if not find_authors(evidence, beside=False).people:
+        evidence.bylines = find_bylines(
+            tree, evidence.by_leads, evidence.headline_holders, evidence.beside_authors
+        )
         if byline_places:
             evidence.learned_bylines = read_byline_places(tree, byline_places)
     return evidence

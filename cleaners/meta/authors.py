@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleaners.meta.evidence import Evidence, squash, types_of
+from cleaners.meta.evidence import CREDIT_BY_RE, Evidence, squash, types_of
 from cleaners.meta.title import (
     SITE_SEGMENT_MAX_WORDS,
     compact,
@@ -39,7 +39,17 @@ BY_LEAD_RE = re.compile(
     r"(?:by|von|par|por|di|door|av|af|автор|от)\s*:?\s+",
     re.IGNORECASE,
 )
-LABEL_LEAD_RE = re.compile(r"^\s*(?:authors?|autor(?:in|en)?|auteur|autore|byline)\s*[:|]\s*", re.I)
+# A card data label naming its value as the author ("Written by", "Author", "Interview by").
+AUTHOR_LABEL_RE = re.compile(
+    r"^\s*(?:(?:written|posted|words|story|text|interview|reported)\s+by|by|authors?|"
+    r"verfasst\s+von|von|écrit\s+par|par|autor(?:in|en)?|auteur)\s*:?\s*$",
+    re.IGNORECASE,
+)
+LABEL_LEAD_RE = re.compile(
+    r"^\s*(?:authors?|author\(s\)|contributors?|writers?|autor(?:in|en)?|autoren|auteurs?"
+    r"|autore|byline)\s*[:|]\s*",
+    re.I,
+)
 # Separators between names of one byline.
 NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b)\s*", re.I)
 # Honorifics and degrees around a name ("Dr.", "Prof.", "PhD", "MD").
@@ -78,17 +88,17 @@ LABEL_WORDS = frozenset({
     "january", "february", "march", "april", "june", "july", "august", "september", "october",
     "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
     "sunday", "today", "yesterday", "learn", "team", "meet", "our", "staff", "writers",
-    "member", "members",
+    "member", "members", "full",
 })  # fmt: skip
 # A credential standing alone after a comma ("BSN", "RN", "MD", "PhD"): short and upper-case.
 CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{2,5}|[A-Z][a-z]?[A-Z]{1,4}|Ph\.?D\.?|M\.D\.?)$")
 # "Roy, Aniruddha": a name written surname first, in a tag that holds one name.
 LAST_FIRST_RE = re.compile(r"^\s*([^\s,]+(?:\s[^\s,]+)?),\s*([^\s,]+(?:\s[^\s,]+)?)\s*$")
 # The byline word of a visible line ("... by Jane Doe").
-BY_WORD_RE = re.compile(r"(?:^|[\s,|·•])(?:by|von|par|por)\s+", re.IGNORECASE)
+BY_WORD_RE = re.compile(r"(?:^|[\s,|·•])(?:by|von|par|por):?\s+", re.IGNORECASE)
 # Where a byline's names end: a date, "on", "at", "in", "|", "·", "—", "updated", "published".
 BYLINE_END_RE = re.compile(
-    r"\s+(?:on|at|in|am|le|el|updated|published|posted|last|-)\s+|\s*[|·•—–]\s*|\s+\d", re.I
+    r"\s+(?:on|at|in|am|le|el|updated|published|posted|last|-)\s+|\s*[|·•—–]\s*|\s+\(|\s+\d", re.I
 )
 # A date written beside a name in a meta line ("Dec 17, 2025", "17 December 2025", "2025-12-17").
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -103,6 +113,10 @@ CLASSED_END_RE = re.compile(
 )
 # A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
 DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
+# JSON-LD and author meta tags: the sources a page declares rather than shows.
+DECLARED_SOURCES = 2
+# The most co-authors' links one byline holds; more are a list of the outlet's writers.
+BYLINE_MAX_LINKS = 4
 NAME_MAX_WORDS = 5
 NAME_MAX_CHARS = 60
 DIGIT_RE = re.compile(r"\d")
@@ -155,7 +169,10 @@ def is_role(name: str) -> bool:
 
 def is_label(name: str) -> bool:
     """True for page furniture taken for a name ("View more posts", "About the Author")."""
-    words = [word.strip(".:!") for word in name.lower().split()]
+    words = [
+        word.strip(".:!").removesuffix("’s").removesuffix("'s")
+        for word in name.lower().split()
+    ]
     return not words or all(word in LABEL_WORDS for word in words)
 
 
@@ -203,9 +220,26 @@ def json_ld_authors(evidence: Evidence) -> list[tuple[str, bool]]:
     return found
 
 
-def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tuple[str, bool]]]:
-    """Bylines of each source in order of trust, as (text, declared an organisation)."""
+def source_bylines(evidence: Evidence) -> Iterable[list[tuple[str, bool]]]:
+    """Bylines of each source in order of trust, as (text, declared an organisation); the
+    first DECLARED_SOURCES are the declared ones (JSON-LD, author meta tags)."""
     yield json_ld_authors(evidence)
+    yield meta_authors(evidence)
+    yield [(text, False) for text in dict.fromkeys(evidence.author_marks)]
+    # The first link to an author page is the byline's, with the links sharing its byline;
+    # later ones are reviewers, related stories' writers or a staff list (so is a "byline" of
+    # more than BYLINE_MAX_LINKS links).
+    links = evidence.byline_links
+    yield [(text, False) for text in (links if len(links) <= BYLINE_MAX_LINKS else links[:1])]
+    # A card's "Written by" value: the posting account, which a visible mark or link corrects.
+    yield labelled_meta_authors(evidence)
+    yield from first_named(evidence.bylines)
+    yield first_classed(evidence.author_classed)
+    yield first_classed(evidence.learned_bylines)
+
+
+def meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
+    """The names of the first author meta tag the page has."""
     for key in AUTHOR_META_KEYS:
         values = [
             v
@@ -215,29 +249,52 @@ def source_bylines(evidence: Evidence, fallback: str | None) -> Iterable[list[tu
         if len(values) > 1:
             # One name a tag ("citation_author": "Roy, Aniruddha"): never split, "Last, First"
             # turned round.
-            yield [(LAST_FIRST_RE.sub(r"\2 \1", value), False) for value in values]
-            break
+            return [(LAST_FIRST_RE.sub(r"\2 \1", value), False) for value in values]
         if values:
-            yield [(value, False) for value in values]
-            break
-    yield [(text, False) for text in dict.fromkeys(evidence.author_marks)]
-    # The first link to an author page is the byline's; later ones are reviewers, related
-    # stories' writers or a staff list.
-    yield [(text, False) for text in evidence.author_links[:1]]
-    yield from first_named(evidence.bylines)
-    yield first_classed(evidence.author_classed)
-    yield first_classed(evidence.learned_bylines)
-    if fallback:
-        yield [(part, False) for part in fallback.split(";")]
+            return [(value, False) for value in values]
+    return []
+
+
+def shown_instead(people: list[str], evidence: Evidence, sites: Sequence[str]) -> list[str]:
+    """Declared authors, or the person the visible "By ..." lines of author-classed elements
+    name (all the same one) when the page shows the declared ones nowhere among its author
+    texts: the declared one is then the account that posted the story."""
+    shown = compact(" ".join([*evidence.author_marks, *evidence.author_links,
+                              *evidence.author_classed]))
+    if any(compact(name) in shown for name in people):
+        return people
+    lines = {
+        tuple(source_people([(undated_names(text), False)], sites, []))
+        for text in evidence.author_classed
+        if BY_LEAD_RE.match(text) and not CREDIT_BY_RE.search(text)
+    }
+    if len(lines) != 1:  # none, or teasers' "By ..." lines naming several people
+        return people
+    named = list(lines.pop())
+    return named if named and all(" " in name for name in named) else people
+
+
+def labelled_meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
+    """The name a page's card data gives under an author label: `twitter:label1` "Written by"
+    with `twitter:data1` "Jane Doe" (SEO plugins write it beside the reading time)."""
+    found = []
+    for index in range(1, 5):
+        label = evidence.meta.get(f"twitter:label{index}", "")
+        value = evidence.meta.get(f"twitter:data{index}", "")
+        if value and AUTHOR_LABEL_RE.match(label):
+            found.append((value, False))
+    return found
 
 
 def first_named(bylines: list[str]) -> Iterable[list[tuple[str, bool]]]:
     """The first visible byline that names someone; later "by" lines are other stories'."""
     for text in dict.fromkeys(bylines):
         names = byline_names(text)
-        found = [name for name in split_names(names) if looks_like_person(name)]
-        # "Zero Waste Room by Room": a lone word after a "by" inside a line is no byline.
-        if found and (BY_LEAD_RE.match(text) or any(" " in name for name in found)):
+        parts = split_names(names)
+        found = [name for name in parts if looks_like_person(name)]
+        # "Zero Waste Room by Room", "Southside By Ovolo, Hong Kong": inside a line, the "by"
+        # must be followed by a full name.
+        if found and (BY_LEAD_RE.match(text) or (" " in parts[0] and parts[0] in found)):
             yield [(names, False)]
             break
 
@@ -247,15 +304,36 @@ def first_classed(texts: list[str]) -> list[tuple[str, bool]]:
     "Jane Doe", "Jane Doe Senior Writer"; a lone word there is as often a label."""
     for text in dict.fromkeys(texts):
         text = squash(DATE_TEXT_RE.sub(" ", text))  # "Dec 17, 2025 Jane Doe": the date beside
+        if CREDIT_BY_RE.search(text):
+            continue  # "Reviewed by Jane Doe": a reviewer's line, not the byline
         if BY_WORD_RE.search(text):
             names = byline_names(text)
         else:  # "Jane Doe Last updated on ...", "Jane Doe | Editor"
             names = CLASSED_END_RE.split(text, maxsplit=1)[0]
-        found = [name for name in split_names(names) if looks_like_person(name)]
+        found = [
+            name for name in split_names(names) if looks_like_person(name) and not is_label(name)
+        ]
         # "The Best Ramen & Drinks": a teaser's headline in an author-classed card.
         if found and all(" " in name and not headline_like(name) for name in found):
             return [(names, False)]
     return []
+
+
+def opening_bylines(texts: list[str]) -> list[str]:
+    """The texts without a byline word, or opening with one ("By Jane Doe", "Author: Jane
+    Doe"): beside an article, "Dark Places, by Gillian Flynn" is a book list, "Veneers by
+    Pearl Dental" an advertisement."""
+    return [
+        text
+        for text in texts
+        if not BY_WORD_RE.search(text) or BY_LEAD_RE.match(text) or LABEL_LEAD_RE.match(text)
+    ]
+
+
+def undated_names(text: str) -> str:
+    """The names of an author-classed byline line, a date in it left out ("By Jane Doe, Harbour
+    Post October 3, 2025" -> "Jane Doe, Harbour Post")."""
+    return byline_names(squash(DATE_TEXT_RE.sub(" | ", text)))
 
 
 def byline_names(text: str) -> str:
@@ -268,36 +346,33 @@ def byline_names(text: str) -> str:
     return BYLINE_END_RE.split(text, maxsplit=1)[0]
 
 
-def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
+def find_authors(
+    evidence: Evidence, fallback: str | None = None, *, beside: bool = True
+) -> Authors:
     """The page's authors: the first source that names a person gives the people; the
-    organisations seen before that are kept apart. trafilatura's byline search (`fallback`)
-    is asked last, and only while the page named no author at all: its guesses ("HR
-    Strategy", a month) are worth less than an organisation the page declares."""
+    organisations seen before that are kept apart. Two last resorts follow the page's own
+    sources, asked while no user name was found: trafilatura's byline search (`fallback`), only
+    while the page named no organisation either (its guesses, "HR Strategy" or a month, are
+    worth less than one the page declares); then the first full name beside the article (a
+    sidebar's author panel, only with `beside`)."""
     sites = site_names(evidence)
     organisations: list[str] = []
     handles: list[str] = []
-    sources = list(source_bylines(evidence, None))
+    sources = [(bylines, "page") for bylines in source_bylines(evidence)]
     if fallback:
-        sources.append([(part, False) for part in fallback.split(";")])
-    for index, bylines in enumerate(sources):
-        if fallback and index == len(sources) - 1 and (organisations or handles):
+        sources.append(([(part, False) for part in fallback.split(";")], "fallback"))
+    if beside:
+        sources.append((first_classed(opening_bylines(evidence.beside_authors)), "beside"))
+    for index, (bylines, kind) in enumerate(sources):
+        if kind != "page" and handles:
             break
-        people: list[str] = []
-        for text, declared_organisation in bylines:
-            if declared_organisation:
-                name = strip_name(text)
-                if name and not is_label(name):
-                    organisations.append(name)
-                continue
-            for name in split_names(text):
-                if is_role(name) or is_label(name):
-                    continue
-                name = without_site_suffix(name, sites)
-                if is_organisation(name, sites):
-                    organisations.append(name)
-                elif looks_like_person(name):
-                    people.append(name)
+        if kind == "fallback" and organisations:
+            continue
+        people = source_people(bylines, sites, organisations)
         if people and all(" " in name for name in people):
+            if index < DECLARED_SOURCES:
+                people = shown_instead(people, evidence, sites)
+            people = with_co_authors(people, evidence, sites)
             return Authors(people=unique(people), organisations=[])
         if people and not handles:
             handles = people  # "KatieS": a user name; a later source may give the full name
@@ -306,6 +381,47 @@ def find_authors(evidence: Evidence, fallback: str | None = None) -> Authors:
     if not organisations:
         organisations = publisher_names(evidence)
     return Authors(people=[], organisations=unique(organisations)[:3])
+
+
+def with_co_authors(people: list[str], evidence: Evidence, sites: Sequence[str]) -> list[str]:
+    """The people, or the visible byline that names them with co-authors: a JSON-LD or meta
+    author is often only the first of "By Jane Doe and John Roe"."""
+    known = {compact(name) for name in people}
+    links = evidence.byline_links
+    bylines = [links] if 1 < len(links) <= BYLINE_MAX_LINKS else []
+    bylines += [
+        [undated_names(text)]
+        for text in evidence.author_classed
+        if BY_LEAD_RE.match(text) or LABEL_LEAD_RE.match(text)
+    ]
+    for texts in bylines:
+        named = source_people([(text, False) for text in texts], sites, [])
+        full = all(" " in name for name in named)  # "Contributor, TechHive": no co-author
+        if full and len(named) > len(people) and known <= {compact(name) for name in named}:
+            return named
+    return people
+
+
+def source_people(
+    bylines: list[tuple[str, bool]], sites: Sequence[str], organisations: list[str]
+) -> list[str]:
+    """The people one source names; the organisations it names are added to `organisations`."""
+    people: list[str] = []
+    for text, declared_organisation in bylines:
+        if declared_organisation:
+            name = strip_name(text)
+            if name and not is_label(name):
+                organisations.append(name)
+            continue
+        for name in split_names(text):
+            if is_role(name) or is_label(name):
+                continue
+            name = without_site_suffix(name, sites)
+            if is_organisation(name, sites):
+                organisations.append(name)
+            elif looks_like_person(name):
+                people.append(name)
+    return people
 
 
 def publisher_names(evidence: Evidence) -> list[str]:

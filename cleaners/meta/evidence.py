@@ -32,12 +32,19 @@ STORY_TYPES = ARTICLE_TYPES - {
     "webpage", "collectionpage", "itempage", "aboutpage", "faqpage", "qapage", "creativework",
 }  # fmt: skip
 # Elements whose <time> or author marks belong to other stories or to readers, not the article.
+# Tested on each class or id token of an ancestor; "widget" only opening one ("widget_text", a
+# sidebar's), not a page builder's "elementor-widget" that wraps the article itself.
 OFF_ARTICLE_RE = re.compile(
-    r"related|recommend|sidebar|widget|comment|footer|more-stories|read-next|popular|trending"
-    r"|teaser|promo|newsletter|menu|nav\b|breadcrumb",
+    r"related|recommend|sidebar|(?<!\S)widget|comment|footer|more-stories|read-next|popular|trending"
+    r"|teaser|promo|newsletter|menu|nav\b|breadcrumb|listing-grid|listing[_-]+item",
     re.IGNORECASE,
 )
-OFF_ARTICLE_TAGS = frozenset({"aside", "footer", "nav"})
+# Tokens that state what a container holds or how it lays out, not what it is: "has-sidebar",
+# "with-comments", "no-promo", and utility classes ("lg:mr-[--sidebar-width]").
+STATE_TOKEN_RE = re.compile(r"^(?:has|with|no|show|hide)-|[:\[(]", re.IGNORECASE)
+OFF_ARTICLE_TAGS = frozenset({"footer", "nav"})
+# The marks above of a container beside the article (an <aside> too), not off it.
+BESIDE_ARTICLE_RE = re.compile(r"sidebar|widget", re.IGNORECASE)
 # Elements read: metadata carriers, and those that hold author or date marks on real pages.
 READ_TAGS = (
     "meta",
@@ -63,18 +70,30 @@ READ_TAGS = (
     "small",
 )
 # A visible byline's opening ("By Jane Doe", "Written by", "Von", "Par"), and its length limit.
-# A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, and a
-# capitalised name after it; "reduce costs by moving" is a sentence.
-BYLINE_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por):?\s+[^\W\d_]", re.IGNORECASE)
-BYLINE_NAME_RE = re.compile(r"\b(?i:by|von|par|por):?\s+[A-ZÀ-ÖØ-ÞА-Я]")
-# A line that is only its byline lead ("Written by", "By:"): the name is in the next element.
-LEAD_ONLY_RE = re.compile(r"^(?:[^\s]+\s+){0,3}(?:by|von|par|por):?$", re.IGNORECASE)
+# A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, or a
+# label opening the line ("Author: Jane Doe", "Contributors: ..."), or a credit sentence ("This
+# post was written by Jane Doe"), and a capitalised name after it; "reduce costs by moving" is a
+# sentence.
+BY_WORDS = r"(?:by|von|par|por)"
+AUTHOR_LABELS = (
+    r"(?:authors?|author\(s\)|contributors?|writers?|autor(?:in|en)?|autoren|auteurs?|autore)"
+)
+BYLINE_LEAD = (
+    rf"(?:(?:[^\s]+\s+){{0,3}}{BY_WORDS}|{AUTHOR_LABELS}"
+    rf"|(?:[^\s]+\s+){{0,4}}(?:written|authored)\s+by)"
+)
+BYLINE_RE = re.compile(rf"^{BYLINE_LEAD}:?\s+[^\W\d_]", re.IGNORECASE)
+BYLINE_NAME_RE = re.compile(rf"\b(?i:{BY_WORDS}|{AUTHOR_LABELS}):?\s+[A-ZÀ-ÖØ-ÞА-Я]")
+# A line that is only its byline lead ("Written by", "By:", "Author"): the name is in the next
+# element.
+LEAD_ONLY_RE = re.compile(rf"^{BYLINE_LEAD}:?$", re.IGNORECASE)
+LABEL_ONLY_RE = re.compile(rf"^{AUTHOR_LABELS}$", re.IGNORECASE)
 # "Photo by", "Image by": a picture credit, not a byline.
 CREDIT_BY_RE = re.compile(
     r"\b(?:photo(?:graph)?s?|images?|illustrations?|graphics?|video|foto|bild|cover|art"
     r"|website|site|design(?:ed)?|theme|powered|hosted|sponsored|presented|made|built"
-    r"|reviewed|checked|edited|verified|approved)"
-    r"\s+(?:by|von|par|por)\s",
+    r"|reviewed|checked|edited|verified|approved|tested|translated)"
+    r"\s+(?:by|von|par|por):?\s",
     re.IGNORECASE,
 )
 BYLINE_MAX_WORDS = 12
@@ -84,10 +103,13 @@ BYLINE_MAX_WORDS = 12
 # in its byline word, "Written by" with the name in the next element, is found by
 # `read_evidence` instead.)
 BODY_TEXT_NODES = etree.XPath("/descendant::body/descendant::text()")
-BY_WORD_RE = re.compile("|".join(("by ", "By ", "BY ", "By\n", "von ", "Von ", "par ", "Par ")))
+BY_WORD_RE = re.compile(
+    "|".join(("by ", "By ", "BY ", "By\n", "by:", "By:", "BY:", "von ", "Von ", "par ", "Par "))
+)
 BY_TEXT_NODES_MAX = 40
 # An element's own text that ends in a byline word, and its length limit.
 LEAD_ENDS = (" by", "\nby", "\tby")
+BY_LEAD_ENDS = ("by", "by:", "von", "von:", "par", "par:", "por", "por:")
 LEAD_MAX_CHARS = 40
 # A link to an author's page: a path segment naming authors, then the author's slug.
 AUTHOR_PATH_RE = re.compile(
@@ -103,6 +125,18 @@ AUTHOR_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 AUTHOR_CLASSED_MAX_WORDS = 8
+# An author-classed text opening with its byline word may name several people in this many.
+BYLINE_LIST_MAX_WORDS = 20
+LEAD_LIST_RE = re.compile(r"^(?:(?:written|posted|words|story|text)\s+)?by:?\s", re.IGNORECASE)
+# The most words of the container around a byline's first author link (names, their titles).
+BYLINE_BOX_MAX_WORDS = 40
+# The end of another credit than the writer's, just before a link: "Reviewed by", "Fact-checked
+# by", "Tested by", "Editor:" (not "Written by", "Story by").
+CREDIT_END_RE = re.compile(
+    r"(?:\b(?!(?:written|posted|reported|words|story|text|published|authored)\b)[^\W\d_]+"
+    r"\s+by|\b(?:reviewers?|editors?|review))\s*:?\s*$",
+    re.I,
+)
 # Elements of an author box looked at for its name heading.
 AUTHOR_BOX_MAX_ELEMENTS = 12
 JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
@@ -158,6 +192,24 @@ class Evidence:
     by_leads: list[HtmlElement] = field(default_factory=list, repr=False)
     # itemprop=datePublished / dateModified values outside <meta>.
     itemprop_dates: dict[str, str] = field(default_factory=dict)
+    # The containers of the page's first <h1>: never a sidebar, whatever their class.
+    headline_holders: frozenset = field(default_factory=frozenset, repr=False)
+    # The first author link's text and those of the author links sharing its byline (a short
+    # container around it): "By <a>Jane Doe</a> and <a>John Roe</a>".
+    byline_links: list[str] = field(default_factory=list)
+    byline_box: HtmlElement | None = field(default=None, repr=False)
+    # Author marks, links, author-classed texts and bylines beside the article (a sidebar, an
+    # <aside>), in page order: the article's own author panel, or other stories' writers.
+    beside_authors: list[str] = field(default_factory=list)
+
+    def keep_author_text(self, element: HtmlElement, text: str, kept: list[str]) -> None:
+        """An author text in `kept` when the element is in the article, in `beside_authors`
+        when it is beside it, nowhere when it is off it."""
+        place = article_place(element, self.headline_holders)
+        if place == IN_ARTICLE:
+            kept.append(text)
+        elif place == BESIDE_ARTICLE and len(self.beside_authors) < 10:
+            self.beside_authors.append(text)
 
     @property
     def host(self) -> str:
@@ -211,15 +263,54 @@ def parse_json_ld(text: str) -> Any:
         return None
 
 
-def off_article(element: HtmlElement) -> bool:
+IN_ARTICLE, BESIDE_ARTICLE, OFF_ARTICLE = 0, 1, 2
+
+
+def off_article(element: HtmlElement, headline_holders: frozenset = frozenset()) -> bool:
     """True when the element sits in a sidebar, footer, comment or related-stories container."""
+    return article_place(element, headline_holders) != IN_ARTICLE
+
+
+def article_place(element: HtmlElement, headline_holders: frozenset = frozenset()) -> int:
+    """Where the element sits: in the article, beside it (a sidebar, an <aside>: where a page
+    may show the article's own author and date panel, or other stories), or off it (a footer,
+    comments, related stories, navigation).
+
+    <body> and <html> are never such a container (their classes describe the page: "has-subnav",
+    "sidebar-left"), nor is an element that holds the headline (`headline_holders`): an unclosed
+    <aside> or <nav> that wraps the whole article is no sidebar."""
+    place = IN_ARTICLE
     for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            break
+        if ancestor in headline_holders:
+            continue
         if ancestor.tag in OFF_ARTICLE_TAGS:
-            return True
+            return OFF_ARTICLE
+        if ancestor.tag == "aside":
+            place = BESIDE_ARTICLE
+            continue
         marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
-        if marks.strip() and OFF_ARTICLE_RE.search(marks):
-            return True
-    return False
+        if marks.strip():
+            place = max(place, marks_place(marks))
+            if place == OFF_ARTICLE:
+                return place
+    return place
+
+
+def marks_place(marks: str) -> int:
+    """OFF_ARTICLE when a class or id token names a footer, comment or related container,
+    BESIDE_ARTICLE when one names a sidebar or a widget, else IN_ARTICLE."""
+    if not OFF_ARTICLE_RE.search(marks):
+        return IN_ARTICLE  # most containers: one search over the whole value
+    place = IN_ARTICLE
+    for token in marks.split():
+        found = OFF_ARTICLE_RE.search(token)
+        if found and not STATE_TOKEN_RE.search(token):
+            if not BESIDE_ARTICLE_RE.fullmatch(found.group()):
+                return OFF_ARTICLE
+            place = BESIDE_ARTICLE
+    return place
 
 
 def is_published_time(element: HtmlElement) -> bool:
@@ -257,7 +348,7 @@ def author_mark_text(element: HtmlElement) -> str:
 def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -> Evidence:
     """The page's metadata evidence in one pass over the elements that can carry it; the
     visible "By ..." lines (a search of the page's text nodes) only with `bylines`."""
-    found = Evidence(url=url)
+    found = Evidence(url=url, headline_holders=headline_holders(tree))
     for element in tree.iter(*READ_TAGS):
         tag = element.tag
         if tag == "meta":
@@ -283,10 +374,12 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
             lead = element.text
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
                 tail = lead.rstrip(" :\n\t").lower()
-                if tail == "by" or tail.endswith(LEAD_ENDS):
+                if tail == "by" or tail.endswith(LEAD_ENDS) or LABEL_ONLY_RE.match(tail):
                     found.by_leads.append(element)
     if bylines:
-        found.bylines = find_bylines(tree, found.by_leads)
+        found.bylines = find_bylines(
+            tree, found.by_leads, found.headline_holders, found.beside_authors
+        )
     return found
 
 
@@ -319,6 +412,12 @@ def rendered_lines(element: HtmlElement) -> tuple[str, ...]:
     return tuple(text for line in lines if (text := squash("".join(line))))
 
 
+def headline_holders(tree: HtmlElement) -> frozenset:
+    """The elements holding the page's first <h1>, the headline as a rule."""
+    headline = next(tree.iter("h1"), None)
+    return frozenset(headline.iterancestors()) if headline is not None else frozenset()
+
+
 def read_meta_tag(element: HtmlElement, found: Evidence) -> None:
     """A `<meta>`'s content under each of its keys (property, name, itemprop, http-equiv)."""
     content = squash(element.get("content"))
@@ -335,7 +434,8 @@ def read_time_tag(element: HtmlElement, found: Evidence) -> None:
     """A `<time datetime>`: kept with whether it is marked published and lies off the article."""
     value = (element.get("datetime") or "").strip()
     if value and len(found.times) < 20:
-        found.times.append((value, is_published_time(element), off_article(element)))
+        off = off_article(element, found.headline_holders)
+        found.times.append((value, is_published_time(element), off))
     prop = (element.get("itemprop") or "").lower()
     if prop in ("datepublished", "datemodified") and value:
         found.itemprop_dates.setdefault(prop, value)
@@ -351,24 +451,67 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
             found.itemprop_dates.setdefault(prop, value)
     if tag == "a" and len(found.author_links) < 10:
         href = element.get("href") or ""
-        if AUTHOR_PATH_RE.search(href) and not off_article(element):
+        if AUTHOR_PATH_RE.search(href) and local_link(href, url):
             text = spaced_text(element)
-            if text and len(text.split()) <= BYLINE_MAX_WORDS and local_link(href, url):
-                found.author_links.append(text)
+            if text and len(text.split()) <= BYLINE_MAX_WORDS:
+                found.keep_author_text(element, text, found.author_links)
+                read_byline_link(element, text, found)
     classes = element.get("class") or ""
     # Most elements name no author at all: one substring test before the finer ones.
     marks = f"{prop} {element.get('rel') or ''} {classes}".lower()
     if "author" not in marks and "byline" not in marks:
         return
     if is_author_mark(element):
-        if len(found.author_marks) < 10 and not off_article(element):
+        if len(found.author_marks) < 10:
             text = author_mark_text(element)
             if text:
-                found.author_marks.append(text)
+                found.keep_author_text(element, text, found.author_marks)
     elif AUTHOR_CLASS_RE.search(classes) and len(found.author_classed) < 10:
         text = short_text(element)
-        if text and not off_article(element):
-            found.author_classed.append(text)
+        if text:
+            found.keep_author_text(element, text, found.author_classed)
+
+
+def read_byline_link(element: HtmlElement, text: str, found: Evidence) -> None:
+    """The first author link in the article opens the byline: the short container around it
+    is its box, and later author links inside that box are co-authors, unless the text before
+    them credits a reviewer or an editor ("Reviewed by <a>...</a>")."""
+    if not found.author_links or found.author_links[-1] != text:
+        return  # kept beside or off the article
+    if found.byline_box is None:
+        found.byline_box = byline_box(element)
+        found.byline_links.append(text)
+    elif found.byline_box in element.iterancestors():
+        if CREDIT_END_RE.search(text_before(element, found.byline_box)):
+            # "Tested by <a>Kim Lee</a> and <a>Ann Poe</a>": the writers' links come first.
+            found.byline_box = element
+        else:
+            found.byline_links.append(text)
+
+
+def byline_box(element: HtmlElement) -> HtmlElement:
+    """The highest of the link's three nearest containers whose text stays short."""
+    box = element
+    for _, ancestor in zip(range(3), element.iterancestors(), strict=False):
+        if ancestor.tag in ("body", "html") or not short_enough(ancestor, BYLINE_BOX_MAX_WORDS):
+            break
+        box = ancestor
+    return box
+
+
+def text_before(element: HtmlElement, box: HtmlElement) -> str:
+    """The text just before an element inside its box (about 40 characters, or more)."""
+    pieces: list[str] = []
+    node = element
+    while node is not box and sum(len(piece) for piece in pieces) < 40:
+        for sibling in node.itersiblings(preceding=True):
+            pieces += [sibling.tail or "", spaced_text(sibling)]
+        parent = node.getparent()
+        if parent is None:
+            break
+        pieces.append(parent.text or "")
+        node = parent
+    return squash(" ".join(reversed(pieces)))
 
 
 def short_text(element: HtmlElement) -> str | None:
@@ -376,6 +519,10 @@ def short_text(element: HtmlElement) -> str | None:
     first short element (an author box's name heading above the biography), else None."""
     if short_enough(element):
         return spaced_text(element)
+    if short_enough(element, BYLINE_LIST_MAX_WORDS):
+        text = spaced_text(element)
+        if LEAD_LIST_RE.match(text):  # "Written by Jane Doe, John Roe and Kim Lee"
+            return text
     for index, child in enumerate(element.iterdescendants()):
         if index >= AUTHOR_BOX_MAX_ELEMENTS:
             break
@@ -387,13 +534,13 @@ def short_text(element: HtmlElement) -> str | None:
     return None
 
 
-def short_enough(element: HtmlElement) -> bool:
-    """True when the element's text has at most AUTHOR_CLASSED_MAX_WORDS words, read only
-    until it has more (an author-classed wrapper may hold a whole article)."""
+def short_enough(element: HtmlElement, limit: int = AUTHOR_CLASSED_MAX_WORDS) -> bool:
+    """True when the element's text has at most `limit` words, read only until it has more
+    (an author-classed wrapper may hold a whole article)."""
     words = 0
     for piece in element.itertext():
         words += len(piece.split())
-        if words > AUTHOR_CLASSED_MAX_WORDS:
+        if words > limit:
             return False
     return True
 
@@ -413,9 +560,15 @@ def local_link(href: str, url: str | None) -> bool:
     return bool(own) and host.removeprefix("www.").endswith(own.split(".", 1)[-1])
 
 
-def find_bylines(tree: HtmlElement, leads: Sequence[HtmlElement] = ()) -> list[str]:
+def find_bylines(
+    tree: HtmlElement,
+    leads: Sequence[HtmlElement] = (),
+    holders: frozenset = frozenset(),
+    beside: list[str] | None = None,
+) -> list[str]:
     """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe"):
-    the lone leads first ("Written by", read by `read_evidence`), then the text nodes."""
+    the lone leads first ("Written by", read by `read_evidence`), then the text nodes. Those
+    beside the article (`article_place`) go to `beside` when it is given."""
     bylines: list[str] = []
     seen: set[HtmlElement] = set()
     for node in [*leads, *by_text_nodes(tree)]:
@@ -432,7 +585,12 @@ def find_bylines(tree: HtmlElement, leads: Sequence[HtmlElement] = ()) -> list[s
             continue
         if not BYLINE_NAME_RE.search(text):
             continue
-        if CREDIT_BY_RE.search(text) or off_article(holder):
+        if CREDIT_BY_RE.search(text):
+            continue
+        place = article_place(holder, holders)
+        if place != IN_ARTICLE:
+            if place == BESIDE_ARTICLE and beside is not None and len(beside) < 10:
+                beside.append(text)
             continue
         bylines.append(text)
         if len(bylines) >= 5:
@@ -446,6 +604,14 @@ def by_text_nodes(tree: HtmlElement) -> list:
     return [node for node in BODY_TEXT_NODES(tree) if search(node)][:BY_TEXT_NODES_MAX]
 
 
+def listed_text(element: HtmlElement) -> str:
+    """An element's text, a list's items apart ("<ul><li>Jane Doe</li><li>John Roe</li>" reads
+    "Jane Doe, John Roe")."""
+    if element.tag in ("ul", "ol"):
+        return ", ".join(spaced_text(item) for item in element if isinstance(item.tag, str))
+    return spaced_text(element)
+
+
 def byline_holder(holder: HtmlElement) -> tuple[HtmlElement, str]:
     """The element holding a whole byline and its text: the given one, or for a lone lead
     ("<span>Written by</span><a>Jane Doe</a>") the lead with the element after it, else the
@@ -455,9 +621,11 @@ def byline_holder(holder: HtmlElement) -> tuple[HtmlElement, str]:
         return holder, text
     following = holder.getnext()
     if following is not None and isinstance(following.tag, str):
-        name = spaced_text(following)
+        name = listed_text(following)
         if 0 < len(name.split()) <= BYLINE_MAX_WORDS:
-            return holder, f"{text} {name}"
+            # "Author" over "Jane Doe" reads "Author: Jane Doe", as a label line is written.
+            lead = text if text.lower().endswith(BY_LEAD_ENDS) else text.rstrip(":") + ":"
+            return holder, f"{lead} {name}"
     for _ in range(2):
         parent = holder.getparent()
         if not LEAD_ONLY_RE.match(text) or parent is None or parent.tag == "body":
