@@ -21,7 +21,7 @@ from dateutil import parser as date_parser
 from htmldate import find_date
 from lxml.html import HtmlElement
 
-from cleaners.meta.evidence import Evidence
+from cleaners.meta.evidence import INVISIBLE_TAGS, Evidence
 from cleaners.timestamps import parse_date_text
 
 # Publication meta keys (lower case), most specific first.
@@ -47,8 +47,6 @@ EARLIEST_YEAR = 1995
 DECLARED_SOURCES = ("jsonld", "meta")
 EARLIEST_ZONE = timezone(timedelta(hours=-12))
 ONE_DAY = timedelta(days=1)
-# Elements whose text no reader sees.
-INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 # How far from the start of the first <h1> a date shown as the page's own may stand, in
 # characters of visible text: before it (a kicker line) and after it (the byline line).
 BEFORE_HEADLINE, AFTER_HEADLINE = 60, 400

@@ -145,8 +145,10 @@ LINE_BREAK_TAGS = frozenset({
     "br", "div", "p", "li", "ul", "ol", "section", "header", "hgroup", "blockquote", "figure",
     "figcaption", "table", "tr", "td", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
 })  # fmt: skip
-# Elements whose text no reader sees.
-UNSEEN_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+# Elements whose text no reader sees (cleaners.meta.dates reads the text beside the headline
+# without them); in a headline an inline <svg>'s label is no word of it either.
+INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
+UNSEEN_TAGS = INVISIBLE_TAGS | {"svg"}
 # Two pieces of text that meet at an element's edge with no space and read as two lines (a
 # word's end or a closing mark, then a capital: "Alternatives<span>Top Tools"): a styled
 # second line, as a reader sees it.
