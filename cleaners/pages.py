@@ -384,7 +384,8 @@ def drop_trailing_teasers(
 
     Removes e.g. "Actor dies at 69 / A publicist said the actor suffered a heart attack ..." and
     two more linked headlines with their summaries after a story about something else; keeps the
-    body when no paragraph of prose outside the teasers comes before them.
+    body when no paragraph of prose outside the teasers comes before them, and when the cards
+    are the items of the list the page declares as its content (`is_declared_list`).
     """
     tail = [block for block in blocks if block.kind != "heading"][-MIN_TRAILING_TEASERS:]
     if len(tail) < MIN_TRAILING_TEASERS or len(blocks) <= MIN_TRAILING_TEASERS:
@@ -401,9 +402,64 @@ def drop_trailing_teasers(
     )
     if len(teasers) < MIN_TRAILING_TEASERS or not prose_before:
         return blocks
+    if is_declared_list(tree, [found[card][0] for card in teasers]):
+        return blocks
     for block in blocks[end:]:
         ctx.remove(TRAILING_TEASERS_CLEANER, block.text)
     return blocks[:end]
+
+
+def is_declared_list(tree: HtmlElement, cards: Sequence[str]) -> bool:
+    """True when the cards are the items of the list the page declares as its content.
+
+    A page whose structured data is a schema.org ItemList (a "best tools for ..." list, a list of
+    courses) and no article shows its items as cards, each a linked name and a summary: they are
+    its text, not teasers for other stories. At least MIN_TRAILING_TEASERS of the cards must
+    hold an item's name. Asked only when a run of cards is about to be dropped.
+    """
+    declared = declared_types(tree)
+    if "itemlist" not in declared or declared & ARTICLE_TYPES:
+        return False
+    names = [f" {word_text(name).casefold()} " for name in declared_list_items(tree)]
+    texts = [f" {card.casefold()} " for card in cards]
+    named = sum(1 for text in texts if any(name.strip() and name in text for name in names))
+    return named >= MIN_TRAILING_TEASERS
+
+
+def declared_list_items(tree: HtmlElement) -> list[str]:
+    """Names of the items of the page's top-level JSON-LD ItemLists (in a @graph too)."""
+    names: list[str] = []
+    for script in JSON_LD(tree):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        tops = data if isinstance(data, list) else [data]
+        tops = [g for top in tops if isinstance(top, dict) for g in top.get("@graph", [top])]
+        for top in tops:
+            if isinstance(top, dict) and "itemlist" in json_types(top):
+                names += list_item_names(top.get("itemListElement"))
+    return names
+
+
+def json_types(node: dict) -> set[str]:
+    """A JSON-LD node's @type values, lower-case."""
+    value = node.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v.strip().lower().rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
+
+
+def list_item_names(elements: object) -> list[str]:
+    """The names of an itemListElement array's items (the ListItem's name or its item's)."""
+    names = []
+    for element in elements if isinstance(elements, list) else []:
+        if not isinstance(element, dict):
+            continue
+        item = element.get("item")
+        name = element.get("name") or (item.get("name") if isinstance(item, dict) else None)
+        if isinstance(name, str):
+            names.append(name)
+    return names
 
 
 def trailing_teaser_run(

@@ -176,3 +176,32 @@ def test_an_author_named_only_in_teaser_bylines_is_not_the_pages() -> None:
     assert not names_own_author("Owen Hale", cards)
     assert names_own_author("Mara Quinn", cards)
     assert not names_own_author(None, cards)
+
+
+DECLARED_LIST = FIXTURES / "cleaners" / "trailing-teasers-keep-declared-list.html"
+DECLARED_LIST_URL = "https://brackwater-tools.example/lists/tide-table-apps/"
+LIST_ITEM_TEXT = "Plans a passage around the streams and tells you the hour to leave"
+
+
+def test_cards_of_the_list_a_page_declares_are_its_text() -> None:
+    """fixtures/cleaners/trailing-teasers-keep-declared-list.html: a list page (JSON-LD ItemList,
+    no article) whose items are cards after an intro. The cards are the page's text; the same
+    cards on a page without the declared list, or on one that declares an article, are teasers
+    for other pages and go."""
+    html = DECLARED_LIST.read_text(encoding="utf-8")
+    article = extract_article(html, DECLARED_LIST_URL)
+    assert LIST_ITEM_TEXT in article.body
+    assert "drop_trailing_teasers" not in {removal.cleaner for removal in article.removed}
+    script_start = html.index('<script type="application/ld+json">')
+    script_end = html.index("</script>") + len("</script>")
+    undeclared = html[:script_start] + html[script_end:]
+    assert LIST_ITEM_TEXT not in extract_article(undeclared, DECLARED_LIST_URL).body
+    as_article = html.replace('content="website"', 'content="article"')
+    assert LIST_ITEM_TEXT not in extract_article(as_article, DECLARED_LIST_URL).body
+
+
+def test_a_declared_list_counts_only_when_the_cards_name_its_items() -> None:
+    html = DECLARED_LIST.read_text(encoding="utf-8")
+    for name in ("Harbourtide Pro", "Slackwater Planner", "Neap and Spring", "Estuary Log Book"):
+        html = html.replace(f'"name": "{name}"', f'"name": "Other {name.split()[0]} tool"')
+    assert LIST_ITEM_TEXT not in extract_article(html, DECLARED_LIST_URL).body
