@@ -298,6 +298,43 @@ def test_a_day_shown_before_the_declared_publication_is_the_publication() -> Non
     )
 
 
+def test_a_marked_publication_time_earlier_than_the_declared_one_wins() -> None:
+    declared = {"article:published_time": "2025-10-02T09:15:00-05:00"}
+    earlier = Evidence(meta=declared, times=[("2025-06-17", True, False)])
+    assert (find_dates(earlier).published, find_dates(earlier).published_source) == (
+        "2025-06-17", "time",
+    )  # fmt: skip
+    # Later (an update), the same day, unmarked, or off the article: the declared time stays.
+    for times in (
+        [("2025-12-01", True, False)],
+        [("2025-10-02", True, False)],
+        [("2025-06-17", False, False)],
+        [("2025-06-17", True, True)],
+    ):
+        assert find_dates(Evidence(meta=declared, times=times)).published_source == "meta"
+
+
+def test_a_time_linked_to_another_page_is_a_story_cards_not_the_articles() -> None:
+    url = "https://hearth.example.org/guides/boiler-before-frost"
+    page = (
+        "<html><body><h1>Checking a boiler</h1>"
+        '<a href="{}" rel="bookmark"><time datetime="2024-09-12">12 Sep 2024</time></a>'
+        "<p>Fire it once before the cold arrives.</p>"
+        '<a href="/guides/radiator-valves"><time datetime="2023-11-03">3 Nov 2023</time> '
+        "Which radiator valve is which</a></body></html>"
+    )
+    # A permalink to the page itself (absolute, relative, with a closing slash or "www.") is
+    # the article's own date; the card linking to another guide is not.
+    for own in (url, "/guides/boiler-before-frost/", url.replace("//", "//www.")):
+        evidence = read_evidence(lxml.html.fromstring(page.format(own)), url)
+        assert [off for _value, _marked, off in evidence.times] == [False, True]
+    other = read_evidence(lxml.html.fromstring(page.format("/guides/draughts")), url)
+    assert find_dates(other).published is None
+    # Without the page's URL no link can be told apart: the first <time> dates the page.
+    unknown = read_evidence(lxml.html.fromstring(page.format("/guides/draughts")), None)
+    assert find_dates(unknown).published == "2024-09-12"
+
+
 def test_the_shown_date_is_beside_the_headline_not_in_it_nor_in_a_script() -> None:
     filler = "<p>" + "The plots open in spring. " * 30 + "</p>"
     in_heading = "<h1>What the flood of 3 May 2024 left</h1><p>By Ann</p>"

@@ -6,7 +6,9 @@ first one in the article ("time"), a date in the URL path ("url"), a dateline in
 ("text"), htmldate's search of the page ("htmldate", run only when nothing cheaper answers),
 and last a JSON-LD date written out rather than in ISO 8601 ("Jun 24, 2025": a template's).
 A time later than the fetch time is no publication time and the next source is asked; an update
-earlier than the publication is dropped. A page with no date gets None, never a guess.
+earlier than the publication is dropped. A day the article shows as its publication (beside its
+headline, or in a <time> marked as such) earlier than the declared one wins over it. A page
+with no date gets None, never a guess.
 """
 
 from __future__ import annotations
@@ -163,6 +165,13 @@ def meta_date(evidence: Evidence, keys: tuple[str, ...]) -> str | None:
     return next((evidence.meta[key] for key in keys if key in evidence.meta), None)
 
 
+def marked_time(evidence: Evidence) -> str | None:
+    """The first <time> in the article marked as the publication date (pubdate, itemprop,
+    class)."""
+    marked = (value for value, published, off in evidence.times if published and not off)
+    return next(marked, None)
+
+
 def time_element_date(evidence: Evidence) -> str | None:
     """A <time> marked as the publication date, else the first one in the article."""
     marked = [value for value, published, off in evidence.times if published and not off]
@@ -200,7 +209,7 @@ def find_dates(
     (htmldate), called only when no other source gives a date; `written_out=False` leaves out a
     JSON-LD date that is not ISO 8601 (asked last of all). `shown_date` reads the date the
     page shows beside its headline: one earlier than the declared publication day wins (see
-    `shown_before`).
+    `shown_before`), and so does a <time> in the article marked as the publication.
     """
     fetched = fetched_at or datetime.now(UTC)
     if fetched.tzinfo is None:
@@ -221,6 +230,12 @@ def find_dates(
     if written_out:
         sources.append(("jsonld", lambda: None if iso_declared else declared))
     published, source = first_plausible(sources, fetched)
+    if source in DECLARED_SOURCES:
+        # The article's own <time> marked as its publication, earlier than the declared day:
+        # the declared time is a re-import's, as with a shown day (`shown_before`).
+        marked = normalise_iso(marked_time(evidence))
+        if plausible(marked, fetched) and shown_before(marked, published):
+            published, source = marked, "time"
     if source in DECLARED_SOURCES and shown_date is not None:
         shown = shown_date()
         if plausible(shown, fetched) and shown_before(shown, published):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -433,14 +433,33 @@ def read_meta_tag(element: HtmlElement, found: Evidence) -> None:
 
 
 def read_time_tag(element: HtmlElement, found: Evidence) -> None:
-    """A `<time datetime>`: kept with whether it is marked published and lies off the article."""
+    """A `<time datetime>`: kept with whether it is marked published and lies off the article
+    (in a footer, comments or related stories, or in a link to another page)."""
     value = (element.get("datetime") or "").strip()
     if value and len(found.times) < 20:
-        off = off_article(element, found.headline_holders)
+        off = off_article(element, found.headline_holders) or links_elsewhere(element, found.url)
         found.times.append((value, is_published_time(element), off))
     prop = (element.get("itemprop") or "").lower()
     if prop in ("datepublished", "datemodified") and value:
         found.itemprop_dates.setdefault(prop, value)
+
+
+def links_elsewhere(element: HtmlElement, url: str | None) -> bool:
+    """True when `element` stands inside a link to another page than `url`: a story card's
+    date ("<a href="/guides/other"><time>...</time> Other guide</a>"), not this page's. A date
+    linked to the page itself (a permalink) or to an anchor stays; without the page's URL no
+    link can be told apart."""
+    link = next(element.iterancestors("a"), None)
+    href = (link.get("href") or "").strip() if link is not None else ""
+    if not url or not href or href.startswith("#"):
+        return False
+    return page_key(urljoin(url, href)) != page_key(url)
+
+
+def page_key(url: str) -> tuple[str, str]:
+    """A URL's host (without "www.") and path (without a closing slash): the page it names."""
+    parts = urlsplit(url)
+    return (parts.netloc.lower().removeprefix("www."), parts.path.rstrip("/"))
 
 
 def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: str | None) -> None:
