@@ -335,6 +335,26 @@ def test_a_time_linked_to_another_page_is_a_story_cards_not_the_articles() -> No
     assert find_dates(unknown).published == "2024-09-12"
 
 
+def test_a_numeric_date_beside_the_headline_is_read_in_the_pages_order() -> None:
+    def shown(byline: str, lang: str = "en", rest: str = "") -> str | None:
+        body = f"<h1>Plots open</h1><p>By Ann {byline}</p>{rest}"
+        page = f"<html lang='{lang}'><body>{body}</body></html>"
+        return headline_date(lxml.html.fromstring(page))
+
+    # A part above 12 is the day, whatever the language; a dotted date is day first.
+    assert shown("3/14/2025") == shown("14/3/2025") == "2025-03-14"
+    assert shown("04.03.2025", "en-US") == "2025-03-04"
+    # An ambiguous one: the order of the page's other dates, else its declared region.
+    assert shown("3/4/2025", "en", "<p>Next meeting 3/18/2025</p>") == "2025-03-04"
+    assert shown("3/4/2025", "en", "<p>Next meeting 18/3/2025</p>") == "2025-04-03"
+    assert shown("3/4/2025", "en-US") == "2025-03-04"
+    assert shown("3/4/2025", "en-GB") == shown("3-4-2025", "fr-FR") == "2025-04-03"
+    # Nothing settles it ("en", no other date): no day rather than a coin toss.
+    assert shown("3/4/2025") is None
+    # Not a date: a version or a phone number.
+    assert shown("v2.10.2025.1") is None
+
+
 def test_the_shown_date_is_beside_the_headline_not_in_it_nor_in_a_script() -> None:
     filler = "<p>" + "The plots open in spring. " * 30 + "</p>"
     in_heading = "<h1>What the flood of 3 May 2024 left</h1><p>By Ann</p>"

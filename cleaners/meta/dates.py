@@ -65,11 +65,19 @@ _MONTH = (
     r"(?P<{}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-# Dates as pages show them: "Dec. 4, 2025", "December 4th 2025", "4 Dec 2025", "2025-12-04".
+# A numeric date in either order, "3/4/2025", "04-12-2025", "12.12.2025" (see `numeric_day`).
+NUMERIC_DATE = (
+    r"(?<![\d./-])(?P<a4>\d{1,2})(?P<sep>[./-])(?P<b4>\d{1,2})(?P=sep)(?P<y4>(?:19|20)\d\d)"
+    r"(?![\d./-]?\d)"
+)
+NUMERIC_DATE_RE = re.compile(NUMERIC_DATE)
+# Dates as pages show them: "Dec. 4, 2025", "December 4th 2025", "4 Dec 2025", "2025-12-04",
+# and numeric ones.
 SHOWN_DATE_RE = re.compile(
     rf"\b{_MONTH.format('m1')}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)\b"
     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.format('m2')},?\s+(?P<y2>(?:19|20)\d\d)\b"
-    r"|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d\d)-(?P<d3>\d\d)\b",
+    r"|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d\d)-(?P<d3>\d\d)\b"
+    rf"|{NUMERIC_DATE}",
     re.IGNORECASE,
 )
 
@@ -358,7 +366,9 @@ def headline_date(tree: HtmlElement) -> str | None:
     before, after = squash_space(before)[-BEFORE_HEADLINE:], squash_space(after)[:AFTER_HEADLINE]
     # In reading order: on wcxb_dev, preferring the line after the headline to a kicker before
     # it lost one page (0.873 -> 0.871).
-    days = (shown_day(match) for match in SHOWN_DATE_RE.finditer(f"{before} {after}"))
+    days = (
+        shown_day(match, tree) for match in SHOWN_DATE_RE.finditer(f"{before} {after}")
+    )
     found = next((day for day in days if day), None)
     return found.isoformat() if found else None
 
@@ -443,8 +453,11 @@ def texts_before(element: HtmlElement) -> Iterator[str]:
             yield node.text
 
 
-def shown_day(match: re.Match) -> date | None:
-    """The calendar day of a `SHOWN_DATE_RE` match (None for "Feb 30, 2025")."""
+def shown_day(match: re.Match, tree: HtmlElement | None = None) -> date | None:
+    """The calendar day of a `SHOWN_DATE_RE` match (None for "Feb 30, 2025", and for a numeric
+    date whose order the page does not settle, see `numeric_day`)."""
+    if match["y4"]:
+        return numeric_day(match, tree)
     year = match["y1"] or match["y2"] or match["y3"]
     day = match["d1"] or match["d2"] or match["d3"]
     month_text = (match["m1"] or match["m2"] or match["m3"]).lower()
@@ -453,6 +466,48 @@ def shown_day(match: re.Match) -> date | None:
         return date(int(year), month, int(day))
     except ValueError:
         return None
+
+
+def numeric_day(match: re.Match, tree: HtmlElement | None) -> date | None:
+    """The day of a numeric date ("3/4/2025", "12.12.2025"). A part above 12 is the day; a
+    dotted date is day first; else the order of the page's other numeric dates that show it
+    (one with a part above 12), else that of its declared region (US: month first). A page
+    that settles nothing ("3/4/2025" on a page in plain "en") gets None: half the English web
+    writes the day first."""
+    first, second, year = int(match["a4"]), int(match["b4"]), int(match["y4"])
+    if first > 12 or (second <= 12 and match["sep"] == "."):
+        first, second = second, first
+    elif second <= 12:
+        month_first = numeric_order(tree, match["sep"]) if tree is not None else None
+        if month_first is None:
+            return None
+        if not month_first:
+            first, second = second, first
+    try:
+        return date(year, first, second)
+    except ValueError:
+        return None
+
+
+def numeric_order(tree: HtmlElement, separator: str) -> bool | None:
+    """Whether the page writes numeric dates month first (True), day first (False), or does not
+    tell (None): by its other dates with `separator` that have a part above 12, else by the
+    region of its declared language or locale ("en-US", "en_GB")."""
+    body = tree.find("body")
+    text = " ".join(visible_texts(body)) if body is not None else ""
+    orders = set()
+    for found in NUMERIC_DATE_RE.finditer(text):
+        first, second = int(found["a4"]), int(found["b4"])
+        if found["sep"] == separator and (first > 12) != (second > 12):
+            orders.add(second > 12)
+    if len(orders) == 1:
+        return orders.pop()
+    locale = tree.get("lang") or ""
+    if "-" not in locale:
+        meta = tree.find(".//meta[@property='og:locale']")
+        locale = meta.get("content", "") if meta is not None else locale
+    region = locale.replace("_", "-").partition("-")[2].strip().lower()
+    return region == "us" if region else None
 
 
 def cheap_date_known(evidence: Evidence, fetched_at: datetime | None = None) -> bool:
