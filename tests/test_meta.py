@@ -314,6 +314,26 @@ def test_a_marked_publication_time_earlier_than_the_declared_one_wins() -> None:
         assert find_dates(Evidence(meta=declared, times=times)).published_source == "meta"
 
 
+def test_a_note_of_the_original_publication_gives_an_earlier_day_only() -> None:
+    def note(text: str, **declared: str) -> str | None:
+        page = f"<html><body><h1>Inspections</h1><p>{text}</p></body></html>"
+        evidence = read_evidence(lxml.html.fromstring(page), "https://h.example.com/a")
+        evidence.meta.update(declared)
+        return find_dates(evidence).published
+
+    stamp = "2023-02-14T09:40:00+00:00"
+    assert note("Originally posted on June 3, 2019.", pubdate=stamp) == "2019-06-03"
+    # Alone, the note dates the page.
+    assert note("This guide was originally published 3 Jun 2019, updated since.") == "2019-06-03"
+    # A later day than the declared one is no original; nor is a note without a day, or a book
+    # "originally published in 1998".
+    assert note("Originally published on 3 Jun 2024.", pubdate=stamp) == stamp
+    assert note("Originally published in June 2019.", pubdate=stamp) == stamp
+    assert note("The novel was originally published in 1998 by a small press.", pubdate=stamp) == (
+        stamp
+    )
+
+
 def test_a_time_linked_to_another_page_is_a_story_cards_not_the_articles() -> None:
     url = "https://hearth.example.org/guides/boiler-before-frost"
     page = (

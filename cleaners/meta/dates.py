@@ -7,8 +7,9 @@ first one in the article ("time"), a date in the URL path ("url"), a dateline in
 and last a JSON-LD date written out rather than in ISO 8601 ("Jun 24, 2025": a template's).
 A time later than the fetch time is no publication time and the next source is asked; an update
 earlier than the publication is dropped. A day the article shows as its publication (beside its
-headline, or in a <time> marked as such) earlier than the declared one wins over it. A page
-with no date gets None, never a guess.
+headline, or in a <time> marked as such) earlier than the declared one wins over it, and so does
+an earlier day a note gives as the original publication ("This article was originally published
+on 26 Sep 2019 but has been updated"). A page with no date gets None, never a guess.
 """
 
 from __future__ import annotations
@@ -217,7 +218,8 @@ def find_dates(
     (htmldate), called only when no other source gives a date; `written_out=False` leaves out a
     JSON-LD date that is not ISO 8601 (asked last of all). `shown_date` reads the date the
     page shows beside its headline: one earlier than the declared publication day wins (see
-    `shown_before`), and so does a <time> in the article marked as the publication.
+    `shown_before`), and so does a <time> in the article marked as the publication. A day a
+    note gives as the original publication, earlier than any of these, wins over all of them.
     """
     fetched = fetched_at or datetime.now(UTC)
     if fetched.tzinfo is None:
@@ -232,6 +234,7 @@ def find_dates(
         ("time", lambda: time_element_date(evidence)),
         ("url", lambda: url_date(evidence.url)),
         ("text", lambda: text_date),
+        ("text", lambda: original_day(evidence)),
     ]
     if search_page is not None:
         sources.append(("htmldate", search_page))
@@ -239,20 +242,42 @@ def find_dates(
         sources.append(("jsonld", lambda: None if iso_declared else declared))
     published, source = first_plausible(sources, fetched)
     if source in DECLARED_SOURCES:
-        # The article's own <time> marked as its publication, earlier than the declared day:
-        # the declared time is a re-import's, as with a shown day (`shown_before`).
-        marked = normalise_iso(marked_time(evidence))
-        if plausible(marked, fetched) and shown_before(marked, published):
-            published, source = marked, "time"
-    if source in DECLARED_SOURCES and shown_date is not None:
-        shown = shown_date()
-        if plausible(shown, fetched) and shown_before(shown, published):
-            published, source = shown, "text"
+        shown = shown_date() if shown_date is not None else None
+        published, source = as_shown(evidence, published, source, shown, fetched)
+    original = original_day(evidence)
+    if plausible(original, fetched) and shown_before(original, published):
+        published, source = original, "text"
     published = in_local_time(published, evidence)
     updated = modified_date(evidence, text_updated, fetched)
     if updated and published and not_before(updated, published) is False:
         updated = None
     return Dates(published=published, published_source=source, updated=updated)
+
+
+def as_shown(
+    evidence: Evidence, published: str | None, source: str | None, shown: str | None,
+    fetched: datetime,
+) -> tuple[str | None, str | None]:
+    """A declared publication time weighed against what the article shows: a day the article
+    shows as its own that is earlier (a <time> marked as the publication, else the day beside
+    the headline) is the publication, the declared time a re-import's (`shown_before`)."""
+    marked = normalise_iso(marked_time(evidence))
+    if plausible(marked, fetched) and shown_before(marked, published):
+        return marked, "time"
+    if plausible(shown, fetched) and shown_before(shown, published):
+        return shown, "text"
+    return published, source
+
+
+def original_day(evidence: Evidence) -> str | None:
+    """The day a note says the story was originally published on ("This article was originally
+    published on 26 Sep 2019 but has been updated"), as YYYY-MM-DD."""
+    for note in evidence.original_notes:
+        found = SHOWN_DATE_RE.match(note.removeprefix("on ").removeprefix("the "))
+        day = shown_day(found) if found and not found["y4"] else None
+        if day:
+            return day.isoformat()
+    return None
 
 
 def shown_before(shown: str, published: str | None) -> bool:

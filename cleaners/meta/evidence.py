@@ -145,6 +145,10 @@ LINE_BREAK_TAGS = frozenset({
     "br", "div", "p", "li", "ul", "ol", "section", "header", "hgroup", "blockquote", "figure",
     "figcaption", "table", "tr", "td", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
 })  # fmt: skip
+# A statement of the first publication ("This article was originally published on ..."), and
+# how much of the text after it may hold its date.
+ORIGINAL_NOTE_RE = re.compile(r"\boriginally\s+(?:published|posted)\b", re.IGNORECASE)
+NOTE_MAX_CHARS = 40
 # Elements whose text no reader sees (cleaners.meta.dates reads the text beside the headline
 # without them); in a headline an inline <svg>'s label is no word of it either.
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
@@ -194,6 +198,9 @@ class Evidence:
     by_leads: list[HtmlElement] = field(default_factory=list, repr=False)
     # itemprop=datePublished / dateModified values outside <meta>.
     itemprop_dates: dict[str, str] = field(default_factory=dict)
+    # What follows "originally published" in an element's own text ("... on 26 Sep 2019 at
+    # 4:12pm but has been updated"): a statement of the first publication day.
+    original_notes: list[str] = field(default_factory=list)
     # The containers of the page's first <h1>: never a sidebar, whatever their class.
     headline_holders: frozenset = field(default_factory=frozenset, repr=False)
     # The first author link's text and those of the author links sharing its byline (a short
@@ -373,6 +380,7 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                     found.json_ld.append(item)
         else:
             read_marked_element(element, tag, found, url)
+            read_original_note(element, found)
             lead = element.text
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
                 tail = lead.rstrip(" :\n\t").lower()
@@ -460,6 +468,17 @@ def page_key(url: str) -> tuple[str, str]:
     """A URL's host (without "www.") and path (without a closing slash): the page it names."""
     parts = urlsplit(url)
     return (parts.netloc.lower().removeprefix("www."), parts.path.rstrip("/"))
+
+
+def read_original_note(element: HtmlElement, found: Evidence) -> None:
+    """The words after "originally published" / "originally posted" in the element's own text
+    (a note under a story that has been updated since), for the date they give."""
+    text = element.text
+    if not text or "riginally p" not in text or len(found.original_notes) >= 3:
+        return
+    note = ORIGINAL_NOTE_RE.search(text)
+    if note:
+        found.original_notes.append(squash(text[note.end() : note.end() + NOTE_MAX_CHARS]))
 
 
 def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: str | None) -> None:
