@@ -334,6 +334,18 @@ def test_a_note_of_the_original_publication_gives_an_earlier_day_only() -> None:
     )
 
 
+def test_the_shown_day_settles_json_ld_and_meta_tags_that_disagree() -> None:
+    both = Evidence(
+        json_ld=[{"@type": "Article", "datePublished": "2018-04-03T16:50:31Z"}],
+        meta={"article:published_time": "2025-12-19T18:06:00Z"},
+    )
+    agreed = find_dates(both, shown_date=lambda: "2025-12-19")
+    assert (agreed.published, agreed.published_source) == ("2025-12-19T18:06:00+00:00", "meta")
+    # Nothing shown, or a day shown that is neither's: the JSON-LD stays.
+    for shown in (None, "2025-12-17"):
+        assert find_dates(both, shown_date=lambda shown=shown: shown).published_source == "jsonld"
+
+
 def test_a_time_linked_to_another_page_is_a_story_cards_not_the_articles() -> None:
     url = "https://hearth.example.org/guides/boiler-before-frost"
     page = (

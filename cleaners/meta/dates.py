@@ -258,9 +258,14 @@ def as_shown(
     evidence: Evidence, published: str | None, source: str | None, shown: str | None,
     fetched: datetime,
 ) -> tuple[str | None, str | None]:
-    """A declared publication time weighed against what the article shows: a day the article
-    shows as its own that is earlier (a <time> marked as the publication, else the day beside
-    the headline) is the publication, the declared time a re-import's (`shown_before`)."""
+    """A declared publication time weighed against what the article shows: where the JSON-LD
+    and the meta tags declare different days, the one shown beside the headline; a day the
+    article shows as its own that is earlier (a <time> marked as the publication, else the day
+    beside the headline) is the publication, the declared time a re-import's (`shown_before`)."""
+    declared_meta = normalise_iso(meta_date(evidence, PUBLISHED_META_KEYS))
+    if source == "jsonld" and plausible(declared_meta, fetched) and shown:
+        if day_of(shown) == day_of(declared_meta) != day_of(published or ""):
+            published, source = declared_meta, "meta"
     marked = normalise_iso(marked_time(evidence))
     if plausible(marked, fetched) and shown_before(marked, published):
         return marked, "time"
