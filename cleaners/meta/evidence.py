@@ -380,8 +380,9 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                     found.json_ld.append(item)
         else:
             read_marked_element(element, tag, found, url)
-            read_original_note(element, found)
             lead = element.text
+            if lead and "riginally p" in lead:
+                read_original_note(lead, found)
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
                 tail = lead.rstrip(" :\n\t").lower()
                 if tail == "by" or tail.endswith(LEAD_ENDS) or LABEL_ONLY_RE.match(tail):
@@ -470,11 +471,10 @@ def page_key(url: str) -> tuple[str, str]:
     return (parts.netloc.lower().removeprefix("www."), parts.path.rstrip("/"))
 
 
-def read_original_note(element: HtmlElement, found: Evidence) -> None:
-    """The words after "originally published" / "originally posted" in the element's own text
+def read_original_note(text: str, found: Evidence) -> None:
+    """The words after "originally published" / "originally posted" in an element's own text
     (a note under a story that has been updated since), for the date they give."""
-    text = element.text
-    if not text or "riginally p" not in text or len(found.original_notes) >= 3:
+    if len(found.original_notes) >= 3:
         return
     note = ORIGINAL_NOTE_RE.search(text)
     if note:
