@@ -298,6 +298,95 @@ def test_a_day_shown_before_the_declared_publication_is_the_publication() -> Non
     )
 
 
+def test_a_marked_publication_time_earlier_than_the_declared_one_wins() -> None:
+    declared = {"article:published_time": "2025-10-02T09:15:00-05:00"}
+    earlier = Evidence(meta=declared, times=[("2025-06-17", True, False)])
+    assert (find_dates(earlier).published, find_dates(earlier).published_source) == (
+        "2025-06-17", "time",
+    )  # fmt: skip
+    # Later (an update), the same day, unmarked, or off the article: the declared time stays.
+    for times in (
+        [("2025-12-01", True, False)],
+        [("2025-10-02", True, False)],
+        [("2025-06-17", False, False)],
+        [("2025-06-17", True, True)],
+    ):
+        assert find_dates(Evidence(meta=declared, times=times)).published_source == "meta"
+
+
+def test_a_note_of_the_original_publication_gives_an_earlier_day_only() -> None:
+    def note(text: str, **declared: str) -> str | None:
+        page = f"<html><body><h1>Inspections</h1><p>{text}</p></body></html>"
+        evidence = read_evidence(lxml.html.fromstring(page), "https://h.example.com/a")
+        evidence.meta.update(declared)
+        return find_dates(evidence).published
+
+    stamp = "2023-02-14T09:40:00+00:00"
+    assert note("Originally posted on June 3, 2019.", pubdate=stamp) == "2019-06-03"
+    # Alone, the note dates the page.
+    assert note("This guide was originally published 3 Jun 2019, updated since.") == "2019-06-03"
+    # A later day than the declared one is no original; nor is a note without a day, or a book
+    # "originally published in 1998".
+    assert note("Originally published on 3 Jun 2024.", pubdate=stamp) == stamp
+    assert note("Originally published in June 2019.", pubdate=stamp) == stamp
+    assert note("The novel was originally published in 1998 by a small press.", pubdate=stamp) == (
+        stamp
+    )
+
+
+def test_the_shown_day_settles_json_ld_and_meta_tags_that_disagree() -> None:
+    both = Evidence(
+        json_ld=[{"@type": "Article", "datePublished": "2018-04-03T16:50:31Z"}],
+        meta={"article:published_time": "2025-12-19T18:06:00Z"},
+    )
+    agreed = find_dates(both, shown_date=lambda: "2025-12-19")
+    assert (agreed.published, agreed.published_source) == ("2025-12-19T18:06:00+00:00", "meta")
+    # Nothing shown, or a day shown that is neither's: the JSON-LD stays.
+    for shown in (None, "2025-12-17"):
+        assert find_dates(both, shown_date=lambda shown=shown: shown).published_source == "jsonld"
+
+
+def test_a_time_linked_to_another_page_is_a_story_cards_not_the_articles() -> None:
+    url = "https://hearth.example.org/guides/boiler-before-frost"
+    page = (
+        "<html><body><h1>Checking a boiler</h1>"
+        '<a href="{}" rel="bookmark"><time datetime="2024-09-12">12 Sep 2024</time></a>'
+        "<p>Fire it once before the cold arrives.</p>"
+        '<a href="/guides/radiator-valves"><time datetime="2023-11-03">3 Nov 2023</time> '
+        "Which radiator valve is which</a></body></html>"
+    )
+    # A permalink to the page itself (absolute, relative, with a closing slash or "www.") is
+    # the article's own date; the card linking to another guide is not.
+    for own in (url, "/guides/boiler-before-frost/", url.replace("//", "//www.")):
+        evidence = read_evidence(lxml.html.fromstring(page.format(own)), url)
+        assert [off for _value, _marked, off in evidence.times] == [False, True]
+    other = read_evidence(lxml.html.fromstring(page.format("/guides/draughts")), url)
+    assert find_dates(other).published is None
+    # Without the page's URL no link can be told apart: the first <time> dates the page.
+    unknown = read_evidence(lxml.html.fromstring(page.format("/guides/draughts")), None)
+    assert find_dates(unknown).published == "2024-09-12"
+
+
+def test_a_numeric_date_beside_the_headline_is_read_in_the_pages_order() -> None:
+    def shown(byline: str, lang: str = "en", rest: str = "") -> str | None:
+        body = f"<h1>Plots open</h1><p>By Ann {byline}</p>{rest}"
+        page = f"<html lang='{lang}'><body>{body}</body></html>"
+        return headline_date(lxml.html.fromstring(page))
+
+    # A part above 12 is the day, whatever the language; a dotted date is day first.
+    assert shown("3/14/2025") == shown("14/3/2025") == "2025-03-14"
+    assert shown("04.03.2025", "en-US") == "2025-03-04"
+    # An ambiguous one: the order of the page's other dates, else its declared region.
+    assert shown("3/4/2025", "en", "<p>Next meeting 3/18/2025</p>") == "2025-03-04"
+    assert shown("3/4/2025", "en", "<p>Next meeting 18/3/2025</p>") == "2025-04-03"
+    assert shown("3/4/2025", "en-US") == "2025-03-04"
+    assert shown("3/4/2025", "en-GB") == shown("3-4-2025", "fr-FR") == "2025-04-03"
+    # Nothing settles it ("en", no other date): no day rather than a coin toss.
+    assert shown("3/4/2025") is None
+    # Not a date: a version or a phone number.
+    assert shown("v2.10.2025.1") is None
+
+
 def test_the_shown_date_is_beside_the_headline_not_in_it_nor_in_a_script() -> None:
     filler = "<p>" + "The plots open in spring. " * 30 + "</p>"
     in_heading = "<h1>What the flood of 3 May 2024 left</h1><p>By Ann</p>"

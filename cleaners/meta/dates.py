@@ -6,7 +6,10 @@ first one in the article ("time"), a date in the URL path ("url"), a dateline in
 ("text"), htmldate's search of the page ("htmldate", run only when nothing cheaper answers),
 and last a JSON-LD date written out rather than in ISO 8601 ("Jun 24, 2025": a template's).
 A time later than the fetch time is no publication time and the next source is asked; an update
-earlier than the publication is dropped. A page with no date gets None, never a guess.
+earlier than the publication is dropped. A day the article shows as its publication (beside its
+headline, or in a <time> marked as such) earlier than the declared one wins over it, and so does
+an earlier day a note gives as the original publication ("This article was originally published
+on 26 Sep 2019 but has been updated"). A page with no date gets None, never a guess.
 """
 
 from __future__ import annotations
@@ -63,11 +66,19 @@ _MONTH = (
     r"(?P<{}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-# Dates as pages show them: "Dec. 4, 2025", "December 4th 2025", "4 Dec 2025", "2025-12-04".
+# A numeric date in either order, "3/4/2025", "04-12-2025", "12.12.2025" (see `numeric_day`).
+NUMERIC_DATE = (
+    r"(?<![\d./-])(?P<a4>\d{1,2})(?P<sep>[./-])(?P<b4>\d{1,2})(?P=sep)(?P<y4>(?:19|20)\d\d)"
+    r"(?![\d./-]?\d)"
+)
+NUMERIC_DATE_RE = re.compile(NUMERIC_DATE)
+# Dates as pages show them: "Dec. 4, 2025", "December 4th 2025", "4 Dec 2025", "2025-12-04",
+# and numeric ones.
 SHOWN_DATE_RE = re.compile(
     rf"\b{_MONTH.format('m1')}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)\b"
     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.format('m2')},?\s+(?P<y2>(?:19|20)\d\d)\b"
-    r"|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d\d)-(?P<d3>\d\d)\b",
+    r"|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d\d)-(?P<d3>\d\d)\b"
+    rf"|{NUMERIC_DATE}",
     re.IGNORECASE,
 )
 
@@ -163,6 +174,13 @@ def meta_date(evidence: Evidence, keys: tuple[str, ...]) -> str | None:
     return next((evidence.meta[key] for key in keys if key in evidence.meta), None)
 
 
+def marked_time(evidence: Evidence) -> str | None:
+    """The first <time> in the article marked as the publication date (pubdate, itemprop,
+    class)."""
+    marked = (value for value, published, off in evidence.times if published and not off)
+    return next(marked, None)
+
+
 def time_element_date(evidence: Evidence) -> str | None:
     """A <time> marked as the publication date, else the first one in the article."""
     marked = [value for value, published, off in evidence.times if published and not off]
@@ -200,7 +218,8 @@ def find_dates(
     (htmldate), called only when no other source gives a date; `written_out=False` leaves out a
     JSON-LD date that is not ISO 8601 (asked last of all). `shown_date` reads the date the
     page shows beside its headline: one earlier than the declared publication day wins (see
-    `shown_before`).
+    `shown_before`), and so does a <time> in the article marked as the publication. A day a
+    note gives as the original publication, earlier than any of these, wins over all of them.
     """
     fetched = fetched_at or datetime.now(UTC)
     if fetched.tzinfo is None:
@@ -215,21 +234,55 @@ def find_dates(
         ("time", lambda: time_element_date(evidence)),
         ("url", lambda: url_date(evidence.url)),
         ("text", lambda: text_date),
+        ("text", lambda: original_day(evidence)),
     ]
     if search_page is not None:
         sources.append(("htmldate", search_page))
     if written_out:
         sources.append(("jsonld", lambda: None if iso_declared else declared))
     published, source = first_plausible(sources, fetched)
-    if source in DECLARED_SOURCES and shown_date is not None:
-        shown = shown_date()
-        if plausible(shown, fetched) and shown_before(shown, published):
-            published, source = shown, "text"
+    if source in DECLARED_SOURCES:
+        shown = shown_date() if shown_date is not None else None
+        published, source = as_shown(evidence, published, source, shown, fetched)
+    original = original_day(evidence)
+    if plausible(original, fetched) and shown_before(original, published):
+        published, source = original, "text"
     published = in_local_time(published, evidence)
     updated = modified_date(evidence, text_updated, fetched)
     if updated and published and not_before(updated, published) is False:
         updated = None
     return Dates(published=published, published_source=source, updated=updated)
+
+
+def as_shown(
+    evidence: Evidence, published: str | None, source: str | None, shown: str | None,
+    fetched: datetime,
+) -> tuple[str | None, str | None]:
+    """A declared publication time weighed against what the article shows: where the JSON-LD
+    and the meta tags declare different days, the one shown beside the headline; a day the
+    article shows as its own that is earlier (a <time> marked as the publication, else the day
+    beside the headline) is the publication, the declared time a re-import's (`shown_before`)."""
+    declared_meta = normalise_iso(meta_date(evidence, PUBLISHED_META_KEYS))
+    if source == "jsonld" and plausible(declared_meta, fetched) and shown:
+        if day_of(shown) == day_of(declared_meta) != day_of(published or ""):
+            published, source = declared_meta, "meta"
+    marked = normalise_iso(marked_time(evidence))
+    if plausible(marked, fetched) and shown_before(marked, published):
+        return marked, "time"
+    if plausible(shown, fetched) and shown_before(shown, published):
+        return shown, "text"
+    return published, source
+
+
+def original_day(evidence: Evidence) -> str | None:
+    """The day a note says the story was originally published on ("This article was originally
+    published on 26 Sep 2019 but has been updated"), as YYYY-MM-DD."""
+    for note in evidence.original_notes:
+        found = SHOWN_DATE_RE.match(note.removeprefix("on ").removeprefix("the "))
+        day = shown_day(found) if found and not found["y4"] else None
+        if day:
+            return day.isoformat()
+    return None
 
 
 def shown_before(shown: str, published: str | None) -> bool:
@@ -343,7 +396,9 @@ def headline_date(tree: HtmlElement) -> str | None:
     before, after = squash_space(before)[-BEFORE_HEADLINE:], squash_space(after)[:AFTER_HEADLINE]
     # In reading order: on wcxb_dev, preferring the line after the headline to a kicker before
     # it lost one page (0.873 -> 0.871).
-    days = (shown_day(match) for match in SHOWN_DATE_RE.finditer(f"{before} {after}"))
+    days = (
+        shown_day(match, tree) for match in SHOWN_DATE_RE.finditer(f"{before} {after}")
+    )
     found = next((day for day in days if day), None)
     return found.isoformat() if found else None
 
@@ -428,8 +483,11 @@ def texts_before(element: HtmlElement) -> Iterator[str]:
             yield node.text
 
 
-def shown_day(match: re.Match) -> date | None:
-    """The calendar day of a `SHOWN_DATE_RE` match (None for "Feb 30, 2025")."""
+def shown_day(match: re.Match, tree: HtmlElement | None = None) -> date | None:
+    """The calendar day of a `SHOWN_DATE_RE` match (None for "Feb 30, 2025", and for a numeric
+    date whose order the page does not settle, see `numeric_day`)."""
+    if match["y4"]:
+        return numeric_day(match, tree)
     year = match["y1"] or match["y2"] or match["y3"]
     day = match["d1"] or match["d2"] or match["d3"]
     month_text = (match["m1"] or match["m2"] or match["m3"]).lower()
@@ -438,6 +496,48 @@ def shown_day(match: re.Match) -> date | None:
         return date(int(year), month, int(day))
     except ValueError:
         return None
+
+
+def numeric_day(match: re.Match, tree: HtmlElement | None) -> date | None:
+    """The day of a numeric date ("3/4/2025", "12.12.2025"). A part above 12 is the day; a
+    dotted date is day first; else the order of the page's other numeric dates that show it
+    (one with a part above 12), else that of its declared region (US: month first). A page
+    that settles nothing ("3/4/2025" on a page in plain "en") gets None: half the English web
+    writes the day first."""
+    first, second, year = int(match["a4"]), int(match["b4"]), int(match["y4"])
+    if first > 12 or (second <= 12 and match["sep"] == "."):
+        first, second = second, first
+    elif second <= 12:
+        month_first = numeric_order(tree, match["sep"]) if tree is not None else None
+        if month_first is None:
+            return None
+        if not month_first:
+            first, second = second, first
+    try:
+        return date(year, first, second)
+    except ValueError:
+        return None
+
+
+def numeric_order(tree: HtmlElement, separator: str) -> bool | None:
+    """Whether the page writes numeric dates month first (True), day first (False), or does not
+    tell (None): by its other dates with `separator` that have a part above 12, else by the
+    region of its declared language or locale ("en-US", "en_GB")."""
+    body = tree.find("body")
+    text = " ".join(visible_texts(body)) if body is not None else ""
+    orders = set()
+    for found in NUMERIC_DATE_RE.finditer(text):
+        first, second = int(found["a4"]), int(found["b4"])
+        if found["sep"] == separator and (first > 12) != (second > 12):
+            orders.add(second > 12)
+    if len(orders) == 1:
+        return orders.pop()
+    locale = tree.get("lang") or ""
+    if "-" not in locale:
+        meta = tree.find(".//meta[@property='og:locale']")
+        locale = meta.get("content", "") if meta is not None else locale
+    region = locale.replace("_", "-").partition("-")[2].strip().lower()
+    return region == "us" if region else None
 
 
 def cheap_date_known(evidence: Evidence, fetched_at: datetime | None = None) -> bool:

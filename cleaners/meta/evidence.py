@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -145,6 +145,10 @@ LINE_BREAK_TAGS = frozenset({
     "br", "div", "p", "li", "ul", "ol", "section", "header", "hgroup", "blockquote", "figure",
     "figcaption", "table", "tr", "td", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
 })  # fmt: skip
+# A statement of the first publication ("This article was originally published on ..."), and
+# how much of the text after it may hold its date.
+ORIGINAL_NOTE_RE = re.compile(r"\boriginally\s+(?:published|posted)\b", re.IGNORECASE)
+NOTE_MAX_CHARS = 40
 # Elements whose text no reader sees (cleaners.meta.dates reads the text beside the headline
 # without them); in a headline an inline <svg>'s label is no word of it either.
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
@@ -194,6 +198,9 @@ class Evidence:
     by_leads: list[HtmlElement] = field(default_factory=list, repr=False)
     # itemprop=datePublished / dateModified values outside <meta>.
     itemprop_dates: dict[str, str] = field(default_factory=dict)
+    # What follows "originally published" in an element's own text ("... on 26 Sep 2019 at
+    # 4:12pm but has been updated"): a statement of the first publication day.
+    original_notes: list[str] = field(default_factory=list)
     # The containers of the page's first <h1>: never a sidebar, whatever their class.
     headline_holders: frozenset = field(default_factory=frozenset, repr=False)
     # The first author link's text and those of the author links sharing its byline (a short
@@ -374,6 +381,8 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
         else:
             read_marked_element(element, tag, found, url)
             lead = element.text
+            if lead and "riginally p" in lead:
+                read_original_note(lead, found)
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
                 tail = lead.rstrip(" :\n\t").lower()
                 if tail == "by" or tail.endswith(LEAD_ENDS) or LABEL_ONLY_RE.match(tail):
@@ -433,14 +442,43 @@ def read_meta_tag(element: HtmlElement, found: Evidence) -> None:
 
 
 def read_time_tag(element: HtmlElement, found: Evidence) -> None:
-    """A `<time datetime>`: kept with whether it is marked published and lies off the article."""
+    """A `<time datetime>`: kept with whether it is marked published and lies off the article
+    (in a footer, comments or related stories, or in a link to another page)."""
     value = (element.get("datetime") or "").strip()
     if value and len(found.times) < 20:
-        off = off_article(element, found.headline_holders)
+        off = off_article(element, found.headline_holders) or links_elsewhere(element, found.url)
         found.times.append((value, is_published_time(element), off))
     prop = (element.get("itemprop") or "").lower()
     if prop in ("datepublished", "datemodified") and value:
         found.itemprop_dates.setdefault(prop, value)
+
+
+def links_elsewhere(element: HtmlElement, url: str | None) -> bool:
+    """True when `element` stands inside a link to another page than `url`: a story card's
+    date ("<a href="/guides/other"><time>...</time> Other guide</a>"), not this page's. A date
+    linked to the page itself (a permalink) or to an anchor stays; without the page's URL no
+    link can be told apart."""
+    link = next(element.iterancestors("a"), None)
+    href = (link.get("href") or "").strip() if link is not None else ""
+    if not url or not href or href.startswith("#"):
+        return False
+    return page_key(urljoin(url, href)) != page_key(url)
+
+
+def page_key(url: str) -> tuple[str, str]:
+    """A URL's host (without "www.") and path (without a closing slash): the page it names."""
+    parts = urlsplit(url)
+    return (parts.netloc.lower().removeprefix("www."), parts.path.rstrip("/"))
+
+
+def read_original_note(text: str, found: Evidence) -> None:
+    """The words after "originally published" / "originally posted" in an element's own text
+    (a note under a story that has been updated since), for the date they give."""
+    if len(found.original_notes) >= 3:
+        return
+    note = ORIGINAL_NOTE_RE.search(text)
+    if note:
+        found.original_notes.append(squash(text[note.end() : note.end() + NOTE_MAX_CHARS]))
 
 
 def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: str | None) -> None:
