@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cleaners.meta.evidence import CREDIT_BY_RE, Evidence, squash, types_of
@@ -355,7 +355,7 @@ def find_authors(
     while the page named no organisation either (its guesses, "HR Strategy" or a month, are
     worth less than one the page declares); then the first full name beside the article (a
     sidebar's author panel, only with `beside`)."""
-    sites = site_names(evidence)
+    sites = owned_site_names(evidence)
     organisations: list[str] = []
     handles: list[str] = []
     sources = [(bylines, "page") for bylines in source_bylines(evidence)]
@@ -422,6 +422,16 @@ def source_people(
             elif looks_like_person(name):
                 people.append(name)
     return people
+
+
+def owned_site_names(evidence: Evidence) -> list[str]:
+    """The site's names an author's full name is compared with: those the page declares
+    (og:site_name, JSON-LD publisher ...), without its host's labels when it declares any: on
+    janedoe.com, a site called "Kettle Notes", "Jane Doe" is the owner who writes it, not the
+    outlet. A `twitter:site` handle is the owner's account as often as the outlet's."""
+    meta = {key: value for key, value in evidence.meta.items() if key != "twitter:site"}
+    declared = site_names(replace(evidence, url=None, meta=meta))
+    return declared or site_names(evidence)
 
 
 def publisher_names(evidence: Evidence) -> list[str]:

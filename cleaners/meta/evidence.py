@@ -125,6 +125,9 @@ AUTHOR_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 AUTHOR_CLASSED_MAX_WORDS = 8
+# Classes naming an element as the author's name itself: "author-name", a byline block's
+# "byline__name", a post-author block's "post-author__name".
+AUTHOR_NAME_CLASSES = ("author-name", "authorname", "byline__name", "author__name")
 # An author-classed text opening with its byline word may name several people in this many.
 BYLINE_LIST_MAX_WORDS = 20
 LEAD_LIST_RE = re.compile(r"^(?:(?:written|posted|words|story|text)\s+)?by:?\s", re.IGNORECASE)
@@ -336,7 +339,7 @@ def is_author_mark(element: HtmlElement) -> bool:
     if "author" in (element.get("rel") or "").lower().split():
         return True
     classes = (element.get("class") or "").lower()
-    return "author-name" in classes or "authorname" in classes or "byline__name" in classes
+    return any(mark in classes for mark in AUTHOR_NAME_CLASSES)
 
 
 def author_mark_text(element: HtmlElement) -> str:
