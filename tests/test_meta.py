@@ -372,6 +372,16 @@ def test_bylines_are_split_and_cleaned() -> None:
     assert find_authors(posted).people == ["Jane Doe"]
 
 
+def test_a_job_title_after_a_name_is_no_second_author() -> None:
+    # "Home- and Garden Security Expert": a compound's first half and a phrase ending in a
+    # role word after the name are her title; a second name after "and" stays.
+    assert split_names("Mira Okafor , Home- and Garden-Security Expert") == ["Mira Okafor"]
+    assert split_names("By Mira Okafor, Kitchen Appliance Reviewer") == ["Mira Okafor"]
+    assert split_names("Mira Okafor and Tom Reyes") == ["Mira Okafor", "Tom Reyes"]
+    marks = Evidence(author_marks=["Mira Okafor , Home Security Expert", "Tom Reyes, Editor"])
+    assert find_authors(marks).people == ["Mira Okafor", "Tom Reyes"]
+
+
 def test_language_detected_from_the_body_when_undeclared_or_contradicted() -> None:
     english = "The council voted on Tuesday to add bus lanes on two of the busiest roads. " * 5
     assert choose_language(None, english).language == "en"

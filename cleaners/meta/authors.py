@@ -151,10 +151,15 @@ def strip_name(text: str) -> str:
 
 def split_names(text: str) -> list[str]:
     """The names of one byline ("Jane Doe and John Roe, Staff Writer" -> two names, the role
-    dropped)."""
+    dropped; so is a later part ending in a role word, "Home Security Expert")."""
     text = BY_LEAD_RE.sub("", LABEL_LEAD_RE.sub("", squash(html.unescape(text))))
     names = []
-    for part in NAME_SPLIT_RE.split(text):
+    for index, part in enumerate(NAME_SPLIT_RE.split(text)):
+        if part.endswith("-"):
+            continue  # "Home- and Garden Editor": a compound's first half
+        words = part.split()
+        if index and words and words[-1].lower().strip(".") in ROLE_WORDS:
+            continue  # "Jane Doe, Home Security Expert": her job title
         name = strip_name(part)
         if name:
             names.append(name)
@@ -174,6 +179,11 @@ def is_label(name: str) -> bool:
         for word in name.lower().split()
     ]
     return not words or all(word in LABEL_WORDS for word in words)
+
+
+def has_label(text: str) -> bool:
+    """True when a word of the text is page furniture ("Follow Sarah", "About Jane")."""
+    return any(is_label(word) for word in text.split())
 
 
 def looks_like_person(name: str) -> bool:
@@ -236,6 +246,8 @@ def source_bylines(evidence: Evidence) -> Iterable[list[tuple[str, bool]]]:
     yield from first_named(evidence.bylines)
     yield first_classed(evidence.author_classed)
     yield first_classed(evidence.learned_bylines)
+    # The name beside an author's picture: a card with no other mark.
+    yield first_classed([text for text in evidence.picture_names if not has_label(text)])
 
 
 def meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:

@@ -68,6 +68,7 @@ READ_TAGS = (
     "h6",
     "section",
     "small",
+    "img",
 )
 # A visible byline's opening ("By Jane Doe", "Written by", "Von", "Par"), and its length limit.
 # A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, or a
@@ -140,6 +141,10 @@ CREDIT_END_RE = re.compile(
     r"\s+by|\b(?:reviewers?|editors?|review))\s*:?\s*$",
     re.I,
 )
+# Words of a class naming an image as the author's picture ("author__photo").
+AUTHOR_PICTURE_WORDS = ("photo", "image", "img", "pic")
+# Where a name shown after an author picture ends: "Jane Doe in Gardening", "Jane Doe | May 3".
+PICTURE_NAME_END_RE = re.compile(r"\s+(?:in|on|at|is)(?:\s+|$)|\s*[|·•—–,:]\s*|\s+\d", re.I)
 # Elements of an author box looked at for its name heading.
 AUTHOR_BOX_MAX_ELEMENTS = 12
 JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
@@ -195,6 +200,10 @@ class Evidence:
     # Elements whose own text ends in a byline word ("<span>Written by</span>"): the name
     # follows in the next element, where the text-node search does not look.
     by_leads: list[HtmlElement] = field(default_factory=list, repr=False)
+    # Author pictures in the article (an avatar, "author__photo"), and the names shown right
+    # after them (read with the bylines): a card's "<img class=avatar> Jane Doe".
+    author_pictures: list[HtmlElement] = field(default_factory=list, repr=False)
+    picture_names: list[str] = field(default_factory=list)
     # itemprop=datePublished / dateModified values outside <meta>.
     itemprop_dates: dict[str, str] = field(default_factory=dict)
     # The containers of the page's first <h1>: never a sidebar, whatever their class.
@@ -342,6 +351,20 @@ def is_author_mark(element: HtmlElement) -> bool:
     return any(mark in classes for mark in AUTHOR_NAME_CLASSES)
 
 
+def in_listed_item(element: HtmlElement) -> bool:
+    """True when the element belongs to a microdata item with a sibling of the same type: one
+    of a grid of postings (each with its author), not the article itself."""
+    for ancestor in element.iterancestors():
+        kind = ancestor.get("itemtype")
+        if kind and ancestor.get("itemscope") is not None:
+            return any(
+                sibling.get("itemtype") == kind
+                for sibling in (ancestor.getprevious(), ancestor.getnext())
+                if sibling is not None
+            )
+    return False
+
+
 def author_mark_text(element: HtmlElement) -> str:
     """The name inside an author mark: its itemprop=name child, its content, or its text."""
     for child in element.iter():
@@ -370,6 +393,10 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                     found.h1_lines.append(lines)
         elif tag == "time":
             read_time_tag(element, found)
+        elif tag == "img":
+            if len(found.author_pictures) < 3 and is_author_picture(element):
+                if article_place(element, found.headline_holders) == IN_ARTICLE:
+                    found.author_pictures.append(element)
         elif tag == "script":
             if (element.get("type") or "").lower() == "application/ld+json" and element.text:
                 for item in json_items(parse_json_ld(element.text)):
@@ -385,7 +412,52 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
         found.bylines = find_bylines(
             tree, found.by_leads, found.headline_holders, found.beside_authors
         )
+        found.picture_names = names_after(found.author_pictures)
     return found
+
+
+def is_author_picture(element: HtmlElement) -> bool:
+    """True for an author's picture: an avatar ("avatar", a gravatar) or an image classed as
+    the author's ("author__photo", "author-image")."""
+    classes = (element.get("class") or "").lower()
+    if "avatar" in classes or "gravatar.com/" in (element.get("src") or ""):
+        return True
+    return "author" in classes and any(word in classes for word in AUTHOR_PICTURE_WORDS)
+
+
+def names_after(pictures: Sequence[HtmlElement]) -> list[str]:
+    """The text a reader sees right after each picture (its tail, else the first text of the
+    elements that follow it in its card), up to a separator or an "in"/"on" continuation:
+    "<img class=avatar> Jane Doe in Gardening" -> "Jane Doe"."""
+    names = []
+    for picture in pictures:
+        text = text_after(picture)
+        if text:
+            names.append(PICTURE_NAME_END_RE.split(text, maxsplit=1)[0])
+    return names
+
+
+def text_after(element: HtmlElement) -> str:
+    """The first visible text after an element, looked for in its next siblings and in those
+    of its three nearest containers."""
+    node = element
+    for _ in range(4):
+        tail = squash(node.tail)
+        if tail:
+            return tail
+        for sibling in node.itersiblings():
+            if isinstance(sibling.tag, str) and sibling.tag not in UNSEEN_TAGS:
+                for piece in sibling.itertext():
+                    if piece.strip():
+                        return squash(piece)
+            tail = squash(sibling.tail)
+            if tail:
+                return tail
+        parent = node.getparent()
+        if parent is None or parent.tag == "body":
+            break
+        node = parent
+    return ""
 
 
 def rendered_lines(element: HtmlElement) -> tuple[str, ...]:
@@ -467,7 +539,7 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
     if "author" not in marks and "byline" not in marks:
         return
     if is_author_mark(element):
-        if len(found.author_marks) < 10:
+        if len(found.author_marks) < 10 and not in_listed_item(element):
             text = author_mark_text(element)
             if text:
                 found.keep_author_text(element, text, found.author_marks)
