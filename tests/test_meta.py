@@ -17,7 +17,7 @@ import lxml.html
 import pytest
 
 from cleaners import extract_article
-from cleaners.meta.authors import find_authors, split_names
+from cleaners.meta.authors import copyright_holder, find_authors, split_names
 from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
 from cleaners.meta.evidence import Evidence, find_bylines, read_evidence, rendered_lines
 from cleaners.meta.language import choose_language
@@ -380,6 +380,17 @@ def test_a_job_title_after_a_name_is_no_second_author() -> None:
     assert split_names("Mira Okafor and Tom Reyes") == ["Mira Okafor", "Tom Reyes"]
     marks = Evidence(author_marks=["Mira Okafor , Home Security Expert", "Tom Reyes, Editor"])
     assert find_authors(marks).people == ["Mira Okafor", "Tom Reyes"]
+
+
+def test_a_copyright_notice_names_its_holder_or_nobody() -> None:
+    notice = "© 2019 - 2025 Wren & Moss Ltd. All rights reserved."
+    assert copyright_holder(notice) == "Wren & Moss Ltd"
+    assert copyright_holder("Copyright © 2025 Hal Brunner") == "Hal Brunner"
+    assert copyright_holder("Copyright Kestrel Labs 2024") == "Kestrel Labs"
+    # No holder: a year alone, a sentence about copyright, a link to a policy page.
+    assert copyright_holder("© 2025") is None
+    assert copyright_holder("© Copyright of logos belongs to their owners") is None
+    assert copyright_holder("Copyright Policy") is None
 
 
 def test_language_detected_from_the_body_when_undeclared_or_contradicted() -> None:

@@ -36,7 +36,8 @@ BY_LEAD_RE = re.compile(
     r"^\s*(?:(?:view|see|more)\s+(?:all\s+)?(?:posts|articles|stories)\s+)?"
     r"(?:(?:written|posted|reviewed|edited|published|reported|words|story|text|articles?|posts?)"
     r"\s+)?"
-    r"(?:by|von|par|por|di|door|av|af|автор|от)\s*:?\s+",
+    r"(?:by|von|par|por|di|door|av|af|автор|от)\s*:?\s+"
+    r"|^\s*(?:[^\s]+\s+){0,4}(?:written|authored)\s+by\s+",  # "This post was written by"
     re.IGNORECASE,
 )
 # A card data label naming its value as the author ("Written by", "Author", "Interview by").
@@ -50,6 +51,8 @@ LABEL_LEAD_RE = re.compile(
     r"|autore|byline)\s*[:|]\s*",
     re.I,
 )
+# A job title's phrase after a name ("Head of Marketing", "Editor at Large", "Director for").
+TITLE_PHRASE_RE = re.compile(r"\s(?:of|at|for|bei)\s")
 # Separators between names of one byline.
 NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b)\s*", re.I)
 # Honorifics and degrees around a name ("Dr.", "Prof.", "PhD", "MD").
@@ -111,6 +114,15 @@ DATE_TEXT_RE = re.compile(
 CLASSED_END_RE = re.compile(
     r"\s+(?:last\s+)?(?:updated|published|posted|modified)\b|\s+last\s+|\s*[|·•—–]\s*", re.I
 )
+# A copyright notice, its years and "by" left out, and where its holder's name ends.
+COPYRIGHT_RE = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:(?:©|copyright)\s*)?"
+    r"(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s*)?(?:by\s+)?(.*)",
+    re.I,
+)
+COPYRIGHT_END_RE = re.compile(
+    r"\s*[.|/•·–—,;:]|\s+-|\s+\d|\s+(?:all\s+rights|alle\s+rechte|tous\s+droits|powered)\b", re.I
+)
 # A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
 DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
 # JSON-LD and author meta tags: the sources a page declares rather than shows.
@@ -154,7 +166,7 @@ def split_names(text: str) -> list[str]:
     dropped; so is a later part ending in a role word, "Home Security Expert")."""
     text = BY_LEAD_RE.sub("", LABEL_LEAD_RE.sub("", squash(html.unescape(text))))
     names = []
-    for index, part in enumerate(NAME_SPLIT_RE.split(text)):
+    for index, part in enumerate(NAME_SPLIT_RE.split(without_title_phrases(text))):
         if part.endswith("-"):
             continue  # "Home- and Garden Editor": a compound's first half
         words = part.split()
@@ -164,6 +176,13 @@ def split_names(text: str) -> list[str]:
         if name:
             names.append(name)
     return names
+
+
+def without_title_phrases(text: str) -> str:
+    """A byline without the parts after its first comma that hold "of", "at" or "for": "Jane
+    Doe, Head of Research and Data" is one person and her title, not two names."""
+    first, *later = text.split(",")
+    return ",".join([first, *(chunk for chunk in later if not TITLE_PHRASE_RE.search(chunk))])
 
 
 def is_role(name: str) -> bool:
@@ -466,7 +485,22 @@ def publisher_names(evidence: Evidence) -> list[str]:
     for segment in (segments[-1], segments[0]) if len(segments) > 1 else ():
         if len(segment.split()) <= NAME_MAX_WORDS and names_host(segment, labels):
             return [segment]
-    return []
+    holder = copyright_holder(evidence.copyright)
+    return [holder] if holder else []
+
+
+def copyright_holder(notice: str) -> str | None:
+    """The holder a copyright notice names ("© 2025 Jane Doe. All rights reserved." -> "Jane
+    Doe"), the site's owner on a page that declares no name of its own; None when the notice
+    names none ("© 2025", "Copyright of logos belongs to ...")."""
+    found = COPYRIGHT_RE.search(notice)
+    if not found or not ("©" in notice or DIGIT_RE.search(notice)):
+        return None  # "Copyright Guidelines": a link to a policy, no notice
+    holder = COPYRIGHT_END_RE.split(found.group(1), maxsplit=1)[0].strip()
+    words = holder.split()
+    if not words or len(words) > NAME_MAX_WORDS or not words[0][0].isupper():
+        return None
+    return None if is_label(holder) or URL_LIKE_RE.search(holder) else holder
 
 
 def names_host(segment: str, labels: Sequence[str]) -> bool:

@@ -69,6 +69,7 @@ READ_TAGS = (
     "section",
     "small",
     "img",
+    "footer",
 )
 # A visible byline's opening ("By Jane Doe", "Written by", "Von", "Par"), and its length limit.
 # A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, or a
@@ -98,6 +99,9 @@ CREDIT_BY_RE = re.compile(
     re.IGNORECASE,
 )
 BYLINE_MAX_WORDS = 12
+# A credit sentence ("This post was written by Jane Doe, Head of Research") may be longer.
+CREDIT_SENTENCE_RE = re.compile(r"^(?:[^\s]+\s+){0,4}(?:written|authored)\s+by\s", re.I)
+CREDIT_SENTENCE_MAX_WORDS = 20
 # Text nodes that may hold a byline word: the body's text nodes, tested in Python (an `in`-style
 # regex search over each). libxml2's own `contains()` predicates found the same nodes at about
 # twice the cost, copying every text node once per word tested. (An element whose own text ends
@@ -112,6 +116,8 @@ BY_TEXT_NODES_MAX = 40
 LEAD_ENDS = (" by", "\nby", "\tby")
 BY_LEAD_ENDS = ("by", "by:", "von", "von:", "par", "par:", "por", "por:")
 LEAD_MAX_CHARS = 40
+# A copyright notice's length limit ("© 2025 Jane Doe. All rights reserved.").
+NOTICE_MAX_CHARS = 120
 # A link to an author's page: a path segment naming authors, then the author's slug.
 AUTHOR_PATH_RE = re.compile(
     r"/(?:authors?|writers?|contributors?|columnists?|people|staff|profiles?|autor(?:en)?"
@@ -204,6 +210,8 @@ class Evidence:
     # after them (read with the bylines): a card's "<img class=avatar> Jane Doe".
     author_pictures: list[HtmlElement] = field(default_factory=list, repr=False)
     picture_names: list[str] = field(default_factory=list)
+    # The page's last short copyright notice ("© 2025 Jane Doe. All rights reserved.").
+    copyright: str = ""
     # itemprop=datePublished / dateModified values outside <meta>.
     itemprop_dates: dict[str, str] = field(default_factory=dict)
     # The containers of the page's first <h1>: never a sidebar, whatever their class.
@@ -404,6 +412,8 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
         else:
             read_marked_element(element, tag, found, url)
             lead = element.text
+            if lead and ("©" in lead or "opyright" in lead) and len(lead) <= NOTICE_MAX_CHARS:
+                found.copyright = squash(lead)  # the last one: the page's footer
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
                 tail = lead.rstrip(" :\n\t").lower()
                 if tail == "by" or tail.endswith(LEAD_ENDS) or LABEL_ONLY_RE.match(tail):
@@ -658,7 +668,7 @@ def find_bylines(
             continue
         seen.add(holder)
         holder, text = byline_holder(holder)
-        if len(text.split()) > BYLINE_MAX_WORDS or not BYLINE_RE.search(text):
+        if not BYLINE_RE.search(text) or not short_byline(text):
             continue
         if not BYLINE_NAME_RE.search(text):
             continue
@@ -673,6 +683,15 @@ def find_bylines(
         if len(bylines) >= 5:
             break
     return bylines
+
+
+def short_byline(text: str) -> bool:
+    """True for a line short enough to be a byline: BYLINE_MAX_WORDS, or
+    CREDIT_SENTENCE_MAX_WORDS for a credit sentence that names the writer and a title."""
+    words = len(text.split())
+    if words <= BYLINE_MAX_WORDS:
+        return True
+    return words <= CREDIT_SENTENCE_MAX_WORDS and bool(CREDIT_SENTENCE_RE.match(text))
 
 
 def by_text_nodes(tree: HtmlElement) -> list:
