@@ -19,7 +19,13 @@ import pytest
 from cleaners import extract_article
 from cleaners.meta.authors import copyright_holder, find_authors, split_names
 from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
-from cleaners.meta.evidence import Evidence, find_bylines, read_evidence, rendered_lines
+from cleaners.meta.evidence import (
+    Evidence,
+    captioned_portraits,
+    find_bylines,
+    read_evidence,
+    rendered_lines,
+)
 from cleaners.meta.language import choose_language
 from cleaners.meta.learned import learned_byline_places, title_affix_blocks
 from cleaners.meta.title import (
@@ -391,6 +397,18 @@ def test_a_copyright_notice_names_its_holder_or_nobody() -> None:
     assert copyright_holder("© 2025") is None
     assert copyright_holder("© Copyright of logos belongs to their owners") is None
     assert copyright_holder("Copyright Policy") is None
+
+
+def test_one_captioned_portrait_is_an_author_card_several_are_the_articles_people() -> None:
+    card = lxml.html.fromstring(
+        "<div><p><img alt='Ines Arroyo' src='/a.jpg'></p><p>Ines Arroyo writes on food.</p></div>"
+    )
+    assert captioned_portraits(list(card.iter("img"))) == ["Ines Arroyo"]
+    people = lxml.html.fromstring(
+        "<div><img alt='Ines Arroyo'><h3>Ines Arroyo</h3><img alt='Tom Reyes'><h3>Tom Reyes</h3>"
+        "<img alt='Kim Lee'><p>A photo of the harbour</p></div>"
+    )
+    assert captioned_portraits(list(people.iter("img"))) == []
 
 
 def test_language_detected_from_the_body_when_undeclared_or_contradicted() -> None:

@@ -219,10 +219,13 @@ def looks_like_person(name: str) -> bool:
     return bool(capitals) and all(w[0].isupper() or not w[0].isalpha() for w in capitals)
 
 
-def is_organisation(name: str, sites: Sequence[str]) -> bool:
-    """True for a name that is the site's own or names a body rather than a person."""
+def is_organisation(name: str, sites: Sequence[str], hosts: Sequence[str] = ()) -> bool:
+    """True for a name that is the site's own or names a body rather than a person; a single
+    word is the site's too when it names the host ("CDC" on cdc.gov)."""
     words = {word.strip(".,").lower() for word in name.split()}
-    return bool(words & ORGANISATION_WORDS) or is_site_segment(name, sites)
+    if words & ORGANISATION_WORDS or is_site_segment(name, sites):
+        return True
+    return len(words) == 1 and is_site_segment(name, hosts)
 
 
 def json_ld_authors(evidence: Evidence) -> list[tuple[str, bool]]:
@@ -266,7 +269,22 @@ def source_bylines(evidence: Evidence) -> Iterable[list[tuple[str, bool]]]:
     yield first_classed(evidence.author_classed)
     yield first_classed(evidence.learned_bylines)
     # The name beside an author's picture: a card with no other mark.
-    yield first_classed([text for text in evidence.picture_names if not has_label(text)])
+    yield first_classed(picture_people(evidence))
+
+
+def picture_people(evidence: Evidence) -> list[str]:
+    """The names shown with author pictures and portraits that name neither page furniture
+    ("Follow Jane"), nor the site (its logo's alt text), nor what the headline is about (a
+    product's or a subject's picture)."""
+    sites = site_names(evidence)
+    headline = compact(" ".join([evidence.title, *evidence.h1s[:1]]))
+    return [
+        text
+        for text in evidence.picture_names
+        if not has_label(text)
+        and not is_organisation(text, sites)
+        and compact(text) not in headline
+    ]
 
 
 def meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
@@ -387,6 +405,7 @@ def find_authors(
     worth less than one the page declares); then the first full name beside the article (a
     sidebar's author panel, only with `beside`)."""
     sites = owned_site_names(evidence)
+    hosts = host_names(evidence.host)
     organisations: list[str] = []
     handles: list[str] = []
     sources = [(bylines, "page") for bylines in source_bylines(evidence)]
@@ -399,7 +418,7 @@ def find_authors(
             break
         if kind == "fallback" and organisations:
             continue
-        people = source_people(bylines, sites, organisations)
+        people = source_people(bylines, sites, organisations, hosts)
         if people and all(" " in name for name in people):
             if index < DECLARED_SOURCES:
                 people = shown_instead(people, evidence, sites)
@@ -434,7 +453,10 @@ def with_co_authors(people: list[str], evidence: Evidence, sites: Sequence[str])
 
 
 def source_people(
-    bylines: list[tuple[str, bool]], sites: Sequence[str], organisations: list[str]
+    bylines: list[tuple[str, bool]],
+    sites: Sequence[str],
+    organisations: list[str],
+    hosts: Sequence[str] = (),
 ) -> list[str]:
     """The people one source names; the organisations it names are added to `organisations`."""
     people: list[str] = []
@@ -448,7 +470,7 @@ def source_people(
             if is_role(name) or is_label(name):
                 continue
             name = without_site_suffix(name, sites)
-            if is_organisation(name, sites):
+            if is_organisation(name, sites, hosts):
                 organisations.append(name)
             elif looks_like_person(name):
                 people.append(name)

@@ -147,6 +147,8 @@ CREDIT_END_RE = re.compile(
     r"\s+by|\b(?:reviewers?|editors?|review))\s*:?\s*$",
     re.I,
 )
+# An image at most this many pixels wide or high is an icon, not a portrait.
+ICON_MAX_PIXELS = 24
 # Words of a class naming an image as the author's picture ("author__photo").
 AUTHOR_PICTURE_WORDS = ("photo", "image", "img", "pic")
 # Where a name shown after an author picture ends: "Jane Doe in Gardening", "Jane Doe | May 3".
@@ -210,6 +212,8 @@ class Evidence:
     # after them (read with the bylines): a card's "<img class=avatar> Jane Doe".
     author_pictures: list[HtmlElement] = field(default_factory=list, repr=False)
     picture_names: list[str] = field(default_factory=list)
+    # Images in the article whose alt text may be a person's name (a portrait).
+    portraits: list[HtmlElement] = field(default_factory=list, repr=False)
     # The page's last short copyright notice ("© 2025 Jane Doe. All rights reserved.").
     copyright: str = ""
     # itemprop=datePublished / dateModified values outside <meta>.
@@ -402,9 +406,7 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
         elif tag == "time":
             read_time_tag(element, found)
         elif tag == "img":
-            if len(found.author_pictures) < 3 and is_author_picture(element):
-                if article_place(element, found.headline_holders) == IN_ARTICLE:
-                    found.author_pictures.append(element)
+            read_picture(element, found)
         elif tag == "script":
             if (element.get("type") or "").lower() == "application/ld+json" and element.text:
                 for item in json_items(parse_json_ld(element.text)):
@@ -423,7 +425,44 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
             tree, found.by_leads, found.headline_holders, found.beside_authors
         )
         found.picture_names = names_after(found.author_pictures)
+        found.picture_names += captioned_portraits(found.portraits)
     return found
+
+
+def read_picture(element: HtmlElement, found: Evidence) -> None:
+    """An author's picture, or a portrait whose alt text is a name (2-4 words), in the
+    article."""
+    if len(found.author_pictures) < 3 and is_author_picture(element):
+        if article_place(element, found.headline_holders) == IN_ARTICLE:
+            found.author_pictures.append(element)
+        return
+    alt = element.get("alt")
+    if alt and 1 < len(alt.split()) <= 4 and alt[0].isupper() and len(found.portraits) < 5:
+        if is_icon(element):
+            return
+        if article_place(element, found.headline_holders) == IN_ARTICLE:
+            found.portraits.append(element)
+
+
+def is_icon(element: HtmlElement) -> bool:
+    """True for an image declared a few pixels wide or high: an icon or a badge."""
+    for attribute in ("width", "height"):
+        value = (element.get(attribute) or "").removesuffix("px")
+        if value.isdigit() and int(value) <= ICON_MAX_PIXELS:
+            return True
+    return False
+
+
+def captioned_portraits(portraits: Sequence[HtmlElement]) -> list[str]:
+    """The name of the one person whose portrait is captioned by the text after it opening
+    with its alt text ("<img alt='Jane Doe'><p>Jane Doe is a travel writer ..."): an author
+    card. Several such people are a list of people the article is about."""
+    names = set()
+    for portrait in portraits:
+        alt = squash(portrait.get("alt"))
+        if text_after(portrait).startswith(alt):
+            names.add(alt)
+    return list(names) if len(names) == 1 else []
 
 
 def is_author_picture(element: HtmlElement) -> bool:
