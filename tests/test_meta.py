@@ -411,6 +411,17 @@ def test_one_captioned_portrait_is_an_author_card_several_are_the_articles_peopl
     assert captioned_portraits(list(people.iter("img"))) == []
 
 
+def test_the_line_under_the_headline_gives_one_full_name_or_none() -> None:
+    def people(line: str) -> list[str]:
+        return find_authors(Evidence(headline_line=line)).people
+
+    assert people("Jo Park | Senior Writer | July 2, 2025") == ["Jo Park"]
+    assert people("By Ana Ruiz Updated on May 3, 2025 Edited by Kim Lee") == ["Ana Ruiz"]
+    # Two parts that could be names (a section beside the writer): neither is taken.
+    assert people("by Ana Ruiz, Garden Educator | Dec 30, 2025 | Indoor Plants") == []
+    assert people("#review #tech | May 3, 2025") == []
+
+
 def test_language_detected_from_the_body_when_undeclared_or_contradicted() -> None:
     english = "The council voted on Tuesday to add bus lanes on two of the busiest roads. " * 5
     assert choose_language(None, english).language == "en"

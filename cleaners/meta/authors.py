@@ -123,6 +123,10 @@ COPYRIGHT_RE = re.compile(
 COPYRIGHT_END_RE = re.compile(
     r"\s*[.|/•·–—,;:]|\s+-|\s+\d|\s+(?:all\s+rights|alle\s+rechte|tous\s+droits|powered)\b", re.I
 )
+# A name of letters, hyphens, apostrophes and initials' dots only ("Jane O'Neil-Doe").
+PLAIN_NAME_RE = re.compile(r"^[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*)+$")
+# The separators of a headline's meta line.
+HEADLINE_LINE_SPLIT_RE = re.compile(r"\s*[|·•—–]\s*")
 # A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
 DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
 # JSON-LD and author meta tags: the sources a page declares rather than shows.
@@ -270,6 +274,28 @@ def source_bylines(evidence: Evidence) -> Iterable[list[tuple[str, bool]]]:
     yield first_classed(evidence.learned_bylines)
     # The name beside an author's picture: a card with no other mark.
     yield first_classed(picture_people(evidence))
+    yield headline_line_people(evidence)
+
+
+def headline_line_people(evidence: Evidence) -> list[tuple[str, bool]]:
+    """The one full name among the parts of the dated line under the headline ("Jane Doe |
+    Senior Writer | May 2, 2025"); none when several parts could be names (sections)."""
+    text = squash(DATE_TEXT_RE.sub(" | ", evidence.headline_line))
+    names = [
+        strip_name(CLASSED_END_RE.split(part.split(",")[0], maxsplit=1)[0])
+        for part in HEADLINE_LINE_SPLIT_RE.split(text)
+        if not CREDIT_BY_RE.search(part)  # "Edited by Jane Doe": not the writer
+    ]
+    parts = [
+        name
+        for name in names
+        if " " in name
+        and looks_like_person(name)
+        and PLAIN_NAME_RE.match(name)
+        and not has_label(name)
+        and not is_role(name)
+    ]
+    return [(parts[0], False)] if len(parts) == 1 else []
 
 
 def picture_people(evidence: Evidence) -> list[str]:

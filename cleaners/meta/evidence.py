@@ -147,6 +147,13 @@ CREDIT_END_RE = re.compile(
     r"\s+by|\b(?:reviewers?|editors?|review))\s*:?\s*$",
     re.I,
 )
+# The meta line under a headline: at most this many words, and a date in it.
+HEADLINE_LINE_MAX_WORDS = 15
+HEADLINE_LINE_DATE_RE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\.?\s+"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b\d{4}-\d{2}-\d{2}\b",
+    re.I,
+)
 # An image at most this many pixels wide or high is an icon, not a portrait.
 ICON_MAX_PIXELS = 24
 # Words of a class naming an image as the author's picture ("author__photo").
@@ -212,6 +219,9 @@ class Evidence:
     # after them (read with the bylines): a card's "<img class=avatar> Jane Doe".
     author_pictures: list[HtmlElement] = field(default_factory=list, repr=False)
     picture_names: list[str] = field(default_factory=list)
+    # The short dated line right under the headline ("Jane Doe | Senior Writer | May 2, 2025"),
+    # read with the bylines.
+    headline_line: str = ""
     # Images in the article whose alt text may be a person's name (a portrait).
     portraits: list[HtmlElement] = field(default_factory=list, repr=False)
     # The page's last short copyright notice ("© 2025 Jane Doe. All rights reserved.").
@@ -426,7 +436,28 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
         )
         found.picture_names = names_after(found.author_pictures)
         found.picture_names += captioned_portraits(found.portraits)
+        found.headline_line = line_under_headline(tree)
     return found
+
+
+def line_under_headline(tree: HtmlElement) -> str:
+    """The text of the element right after the page's first <h1> (or after its container)
+    when it is a short line holding a date: the meta line of the headline."""
+    headline = next(tree.iter("h1"), None)
+    node = headline
+    for _ in range(2):
+        if node is None:
+            return ""
+        following = node.getnext()
+        while following is not None and not isinstance(following.tag, str):
+            following = following.getnext()
+        if following is not None:
+            if not short_enough(following, HEADLINE_LINE_MAX_WORDS):
+                return ""
+            text = spaced_text(following)
+            return text if HEADLINE_LINE_DATE_RE.search(text) else ""
+        node = node.getparent()
+    return ""
 
 
 def read_picture(element: HtmlElement, found: Evidence) -> None:
