@@ -112,7 +112,8 @@ DATE_TEXT_RE = re.compile(
 )
 # Where the name of an author-classed text without "by" ends: a label or a separator.
 CLASSED_END_RE = re.compile(
-    r"\s+(?:last\s+)?(?:updated|published|posted|modified)\b|\s+last\s+|\s*[|·•—–]\s*", re.I
+    r"\s+(?:last\s+)?(?:updated|published|posted|modified)\b|\s+(?:last|on)\s+|\s*[|·•—–]\s*",
+    re.I,
 )
 # A copyright notice, its years and "by" left out, and where its holder's name ends.
 COPYRIGHT_RE = re.compile(
@@ -160,6 +161,8 @@ def strip_name(text: str) -> str:
     for _ in range(2):
         text = HONORIFIC_RE.sub("", text).strip()
     words = text.split()
+    if len(words) > 2 and words[0] == "".join(word[0] for word in words[1:]).upper():
+        words.pop(0)  # "JD Jane Doe": the initials an avatar placeholder shows
     while len(words) > 2 and words[-1].lower().strip(".,") in ROLE_WORDS:
         words.pop()  # "Jane Doe Senior Editor": the job title after the name
     return " ".join(words).strip(" .,;:|-–—·•()[]\"'“”")
@@ -378,7 +381,8 @@ def first_classed(texts: list[str]) -> list[tuple[str, bool]]:
     """The first text of an author-classed element that is a full name (two words or more):
     "Jane Doe", "Jane Doe Senior Writer"; a lone word there is as often a label."""
     for text in dict.fromkeys(texts):
-        text = squash(DATE_TEXT_RE.sub(" ", text))  # "Dec 17, 2025 Jane Doe": the date beside
+        # "Dec 17, 2025 Jane Doe", "Dec 17, 2025 · Jane Doe": the date beside, and its separator
+        text = squash(DATE_TEXT_RE.sub(" ", text)).lstrip("|·•—–-, ")
         if CREDIT_BY_RE.search(text):
             continue  # "Reviewed by Jane Doe": a reviewer's line, not the byline
         if BY_WORD_RE.search(text):

@@ -680,6 +680,8 @@ def short_text(element: HtmlElement) -> str | None:
         text = spaced_text(element)
         if LEAD_LIST_RE.match(text):  # "Written by Jane Doe, John Roe and Kim Lee"
             return text
+        if len(text.split()) <= HEADLINE_LINE_MAX_WORDS and HEADLINE_LINE_DATE_RE.search(text):
+            return text  # "Dec 19, 2025 · Jane Doe on behalf of the Docs Team": a meta line
     for index, child in enumerate(element.iterdescendants()):
         if index >= AUTHOR_BOX_MAX_ELEMENTS:
             break
