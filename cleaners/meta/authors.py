@@ -336,20 +336,27 @@ def meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
 def shown_instead(people: list[str], evidence: Evidence, sites: Sequence[str]) -> list[str]:
     """Declared authors, or the person the visible "By ..." lines of author-classed elements
     name (all the same one) when the page shows the declared ones nowhere among its author
-    texts: the declared one is then the account that posted the story."""
-    shown = compact(" ".join([*evidence.author_marks, *evidence.author_links,
-                              *evidence.author_classed]))
-    if any(compact(name) in shown for name in people):
+    texts: the declared one is then the account that posted the story. The visible bylines
+    (read for such a page) count as author-classed lines."""
+    if shown_among_author_texts(people, evidence):
         return people
     lines = {
         tuple(source_people([(undated_names(text), False)], sites, []))
-        for text in evidence.author_classed
+        for text in [*evidence.author_classed, *evidence.bylines[:1]]
         if BY_LEAD_RE.match(text) and not CREDIT_BY_RE.search(text)
     }
     if len(lines) != 1:  # none, or teasers' "By ..." lines naming several people
         return people
     named = list(lines.pop())
     return named if named and all(" " in name for name in named) else people
+
+
+def shown_among_author_texts(people: list[str], evidence: Evidence) -> bool:
+    """True when an author mark, link or author-classed text shows one of the people."""
+    shown = compact(
+        " ".join([*evidence.author_marks, *evidence.author_links, *evidence.author_classed])
+    )
+    return any(compact(name) in shown for name in people)
 
 
 def labelled_meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
