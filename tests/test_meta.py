@@ -17,9 +17,15 @@ import lxml.html
 import pytest
 
 from cleaners import extract_article
-from cleaners.meta.authors import find_authors, split_names
+from cleaners.meta.authors import copyright_holder, find_authors, split_names
 from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
-from cleaners.meta.evidence import Evidence, find_bylines, read_evidence, rendered_lines
+from cleaners.meta.evidence import (
+    Evidence,
+    captioned_portraits,
+    find_bylines,
+    read_evidence,
+    rendered_lines,
+)
 from cleaners.meta.language import choose_language
 from cleaners.meta.learned import learned_byline_places, title_affix_blocks
 from cleaners.meta.title import (
@@ -459,6 +465,50 @@ def test_bylines_are_split_and_cleaned() -> None:
     assert find_authors(Evidence(bylines=["Harbourside By Lumen, New Haven"])).people == []
     posted = Evidence(bylines=["Posted on May 2, 2025 by Jane Doe"])
     assert find_authors(posted).people == ["Jane Doe"]
+
+
+def test_a_job_title_after_a_name_is_no_second_author() -> None:
+    # "Home- and Garden Security Expert": a compound's first half and a phrase ending in a
+    # role word after the name are her title; a second name after "and" stays.
+    assert split_names("Mira Okafor , Home- and Garden-Security Expert") == ["Mira Okafor"]
+    assert split_names("By Mira Okafor, Kitchen Appliance Reviewer") == ["Mira Okafor"]
+    assert split_names("Mira Okafor and Tom Reyes") == ["Mira Okafor", "Tom Reyes"]
+    marks = Evidence(author_marks=["Mira Okafor , Home Security Expert", "Tom Reyes, Editor"])
+    assert find_authors(marks).people == ["Mira Okafor", "Tom Reyes"]
+
+
+def test_a_copyright_notice_names_its_holder_or_nobody() -> None:
+    notice = "© 2019 - 2025 Wren & Moss Ltd. All rights reserved."
+    assert copyright_holder(notice) == "Wren & Moss Ltd"
+    assert copyright_holder("Copyright © 2025 Hal Brunner") == "Hal Brunner"
+    assert copyright_holder("Copyright Kestrel Labs 2024") == "Kestrel Labs"
+    # No holder: a year alone, a sentence about copyright, a link to a policy page.
+    assert copyright_holder("© 2025") is None
+    assert copyright_holder("© Copyright of logos belongs to their owners") is None
+    assert copyright_holder("Copyright Policy") is None
+
+
+def test_one_captioned_portrait_is_an_author_card_several_are_the_articles_people() -> None:
+    card = lxml.html.fromstring(
+        "<div><p><img alt='Ines Arroyo' src='/a.jpg'></p><p>Ines Arroyo writes on food.</p></div>"
+    )
+    assert captioned_portraits(list(card.iter("img"))) == ["Ines Arroyo"]
+    people = lxml.html.fromstring(
+        "<div><img alt='Ines Arroyo'><h3>Ines Arroyo</h3><img alt='Tom Reyes'><h3>Tom Reyes</h3>"
+        "<img alt='Kim Lee'><p>A photo of the harbour</p></div>"
+    )
+    assert captioned_portraits(list(people.iter("img"))) == []
+
+
+def test_the_line_under_the_headline_gives_one_full_name_or_none() -> None:
+    def people(line: str) -> list[str]:
+        return find_authors(Evidence(headline_line=line)).people
+
+    assert people("Jo Park | Senior Writer | July 2, 2025") == ["Jo Park"]
+    assert people("By Ana Ruiz Updated on May 3, 2025 Edited by Kim Lee") == ["Ana Ruiz"]
+    # Two parts that could be names (a section beside the writer): neither is taken.
+    assert people("by Ana Ruiz, Garden Educator | Dec 30, 2025 | Indoor Plants") == []
+    assert people("#review #tech | May 3, 2025") == []
 
 
 def test_language_detected_from_the_body_when_undeclared_or_contradicted() -> None:

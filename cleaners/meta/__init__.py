@@ -15,9 +15,15 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
-from cleaners.meta.authors import find_authors
+from cleaners.meta.authors import find_authors, shown_among_author_texts
 from cleaners.meta.dates import find_dates
-from cleaners.meta.evidence import Evidence, find_bylines
+from cleaners.meta.evidence import (
+    Evidence,
+    captioned_portraits,
+    find_bylines,
+    line_under_headline,
+    names_after,
+)
 from cleaners.meta.evidence import read_evidence as read_declared_evidence
 from cleaners.meta.language import choose_language
 from cleaners.meta.learned import (
@@ -38,12 +44,21 @@ def read_evidence(
 ) -> Evidence:
     """What the page declares about itself; its visible "By ..." lines, and the texts at the
     places the outlet's other pages show their bylines (`learned_byline_places`), are read
-    only when its structured data, author marks and author links name no person."""
+    only when its structured data, author marks and author links name no person; the
+    bylines also when the person they name is shown among no author texts."""
     evidence = read_declared_evidence(tree, url, bylines=False)
-    if not find_authors(evidence, beside=False).people:
+    people = find_authors(evidence, beside=False).people
+    if people and not shown_among_author_texts(people, evidence):
+        # A declared author the page shows nowhere may be the posting account: its visible
+        # byline names the writer.
+        evidence.bylines = find_bylines(tree, evidence.by_leads, evidence.headline_holders)
+    elif not people:
         evidence.bylines = find_bylines(
             tree, evidence.by_leads, evidence.headline_holders, evidence.beside_authors
         )
+        evidence.picture_names = names_after(evidence.author_pictures)
+        evidence.picture_names += captioned_portraits(evidence.portraits)
+        evidence.headline_line = line_under_headline(tree)
         if byline_places:
             evidence.learned_bylines = read_byline_places(tree, byline_places)
     return evidence

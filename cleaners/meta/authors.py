@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cleaners.meta.evidence import CREDIT_BY_RE, Evidence, squash, types_of
@@ -36,7 +36,8 @@ BY_LEAD_RE = re.compile(
     r"^\s*(?:(?:view|see|more)\s+(?:all\s+)?(?:posts|articles|stories)\s+)?"
     r"(?:(?:written|posted|reviewed|edited|published|reported|words|story|text|articles?|posts?)"
     r"\s+)?"
-    r"(?:by|von|par|por|di|door|av|af|автор|от)\s*:?\s+",
+    r"(?:by|von|par|por|di|door|av|af|автор|от)\s*:?\s+"
+    r"|^\s*(?:[^\s]+\s+){0,4}(?:written|authored)\s+by\s+",  # "This post was written by"
     re.IGNORECASE,
 )
 # A card data label naming its value as the author ("Written by", "Author", "Interview by").
@@ -50,6 +51,8 @@ LABEL_LEAD_RE = re.compile(
     r"|autore|byline)\s*[:|]\s*",
     re.I,
 )
+# A job title's phrase after a name ("Head of Marketing", "Editor at Large", "Director for").
+TITLE_PHRASE_RE = re.compile(r"\s(?:of|at|for|bei)\s")
 # Separators between names of one byline.
 NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b)\s*", re.I)
 # Honorifics and degrees around a name ("Dr.", "Prof.", "PhD", "MD").
@@ -109,8 +112,22 @@ DATE_TEXT_RE = re.compile(
 )
 # Where the name of an author-classed text without "by" ends: a label or a separator.
 CLASSED_END_RE = re.compile(
-    r"\s+(?:last\s+)?(?:updated|published|posted|modified)\b|\s+last\s+|\s*[|·•—–]\s*", re.I
+    r"\s+(?:last\s+)?(?:updated|published|posted|modified)\b|\s+(?:last|on)\s+|\s*[|·•—–]\s*",
+    re.I,
 )
+# A copyright notice, its years and "by" left out, and where its holder's name ends.
+COPYRIGHT_RE = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:(?:©|copyright)\s*)?"
+    r"(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s*)?(?:by\s+)?(.*)",
+    re.I,
+)
+COPYRIGHT_END_RE = re.compile(
+    r"\s*[.|/•·–—,;:]|\s+-|\s+\d|\s+(?:all\s+rights|alle\s+rechte|tous\s+droits|powered)\b", re.I
+)
+# A name of letters, hyphens, apostrophes and initials' dots only ("Jane O'Neil-Doe").
+PLAIN_NAME_RE = re.compile(r"^[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*)+$")
+# The separators of a headline's meta line.
+HEADLINE_LINE_SPLIT_RE = re.compile(r"\s*[|·•—–]\s*")
 # A user handle or a template's placeholder ("andrew.keaveney", "page.head.extra.author").
 DOTTED_HANDLE_RE = re.compile(r"^\w+(?:\.\w+)+$")
 # JSON-LD and author meta tags: the sources a page declares rather than shows.
@@ -144,6 +161,8 @@ def strip_name(text: str) -> str:
     for _ in range(2):
         text = HONORIFIC_RE.sub("", text).strip()
     words = text.split()
+    if len(words) > 2 and words[0] == "".join(word[0] for word in words[1:]).upper():
+        words.pop(0)  # "JD Jane Doe": the initials an avatar placeholder shows
     while len(words) > 2 and words[-1].lower().strip(".,") in ROLE_WORDS:
         words.pop()  # "Jane Doe Senior Editor": the job title after the name
     return " ".join(words).strip(" .,;:|-–—·•()[]\"'“”")
@@ -151,14 +170,26 @@ def strip_name(text: str) -> str:
 
 def split_names(text: str) -> list[str]:
     """The names of one byline ("Jane Doe and John Roe, Staff Writer" -> two names, the role
-    dropped)."""
+    dropped; so is a later part ending in a role word, "Home Security Expert")."""
     text = BY_LEAD_RE.sub("", LABEL_LEAD_RE.sub("", squash(html.unescape(text))))
     names = []
-    for part in NAME_SPLIT_RE.split(text):
+    for index, part in enumerate(NAME_SPLIT_RE.split(without_title_phrases(text))):
+        if part.endswith("-"):
+            continue  # "Home- and Garden Editor": a compound's first half
+        words = part.split()
+        if index and words and words[-1].lower().strip(".") in ROLE_WORDS:
+            continue  # "Jane Doe, Home Security Expert": her job title
         name = strip_name(part)
         if name:
             names.append(name)
     return names
+
+
+def without_title_phrases(text: str) -> str:
+    """A byline without the parts after its first comma that hold "of", "at" or "for": "Jane
+    Doe, Head of Research and Data" is one person and her title, not two names."""
+    first, *later = text.split(",")
+    return ",".join([first, *(chunk for chunk in later if not TITLE_PHRASE_RE.search(chunk))])
 
 
 def is_role(name: str) -> bool:
@@ -176,6 +207,11 @@ def is_label(name: str) -> bool:
     return not words or all(word in LABEL_WORDS for word in words)
 
 
+def has_label(text: str) -> bool:
+    """True when a word of the text is page furniture ("Follow Sarah", "About Jane")."""
+    return any(is_label(word) for word in text.split())
+
+
 def looks_like_person(name: str) -> bool:
     """True for a plausible person's name: 1-5 words, capitalised, no digits, no URL, no lone
     credential."""
@@ -190,10 +226,13 @@ def looks_like_person(name: str) -> bool:
     return bool(capitals) and all(w[0].isupper() or not w[0].isalpha() for w in capitals)
 
 
-def is_organisation(name: str, sites: Sequence[str]) -> bool:
-    """True for a name that is the site's own or names a body rather than a person."""
+def is_organisation(name: str, sites: Sequence[str], hosts: Sequence[str] = ()) -> bool:
+    """True for a name that is the site's own or names a body rather than a person; a single
+    word is the site's too when it names the host ("CDC" on cdc.gov)."""
     words = {word.strip(".,").lower() for word in name.split()}
-    return bool(words & ORGANISATION_WORDS) or is_site_segment(name, sites)
+    if words & ORGANISATION_WORDS or is_site_segment(name, sites):
+        return True
+    return len(words) == 1 and is_site_segment(name, hosts)
 
 
 def json_ld_authors(evidence: Evidence) -> list[tuple[str, bool]]:
@@ -236,6 +275,45 @@ def source_bylines(evidence: Evidence) -> Iterable[list[tuple[str, bool]]]:
     yield from first_named(evidence.bylines)
     yield first_classed(evidence.author_classed)
     yield first_classed(evidence.learned_bylines)
+    # The name beside an author's picture: a card with no other mark.
+    yield first_classed(picture_people(evidence))
+    yield headline_line_people(evidence)
+
+
+def headline_line_people(evidence: Evidence) -> list[tuple[str, bool]]:
+    """The one full name among the parts of the dated line under the headline ("Jane Doe |
+    Senior Writer | May 2, 2025"); none when several parts could be names (sections)."""
+    text = squash(DATE_TEXT_RE.sub(" | ", evidence.headline_line))
+    names = [
+        strip_name(CLASSED_END_RE.split(part.split(",")[0], maxsplit=1)[0])
+        for part in HEADLINE_LINE_SPLIT_RE.split(text)
+        if not CREDIT_BY_RE.search(part)  # "Edited by Jane Doe": not the writer
+    ]
+    parts = [
+        name
+        for name in names
+        if " " in name
+        and looks_like_person(name)
+        and PLAIN_NAME_RE.match(name)
+        and not has_label(name)
+        and not is_role(name)
+    ]
+    return [(parts[0], False)] if len(parts) == 1 else []
+
+
+def picture_people(evidence: Evidence) -> list[str]:
+    """The names shown with author pictures and portraits that name neither page furniture
+    ("Follow Jane"), nor the site (its logo's alt text), nor what the headline is about (a
+    product's or a subject's picture)."""
+    sites = site_names(evidence)
+    headline = compact(" ".join([evidence.title, *evidence.h1s[:1]]))
+    return [
+        text
+        for text in evidence.picture_names
+        if not has_label(text)
+        and not is_organisation(text, sites)
+        and compact(text) not in headline
+    ]
 
 
 def meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
@@ -258,20 +336,27 @@ def meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
 def shown_instead(people: list[str], evidence: Evidence, sites: Sequence[str]) -> list[str]:
     """Declared authors, or the person the visible "By ..." lines of author-classed elements
     name (all the same one) when the page shows the declared ones nowhere among its author
-    texts: the declared one is then the account that posted the story."""
-    shown = compact(" ".join([*evidence.author_marks, *evidence.author_links,
-                              *evidence.author_classed]))
-    if any(compact(name) in shown for name in people):
+    texts: the declared one is then the account that posted the story. The visible bylines
+    (read for such a page) count as author-classed lines."""
+    if shown_among_author_texts(people, evidence):
         return people
     lines = {
         tuple(source_people([(undated_names(text), False)], sites, []))
-        for text in evidence.author_classed
+        for text in [*evidence.author_classed, *evidence.bylines[:1]]
         if BY_LEAD_RE.match(text) and not CREDIT_BY_RE.search(text)
     }
     if len(lines) != 1:  # none, or teasers' "By ..." lines naming several people
         return people
     named = list(lines.pop())
     return named if named and all(" " in name for name in named) else people
+
+
+def shown_among_author_texts(people: list[str], evidence: Evidence) -> bool:
+    """True when an author mark, link or author-classed text shows one of the people."""
+    shown = compact(
+        " ".join([*evidence.author_marks, *evidence.author_links, *evidence.author_classed])
+    )
+    return any(compact(name) in shown for name in people)
 
 
 def labelled_meta_authors(evidence: Evidence) -> list[tuple[str, bool]]:
@@ -303,7 +388,8 @@ def first_classed(texts: list[str]) -> list[tuple[str, bool]]:
     """The first text of an author-classed element that is a full name (two words or more):
     "Jane Doe", "Jane Doe Senior Writer"; a lone word there is as often a label."""
     for text in dict.fromkeys(texts):
-        text = squash(DATE_TEXT_RE.sub(" ", text))  # "Dec 17, 2025 Jane Doe": the date beside
+        # "Dec 17, 2025 Jane Doe", "Dec 17, 2025 · Jane Doe": the date beside, and its separator
+        text = squash(DATE_TEXT_RE.sub(" ", text)).lstrip("|·•—–-, ")
         if CREDIT_BY_RE.search(text):
             continue  # "Reviewed by Jane Doe": a reviewer's line, not the byline
         if BY_WORD_RE.search(text):
@@ -355,7 +441,8 @@ def find_authors(
     while the page named no organisation either (its guesses, "HR Strategy" or a month, are
     worth less than one the page declares); then the first full name beside the article (a
     sidebar's author panel, only with `beside`)."""
-    sites = site_names(evidence)
+    sites = owned_site_names(evidence)
+    hosts = host_names(evidence.host)
     organisations: list[str] = []
     handles: list[str] = []
     sources = [(bylines, "page") for bylines in source_bylines(evidence)]
@@ -368,7 +455,7 @@ def find_authors(
             break
         if kind == "fallback" and organisations:
             continue
-        people = source_people(bylines, sites, organisations)
+        people = source_people(bylines, sites, organisations, hosts)
         if people and all(" " in name for name in people):
             if index < DECLARED_SOURCES:
                 people = shown_instead(people, evidence, sites)
@@ -403,7 +490,10 @@ def with_co_authors(people: list[str], evidence: Evidence, sites: Sequence[str])
 
 
 def source_people(
-    bylines: list[tuple[str, bool]], sites: Sequence[str], organisations: list[str]
+    bylines: list[tuple[str, bool]],
+    sites: Sequence[str],
+    organisations: list[str],
+    hosts: Sequence[str] = (),
 ) -> list[str]:
     """The people one source names; the organisations it names are added to `organisations`."""
     people: list[str] = []
@@ -417,11 +507,21 @@ def source_people(
             if is_role(name) or is_label(name):
                 continue
             name = without_site_suffix(name, sites)
-            if is_organisation(name, sites):
+            if is_organisation(name, sites, hosts):
                 organisations.append(name)
             elif looks_like_person(name):
                 people.append(name)
     return people
+
+
+def owned_site_names(evidence: Evidence) -> list[str]:
+    """The site's names an author's full name is compared with: those the page declares
+    (og:site_name, JSON-LD publisher ...), without its host's labels when it declares any: on
+    janedoe.com, a site called "Kettle Notes", "Jane Doe" is the owner who writes it, not the
+    outlet. A `twitter:site` handle is the owner's account as often as the outlet's."""
+    meta = {key: value for key, value in evidence.meta.items() if key != "twitter:site"}
+    declared = site_names(replace(evidence, url=None, meta=meta))
+    return declared or site_names(evidence)
 
 
 def publisher_names(evidence: Evidence) -> list[str]:
@@ -444,7 +544,22 @@ def publisher_names(evidence: Evidence) -> list[str]:
     for segment in (segments[-1], segments[0]) if len(segments) > 1 else ():
         if len(segment.split()) <= NAME_MAX_WORDS and names_host(segment, labels):
             return [segment]
-    return []
+    holder = copyright_holder(evidence.copyright)
+    return [holder] if holder else []
+
+
+def copyright_holder(notice: str) -> str | None:
+    """The holder a copyright notice names ("© 2025 Jane Doe. All rights reserved." -> "Jane
+    Doe"), the site's owner on a page that declares no name of its own; None when the notice
+    names none ("© 2025", "Copyright of logos belongs to ...")."""
+    found = COPYRIGHT_RE.search(notice)
+    if not found or not ("©" in notice or DIGIT_RE.search(notice)):
+        return None  # "Copyright Guidelines": a link to a policy, no notice
+    holder = COPYRIGHT_END_RE.split(found.group(1), maxsplit=1)[0].strip()
+    words = holder.split()
+    if not words or len(words) > NAME_MAX_WORDS or not words[0][0].isupper():
+        return None
+    return None if is_label(holder) or URL_LIKE_RE.search(holder) else holder
 
 
 def names_host(segment: str, labels: Sequence[str]) -> bool:

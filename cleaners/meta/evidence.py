@@ -68,6 +68,8 @@ READ_TAGS = (
     "h6",
     "section",
     "small",
+    "img",
+    "footer",
 )
 # A visible byline's opening ("By Jane Doe", "Written by", "Von", "Par"), and its length limit.
 # A byline: at most three words ("Posted on May 2", "Guest post") before the byline word, or a
@@ -97,6 +99,9 @@ CREDIT_BY_RE = re.compile(
     re.IGNORECASE,
 )
 BYLINE_MAX_WORDS = 12
+# A credit sentence ("This post was written by Jane Doe, Head of Research") may be longer.
+CREDIT_SENTENCE_RE = re.compile(r"^(?:[^\s]+\s+){0,4}(?:written|authored)\s+by\s", re.I)
+CREDIT_SENTENCE_MAX_WORDS = 20
 # Text nodes that may hold a byline word: the body's text nodes, tested in Python (an `in`-style
 # regex search over each). libxml2's own `contains()` predicates found the same nodes at about
 # twice the cost, copying every text node once per word tested. (An element whose own text ends
@@ -111,6 +116,8 @@ BY_TEXT_NODES_MAX = 40
 LEAD_ENDS = (" by", "\nby", "\tby")
 BY_LEAD_ENDS = ("by", "by:", "von", "von:", "par", "par:", "por", "por:")
 LEAD_MAX_CHARS = 40
+# A copyright notice's length limit ("© 2025 Jane Doe. All rights reserved.").
+NOTICE_MAX_CHARS = 120
 # A link to an author's page: a path segment naming authors, then the author's slug.
 AUTHOR_PATH_RE = re.compile(
     r"/(?:authors?|writers?|contributors?|columnists?|people|staff|profiles?|autor(?:en)?"
@@ -125,6 +132,9 @@ AUTHOR_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 AUTHOR_CLASSED_MAX_WORDS = 8
+# Classes naming an element as the author's name itself: "author-name", a byline block's
+# "byline__name", a post-author block's "post-author__name".
+AUTHOR_NAME_CLASSES = ("author-name", "authorname", "byline__name", "author__name")
 # An author-classed text opening with its byline word may name several people in this many.
 BYLINE_LIST_MAX_WORDS = 20
 LEAD_LIST_RE = re.compile(r"^(?:(?:written|posted|words|story|text)\s+)?by:?\s", re.IGNORECASE)
@@ -137,6 +147,19 @@ CREDIT_END_RE = re.compile(
     r"\s+by|\b(?:reviewers?|editors?|review))\s*:?\s*$",
     re.I,
 )
+# The meta line under a headline: at most this many words, and a date in it.
+HEADLINE_LINE_MAX_WORDS = 15
+HEADLINE_LINE_DATE_RE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\.?\s+"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b\d{4}-\d{2}-\d{2}\b",
+    re.I,
+)
+# An image at most this many pixels wide or high is an icon, not a portrait.
+ICON_MAX_PIXELS = 24
+# Words of a class naming an image as the author's picture ("author__photo").
+AUTHOR_PICTURE_WORDS = ("photo", "image", "img", "pic")
+# Where a name shown after an author picture ends: "Jane Doe in Gardening", "Jane Doe | May 3".
+PICTURE_NAME_END_RE = re.compile(r"\s+(?:in|on|at|is)(?:\s+|$)|\s*[|·•—–,:]\s*|\s+\d", re.I)
 # Elements of an author box looked at for its name heading.
 AUTHOR_BOX_MAX_ELEMENTS = 12
 JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
@@ -196,6 +219,17 @@ class Evidence:
     # Elements whose own text ends in a byline word ("<span>Written by</span>"): the name
     # follows in the next element, where the text-node search does not look.
     by_leads: list[HtmlElement] = field(default_factory=list, repr=False)
+    # Author pictures in the article (an avatar, "author__photo"), and the names shown right
+    # after them (read with the bylines): a card's "<img class=avatar> Jane Doe".
+    author_pictures: list[HtmlElement] = field(default_factory=list, repr=False)
+    picture_names: list[str] = field(default_factory=list)
+    # The short dated line right under the headline ("Jane Doe | Senior Writer | May 2, 2025"),
+    # read with the bylines.
+    headline_line: str = ""
+    # Images in the article whose alt text may be a person's name (a portrait).
+    portraits: list[HtmlElement] = field(default_factory=list, repr=False)
+    # The page's last short copyright notice ("© 2025 Jane Doe. All rights reserved.").
+    copyright: str = ""
     # itemprop=datePublished / dateModified values outside <meta>.
     itemprop_dates: dict[str, str] = field(default_factory=dict)
     # What follows "originally published" in an element's own text ("... on 26 Sep 2019 at
@@ -343,7 +377,21 @@ def is_author_mark(element: HtmlElement) -> bool:
     if "author" in (element.get("rel") or "").lower().split():
         return True
     classes = (element.get("class") or "").lower()
-    return "author-name" in classes or "authorname" in classes or "byline__name" in classes
+    return any(mark in classes for mark in AUTHOR_NAME_CLASSES)
+
+
+def in_listed_item(element: HtmlElement) -> bool:
+    """True when the element belongs to a microdata item with a sibling of the same type: one
+    of a grid of postings (each with its author), not the article itself."""
+    for ancestor in element.iterancestors():
+        kind = ancestor.get("itemtype")
+        if kind and ancestor.get("itemscope") is not None:
+            return any(
+                sibling.get("itemtype") == kind
+                for sibling in (ancestor.getprevious(), ancestor.getnext())
+                if sibling is not None
+            )
+    return False
 
 
 def author_mark_text(element: HtmlElement) -> str:
@@ -374,6 +422,8 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                     found.h1_lines.append(lines)
         elif tag == "time":
             read_time_tag(element, found)
+        elif tag == "img":
+            read_picture(element, found)
         elif tag == "script":
             if (element.get("type") or "").lower() == "application/ld+json" and element.text:
                 for item in json_items(parse_json_ld(element.text)):
@@ -383,6 +433,8 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
             lead = element.text
             if lead and "riginally p" in lead:
                 read_original_note(lead, found)
+            if lead and ("©" in lead or "opyright" in lead) and len(lead) <= NOTICE_MAX_CHARS:
+                found.copyright = squash(lead)  # the last one: the page's footer
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
                 tail = lead.rstrip(" :\n\t").lower()
                 if tail == "by" or tail.endswith(LEAD_ENDS) or LABEL_ONLY_RE.match(tail):
@@ -391,7 +443,110 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
         found.bylines = find_bylines(
             tree, found.by_leads, found.headline_holders, found.beside_authors
         )
+        found.picture_names = names_after(found.author_pictures)
+        found.picture_names += captioned_portraits(found.portraits)
+        found.headline_line = line_under_headline(tree)
     return found
+
+
+def line_under_headline(tree: HtmlElement) -> str:
+    """The text of the element right after the page's first <h1> (or after its container)
+    when it is a short line holding a date: the meta line of the headline."""
+    headline = next(tree.iter("h1"), None)
+    node = headline
+    for _ in range(2):
+        if node is None:
+            return ""
+        following = node.getnext()
+        while following is not None and not isinstance(following.tag, str):
+            following = following.getnext()
+        if following is not None:
+            if not short_enough(following, HEADLINE_LINE_MAX_WORDS):
+                return ""
+            text = spaced_text(following)
+            return text if HEADLINE_LINE_DATE_RE.search(text) else ""
+        node = node.getparent()
+    return ""
+
+
+def read_picture(element: HtmlElement, found: Evidence) -> None:
+    """An author's picture, or a portrait whose alt text is a name (2-4 words), in the
+    article."""
+    if len(found.author_pictures) < 3 and is_author_picture(element):
+        if article_place(element, found.headline_holders) == IN_ARTICLE:
+            found.author_pictures.append(element)
+        return
+    alt = element.get("alt")
+    if alt and 1 < len(alt.split()) <= 4 and alt[0].isupper() and len(found.portraits) < 5:
+        if is_icon(element):
+            return
+        if article_place(element, found.headline_holders) == IN_ARTICLE:
+            found.portraits.append(element)
+
+
+def is_icon(element: HtmlElement) -> bool:
+    """True for an image declared a few pixels wide or high: an icon or a badge."""
+    for attribute in ("width", "height"):
+        value = (element.get(attribute) or "").removesuffix("px")
+        if value.isdigit() and int(value) <= ICON_MAX_PIXELS:
+            return True
+    return False
+
+
+def captioned_portraits(portraits: Sequence[HtmlElement]) -> list[str]:
+    """The name of the one person whose portrait is captioned by the text after it opening
+    with its alt text ("<img alt='Jane Doe'><p>Jane Doe is a travel writer ..."): an author
+    card. Several such people are a list of people the article is about."""
+    names = set()
+    for portrait in portraits:
+        alt = squash(portrait.get("alt"))
+        if text_after(portrait).startswith(alt):
+            names.add(alt)
+    return list(names) if len(names) == 1 else []
+
+
+def is_author_picture(element: HtmlElement) -> bool:
+    """True for an author's picture: an avatar ("avatar", a gravatar) or an image classed as
+    the author's ("author__photo", "author-image")."""
+    classes = (element.get("class") or "").lower()
+    if "avatar" in classes or "gravatar.com/" in (element.get("src") or ""):
+        return True
+    return "author" in classes and any(word in classes for word in AUTHOR_PICTURE_WORDS)
+
+
+def names_after(pictures: Sequence[HtmlElement]) -> list[str]:
+    """The text a reader sees right after each picture (its tail, else the first text of the
+    elements that follow it in its card), up to a separator or an "in"/"on" continuation:
+    "<img class=avatar> Jane Doe in Gardening" -> "Jane Doe"."""
+    names = []
+    for picture in pictures:
+        text = text_after(picture)
+        if text:
+            names.append(PICTURE_NAME_END_RE.split(text, maxsplit=1)[0])
+    return names
+
+
+def text_after(element: HtmlElement) -> str:
+    """The first visible text after an element, looked for in its next siblings and in those
+    of its three nearest containers."""
+    node = element
+    for _ in range(4):
+        tail = squash(node.tail)
+        if tail:
+            return tail
+        for sibling in node.itersiblings():
+            if isinstance(sibling.tag, str) and sibling.tag not in UNSEEN_TAGS:
+                for piece in sibling.itertext():
+                    if piece.strip():
+                        return squash(piece)
+            tail = squash(sibling.tail)
+            if tail:
+                return tail
+        parent = node.getparent()
+        if parent is None or parent.tag == "body":
+            break
+        node = parent
+    return ""
 
 
 def rendered_lines(element: HtmlElement) -> tuple[str, ...]:
@@ -502,7 +657,7 @@ def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: st
     if "author" not in marks and "byline" not in marks:
         return
     if is_author_mark(element):
-        if len(found.author_marks) < 10:
+        if len(found.author_marks) < 10 and not in_listed_item(element):
             text = author_mark_text(element)
             if text:
                 found.keep_author_text(element, text, found.author_marks)
@@ -563,6 +718,8 @@ def short_text(element: HtmlElement) -> str | None:
         text = spaced_text(element)
         if LEAD_LIST_RE.match(text):  # "Written by Jane Doe, John Roe and Kim Lee"
             return text
+        if len(text.split()) <= HEADLINE_LINE_MAX_WORDS and HEADLINE_LINE_DATE_RE.search(text):
+            return text  # "Dec 19, 2025 · Jane Doe on behalf of the Docs Team": a meta line
     for index, child in enumerate(element.iterdescendants()):
         if index >= AUTHOR_BOX_MAX_ELEMENTS:
             break
@@ -621,7 +778,7 @@ def find_bylines(
             continue
         seen.add(holder)
         holder, text = byline_holder(holder)
-        if len(text.split()) > BYLINE_MAX_WORDS or not BYLINE_RE.search(text):
+        if not BYLINE_RE.search(text) or not short_byline(text):
             continue
         if not BYLINE_NAME_RE.search(text):
             continue
@@ -636,6 +793,15 @@ def find_bylines(
         if len(bylines) >= 5:
             break
     return bylines
+
+
+def short_byline(text: str) -> bool:
+    """True for a line short enough to be a byline: BYLINE_MAX_WORDS, or
+    CREDIT_SENTENCE_MAX_WORDS for a credit sentence that names the writer and a title."""
+    words = len(text.split())
+    if words <= BYLINE_MAX_WORDS:
+        return True
+    return words <= CREDIT_SENTENCE_MAX_WORDS and bool(CREDIT_SENTENCE_RE.match(text))
 
 
 def by_text_nodes(tree: HtmlElement) -> list:
