@@ -54,12 +54,17 @@ from cleaners.profile import (
 )
 from cleaners.text import (
     INNER_LEAD_RE,
+    MIN_TOC_ITEMS,
     NOT_WORD_RE,
     SHORT_LINE_WORDS,
+    drop,
+    drop_table_of_contents,
     is_promo_heading,
     line_timestamp,
     normalise,
     normalise_heading,
+    toc_key,
+    words,
 )
 from cleaners.timestamps import Timestamp, parse_timestamp
 from cleaners.tree import (
@@ -194,6 +199,62 @@ def test_line_timestamp_shortcut_changes_nothing(words: list[str], space: str) -
 )
 def test_line_timestamp_shortcut_on_datelines(text: str) -> None:
     assert line_timestamp(text) == reference_line_timestamp(text)
+
+
+def reference_drop_table_of_contents(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """`drop_table_of_contents` reading the later headings' keys again for every list."""
+    doomed: set[int] = set()
+    index = 0
+    while index < len(blocks):
+        if blocks[index].kind != "item":
+            index += 1
+            continue
+        end = index
+        while end < len(blocks) and blocks[end].kind == "item":
+            end += 1
+        later = {toc_key(b.text) for b in blocks[end:] if b.kind == "heading"}
+        run = range(index, end)
+        if len(run) >= MIN_TOC_ITEMS and all(toc_key(blocks[i].text) in later for i in run):
+            doomed.update(run)
+        index = end
+    return drop(blocks, doomed, "drop_table_of_contents", ctx)
+
+
+TOC_TEXTS = [
+    "1. Shelter", "Shelter", "2. Cooking and water", "Cooking and water", "Maps", "iv. Maps",
+]  # fmt: skip
+TOC_BLOCKS = st.builds(
+    Block, st.sampled_from(TOC_TEXTS), st.sampled_from(["item", "heading", "p"])
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TOC_BLOCKS, max_size=14))
+def test_table_of_contents_shortcut_changes_nothing(blocks: list[Block]) -> None:
+    ctx, reference_ctx = CleaningContext(), CleaningContext()
+    kept = drop_table_of_contents(blocks, ctx)
+    assert kept == reference_drop_table_of_contents(blocks, reference_ctx)
+    assert ctx.removed == reference_ctx.removed
+
+
+def test_table_of_contents_shortcut_on_a_contents_list() -> None:
+    blocks = [
+        Block("1. Shelter and sleeping", "item"), Block("2. Cooking and water", "item"),
+        Block("Pack light: what stays at home.", "p"), Block("Shelter and sleeping", "heading"),
+        Block("A tarp weighs less than a tent.", "p"), Block("Cooking and water", "heading"),
+        Block("Maps", "item"), Block("Compass", "item"),
+    ]  # fmt: skip
+    ctx, reference_ctx = CleaningContext(), CleaningContext()
+    kept = drop_table_of_contents(blocks, ctx)
+    assert kept == reference_drop_table_of_contents(blocks, reference_ctx) == blocks[2:]
+    assert ctx.removed == reference_ctx.removed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_word_count_memo_changes_nothing(text: str) -> None:
+    assert words(text) == len(text.split())
+    assert words(text) == len(text.split())  # the second call answers from the memo
 
 
 def reference_build_index(tree: lxml.html.HtmlElement) -> TreeIndex:
