@@ -26,6 +26,7 @@ from lxml.html import HtmlElement
 from cleaners.candidates import word_text
 from cleaners.context import Block, CleaningContext, is_internal_link, last_two_host_labels
 from cleaners.errors import NotAnArticle
+from cleaners.meta.evidence import types_of
 
 WORD_RE = re.compile(r"\w+")
 # A body of text lines reads like a list of headlines (see reads_like_a_list).
@@ -437,16 +438,9 @@ def declared_list_items(tree: HtmlElement) -> list[str]:
         tops = data if isinstance(data, list) else [data]
         tops = [g for top in tops if isinstance(top, dict) for g in top.get("@graph", [top])]
         for top in tops:
-            if isinstance(top, dict) and "itemlist" in json_types(top):
+            if isinstance(top, dict) and "itemlist" in types_of(top):
                 names += list_item_names(top.get("itemListElement"))
     return names
-
-
-def json_types(node: dict) -> set[str]:
-    """A JSON-LD node's @type values, lower-case."""
-    value = node.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return {v.strip().lower().rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
 
 
 def list_item_names(elements: object) -> list[str]:
