@@ -17,13 +17,7 @@ from lxml.html import HtmlElement
 
 from cleaners.meta.authors import find_authors, shown_among_author_texts
 from cleaners.meta.dates import find_dates
-from cleaners.meta.evidence import (
-    Evidence,
-    captioned_portraits,
-    find_bylines,
-    line_under_headline,
-    names_after,
-)
+from cleaners.meta.evidence import Evidence, find_bylines, read_last_author_sources
 from cleaners.meta.evidence import read_evidence as read_declared_evidence
 from cleaners.meta.language import choose_language
 from cleaners.meta.learned import (
@@ -56,9 +50,7 @@ def read_evidence(
         evidence.bylines = find_bylines(
             tree, evidence.by_leads, evidence.headline_holders, evidence.beside_authors
         )
-        evidence.picture_names = names_after(evidence.author_pictures)
-        evidence.picture_names += captioned_portraits(evidence.portraits)
-        evidence.headline_line = line_under_headline(tree)
+        read_last_author_sources(tree, evidence)
         if byline_places:
             evidence.learned_bylines = read_byline_places(tree, byline_places)
     return evidence

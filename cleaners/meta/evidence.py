@@ -443,10 +443,15 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
         found.bylines = find_bylines(
             tree, found.by_leads, found.headline_holders, found.beside_authors
         )
-        found.picture_names = names_after(found.author_pictures)
-        found.picture_names += captioned_portraits(found.portraits)
-        found.headline_line = line_under_headline(tree)
+        read_last_author_sources(tree, found)
     return found
+
+
+def read_last_author_sources(tree: HtmlElement, found: Evidence) -> None:
+    """The author sources read only for a page that names no person otherwise: the names shown
+    after author pictures and under captioned portraits, and the dated line under the headline."""
+    found.picture_names = names_after(found.author_pictures) + captioned_portraits(found.portraits)
+    found.headline_line = line_under_headline(tree)
 
 
 def line_under_headline(tree: HtmlElement) -> str:
