@@ -27,8 +27,13 @@ takes in what surrounds a short article, other posts' excerpts, an about-me box,
 trafilatura's precision reading, which never escalates, is kept when it is the first reading's
 core (`is_escalation_core`): the first holds it and has its other blocks before or after it, not
 between its paragraphs; it is a quarter to three fifths of the first; it lies in the article
-region; and it keeps the page's description as well as the first does. The second extraction
-runs only on the pages the escalation ran on (about a tenth of dragnet's, 2% of wcxb_dev's).
+region; and it keeps the page's description as well as the first does. When the precision
+reading left out the lead that the description repeats (a standfirst in the article's <header>,
+which precision mode drops), the core is looked for again with the first reading's lead put back
+(`escalation_core`); when it cut the same text into other blocks (a paragraph as list items), the
+two readings are compared by word bigrams instead of block texts (`core_blocks`). The second
+extraction runs only on the pages the escalation ran on (about a tenth of dragnet's, 2% of
+wcxb_dev's).
 
 Measured and not kept (bench/README.md): the same check on the closing-teasers trim (it put a
 news site's teasers back), a second extraction without a tree cleaner whose removals hold more
