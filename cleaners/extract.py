@@ -497,11 +497,13 @@ def precision_rescue(
     tree_removals: int,
     page_blocks: PageBlocks | None,
     profile: BoilerplateProfile | None,
-    accept: Callable[[list[Block]], bool],
+    choose: Callable[[list[Block]], list[Block] | None],
 ) -> tuple[list[Block], CleaningContext]:
     """trafilatura's precision-mode reading of the cleaned tree, through the text stage with an
-    audit of its own (the tree stage's removals, then the text stage's), taken with that audit
-    when `accept` says the evidence favours it; else the first reading stays.
+    audit of its own (the tree stage's removals, then the text stage's); `choose` gives the blocks
+    to keep from it when the evidence favours it (the reading itself, or its core with the lead
+    the first reading holds: cleaners.second_look), taken with that audit; else (None) the first
+    reading stays.
 
     Asked on two kinds of suspect body: one with little prose outside the article's region
     (trafilatura's default mode took a link list, a teaser or the page's furniture), and one
@@ -512,8 +514,9 @@ def precision_rescue(
     if precise is None:
         return blocks, ctx
     rescued = clean_main_text(precise, region, rescue_ctx, page_blocks, profile)
-    if rescued and accept(rescued):
-        return rescued, rescue_ctx
+    chosen = choose(rescued) if rescued else None
+    if chosen:
+        return chosen, rescue_ctx
     return blocks, ctx
 
 
@@ -600,18 +603,20 @@ def _extract_article(
         # Taken when it reads as prose or extends the first (a short post with its credit line).
         blocks, ctx = precision_rescue(
             tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
-            lambda rescued: not has_little_prose(rescued) or extends(rescued, first),
+            lambda rescued: rescued
+            if not has_little_prose(rescued) or extends(rescued, first) else None,
         )
     elif second_look.misses_description(blocks, document.description, tree):
         blocks, ctx = precision_rescue(
             tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
-            lambda rescued: second_look.holds_description(rescued, first, document.description),
+            lambda rescued: rescued
+            if second_look.holds_description(rescued, first, document.description) else None,
         )
     elif escalated:
         # trafilatura's recall escalation read the whole page: the article may be its core.
         blocks, ctx = precision_rescue(
             tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
-            lambda rescued: second_look.is_escalation_core(
+            lambda rescued: second_look.escalation_core(
                 rescued, first, document.description, region
             ),
         )

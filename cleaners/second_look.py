@@ -27,8 +27,13 @@ takes in what surrounds a short article, other posts' excerpts, an about-me box,
 trafilatura's precision reading, which never escalates, is kept when it is the first reading's
 core (`is_escalation_core`): the first holds it and has its other blocks before or after it, not
 between its paragraphs; it is a quarter to three fifths of the first; it lies in the article
-region; and it keeps the page's description as well as the first does. The second extraction
-runs only on the pages the escalation ran on (about a tenth of dragnet's, 2% of wcxb_dev's).
+region; and it keeps the page's description as well as the first does. When the precision
+reading left out the lead that the description repeats (a standfirst in the article's <header>,
+which precision mode drops), the core is looked for again with the first reading's lead put back
+(`escalation_core`); when it cut the same text into other blocks (a paragraph as list items), the
+two readings are compared by word bigrams instead of block texts (`core_blocks`). The second
+extraction runs only on the pages the escalation ran on (about a tenth of dragnet's, 2% of
+wcxb_dev's).
 
 Measured and not kept (bench/README.md): the same check on the closing-teasers trim (it put a
 news site's teasers back), a second extraction without a tree cleaner whose removals hold more
@@ -91,6 +96,13 @@ CORE_MAX_INNER_SHARE = 0.2
 # kept (its share may drop by this much at most; the second is more than the description).
 CORE_MIN_REGION_SHARE = 0.5
 CORE_DESCRIPTION_LOSS = 0.15
+# When the precision reading shares no block with the first (it cut the same text otherwise: a
+# paragraph as list items, a line as a heading of its own), the two are compared word by word:
+# at most this share of its word bigrams new, and a block of the first is part of it when this
+# share of the block's bigrams (CORE_BLOCK_MIN_BIGRAMS at least) is in it.
+CORE_MAX_NEW_BIGRAMS = 0.2
+CORE_BLOCK_BIGRAMS = 0.8
+CORE_BLOCK_MIN_BIGRAMS = 8
 WORD_RE = re.compile(r"\w+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']")
 ARTICLE_BODY_XPATH = etree.XPath("//*[@itemprop='articleBody']")
@@ -284,6 +296,45 @@ def holds_description(
     )
 
 
+def escalation_core(
+    second: Sequence[Block],
+    first: Sequence[Block],
+    description: str | None,
+    region: ArticleRegion | None,
+) -> list[Block] | None:
+    """The article at the core of an escalated reading (`is_escalation_core`), or None.
+
+    The precision reading is that core when the test says so. When it is not, because precision
+    mode left out the lead that the page's description repeats (a standfirst set apart from the
+    story), the core is looked for once more with the first reading's description blocks put
+    back (`with_lead`): the lead is the article's by the page's own summary, not by position.
+    """
+    if is_escalation_core(second, first, description, region):
+        return list(second)
+    restored = with_lead(second, first, description)
+    if restored is not None and is_escalation_core(restored, first, description, region):
+        return restored
+    return None
+
+
+def with_lead(
+    second: Sequence[Block], first: Sequence[Block], description: str | None
+) -> list[Block] | None:
+    """The first reading's blocks that the second holds, with those of the first that hold the
+    page's description (HOLDS_DESCRIPTION_SHARE of it), in the first's order; None when the
+    second leaves out no such block."""
+    kept = {block.text for block in second}
+    leads = {
+        block.text
+        for block in first
+        if block.text not in kept
+        and (description_share(block.text, description) or 0.0) >= HOLDS_DESCRIPTION_SHARE
+    }
+    if not leads:
+        return None
+    return [block for block in first if block.text in kept or block.text in leads]
+
+
 def is_escalation_core(
     second: Sequence[Block],
     first: Sequence[Block],
@@ -302,15 +353,12 @@ def is_escalation_core(
     size, total = words(second), words(first)
     if size < CORE_MIN_WORDS or not CORE_MIN_SHARE * total <= size < CORE_MAX_SHARE * total:
         return False
-    texts = {block.text for block in first}
-    if words([block for block in second if block.text not in texts]) > CORE_MAX_NEW_SHARE * size:
-        return False
-    kept = {block.text for block in second}
-    inside = [block.text in kept for block in first]
-    if not any(inside):
+    inside = core_blocks(second, first)
+    if inside is None or not any(inside):
         return False
     start, end = inside.index(True), len(inside) - inside[::-1].index(True)
-    inner = [block for block in first[start:end] if block.text not in kept]
+    inner = [block for block, held in zip(first[start:end], inside[start:end], strict=True)
+             if not held]
     if words(inner) >= CORE_MAX_INNER_SHARE * total:
         return False
     if region is None:
@@ -319,6 +367,35 @@ def is_escalation_core(
     if words(held) < CORE_MIN_REGION_SHARE * size:
         return False
     return keeps_description(second, first, description)
+
+
+def core_blocks(second: Sequence[Block], first: Sequence[Block]) -> list[bool] | None:
+    """For each block of the first reading, whether it is part of the second; None when the
+    second is not a part of the first (more than CORE_MAX_NEW_SHARE of its words new).
+
+    Blocks are compared as texts; when no block of the second is a block of the first (the same
+    text cut otherwise), by their word bigrams (CORE_MAX_NEW_BIGRAMS, CORE_BLOCK_BIGRAMS).
+    """
+    texts = {block.text for block in first}
+    if any(block.text in texts for block in second):
+        added = [block for block in second if block.text not in texts]
+        if words(added) > CORE_MAX_NEW_SHARE * words(second):
+            return None
+        kept = {block.text for block in second}
+        return [block.text in kept for block in first]
+    held = bigrams("\n".join(block.text for block in second))
+    whole = bigrams("\n".join(block.text for block in first))
+    if sum((held - whole).values()) > CORE_MAX_NEW_BIGRAMS * max(1, sum(held.values())):
+        return None
+    inside = []
+    for block in first:
+        own = bigrams(block.text)
+        count = sum(own.values())
+        inside.append(
+            count >= CORE_BLOCK_MIN_BIGRAMS
+            and sum((own & held).values()) >= CORE_BLOCK_BIGRAMS * count
+        )
+    return inside
 
 
 def keeps_description(

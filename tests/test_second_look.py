@@ -264,3 +264,65 @@ def test_a_page_without_the_escalation_is_extracted_once(precision_calls):
     without_gallery = html.split('<div class="clear">')[0] + "</div></div></div></body></html>"
     extract_article(without_gallery, FERRY_URL)
     assert precision_calls == []
+
+
+LEAD_PAGE = ROOT / "fixtures" / "cleaners" / "escalated-reading-lead.html"
+LEAD_URL = "https://elmsworth-repair.example/2025/06/thousandth-drill/"
+LEAD = (
+    "The tool library in the old fire station lent out its thousandth drill on Thursday, "
+    "eighteen months after a handful of neighbours pooled their garages to start it."
+)
+
+
+def test_the_lead_the_precision_reading_left_out_is_put_back_with_the_core():
+    first = blocks(*EXCERPTS[:3], LEAD, *POST)
+    core = second_look.escalation_core(blocks(*POST), first, LEAD, HoldsAll())
+    assert core is not None
+    assert [block.text for block in core] == [LEAD, *POST]
+    # Without the lead the precision reading fails the description test, as before.
+    assert not second_look.is_escalation_core(blocks(*POST), first, LEAD, HoldsAll())
+
+
+def test_no_lead_is_put_back_when_no_block_holds_the_description():
+    first = blocks(*EXCERPTS[:3], *POST)
+    assert second_look.with_lead(blocks(*POST), first, None) is None
+    assert second_look.with_lead(blocks(*POST), first, "A line about something else entirely, "
+                                 "which no block of the page repeats at all.") is None
+    # The restored reading must still be the core: a lead among other posts' excerpts is not.
+    scattered = blocks(EXCERPTS[0], LEAD, *EXCERPTS[1:3], *POST)
+    assert second_look.escalation_core(blocks(*POST), scattered, LEAD, HoldsAll()) is None
+
+
+def test_a_core_cut_into_other_blocks_is_compared_word_by_word():
+    note = (
+        "Bring your broken lamps, kettles and radios. Bring a friend who can solder. "
+        "Bring cake for the fixers, who will be hungry by noon."
+    )
+    # The first reading glued the post into one block; the precision reading cut its note into
+    # list items under a heading of their own: no block of one is a block of the other.
+    first = blocks(*EXCERPTS[:3], " ".join((POST[0], note, POST[1])))
+    items = [part.strip() + "." for part in note.split(".") if part.strip()]
+    second = blocks(POST[0], "What to bring", *items, POST[1])
+    assert second_look.core_blocks(second, first) == [False, False, False, True]
+    assert second_look.is_escalation_core(second, first, None, HoldsAll())
+    # Words the first reading does not have: another part of the page, not its core.
+    sidebar = (
+        "Subscribe to the newsletter for monthly dates, volunteer rotas and the list of spare "
+        "parts we are hoping somebody in the neighbourhood has lying about in a shed."
+    )
+    other = blocks(POST[0], *items, sidebar)
+    assert second_look.core_blocks(other, first) is None
+    assert not second_look.is_escalation_core(other, first, None, HoldsAll())
+
+
+def test_an_escalated_reading_keeps_the_lead_its_description_repeats(precision_calls):
+    """fixtures/cleaners/escalated-reading-lead.html: the post's lead sits in the article's
+    <header> with its headline, and the page's description repeats it. The recall escalation
+    takes the other posts' excerpts too; the precision reading drops them and the <header>,
+    lead and all. Its core with the first reading's lead put back is kept."""
+    html = LEAD_PAGE.read_text(encoding="utf-8")
+    article = extract_article(html, LEAD_URL)
+    assert article.body.startswith(LEAD)
+    assert article.body.endswith("who can sharpen saws before the winter.")
+    assert "A drawer of old screws" not in article.body
+    assert precision_calls == [True]
