@@ -1,0 +1,92 @@
+"""readability's reading where it holds far more of the article than the body
+(cleaners/readability_look.py): taken from trafilatura's own comparison, never extracted again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+import trafilatura
+
+import cleaners.extract as extract_module
+from cleaners import extract_article, fallback_gate, readability_look
+from cleaners.context import Block
+
+ROOT = Path(__file__).resolve().parents[1]
+# An article column whose class trafilatura's discard rules match (a CMS's "bard" field holds
+# "bar"), in a page whose hero and feature promos give trafilatura a reading of its own more than
+# half as long as readability's: trafilatura keeps its reading, readability's is the article.
+COLUMN_PAGE = ROOT / "fixtures" / "extract" / "column-outside-reading.html"
+URL = "https://learning.example/knowledge/what-is-an-online-course"
+SENTENCE = "The ferry left the north quay late on Monday because the tide ran lower than forecast."
+
+
+def lines(*texts: str) -> list[Block]:
+    return [Block(text) for text in texts]
+
+
+def test_trafilatura_alone_keeps_the_promos_of_the_column_page() -> None:
+    """The page is a real case of the class: trafilatura's output misses the article."""
+    text = trafilatura.extract(COLUMN_PAGE.read_text(encoding="utf-8"), url=URL) or ""
+    assert "Why trainers choose Example Learning" in text
+    assert "structured set of lessons" not in text
+
+
+def test_the_column_page_gets_readabilitys_reading_of_the_article() -> None:
+    article = extract_article(COLUMN_PAGE.read_bytes(), url=URL)
+    assert article.body.startswith("An online course is a structured set of lessons")
+    assert "who never opened the first module at all." in article.body
+    assert "Self-paced and scheduled courses" in article.body
+    for promo in ("Why trainers choose", "Our pricing is simple", "Start your free trial"):
+        assert promo not in article.body
+    assert article.title == "What Is an Online Course? A Plain Guide"
+
+
+def test_the_reading_is_trafilaturas_own_not_a_second_extraction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[object] = []
+    real = extract_module.run_trafilatura_body
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(extract_module, "run_trafilatura_body", counted)
+    extract_article(COLUMN_PAGE.read_bytes(), url=URL)
+    assert calls == []
+    assert fallback_gate.READING_RECORDED
+
+
+def test_a_page_trafilatura_reads_well_keeps_its_body() -> None:
+    page = ROOT / "fixtures" / "quality" / "bee-survey.html"
+    plain = extract_article(page.read_bytes())
+    document = fallback_gate.extract_body_escalated(
+        extract_module.parse_html(page.read_text(encoding="utf-8")), None,
+        **extract_module.TRAFILATURA_OPTIONS,
+    )
+    blocks = extract_module.body_blocks(document.document.body)
+    assert not readability_look.may_add_article(document.reading, blocks)
+    assert plain.body
+
+
+def test_more_prose_alone_is_not_enough_the_reading_must_be_new_text() -> None:
+    body = lines(SENTENCE, SENTENCE + " Again.")
+    more_of_the_same = body + lines(*(f"{SENTENCE} Line {i}." for i in range(12)))
+    assert not readability_look.adds_article(body, body)
+    other = lines(*(f"Line {i}: the council voted on the new flood barrier for the eastern quay "
+                    f"after two years of argument and three public meetings." for i in range(12)))
+    assert readability_look.adds_article(body, other)
+    # Mostly the body's own sentences: not another part of the page.
+    assert not readability_look.adds_article(more_of_the_same, more_of_the_same[:2])
+
+
+def test_the_raw_reading_is_worth_cleaning_only_with_far_more_prose() -> None:
+    many = "".join(f"<p>{SENTENCE} Paragraph {i}.</p>" for i in range(12))
+    reading = lxml.html.fromstring(f"<div>{many}</div>")
+    assert readability_look.may_add_article(reading, lines("Short promo line"))
+    long_body = lines(*(f"{SENTENCE} Body {i}." for i in range(12)))
+    assert not readability_look.may_add_article(reading, long_body)
+    assert not readability_look.may_add_article(None, lines("Short promo line"))
