@@ -66,7 +66,7 @@ from cleaners.profile import (
 from cleaners.pruning import run_pruning
 from cleaners.rules import OutletRules
 from cleaners.text import run_text_stage
-from cleaners.tree import run_tree_stage
+from cleaners.tree import run_tree_stage, unbox_misnested_article
 from cleaners.version import CLEANER_VERSION
 
 # Guard against pathological input: a page larger than this is refused rather than risking
@@ -612,7 +612,13 @@ def _extract_article(
     clean_tree(tree, ctx, page_blocks, profile)
     tree_removals = len(ctx.removed)
     region = find_article_region(tree)
-    document, escalated, reading = run_trafilatura(tree, url, document)
+    try:
+        document, escalated, reading = run_trafilatura(tree, url, document)
+    except NotAnArticle:
+        # An article misnested inside page furniture by unclosed tags: once more without it.
+        if not unbox_misnested_article(tree):
+            raise
+        document, escalated, reading = run_trafilatura(tree, url, document)
     ctx.title = document.title
     blocks = clean_main_text(document.body, region, ctx, page_blocks, profile)
     first = blocks

@@ -90,3 +90,29 @@ def test_the_raw_reading_is_worth_cleaning_only_with_far_more_prose() -> None:
     long_body = lines(*(f"{SENTENCE} Body {i}." for i in range(12)))
     assert not readability_look.may_add_article(reading, long_body)
     assert not readability_look.may_add_article(None, lines("Short promo line"))
+
+
+MISNESTED_PAGE = ROOT / "fixtures" / "extract" / "article-inside-open-popup.html"
+
+
+def test_trafilatura_alone_finds_nothing_in_the_misnested_page() -> None:
+    """An unclosed pop-up <aside> makes libxml2 nest the whole page, article included, inside it."""
+    assert not trafilatura.extract(MISNESTED_PAGE.read_text(encoding="utf-8"))
+
+
+def test_an_article_misnested_inside_page_furniture_is_extracted() -> None:
+    article = extract_article(MISNESTED_PAGE.read_bytes(), url="https://threads.example/linen")
+    assert article.body.startswith("Linen has a reputation as an expensive fabric")
+    assert "costs less than a new one from even the cheapest of these labels." in article.body
+    assert "Join our list" not in article.body
+
+
+def test_furniture_without_an_article_in_it_stays_furniture() -> None:
+    from cleaners.tree import unbox_misnested_article
+
+    tree = extract_module.parse_html(
+        "<html><body><aside><article><p>A short teaser.</p></article></aside>"
+        "<article><p>" + SENTENCE * 12 + "</p></article></body></html>"
+    )
+    assert not unbox_misnested_article(tree)
+    assert tree.find(".//aside") is not None
