@@ -29,7 +29,7 @@ from lxml.html import (
 from trafilatura.settings import Document
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repair_faulty_html
 
-from cleaners import readability_look, second_look
+from cleaners import fuller_reading, second_look
 from cleaners.article import Article
 from cleaners.block_model import drop_model_blocks
 from cleaners.candidates import (
@@ -529,10 +529,10 @@ def reading_rescue(
 ) -> tuple[list[Block], CleaningContext]:
     """readability's reading through the text stage with an audit of its own (the tree stage's
     removals, then the text stage's), taken with that audit when it adds the article
-    (`readability_look.adds_article`); else the body stays."""
+    (`fuller_reading.adds_article`); else the body stays."""
     rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
     rescued = clean_main_text(reading, region, rescue_ctx, page_blocks, profile)
-    if readability_look.adds_article(blocks, rescued):
+    if fuller_reading.adds_article(blocks, rescued):
         return rescued, rescue_ctx
     return blocks, ctx
 
@@ -641,11 +641,17 @@ def _extract_article(
                 rescued, first, document.description, region
             ),
         )
-    if readability_look.may_add_article(reading, blocks):
+    if fuller_reading.may_add_article(reading, blocks):
         # readability's reading, computed and turned down by length alone, holds the article
-        # column the body missed (cleaners.readability_look).
+        # column the body missed (cleaners.fuller_reading).
         blocks, ctx = reading_rescue(
             reading, region, blocks, ctx, tree_removals, page_blocks, profile
+        )
+    declared = fuller_reading.declared_reading(tree)
+    if fuller_reading.may_add_article(declared, blocks):
+        # The article text the page declares holds what the page draws with scripts.
+        blocks, ctx = reading_rescue(
+            declared, region, blocks, ctx, tree_removals, page_blocks, profile
         )
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")

@@ -145,7 +145,7 @@ ESCALATION_RECORDED = install_escalation_record()
 
 
 # readability's reading of the page as trafilatura's comparison computed it, kept whether it was
-# chosen or not: cleaners.readability_look takes it where it holds far more of the article than
+# chosen or not: cleaners.fuller_reading takes it where it holds far more of the article than
 # the body, at no cost of a second extraction. The first reading is the balanced one (a recall
 # escalation may read the page again).
 _READINGS: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(

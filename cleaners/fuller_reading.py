@@ -1,4 +1,9 @@
-"""Recall: readability's reading where it holds far more of the article than the body.
+"""Recall: another reading of the page where it holds far more of the article than the body.
+
+Two readings are asked, neither an extraction of our own: readability's, as trafilatura's
+comparison computed it, and the article text the page declares (JSON-LD `articleBody`, or the
+`itemprop="articleBody"` element's text), which on pages that draw their article with scripts
+(a slide gallery whose captions are the article) is the only whole copy of it.
 
 trafilatura runs readability on nearly every page (cleaners.fallback_gate skips it only where a
 length bound proves it cannot win) and replaces its own reading with readability's only by
@@ -21,12 +26,16 @@ reading; the text stage runs on the reading only when that passes (3 of wcxb_dev
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 
+import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 
 from cleaners.context import Block
+from cleaners.second_look import declared_body
 
 # A line of prose: this many words or more.
 PROSE_LINE_WORDS = 15
@@ -75,3 +84,22 @@ def adds_article(blocks: Sequence[Block], reading: Sequence[Block]) -> bool:
     theirs = shingles("\n".join(b.text for b in reading))
     ours = shingles("\n".join(b.text for b in blocks))
     return bool(theirs) and len(theirs - ours) >= NEW_TEXT_SHARE * len(theirs)
+
+
+def declared_reading(tree: HtmlElement) -> etree._Element | None:
+    """The article text the page declares as an element: its own markup when the declared text
+    is HTML, else a <p> per line (entities decoded: JSON-LD often carries them escaped)."""
+    text = declared_body(tree)
+    if not text:
+        return None
+    text = html.unescape(text)
+    if "<" in text and ">" in text:
+        try:
+            return lxml.html.fragment_fromstring(text, create_parent="div")
+        except (etree.ParserError, ValueError):
+            pass
+    reading = etree.Element("div")
+    for line in text.splitlines():
+        if line.strip():
+            etree.SubElement(reading, "p").text = line.strip()
+    return reading

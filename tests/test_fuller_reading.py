@@ -1,5 +1,5 @@
 """readability's reading where it holds far more of the article than the body
-(cleaners/readability_look.py): taken from trafilatura's own comparison, never extracted again.
+(cleaners/fuller_reading.py): taken from trafilatura's own comparison, never extracted again.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 import trafilatura
 
 import cleaners.extract as extract_module
-from cleaners import extract_article, fallback_gate, readability_look
+from cleaners import extract_article, fallback_gate, fuller_reading
 from cleaners.context import Block
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,28 +68,28 @@ def test_a_page_trafilatura_reads_well_keeps_its_body() -> None:
         **extract_module.TRAFILATURA_OPTIONS,
     )
     blocks = extract_module.body_blocks(document.document.body)
-    assert not readability_look.may_add_article(document.reading, blocks)
+    assert not fuller_reading.may_add_article(document.reading, blocks)
     assert plain.body
 
 
 def test_more_prose_alone_is_not_enough_the_reading_must_be_new_text() -> None:
     body = lines(SENTENCE, SENTENCE + " Again.")
     more_of_the_same = body + lines(*(f"{SENTENCE} Line {i}." for i in range(12)))
-    assert not readability_look.adds_article(body, body)
+    assert not fuller_reading.adds_article(body, body)
     other = lines(*(f"Line {i}: the council voted on the new flood barrier for the eastern quay "
                     f"after two years of argument and three public meetings." for i in range(12)))
-    assert readability_look.adds_article(body, other)
+    assert fuller_reading.adds_article(body, other)
     # Mostly the body's own sentences: not another part of the page.
-    assert not readability_look.adds_article(more_of_the_same, more_of_the_same[:2])
+    assert not fuller_reading.adds_article(more_of_the_same, more_of_the_same[:2])
 
 
 def test_the_raw_reading_is_worth_cleaning_only_with_far_more_prose() -> None:
     many = "".join(f"<p>{SENTENCE} Paragraph {i}.</p>" for i in range(12))
     reading = lxml.html.fromstring(f"<div>{many}</div>")
-    assert readability_look.may_add_article(reading, lines("Short promo line"))
+    assert fuller_reading.may_add_article(reading, lines("Short promo line"))
     long_body = lines(*(f"{SENTENCE} Body {i}." for i in range(12)))
-    assert not readability_look.may_add_article(reading, long_body)
-    assert not readability_look.may_add_article(None, lines("Short promo line"))
+    assert not fuller_reading.may_add_article(reading, long_body)
+    assert not fuller_reading.may_add_article(None, lines("Short promo line"))
 
 
 MISNESTED_PAGE = ROOT / "fixtures" / "extract" / "article-inside-open-popup.html"
@@ -116,3 +116,35 @@ def test_furniture_without_an_article_in_it_stays_furniture() -> None:
     )
     assert not unbox_misnested_article(tree)
     assert tree.find(".//aside") is not None
+
+
+DECLARED_PAGE = ROOT / "fixtures" / "extract" / "declared-body-gallery.html"
+
+
+def test_trafilatura_alone_takes_the_captions_of_the_declared_page() -> None:
+    text = trafilatura.extract(DECLARED_PAGE.read_text(encoding="utf-8")) or ""
+    assert "The Harbour three-seater comes in twelve fabrics" in text
+    assert "Choosing a sofa online" not in text
+
+
+def test_a_page_drawn_by_scripts_gets_the_article_it_declares() -> None:
+    """The article is drawn by scripts: the visible page holds the gallery's product captions and
+    teasers, the JSON-LD `articleBody` the whole article (entities escaped, as outlets send it)."""
+    article = extract_article(DECLARED_PAGE.read_bytes(), url="https://home.example/sofas")
+    assert article.body.startswith("Choosing a sofa online used to be a gamble")
+    assert "the one mistake no return policy covers." in article.body
+    assert "&rsquo;" not in article.body
+    assert "does not suit" in article.body
+    assert "The Harbour three-seater comes in twelve fabrics" not in article.body
+    assert "Ten rugs" not in article.body
+    assert len(article.body.splitlines()) == 8
+
+
+def test_a_declared_body_the_body_already_holds_changes_nothing() -> None:
+    bee = ROOT / "fixtures" / "quality" / "bee-survey.html"
+    tree = extract_module.parse_html(bee.read_text(encoding="utf-8"))
+    declared = fuller_reading.declared_reading(tree)
+    body = extract_article(bee.read_bytes()).body
+    if declared is not None:
+        blocks = [Block(line) for line in body.splitlines()]
+        assert not fuller_reading.adds_article(blocks, extract_module.body_blocks(declared))
