@@ -647,7 +647,7 @@ def _extract_article(
         blocks, ctx = reading_rescue(
             reading, region, blocks, ctx, tree_removals, page_blocks, profile
         )
-    declared = fuller_reading.declared_reading(tree)
+    declared = fuller_reading.declared_reading(evidence.json_ld)
     if fuller_reading.may_add_article(declared, blocks):
         # The article text the page declares holds what the page draws with scripts.
         blocks, ctx = reading_rescue(

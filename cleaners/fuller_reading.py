@@ -1,9 +1,9 @@
 """Recall: another reading of the page where it holds far more of the article than the body.
 
 Two readings are asked, neither an extraction of our own: readability's, as trafilatura's
-comparison computed it, and the article text the page declares (JSON-LD `articleBody`, or the
-`itemprop="articleBody"` element's text), which on pages that draw their article with scripts
-(a slide gallery whose captions are the article) is the only whole copy of it.
+comparison computed it, and the article text the page declares in its JSON-LD (`articleBody`),
+which on pages that draw their article with scripts (a slide gallery whose captions are the
+article) is the only whole copy of it.
 
 trafilatura runs readability on nearly every page (cleaners.fallback_gate skips it only where a
 length bound proves it cannot win) and replaces its own reading with readability's only by
@@ -19,9 +19,10 @@ NEW_TEXT_SHARE of its word sequences are not in the body, so it is another part 
 not the body with a sidebar. Comments and teaser runs rarely pass: readability weighs them down
 by their class names, and a teaser's lines are short.
 
-Nothing is extracted twice: the reading is the one trafilatura's own comparison computed. The
-check of the raw reading's prose words (`may_add_article`) runs first and costs a walk of the
-reading; the text stage runs on the reading only when that passes (3 of wcxb_dev's 793 pages).
+Nothing is extracted twice: readability's reading is the one trafilatura's own comparison
+computed, the declared text the JSON-LD cleaners.meta has already parsed. The check of a raw
+reading's words (`may_add_article`) runs first and costs one text serialisation on most pages;
+the text stage runs on a reading only when that passes.
 """
 
 from __future__ import annotations
@@ -29,13 +30,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement
 
 from cleaners.context import Block
-from cleaners.second_look import declared_body
 
 # A line of prose: this many words or more.
 PROSE_LINE_WORDS = 15
@@ -62,10 +62,13 @@ def reading_lines(reading: etree._Element) -> list[str]:
 
 
 def may_add_article(reading: etree._Element | None, blocks: Sequence[Block]) -> bool:
-    """True when readability's raw reading holds enough prose to be worth cleaning."""
+    """True when a raw reading holds enough prose to be worth cleaning (its whole text's word
+    count, one call, rules most pages out before its lines are read)."""
     if reading is None:
         return False
     needed = MORE_PROSE_RATIO * prose_words([b.text for b in blocks]) + MORE_PROSE_WORDS
+    if len(etree.tostring(reading, method="text", encoding=str).split()) < needed:
+        return False
     return prose_words(reading_lines(reading)) >= needed
 
 
@@ -86,13 +89,14 @@ def adds_article(blocks: Sequence[Block], reading: Sequence[Block]) -> bool:
     return bool(theirs) and len(theirs - ours) >= NEW_TEXT_SHARE * len(theirs)
 
 
-def declared_reading(tree: HtmlElement) -> etree._Element | None:
-    """The article text the page declares as an element: its own markup when the declared text
-    is HTML, else a <p> per line (entities decoded: JSON-LD often carries them escaped)."""
-    text = declared_body(tree)
-    if not text:
+def declared_reading(json_ld: Sequence[dict[str, Any]]) -> etree._Element | None:
+    """The longest `articleBody` of the page's JSON-LD objects (cleaners.meta's Evidence, already
+    parsed) as an element: its own markup when the text is HTML, else a <p> per line (entities
+    decoded: JSON-LD often carries them escaped)."""
+    bodies = [item["articleBody"] for item in json_ld if isinstance(item.get("articleBody"), str)]
+    text = html.unescape(max(bodies, key=len, default=""))
+    if not text.strip():
         return None
-    text = html.unescape(text)
     if "<" in text and ">" in text:
         try:
             return lxml.html.fragment_fromstring(text, create_parent="div")

@@ -13,6 +13,7 @@ import trafilatura
 import cleaners.extract as extract_module
 from cleaners import extract_article, fallback_gate, fuller_reading
 from cleaners.context import Block
+from cleaners.meta import read_evidence
 
 ROOT = Path(__file__).resolve().parents[1]
 # An article column whose class trafilatura's discard rules match (a CMS's "bard" field holds
@@ -143,7 +144,7 @@ def test_a_page_drawn_by_scripts_gets_the_article_it_declares() -> None:
 def test_a_declared_body_the_body_already_holds_changes_nothing() -> None:
     bee = ROOT / "fixtures" / "quality" / "bee-survey.html"
     tree = extract_module.parse_html(bee.read_text(encoding="utf-8"))
-    declared = fuller_reading.declared_reading(tree)
+    declared = fuller_reading.declared_reading(read_evidence(tree, None).json_ld)
     body = extract_article(bee.read_bytes()).body
     if declared is not None:
         blocks = [Block(line) for line in body.splitlines()]
