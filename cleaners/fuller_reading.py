@@ -14,7 +14,8 @@ it holds several hundred words of prose the body does not have.
 
 Such a reading is taken, through the same text stage as any body, when it adds the article by
 prose evidence (`adds_article`): it holds at least MORE_PROSE_RATIO times the body's prose plus
-MORE_PROSE_WORDS words of it (lines of PROSE_LINE_WORDS words or more), and at least
+MORE_PROSE_WORDS words of it (lines of PROSE_LINE_WORDS words or more, a line that nearly repeats
+an earlier one counted once), and at least
 NEW_TEXT_SHARE of its word sequences are not in the body, so it is another part of the page and
 not the body with a sidebar. Comments and teaser runs rarely pass: readability weighs them down
 by their class names, and a teaser's lines are short.
@@ -50,9 +51,20 @@ WORD_RE = re.compile(r"\w+")
 
 
 def prose_words(lines: Sequence[str]) -> int:
-    """Words in lines of PROSE_LINE_WORDS or more."""
-    counts = (len(line.split()) for line in lines)
-    return sum(count for count in counts if count >= PROSE_LINE_WORDS)
+    """Words in lines of PROSE_LINE_WORDS or more, each line counted once however often it comes
+    back nearly the same (a gallery's captions that differ by a number are one line's prose):
+    a line counts when at least half of its 4-word sequences are new."""
+    seen: set[tuple[str, ...]] = set()
+    total = 0
+    for line in lines:
+        count = len(line.split())
+        if count < PROSE_LINE_WORDS:
+            continue
+        sequences = shingles(line)
+        if len(sequences - seen) * 2 >= len(sequences):
+            total += count
+        seen |= sequences
+    return total
 
 
 def reading_lines(reading: etree._Element) -> list[str]:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import lxml.html
@@ -21,11 +22,23 @@ ROOT = Path(__file__).resolve().parents[1]
 # half as long as readability's: trafilatura keeps its reading, readability's is the article.
 COLUMN_PAGE = ROOT / "fixtures" / "extract" / "column-outside-reading.html"
 URL = "https://learning.example/knowledge/what-is-an-online-course"
-SENTENCE = "The ferry left the north quay late on Monday because the tide ran lower than forecast."
+
+
+VOCABULARY = (
+    "harbour council ferry quay tide winter island slipway timetable school pupils farmers "
+    "trailer hay board passengers repairs fund spring money car park market walkers skipper "
+    "crossing morning evening sailing boat water delay wind weather storm season village road"
+).split()
 
 
 def lines(*texts: str) -> list[Block]:
     return [Block(text) for text in texts]
+
+
+def distinct_sentences(count: int, seed: int = 7) -> list[str]:
+    """Sentences of 20 words that share no 4-word sequence to speak of."""
+    chooser = random.Random(seed)
+    return [" ".join(chooser.choices(VOCABULARY, k=20)) + "." for _ in range(count)]
 
 
 def test_trafilatura_alone_keeps_the_promos_of_the_column_page() -> None:
@@ -74,21 +87,27 @@ def test_a_page_trafilatura_reads_well_keeps_its_body() -> None:
 
 
 def test_more_prose_alone_is_not_enough_the_reading_must_be_new_text() -> None:
-    body = lines(SENTENCE, SENTENCE + " Again.")
-    more_of_the_same = body + lines(*(f"{SENTENCE} Line {i}." for i in range(12)))
+    body = lines(*distinct_sentences(2, seed=1))
+    other = lines(*distinct_sentences(12, seed=2))
     assert not fuller_reading.adds_article(body, body)
-    other = lines(*(f"Line {i}: the council voted on the new flood barrier for the eastern quay "
-                    f"after two years of argument and three public meetings." for i in range(12)))
     assert fuller_reading.adds_article(body, other)
-    # Mostly the body's own sentences: not another part of the page.
-    assert not fuller_reading.adds_article(more_of_the_same, more_of_the_same[:2])
+    # The body again with a little more: not another part of the page.
+    assert not fuller_reading.adds_article(body, body + other[:1])
+
+
+def test_near_repeats_count_once_as_prose() -> None:
+    """A gallery's captions that differ by a number are one caption's prose, not a column."""
+    caption = "The ferry crosses the sound on a grey morning, photographed by a reader, picture"
+    captions = [f"{caption} number {i} of the winter series." for i in range(12)]
+    assert fuller_reading.prose_words(captions) == len(captions[0].split())
+    assert not fuller_reading.adds_article(lines(*distinct_sentences(3)), lines(*captions))
 
 
 def test_the_raw_reading_is_worth_cleaning_only_with_far_more_prose() -> None:
-    many = "".join(f"<p>{SENTENCE} Paragraph {i}.</p>" for i in range(12))
+    many = "".join(f"<p>{sentence}</p>" for sentence in distinct_sentences(12))
     reading = lxml.html.fromstring(f"<div>{many}</div>")
     assert fuller_reading.may_add_article(reading, lines("Short promo line"))
-    long_body = lines(*(f"{SENTENCE} Body {i}." for i in range(12)))
+    long_body = lines(*distinct_sentences(12, seed=3))
     assert not fuller_reading.may_add_article(reading, long_body)
     assert not fuller_reading.may_add_article(None, lines("Short promo line"))
 
@@ -113,7 +132,7 @@ def test_furniture_without_an_article_in_it_stays_furniture() -> None:
 
     tree = extract_module.parse_html(
         "<html><body><aside><article><p>A short teaser.</p></article></aside>"
-        "<article><p>" + SENTENCE * 12 + "</p></article></body></html>"
+        "<article><p>" + " ".join(distinct_sentences(12)) + "</p></article></body></html>"
     )
     assert not unbox_misnested_article(tree)
     assert tree.find(".//aside") is not None
