@@ -29,7 +29,7 @@ from lxml.html import (
 from trafilatura.settings import Document
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repair_faulty_html
 
-from cleaners import second_look
+from cleaners import fuller_reading, second_look
 from cleaners.article import Article
 from cleaners.block_model import drop_model_blocks
 from cleaners.candidates import (
@@ -66,7 +66,7 @@ from cleaners.profile import (
 from cleaners.pruning import run_pruning
 from cleaners.rules import OutletRules
 from cleaners.text import run_text_stage
-from cleaners.tree import run_tree_stage
+from cleaners.tree import run_tree_stage, unbox_misnested_article
 from cleaners.version import CLEANER_VERSION
 
 # Guard against pathological input: a page larger than this is refused rather than risking
@@ -310,9 +310,10 @@ def is_loose_crosshead(element: etree._Element) -> bool:
 
 def run_trafilatura(
     tree: HtmlElement, url: str | None, metadata: Document
-) -> tuple[Document, bool]:
-    """trafilatura's main text of the cleaned tree, into `metadata`, and whether its recall
-    escalation ran (cleaners.fallback_gate); NotAnArticle when there is no main text.
+) -> tuple[Document, bool, Any]:
+    """trafilatura's main text of the cleaned tree, into `metadata`, whether its recall
+    escalation ran, and readability's reading of the page (cleaners.fallback_gate); NotAnArticle
+    when there is no main text.
 
     The metadata comes from `page_metadata` (trafilatura's own steps without its costly tree
     copies and scans, read before the tree stage) rather than `with_metadata=True`, which cost a
@@ -320,7 +321,7 @@ def run_trafilatura(
     second look and the index-page check read the cleaned page after it.
     """
     try:
-        document, escalated = extract_body_escalated(tree, url, **TRAFILATURA_OPTIONS)
+        document, escalated, reading = extract_body_escalated(tree, url, **TRAFILATURA_OPTIONS)
     except ExtractionError:
         raise
     except Exception as err:  # trafilatura and its fallbacks raise many error types
@@ -330,7 +331,7 @@ def run_trafilatura(
     ):
         raise NotAnArticle("no main text found")
     metadata.body, metadata.raw_text = document.body, document.raw_text
-    return metadata, escalated
+    return metadata, escalated, reading
 
 
 def run_trafilatura_body(
@@ -520,6 +521,25 @@ def precision_rescue(
     return blocks, ctx
 
 
+def reading_rescue(
+    reading: Any,
+    region: ArticleRegion | None,
+    blocks: list[Block],
+    ctx: CleaningContext,
+    tree_removals: int,
+    page_blocks: PageBlocks | None,
+    profile: BoilerplateProfile | None,
+) -> tuple[list[Block], CleaningContext]:
+    """readability's reading through the text stage with an audit of its own (the tree stage's
+    removals, then the text stage's), taken with that audit when it adds the article
+    (`fuller_reading.adds_article`); else the body stays."""
+    rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
+    rescued = clean_main_text(reading, region, rescue_ctx, page_blocks, profile)
+    if fuller_reading.adds_article(blocks, rescued):
+        return rescued, rescue_ctx
+    return blocks, ctx
+
+
 def assemble_article(
     body: str,
     url: str | None,
@@ -595,7 +615,13 @@ def _extract_article(
     clean_tree(tree, ctx, page_blocks, profile)
     tree_removals = len(ctx.removed)
     region = find_article_region(tree)
-    document, escalated = run_trafilatura(tree, url, document)
+    try:
+        document, escalated, reading = run_trafilatura(tree, url, document)
+    except NotAnArticle:
+        # An article misnested inside page furniture by unclosed tags: once more without it.
+        if not unbox_misnested_article(tree):
+            raise
+        document, escalated, reading = run_trafilatura(tree, url, document)
     ctx.title = document.title
     blocks = clean_main_text(document.body, region, ctx, page_blocks, profile)
     first = blocks
@@ -619,6 +645,18 @@ def _extract_article(
             lambda rescued: second_look.escalation_core(
                 rescued, first, document.description, region
             ),
+        )
+    if fuller_reading.may_add_article(reading, blocks):
+        # readability's reading, computed and turned down by length alone, holds the article
+        # column the body missed (cleaners.fuller_reading).
+        blocks, ctx = reading_rescue(
+            reading, region, blocks, ctx, tree_removals, page_blocks, profile
+        )
+    declared = fuller_reading.declared_reading(evidence.json_ld)
+    if fuller_reading.may_add_article(declared, blocks):
+        # The article text the page declares holds what the page draws with scripts.
+        blocks, ctx = reading_rescue(
+            declared, region, blocks, ctx, tree_removals, page_blocks, profile
         )
     if not blocks:
         raise NotAnArticle("no main text left after cleaning")

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura import core as trafilatura_core
+from trafilatura import external as trafilatura_external
 
 # trafilatura versions whose compare_extraction / _prefer_readability this gate was read against.
 CHECKED_VERSIONS = frozenset({"2.3.1"})
@@ -143,18 +144,68 @@ def install_escalation_record() -> bool:
 ESCALATION_RECORDED = install_escalation_record()
 
 
+# readability's reading of the page as trafilatura's comparison computed it, kept whether it was
+# chosen or not: cleaners.fuller_reading takes it where it holds far more of the article than
+# the body, at no cost of a second extraction. The first reading is the balanced one (a recall
+# escalation may read the page again).
+_READINGS: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
+    "cleaners_readings", default=None
+)
+
+
+def recorded_reading(read: Callable[..., Any]) -> Callable[..., Any]:
+    """trafilatura's `try_readability`, keeping each reading inside `extract_body_escalated`."""
+
+    def try_readability(htmlinput: Any) -> Any:
+        reading = read(htmlinput)
+        readings = _READINGS.get()
+        if readings is not None:
+            readings.append(reading)
+        return reading
+
+    try_readability.__wrapped__ = read  # type: ignore[attr-defined]
+    return try_readability
+
+
+def install_reading_record() -> bool:
+    """Put the record in front of trafilatura's readability call (once); False where it has none."""
+    current = getattr(trafilatura_external, "try_readability", None)
+    if current is None:
+        return False
+    if getattr(current, "__wrapped__", None) is None:
+        trafilatura_external.try_readability = recorded_reading(current)
+    return True
+
+
+READING_RECORDED = install_reading_record()
+
+
+class Extraction(NamedTuple):
+    """trafilatura's document, whether its recall escalation ran, and readability's first
+    reading of the page (None when readability did not run or read nothing)."""
+
+    document: Any
+    escalated: bool
+    reading: Any
+
+
 def extract_body(tree: HtmlElement, url: str | None, **options: Any) -> Any:
     """`trafilatura.bare_extraction` of the tree, with the readability gate open for this call."""
-    return extract_body_escalated(tree, url, **options)[0]
+    return extract_body_escalated(tree, url, **options).document
 
 
-def extract_body_escalated(tree: HtmlElement, url: str | None, **options: Any) -> tuple[Any, bool]:
-    """`extract_body`, and whether trafilatura's recall escalation ran on the page."""
+def extract_body_escalated(tree: HtmlElement, url: str | None, **options: Any) -> Extraction:
+    """`extract_body`, whether trafilatura's recall escalation ran, and readability's reading."""
     token = _GATED.set(True)
     calls: list[int] = []
+    readings: list[Any] = []
     record = _ESCALATIONS.set(calls)
+    kept = _READINGS.set(readings)
     try:
-        return bare_extraction(tree, url=url, **options), bool(calls)
+        document = bare_extraction(tree, url=url, **options)
     finally:
+        _READINGS.reset(kept)
         _ESCALATIONS.reset(record)
         _GATED.reset(token)
+    reading = readings[0] if readings and len(readings[0]) else None
+    return Extraction(document, bool(calls), reading)

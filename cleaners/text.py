@@ -356,6 +356,21 @@ def drop_footer_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     return drop(blocks, doomed, "drop_footer_lines", ctx)
 
 
+def drop_disclosure_lines(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop affiliate and sponsorship disclosures: "This post contains affiliate links, which means
+    we may earn a small commission if you buy through them."
+
+    Anywhere in the body (outlets set them above the article, under it, or before a product
+    list), but only a notice's length; a paragraph that names the model in passing stays.
+    """
+    doomed = {
+        i
+        for i, b in enumerate(blocks)
+        if words(b.text) <= NOTICE_LINE_WORDS and vocab.DISCLOSURE_RE.search(b.text)
+    }
+    return drop(blocks, doomed, "drop_disclosure_lines", ctx)
+
+
 def drop_repeated_headline(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop the headline where it repeats in the body: "Putin to Obama: Use your influence ..."."""
     headlines = {
@@ -475,6 +490,7 @@ TEXT_CLEANERS: tuple[TextCleaner, ...] = (
     drop_outlet_patterns,
     drop_comment_notices,
     drop_footer_lines,
+    drop_disclosure_lines,
     drop_share_prompts,
     drop_furniture_labels,
     drop_credit_lines,

@@ -579,3 +579,34 @@ def run_tree_stage(tree: HtmlElement, ctx: CleaningContext) -> None:
     for cleaner in TREE_CLEANERS:
         cleaner(tree, ctx)
     ctx.tree_index = None
+
+
+# Page furniture that cannot hold the article: where an unclosed <header>, <aside> or <nav>
+# (a newsletter pop-up, a site header left open) makes libxml2 nest the rest of the page inside
+# it, the article comes out inside the furniture, which trafilatura drops whole.
+FURNITURE_BOX_TAGS = frozenset({"header", "aside", "nav", "footer"})
+# An <article> or <main> holds the article when it has this many words in paragraphs of
+# SUBSTANTIAL_PARAGRAPH_WORDS or more.
+BOXED_ARTICLE_WORDS = 150
+
+
+def prose_paragraph_words(element: HtmlElement) -> int:
+    """Words in the element's paragraphs of SUBSTANTIAL_PARAGRAPH_WORDS or more."""
+    counts = (len(p.text_content().split()) for p in element.iter("p"))
+    return sum(count for count in counts if count >= SUBSTANTIAL_PARAGRAPH_WORDS)
+
+
+def unbox_misnested_article(tree: HtmlElement) -> bool:
+    """Make the furniture around a misnested article plain <div>s; True when any was.
+
+    Asked only once trafilatura found no main text: e.g. "<aside class=popup> ... <article>" with
+    the pop-up never closed. The first <article> or <main> holding the article's prose inside a
+    <header>, <aside>, <nav> or <footer> gets its furniture ancestors retagged as <div>.
+    """
+    for candidate in tree.iter("article", "main"):
+        boxes = [a for a in candidate.iterancestors() if a.tag in FURNITURE_BOX_TAGS]
+        if boxes and prose_paragraph_words(candidate) >= BOXED_ARTICLE_WORDS:
+            for box in boxes:
+                box.tag = "div"
+            return True
+    return False

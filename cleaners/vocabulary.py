@@ -564,6 +564,32 @@ REPRINT_NOTICES = (
     "для личного некоммерческого использования",
 )
 
+# Affiliate and sponsorship disclosures: "This post contains affiliate links. If you buy through
+# them, we may earn a small commission." A sentence of the page's business model, not of the
+# article; an article *about* affiliate marketing ("Streamers earn a commission via affiliate
+# links") names no page or "we" and stays.
+DISCLOSURE_RE = re.compile(
+    r"\b(?:post|article|page|site|blog|review|guide|content|story|website|video)\s+(?:may\s+)?"
+    r"(?:contains?|includes?|uses?|features?)\s+(?:some\s+|other\s+)?"
+    r"(?:affiliate|commissionable|sponsored)\s+(?:links?|content)"
+    r"|\b(?:we|i)\s+(?:may\s+|might\s+|also\s+|will\s+)*(?:earn|receive|get|make)\s+"
+    r"(?:an?\s+)?(?:small\s+)?(?:affiliate\s+)?commissions?\b"
+    r"|\bmay\s+(?:earn|receive)\s+(?:an?\s+)?(?:small\s+)?(?:affiliate\s+)?commissions?\b"
+    r"|\bas\s+an\s+amazon\s+(?:associate|affiliate)|\bearns?\s+from\s+qualifying\s+purchases"
+    r"|\bwe\s+may\s+be\s+compensated|\b(?:we|i)\s+(?:may\s+|also\s+)*use\s+affiliate\s+links"
+    r"|\baffiliate\s+(?:disclosure|disclaimer)\s*:"
+    r"|\b(?:enthält|enthalten|beinhaltet)\s+(?:sogenannte\s+)?(?:affiliate|provisions)-?links"
+    r"|\berhalten\s+wir\s+(?:ggf\.\s+|eventuell\s+|möglicherweise\s+)?(?:eine\s+)?"
+    r"(?:kleine\s+)?provision"
+    r"|\b(?:contient|comprend|inclut)\s+des\s+liens\s+(?:d'affiliation|affiliés|sponsorisés)"
+    r"|\bnous\s+(?:pouvons\s+)?(?:percevoir|percevons|recevons|touchons|toucher)\s+une\s+"
+    r"(?:petite\s+)?commission"
+    r"|\b(?:contiene|incluye)\s+enlaces\s+(?:de\s+afiliados?|afiliados)"
+    r"|\b(?:podemos\s+)?(?:recibir|recibimos|ganar|ganamos)\s+una\s+(?:pequeña\s+)?comisión"
+    r"|\bсодержит\s+партн[её]рские\s+ссылки",
+    re.IGNORECASE,
+)
+
 # --- timestamp lines ----------------------------------------------------------------------------
 
 UPDATED_LEADS = (

@@ -201,6 +201,7 @@ MULTILINGUAL_CASES = {
             "Lesen Sie auch: Hafenfähre fährt wieder nach Fahrplan",
             "Abonnieren Sie unseren Newsletter",
             "© 2024 Beispiel Zeitung. Alle Rechte vorbehalten.",
+            "Dieser Artikel enthält Affiliate-Links: Beim Kauf erhalten wir eine Provision.",
         ],
     ),
     "fr": (
@@ -211,6 +212,7 @@ MULTILINGUAL_CASES = {
             "Lire aussi : Le ferry reprend ses horaires d'été",
             "Inscrivez-vous à notre newsletter",
             "Tous droits réservés",
+            "Cet article contient des liens d'affiliation : nous percevons une commission.",
         ],
     ),
     "es": (
@@ -221,6 +223,7 @@ MULTILINGUAL_CASES = {
             "Lee también: El ferry vuelve a su horario de verano",
             "Suscríbete a nuestro boletín",
             "Todos los derechos reservados",
+            "Este artículo contiene enlaces de afiliados: podemos recibir una comisión.",
         ],
     ),
     "ru": (
@@ -231,6 +234,7 @@ MULTILINGUAL_CASES = {
             "Читайте также: Паром вернулся к летнему расписанию",
             "Подпишитесь на нашу рассылку",
             "Все права защищены",
+            "Статья содержит партнёрские ссылки.",
         ],
     ),
 }
