@@ -340,6 +340,29 @@ def test_a_note_of_the_original_publication_gives_an_earlier_day_only() -> None:
     )
 
 
+def test_a_publication_label_dates_a_page_nothing_else_dates() -> None:
+    def labelled(line: str, lang: str = "en", **declared: str) -> str | None:
+        page = (
+            f'<html lang="{lang}"><body><h1>Paddles</h1><p>Rinse the joint.</p>'
+            f"<div>{line}</div></body></html>"
+        )
+        evidence = read_evidence(lxml.html.fromstring(page), "https://h.example.com/a")
+        evidence.meta.update(declared)
+        return find_dates(evidence).published
+
+    assert labelled("Published on March 3, 2025") == "2025-03-03"
+    assert labelled("Posted: 3 Mar 2025 by the shop") == "2025-03-03"
+    # A numeric day in the order of the declared region; a region-less page settles nothing.
+    assert labelled("Post time: 03-09-2024", lang="en-US") == "2024-03-09"
+    assert labelled("Post time: 03-09-2024", lang="en-GB") == "2024-09-03"
+    assert labelled("Post time: 03-09-2024") is None
+    # An update's label is none, and a declared publication comes first.
+    assert labelled("Last published Apr 8, 2024") is None
+    assert labelled("Updated: March 3, 2025") is None
+    stamp = "2025-06-01T10:00:00+00:00"
+    assert labelled("Published on March 3, 2025", pubdate=stamp) == stamp
+
+
 def test_the_shown_day_settles_json_ld_and_meta_tags_that_disagree() -> None:
     both = Evidence(
         json_ld=[{"@type": "Article", "datePublished": "2018-04-03T16:50:31Z"}],

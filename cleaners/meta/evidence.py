@@ -172,6 +172,16 @@ LINE_BREAK_TAGS = frozenset({
 # how much of the text after it may hold its date.
 ORIGINAL_NOTE_RE = re.compile(r"\boriginally\s+(?:published|posted)\b", re.IGNORECASE)
 NOTE_MAX_CHARS = 40
+# A publication label opening an element's own text ("Post time: 01-04-2024", "Published on
+# March 3, 2025", "Publication date: 2025-03-03"): the words after it may be the page's date.
+# Its lead words as a quick test before the regex; an update's label ("Updated", "Last
+# published") is none.
+PUBLISHED_LABEL_RE = re.compile(
+    r"^\s*(?:post(?:ed)?\s+(?:time|date|on)|posted|published(?:\s+on)?|first\s+published"
+    r"|publish(?:ed)?\s+date|publication\s+date|date\s+(?:published|posted))\s*:?\s*(?=\S)",
+    re.IGNORECASE,
+)
+PUBLISHED_LABEL_LEADS = ("post", "publi", "date")
 # Elements whose text no reader sees (cleaners.meta.dates reads the text beside the headline
 # without them); in a headline an inline <svg>'s label is no word of it either.
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
@@ -235,6 +245,10 @@ class Evidence:
     # What follows "originally published" in an element's own text ("... on 26 Sep 2019 at
     # 4:12pm but has been updated"): a statement of the first publication day.
     original_notes: list[str] = field(default_factory=list)
+    # What follows a publication label opening an element's own text ("Post time: 01-04-2024").
+    labelled_notes: list[str] = field(default_factory=list)
+    # The <html lang> ("en-US"): with og:locale, the region that orders a numeric date.
+    lang: str = ""
     # The containers of the page's first <h1>: never a sidebar, whatever their class.
     headline_holders: frozenset = field(default_factory=frozenset, repr=False)
     # The first author link's text and those of the author links sharing its byline (a short
@@ -405,7 +419,7 @@ def author_mark_text(element: HtmlElement) -> str:
 def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -> Evidence:
     """The page's metadata evidence in one pass over the elements that can carry it; the
     visible "By ..." lines (a search of the page's text nodes) only with `bylines`."""
-    found = Evidence(url=url, headline_holders=headline_holders(tree))
+    found = Evidence(url=url, headline_holders=headline_holders(tree), lang=tree.get("lang") or "")
     for element in tree.iter(*READ_TAGS):
         tag = element.tag
         if tag == "meta":
@@ -433,6 +447,8 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
             lead = element.text
             if lead and "riginally p" in lead:
                 read_original_note(lead, found)
+            if lead and lead.lstrip()[:5].lower().startswith(PUBLISHED_LABEL_LEADS):
+                read_labelled_note(lead, found)
             if lead and ("©" in lead or "opyright" in lead) and len(lead) <= NOTICE_MAX_CHARS:
                 found.copyright = squash(lead)  # the last one: the page's footer
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
@@ -639,6 +655,14 @@ def read_original_note(text: str, found: Evidence) -> None:
     note = ORIGINAL_NOTE_RE.search(text)
     if note:
         found.original_notes.append(squash(text[note.end() : note.end() + NOTE_MAX_CHARS]))
+
+
+def read_labelled_note(text: str, found: Evidence) -> None:
+    """The words after a publication label that opens an element's own text ("Post time:
+    01-04-2024" in a page's footer line), for the date they give."""
+    label = PUBLISHED_LABEL_RE.match(text) if len(found.labelled_notes) < 3 else None
+    if label:
+        found.labelled_notes.append(squash(text[label.end() : label.end() + NOTE_MAX_CHARS]))
 
 
 def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: str | None) -> None:
