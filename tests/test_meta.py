@@ -361,6 +361,10 @@ def test_a_publication_label_dates_a_page_nothing_else_dates() -> None:
     assert labelled("Updated: March 3, 2025") is None
     stamp = "2025-06-01T10:00:00+00:00"
     assert labelled("Published on March 3, 2025", pubdate=stamp) == stamp
+    # A day set before its update's label in one element is the original.
+    assert labelled("March 3, 2025. <i>Updated: March 9, 2025</i>") == "2025-03-03"
+    assert labelled("March 3, 2025 <span>Last updated March 9, 2025</span>") == "2025-03-03"
+    assert labelled("Tags: <i>Updated guides</i>") is None
 
 
 def test_the_shown_day_settles_json_ld_and_meta_tags_that_disagree() -> None:

@@ -182,6 +182,9 @@ PUBLISHED_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 PUBLISHED_LABEL_LEADS = ("post", "publi", "date")
+# A day set before its update in one element ("December 3, 2025. <i>Updated: December 7,
+# 2025</i>"): the child's opening words that make the element's own text the original day.
+UPDATE_CHILD_RE = re.compile(r"^\s*(?:last\s+)?updated\b", re.IGNORECASE)
 # Elements whose text no reader sees (cleaners.meta.dates reads the text beside the headline
 # without them); in a headline an inline <svg>'s label is no word of it either.
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
@@ -449,6 +452,8 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                 read_original_note(lead, found)
             if lead and lead.lstrip()[:5].lower().startswith(PUBLISHED_LABEL_LEADS):
                 read_labelled_note(lead, found)
+            elif lead and len(lead) <= NOTE_MAX_CHARS and day_before_update(element):
+                found.labelled_notes.append(squash(lead))
             if lead and ("©" in lead or "opyright" in lead) and len(lead) <= NOTICE_MAX_CHARS:
                 found.copyright = squash(lead)  # the last one: the page's footer
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
@@ -663,6 +668,14 @@ def read_labelled_note(text: str, found: Evidence) -> None:
     label = PUBLISHED_LABEL_RE.match(text) if len(found.labelled_notes) < 3 else None
     if label:
         found.labelled_notes.append(squash(text[label.end() : label.end() + NOTE_MAX_CHARS]))
+
+
+def day_before_update(element: HtmlElement) -> bool:
+    """Whether the element's first child opens with an update's label ("<p>December 3, 2025.
+    <i>Updated: December 7, 2025</i></p>"): its own text before it is then the day the story
+    first ran (`cleaners.meta.dates.labelled_day` reads a date there, or nothing)."""
+    first = element[0] if len(element) else None
+    return first is not None and bool(UPDATE_CHILD_RE.match(first.text or ""))
 
 
 def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: str | None) -> None:
