@@ -340,6 +340,20 @@ def test_a_note_of_the_original_publication_gives_an_earlier_day_only() -> None:
     )
 
 
+def test_a_day_written_with_dashes_or_a_foreign_month_abbreviation_is_read() -> None:
+    def shown(line: str) -> str | None:
+        page = f"<html><body><h1>Pipes</h1><p>{line}</p><p>Bury it deep.</p></body></html>"
+        return headline_date(lxml.html.fromstring(page))
+
+    assert shown("By: Terraflow on 17-ago-2022 9:40:02") == "2022-08-17"
+    assert shown("19-Dec-2025") == "2025-12-19"
+    assert shown("Publié le 12 déc. 2023") == "2023-12-12"
+    assert shown("Veröffentlicht am 5 Okt 2024") == "2024-10-05"
+    # Neither a word that is no month nor a day without its year.
+    assert shown("Set 17-abc-2022 aside") is None
+    assert shown("on 17-ago") is None
+
+
 def test_a_publication_label_dates_a_page_nothing_else_dates() -> None:
     def labelled(line: str, lang: str = "en", **declared: str) -> str | None:
         page = (

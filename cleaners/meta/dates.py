@@ -53,18 +53,24 @@ ONE_DAY = timedelta(days=1)
 # How far from the start of the first <h1> a date shown as the page's own may stand, in
 # characters of visible text: before it (a kicker line) and after it (the byline line).
 BEFORE_HEADLINE, AFTER_HEADLINE = 60, 400
+# Month names and abbreviations, English first, then those of the other supported languages
+# that English does not share (Spanish, German, French), which a CMS prints in the site's locale
+# even on an English page ("04-ago-2021").
 MONTH_NUMBERS = {
     name: number
     for number, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")), start=1)
+        (("jan", "january", "ene", "janv"), ("feb", "february", "févr"),
+         ("mar", "march", "mär", "mrz", "mars"), ("apr", "april", "abr", "avr"),
+         ("may", "mai"), ("jun", "june", "juin"), ("jul", "july", "juil"),
+         ("aug", "august", "ago", "août"), ("sep", "sept", "september"),
+         ("oct", "october", "okt"), ("nov", "november"), ("dec", "december", "dic", "dez", "déc")),
+        start=1)
     for name in names
 }  # fmt: skip
 _MONTH = (
     r"(?P<{}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|ene|janv|févr|mär|mrz|mars|abr|avr|mai|juin|juil|ago|août|okt|dic|dez|déc)\.?"
 )
 # A numeric date in either order, "3/4/2025", "04-12-2025", "12.12.2025" (see `numeric_day`).
 NUMERIC_DATE = (
@@ -72,11 +78,12 @@ NUMERIC_DATE = (
     r"(?![\d./-]?\d)"
 )
 NUMERIC_DATE_RE = re.compile(NUMERIC_DATE)
-# Dates as pages show them: "Dec. 4, 2025", "December 4th 2025", "4 Dec 2025", "2025-12-04",
-# and numeric ones.
+# Dates as pages show them: "Dec. 4, 2025", "December 4th 2025", "4 Dec 2025", "04-Dec-2025",
+# "2025-12-04", and numeric ones.
 SHOWN_DATE_RE = re.compile(
     rf"\b{_MONTH.format('m1')}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)\b"
-    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.format('m2')},?\s+(?P<y2>(?:19|20)\d\d)\b"
+    rf"|\b(?P<d2>\d{{1,2}})(?:(?:st|nd|rd|th)?\s+{_MONTH.format('m2')},?\s+"
+    rf"|-{_MONTH.format('m5')}-)(?P<y2>(?:19|20)\d\d)\b"
     r"|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d\d)-(?P<d3>\d\d)\b"
     rf"|{NUMERIC_DATE}",
     re.IGNORECASE,
@@ -508,7 +515,7 @@ def shown_day(
         return numeric_day(match, tree, month_first)
     year = match["y1"] or match["y2"] or match["y3"]
     day = match["d1"] or match["d2"] or match["d3"]
-    month_text = (match["m1"] or match["m2"] or match["m3"]).lower()
+    month_text = (match["m1"] or match["m2"] or match["m5"] or match["m3"]).lower()
     month = int(month_text) if month_text.isdigit() else MONTH_NUMBERS.get(month_text, 0)
     try:
         return date(int(year), month, int(day))
