@@ -340,6 +340,26 @@ def test_a_note_of_the_original_publication_gives_an_earlier_day_only() -> None:
     )
 
 
+def test_a_portrait_a_first_person_introduction_follows_names_the_owner() -> None:
+    def authors(cards: str) -> list[str]:
+        page = (
+            "<html><body><h1>Version control</h1><p>Write better commit messages.</p>"
+            f"</body><aside>{cards}</aside></html>"
+        )
+        tree = lxml.html.fromstring(page)
+        return find_authors(read_evidence(tree, "https://m.example.net/a")).people
+
+    card = '<img alt="{}" src="/me.jpg"><p>{}</p>'
+    assert authors(card.format("Marta Lindqvist Photo", "I'm a software engineer.")) == [
+        "Marta Lindqvist"
+    ]
+    assert authors(card.format("Marta Lindqvist", "Hello! I am Marta.")) == ["Marta Lindqvist"]
+    # A picture captioned by anything else, or two people introducing themselves (a team).
+    assert authors(card.format("Marta Lindqvist", "In my view, branches are cheap.")) == []
+    two = card.format("Marta Lindqvist", "I'm Marta.") + card.format("Jon Berg", "I'm Jon.")
+    assert authors(two) == []
+
+
 def test_a_day_written_with_dashes_or_a_foreign_month_abbreviation_is_read() -> None:
     def shown(line: str) -> str | None:
         page = f"<html><body><h1>Pipes</h1><p>{line}</p><p>Bury it deep.</p></body></html>"

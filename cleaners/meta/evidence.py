@@ -185,6 +185,17 @@ PUBLISHED_LABEL_LEADS = ("post", "publi", "date")
 # A day set before its update in one element ("December 3, 2025. <i>Updated: December 7,
 # 2025</i>"): the child's opening words that make the element's own text the original day.
 UPDATE_CHILD_RE = re.compile(r"^\s*(?:last\s+)?updated\b", re.IGNORECASE)
+# What an alt text says of the picture besides the name ("Jane Doe Photo", "Headshot of ...").
+PICTURE_WORD_RE = re.compile(
+    r"^\s*(?:photo|picture|headshot|portrait|image)\s+of\s+"
+    r"|\s+(?:photo|picture|headshot|portrait|image|avatar|profile)\s*$",
+    re.IGNORECASE,
+)
+# A first-person introduction opening the text after a portrait ("Hi, I'm Jane!", "I am a
+# ...").
+INTRODUCTION_RE = re.compile(
+    r"^(?:(?:hi|hello|hey)(?:\s+there)?\s*[,!.]?\s*)?i(?:'|’|\s+a)m\b", re.IGNORECASE
+)
 # Elements whose text no reader sees (cleaners.meta.dates reads the text beside the headline
 # without them); in a headline an inline <svg>'s label is no word of it either.
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
@@ -241,6 +252,10 @@ class Evidence:
     headline_line: str = ""
     # Images in the article whose alt text may be a person's name (a portrait).
     portraits: list[HtmlElement] = field(default_factory=list, repr=False)
+    # The alt texts of such images anywhere on the page that a first-person introduction
+    # follows ("Hi, I'm Jane!"): a personal site's "about me" card, in a sidebar or under the
+    # post.
+    introduced: list[str] = field(default_factory=list)
     # The page's last short copyright notice ("© 2025 Jane Doe. All rights reserved.").
     copyright: str = ""
     # itemprop=datePublished / dateModified values outside <meta>.
@@ -472,6 +487,7 @@ def read_last_author_sources(tree: HtmlElement, found: Evidence) -> None:
     """The author sources read only for a page that names no person otherwise: the names shown
     after author pictures and under captioned portraits, and the dated line under the headline."""
     found.picture_names = names_after(found.author_pictures) + captioned_portraits(found.portraits)
+    found.picture_names += introduced_person(found.introduced)
     found.headline_line = line_under_headline(tree)
 
 
@@ -496,18 +512,19 @@ def line_under_headline(tree: HtmlElement) -> str:
 
 
 def read_picture(element: HtmlElement, found: Evidence) -> None:
-    """An author's picture, or a portrait whose alt text is a name (2-4 words), in the
-    article."""
+    """An author's picture in the article, or a portrait whose alt text is a name (2-4
+    words), in the article or outside it."""
     if len(found.author_pictures) < 3 and is_author_picture(element):
         if article_place(element, found.headline_holders) == IN_ARTICLE:
             found.author_pictures.append(element)
         return
     alt = element.get("alt")
-    if alt and 1 < len(alt.split()) <= 4 and alt[0].isupper() and len(found.portraits) < 5:
-        if is_icon(element):
-            return
-        if article_place(element, found.headline_holders) == IN_ARTICLE:
-            found.portraits.append(element)
+    if alt and 1 < len(alt.split()) <= 4 and alt[0].isupper() and not is_icon(element):
+        if len(found.introduced) < 3 and INTRODUCTION_RE.match(text_after(element)):
+            found.introduced.append(squash(PICTURE_WORD_RE.sub(" ", alt)))
+        if len(found.portraits) < 5:
+            if article_place(element, found.headline_holders) == IN_ARTICLE:
+                found.portraits.append(element)
 
 
 def is_icon(element: HtmlElement) -> bool:
@@ -529,6 +546,15 @@ def captioned_portraits(portraits: Sequence[HtmlElement]) -> list[str]:
         if text_after(portrait).startswith(alt):
             names.add(alt)
     return list(names) if len(names) == 1 else []
+
+
+def introduced_person(names: Sequence[str]) -> list[str]:
+    """The one person whose portrait a first-person introduction follows ("<img alt='Jane
+    Doe'> <h3>Hi, I'm Jane!</h3>", "<img alt='Jane Doe'> I'm a data scientist ..."): the
+    owner's card of a personal site, asked only for a page that names no one else. Several
+    such people are a team page, not an owner."""
+    unique = set(names)
+    return list(unique) if len(unique) == 1 else []
 
 
 def is_author_picture(element: HtmlElement) -> bool:
