@@ -3,7 +3,8 @@
 Order of trust for the publication time: JSON-LD `datePublished` ("jsonld"), publication meta
 tags such as `article:published_time` ("meta"), a `<time>` marked as the publication date or the
 first one in the article ("time"), a date in the URL path ("url"), a dateline in the article text
-("text"), htmldate's search of the page ("htmldate", run only when nothing cheaper answers),
+("text"), a date after a publication label anywhere in the page ("text", `labelled_day`),
+htmldate's search of the page ("htmldate", run only when nothing cheaper answers),
 and last a JSON-LD date written out rather than in ISO 8601 ("Jun 24, 2025": a template's).
 A time later than the fetch time is no publication time and the next source is asked; an update
 earlier than the publication is dropped. A day the article shows as its publication (beside its
@@ -55,7 +56,7 @@ ONE_DAY = timedelta(days=1)
 BEFORE_HEADLINE, AFTER_HEADLINE = 60, 400
 # Month names and abbreviations, English first, then those of the other supported languages
 # that English does not share (Spanish, German, French), which a CMS prints in the site's locale
-# even on an English page ("04-ago-2021").
+# even on an English page ("17-ago-2022").
 MONTH_NUMBERS = {
     name: number
     for number, names in enumerate(
@@ -294,7 +295,7 @@ def original_day(evidence: Evidence) -> str | None:
 
 
 def labelled_day(evidence: Evidence) -> str | None:
-    """The day a publication label gives ("Post time: 01-04-2024", "Published on 3 March
+    """The day a publication label gives ("Post time: 03-09-2024", "Published on 3 March
     2025" in a line the article text does not keep), as YYYY-MM-DD: asked after every
     declared and shown date, before the costly search of the page, which would take a
     declared modification time for want of a publication one. A numeric date is read in the

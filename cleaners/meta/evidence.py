@@ -172,7 +172,7 @@ LINE_BREAK_TAGS = frozenset({
 # how much of the text after it may hold its date.
 ORIGINAL_NOTE_RE = re.compile(r"\boriginally\s+(?:published|posted)\b", re.IGNORECASE)
 NOTE_MAX_CHARS = 40
-# A publication label opening an element's own text ("Post time: 01-04-2024", "Published on
+# A publication label opening an element's own text ("Post time: 03-09-2024", "Published on
 # March 3, 2025", "Publication date: 2025-03-03"): the words after it may be the page's date.
 # Its lead words as a quick test before the regex; an update's label ("Updated", "Last
 # published") is none.
@@ -182,7 +182,7 @@ PUBLISHED_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 PUBLISHED_LABEL_LEADS = ("post", "publi", "date")
-# A day set before its update in one element ("December 3, 2025. <i>Updated: December 7,
+# A day set before its update in one element ("October 2, 2025. <i>Updated: October 14,
 # 2025</i>"): the child's opening words that make the element's own text the original day.
 UPDATE_CHILD_RE = re.compile(r"^\s*(?:last\s+)?updated\b", re.IGNORECASE)
 # What an alt text says of the picture besides the name ("Jane Doe Photo", "Headshot of ...").
@@ -263,7 +263,7 @@ class Evidence:
     # What follows "originally published" in an element's own text ("... on 26 Sep 2019 at
     # 4:12pm but has been updated"): a statement of the first publication day.
     original_notes: list[str] = field(default_factory=list)
-    # What follows a publication label opening an element's own text ("Post time: 01-04-2024").
+    # What follows a publication label opening an element's own text ("Post time: 03-09-2024").
     labelled_notes: list[str] = field(default_factory=list)
     # The <html lang> ("en-US"): with og:locale, the region that orders a numeric date.
     lang: str = ""
@@ -690,15 +690,15 @@ def read_original_note(text: str, found: Evidence) -> None:
 
 def read_labelled_note(text: str, found: Evidence) -> None:
     """The words after a publication label that opens an element's own text ("Post time:
-    01-04-2024" in a page's footer line), for the date they give."""
+    03-09-2024" in a page's footer line), for the date they give."""
     label = PUBLISHED_LABEL_RE.match(text) if len(found.labelled_notes) < 3 else None
     if label:
         found.labelled_notes.append(squash(text[label.end() : label.end() + NOTE_MAX_CHARS]))
 
 
 def day_before_update(element: HtmlElement) -> bool:
-    """Whether the element's first child opens with an update's label ("<p>December 3, 2025.
-    <i>Updated: December 7, 2025</i></p>"): its own text before it is then the day the story
+    """Whether the element's first child opens with an update's label ("<p>October 2, 2025.
+    <i>Updated: October 14, 2025</i></p>"): its own text before it is then the day the story
     first ran (`cleaners.meta.dates.labelled_day` reads a date there, or nothing)."""
     first = element[0] if len(element) else None
     return first is not None and bool(UPDATE_CHILD_RE.match(first.text or ""))
