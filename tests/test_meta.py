@@ -358,6 +358,9 @@ def test_a_portrait_a_first_person_introduction_follows_names_the_owner() -> Non
     assert authors(card.format("Marta Lindqvist", "In my view, branches are cheap.")) == []
     two = card.format("Marta Lindqvist", "I'm Marta.") + card.format("Jon Berg", "I'm Jon.")
     assert authors(two) == []
+    # A gallery's pictures before the portrait the introduction follows are not its subject.
+    gallery = '<img alt="Red Barn Door" src="/1.jpg"><img alt="Old Hay Loft" src="/2.jpg">'
+    assert authors(gallery + card.format("Marta Lindqvist", "I'm Marta.")) == ["Marta Lindqvist"]
 
 
 def test_a_day_written_with_dashes_or_a_foreign_month_abbreviation_is_read() -> None:

@@ -185,6 +185,9 @@ PUBLISHED_LABEL_LEADS = ("post", "publi", "date")
 # A day set before its update in one element ("October 2, 2025. <i>Updated: October 14,
 # 2025</i>"): the child's opening words that make the element's own text the original day.
 UPDATE_CHILD_RE = re.compile(r"^\s*(?:last\s+)?updated\b", re.IGNORECASE)
+# Images whose alt text may be a name read for an owner's card (an article's gallery may hold
+# dozens before the card under it).
+NAMED_IMAGES_MAX = 50
 # What an alt text says of the picture besides the name ("Jane Doe Photo", "Headshot of ...").
 PICTURE_WORD_RE = re.compile(
     r"^\s*(?:photo|picture|headshot|portrait|image)\s+of\s+"
@@ -252,10 +255,9 @@ class Evidence:
     headline_line: str = ""
     # Images in the article whose alt text may be a person's name (a portrait).
     portraits: list[HtmlElement] = field(default_factory=list, repr=False)
-    # The alt texts of such images anywhere on the page that a first-person introduction
-    # follows ("Hi, I'm Jane!"): a personal site's "about me" card, in a sidebar or under the
-    # post.
-    introduced: list[str] = field(default_factory=list)
+    # Such images anywhere on the page (the first `NAMED_IMAGES_MAX`): a personal site's
+    # "about me" card may stand in a sidebar or under the post (see `introduced_person`).
+    named_images: list[HtmlElement] = field(default_factory=list, repr=False)
     # The page's last short copyright notice ("© 2025 Jane Doe. All rights reserved.").
     copyright: str = ""
     # itemprop=datePublished / dateModified values outside <meta>.
@@ -487,7 +489,7 @@ def read_last_author_sources(tree: HtmlElement, found: Evidence) -> None:
     """The author sources read only for a page that names no person otherwise: the names shown
     after author pictures and under captioned portraits, and the dated line under the headline."""
     found.picture_names = names_after(found.author_pictures) + captioned_portraits(found.portraits)
-    found.picture_names += introduced_person(found.introduced)
+    found.picture_names += introduced_person(found.named_images)
     found.headline_line = line_under_headline(tree)
 
 
@@ -520,8 +522,8 @@ def read_picture(element: HtmlElement, found: Evidence) -> None:
         return
     alt = element.get("alt")
     if alt and 1 < len(alt.split()) <= 4 and alt[0].isupper() and not is_icon(element):
-        if len(found.introduced) < 3 and INTRODUCTION_RE.match(text_after(element)):
-            found.introduced.append(squash(PICTURE_WORD_RE.sub(" ", alt)))
+        if len(found.named_images) < NAMED_IMAGES_MAX:
+            found.named_images.append(element)
         if len(found.portraits) < 5:
             if article_place(element, found.headline_holders) == IN_ARTICLE:
                 found.portraits.append(element)
@@ -548,13 +550,17 @@ def captioned_portraits(portraits: Sequence[HtmlElement]) -> list[str]:
     return list(names) if len(names) == 1 else []
 
 
-def introduced_person(names: Sequence[str]) -> list[str]:
+def introduced_person(images: Sequence[HtmlElement]) -> list[str]:
     """The one person whose portrait a first-person introduction follows ("<img alt='Jane
     Doe'> <h3>Hi, I'm Jane!</h3>", "<img alt='Jane Doe'> I'm a data scientist ..."): the
     owner's card of a personal site, asked only for a page that names no one else. Several
     such people are a team page, not an owner."""
-    unique = set(names)
-    return list(unique) if len(unique) == 1 else []
+    names = {
+        squash(PICTURE_WORD_RE.sub(" ", image.get("alt")))
+        for image in images
+        if INTRODUCTION_RE.match(text_after(image, past_images=False))
+    }
+    return list(names) if len(names) == 1 else []
 
 
 def is_author_picture(element: HtmlElement) -> bool:
@@ -578,9 +584,10 @@ def names_after(pictures: Sequence[HtmlElement]) -> list[str]:
     return names
 
 
-def text_after(element: HtmlElement) -> str:
+def text_after(element: HtmlElement, *, past_images: bool = True) -> str:
     """The first visible text after an element, looked for in its next siblings and in those
-    of its three nearest containers."""
+    of its three nearest containers; with `past_images=False`, nothing when another image
+    comes first (the text then captions that one: a gallery's last picture)."""
     node = element
     for _ in range(4):
         tail = squash(node.tail)
@@ -588,6 +595,8 @@ def text_after(element: HtmlElement) -> str:
             return tail
         for sibling in node.itersiblings():
             if isinstance(sibling.tag, str) and sibling.tag not in UNSEEN_TAGS:
+                if not past_images and (sibling.tag == "img" or sibling.find(".//img") is not None):
+                    return ""
                 for piece in sibling.itertext():
                     if piece.strip():
                         return squash(piece)
