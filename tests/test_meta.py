@@ -340,6 +340,70 @@ def test_a_note_of_the_original_publication_gives_an_earlier_day_only() -> None:
     )
 
 
+def test_a_portrait_a_first_person_introduction_follows_names_the_owner() -> None:
+    def authors(cards: str) -> list[str]:
+        page = (
+            "<html><body><h1>Version control</h1><p>Write better commit messages.</p>"
+            f"</body><aside>{cards}</aside></html>"
+        )
+        tree = lxml.html.fromstring(page)
+        return find_authors(read_evidence(tree, "https://m.example.net/a")).people
+
+    card = '<img alt="{}" src="/me.jpg"><p>{}</p>'
+    assert authors(card.format("Marta Lindqvist Photo", "I'm a software engineer.")) == [
+        "Marta Lindqvist"
+    ]
+    assert authors(card.format("Marta Lindqvist", "Hello! I am Marta.")) == ["Marta Lindqvist"]
+    # A picture captioned by anything else, or two people introducing themselves (a team).
+    assert authors(card.format("Marta Lindqvist", "In my view, branches are cheap.")) == []
+    two = card.format("Marta Lindqvist", "I'm Marta.") + card.format("Jon Berg", "I'm Jon.")
+    assert authors(two) == []
+    # A gallery's pictures before the portrait the introduction follows are not its subject.
+    gallery = '<img alt="Red Barn Door" src="/1.jpg"><img alt="Old Hay Loft" src="/2.jpg">'
+    assert authors(gallery + card.format("Marta Lindqvist", "I'm Marta.")) == ["Marta Lindqvist"]
+
+
+def test_a_day_written_with_dashes_or_a_foreign_month_abbreviation_is_read() -> None:
+    def shown(line: str) -> str | None:
+        page = f"<html><body><h1>Pipes</h1><p>{line}</p><p>Bury it deep.</p></body></html>"
+        return headline_date(lxml.html.fromstring(page))
+
+    assert shown("By: Terraflow on 17-ago-2022 9:40:02") == "2022-08-17"
+    assert shown("19-Dec-2025") == "2025-12-19"
+    assert shown("Publié le 12 déc. 2023") == "2023-12-12"
+    assert shown("Veröffentlicht am 5 Okt 2024") == "2024-10-05"
+    # Neither a word that is no month nor a day without its year.
+    assert shown("Set 17-abc-2022 aside") is None
+    assert shown("on 17-ago") is None
+
+
+def test_a_publication_label_dates_a_page_nothing_else_dates() -> None:
+    def labelled(line: str, lang: str = "en", **declared: str) -> str | None:
+        page = (
+            f'<html lang="{lang}"><body><h1>Paddles</h1><p>Rinse the joint.</p>'
+            f"<div>{line}</div></body></html>"
+        )
+        evidence = read_evidence(lxml.html.fromstring(page), "https://h.example.com/a")
+        evidence.meta.update(declared)
+        return find_dates(evidence).published
+
+    assert labelled("Published on March 3, 2025") == "2025-03-03"
+    assert labelled("Posted: 3 Mar 2025 by the shop") == "2025-03-03"
+    # A numeric day in the order of the declared region; a region-less page settles nothing.
+    assert labelled("Post time: 03-09-2024", lang="en-US") == "2024-03-09"
+    assert labelled("Post time: 03-09-2024", lang="en-GB") == "2024-09-03"
+    assert labelled("Post time: 03-09-2024") is None
+    # An update's label is none, and a declared publication comes first.
+    assert labelled("Last published Apr 8, 2024") is None
+    assert labelled("Updated: March 3, 2025") is None
+    stamp = "2025-06-01T10:00:00+00:00"
+    assert labelled("Published on March 3, 2025", pubdate=stamp) == stamp
+    # A day set before its update's label in one element is the original.
+    assert labelled("March 3, 2025. <i>Updated: March 9, 2025</i>") == "2025-03-03"
+    assert labelled("March 3, 2025 <span>Last updated March 9, 2025</span>") == "2025-03-03"
+    assert labelled("Tags: <i>Updated guides</i>") is None
+
+
 def test_the_shown_day_settles_json_ld_and_meta_tags_that_disagree() -> None:
     both = Evidence(
         json_ld=[{"@type": "Article", "datePublished": "2018-04-03T16:50:31Z"}],

@@ -3,7 +3,8 @@
 Order of trust for the publication time: JSON-LD `datePublished` ("jsonld"), publication meta
 tags such as `article:published_time` ("meta"), a `<time>` marked as the publication date or the
 first one in the article ("time"), a date in the URL path ("url"), a dateline in the article text
-("text"), htmldate's search of the page ("htmldate", run only when nothing cheaper answers),
+("text"), a date after a publication label anywhere in the page ("text", `labelled_day`),
+htmldate's search of the page ("htmldate", run only when nothing cheaper answers),
 and last a JSON-LD date written out rather than in ISO 8601 ("Jun 24, 2025": a template's).
 A time later than the fetch time is no publication time and the next source is asked; an update
 earlier than the publication is dropped. A day the article shows as its publication (beside its
@@ -53,18 +54,24 @@ ONE_DAY = timedelta(days=1)
 # How far from the start of the first <h1> a date shown as the page's own may stand, in
 # characters of visible text: before it (a kicker line) and after it (the byline line).
 BEFORE_HEADLINE, AFTER_HEADLINE = 60, 400
+# Month names and abbreviations, English first, then those of the other supported languages
+# that English does not share (Spanish, German, French), which a CMS prints in the site's locale
+# even on an English page ("17-ago-2022").
 MONTH_NUMBERS = {
     name: number
     for number, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")), start=1)
+        (("jan", "january", "ene", "janv"), ("feb", "february", "févr"),
+         ("mar", "march", "mär", "mrz", "mars"), ("apr", "april", "abr", "avr"),
+         ("may", "mai"), ("jun", "june", "juin"), ("jul", "july", "juil"),
+         ("aug", "august", "ago", "août"), ("sep", "sept", "september"),
+         ("oct", "october", "okt"), ("nov", "november"), ("dec", "december", "dic", "dez", "déc")),
+        start=1)
     for name in names
 }  # fmt: skip
 _MONTH = (
     r"(?P<{}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|ene|janv|févr|mär|mrz|mars|abr|avr|mai|juin|juil|ago|août|okt|dic|dez|déc)\.?"
 )
 # A numeric date in either order, "3/4/2025", "04-12-2025", "12.12.2025" (see `numeric_day`).
 NUMERIC_DATE = (
@@ -72,11 +79,12 @@ NUMERIC_DATE = (
     r"(?![\d./-]?\d)"
 )
 NUMERIC_DATE_RE = re.compile(NUMERIC_DATE)
-# Dates as pages show them: "Dec. 4, 2025", "December 4th 2025", "4 Dec 2025", "2025-12-04",
-# and numeric ones.
+# Dates as pages show them: "Dec. 4, 2025", "December 4th 2025", "4 Dec 2025", "04-Dec-2025",
+# "2025-12-04", and numeric ones.
 SHOWN_DATE_RE = re.compile(
     rf"\b{_MONTH.format('m1')}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)\b"
-    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.format('m2')},?\s+(?P<y2>(?:19|20)\d\d)\b"
+    rf"|\b(?P<d2>\d{{1,2}})(?:(?:st|nd|rd|th)?\s+{_MONTH.format('m2')},?\s+"
+    rf"|-{_MONTH.format('m5')}-)(?P<y2>(?:19|20)\d\d)\b"
     r"|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d\d)-(?P<d3>\d\d)\b"
     rf"|{NUMERIC_DATE}",
     re.IGNORECASE,
@@ -235,6 +243,7 @@ def find_dates(
         ("url", lambda: url_date(evidence.url)),
         ("text", lambda: text_date),
         ("text", lambda: original_day(evidence)),
+        ("text", lambda: labelled_day(evidence)),
     ]
     if search_page is not None:
         sources.append(("htmldate", search_page))
@@ -280,6 +289,21 @@ def original_day(evidence: Evidence) -> str | None:
     for note in evidence.original_notes:
         found = SHOWN_DATE_RE.match(note.removeprefix("on ").removeprefix("the "))
         day = shown_day(found) if found and not found["y4"] else None
+        if day:
+            return day.isoformat()
+    return None
+
+
+def labelled_day(evidence: Evidence) -> str | None:
+    """The day a publication label gives ("Post time: 03-09-2024", "Published on 3 March
+    2025" in a line the article text does not keep), as YYYY-MM-DD: asked after every
+    declared and shown date, before the costly search of the page, which would take a
+    declared modification time for want of a publication one. A numeric date is read in the
+    order of the page's declared region (see `numeric_day`)."""
+    locale = evidence.lang if "-" in evidence.lang else evidence.meta.get("og:locale", "")
+    for note in evidence.labelled_notes:
+        found = SHOWN_DATE_RE.match(note)
+        day = shown_day(found, month_first=region_month_first(locale)) if found else None
         if day:
             return day.isoformat()
     return None
@@ -483,14 +507,16 @@ def texts_before(element: HtmlElement) -> Iterator[str]:
             yield node.text
 
 
-def shown_day(match: re.Match, tree: HtmlElement | None = None) -> date | None:
+def shown_day(
+    match: re.Match, tree: HtmlElement | None = None, month_first: bool | None = None
+) -> date | None:
     """The calendar day of a `SHOWN_DATE_RE` match (None for "Feb 30, 2025", and for a numeric
-    date whose order the page does not settle, see `numeric_day`)."""
+    date whose order neither the page nor `month_first` settles, see `numeric_day`)."""
     if match["y4"]:
-        return numeric_day(match, tree)
+        return numeric_day(match, tree, month_first)
     year = match["y1"] or match["y2"] or match["y3"]
     day = match["d1"] or match["d2"] or match["d3"]
-    month_text = (match["m1"] or match["m2"] or match["m3"]).lower()
+    month_text = (match["m1"] or match["m2"] or match["m5"] or match["m3"]).lower()
     month = int(month_text) if month_text.isdigit() else MONTH_NUMBERS.get(month_text, 0)
     try:
         return date(int(year), month, int(day))
@@ -498,7 +524,9 @@ def shown_day(match: re.Match, tree: HtmlElement | None = None) -> date | None:
         return None
 
 
-def numeric_day(match: re.Match, tree: HtmlElement | None) -> date | None:
+def numeric_day(
+    match: re.Match, tree: HtmlElement | None, month_first: bool | None = None
+) -> date | None:
     """The day of a numeric date ("3/4/2025", "12.12.2025"). A part above 12 is the day; a
     dotted date is day first; else the order of the page's other numeric dates that show it
     (one with a part above 12), else that of its declared region (US: month first). A page
@@ -508,7 +536,8 @@ def numeric_day(match: re.Match, tree: HtmlElement | None) -> date | None:
     if first > 12 or (second <= 12 and match["sep"] == "."):
         first, second = second, first
     elif second <= 12:
-        month_first = numeric_order(tree, match["sep"]) if tree is not None else None
+        if tree is not None:
+            month_first = numeric_order(tree, match["sep"])
         if month_first is None:
             return None
         if not month_first:
@@ -536,6 +565,12 @@ def numeric_order(tree: HtmlElement, separator: str) -> bool | None:
     if "-" not in locale:
         meta = tree.find(".//meta[@property='og:locale']")
         locale = meta.get("content", "") if meta is not None else locale
+    return region_month_first(locale)
+
+
+def region_month_first(locale: str) -> bool | None:
+    """Whether a declared language or locale ("en-US", "en_GB") writes numeric dates month
+    first: True for the US, False for another region, None without a region."""
     region = locale.replace("_", "-").partition("-")[2].strip().lower()
     return region == "us" if region else None
 

@@ -172,6 +172,33 @@ LINE_BREAK_TAGS = frozenset({
 # how much of the text after it may hold its date.
 ORIGINAL_NOTE_RE = re.compile(r"\boriginally\s+(?:published|posted)\b", re.IGNORECASE)
 NOTE_MAX_CHARS = 40
+# A publication label opening an element's own text ("Post time: 03-09-2024", "Published on
+# March 3, 2025", "Publication date: 2025-03-03"): the words after it may be the page's date.
+# Its lead words as a quick test before the regex; an update's label ("Updated", "Last
+# published") is none.
+PUBLISHED_LABEL_RE = re.compile(
+    r"^\s*(?:post(?:ed)?\s+(?:time|date|on)|posted|published(?:\s+on)?|first\s+published"
+    r"|publish(?:ed)?\s+date|publication\s+date|date\s+(?:published|posted))\s*:?\s*(?=\S)",
+    re.IGNORECASE,
+)
+PUBLISHED_LABEL_LEADS = ("post", "publi", "date")
+# A day set before its update in one element ("October 2, 2025. <i>Updated: October 14,
+# 2025</i>"): the child's opening words that make the element's own text the original day.
+UPDATE_CHILD_RE = re.compile(r"^\s*(?:last\s+)?updated\b", re.IGNORECASE)
+# Images whose alt text may be a name read for an owner's card (an article's gallery may hold
+# dozens before the card under it).
+NAMED_IMAGES_MAX = 50
+# What an alt text says of the picture besides the name ("Jane Doe Photo", "Headshot of ...").
+PICTURE_WORD_RE = re.compile(
+    r"^\s*(?:photo|picture|headshot|portrait|image)\s+of\s+"
+    r"|\s+(?:photo|picture|headshot|portrait|image|avatar|profile)\s*$",
+    re.IGNORECASE,
+)
+# A first-person introduction opening the text after a portrait ("Hi, I'm Jane!", "I am a
+# ...").
+INTRODUCTION_RE = re.compile(
+    r"^(?:(?:hi|hello|hey)(?:\s+there)?\s*[,!.]?\s*)?i(?:'|’|\s+a)m\b", re.IGNORECASE
+)
 # Elements whose text no reader sees (cleaners.meta.dates reads the text beside the headline
 # without them); in a headline an inline <svg>'s label is no word of it either.
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
@@ -228,6 +255,9 @@ class Evidence:
     headline_line: str = ""
     # Images in the article whose alt text may be a person's name (a portrait).
     portraits: list[HtmlElement] = field(default_factory=list, repr=False)
+    # Such images anywhere on the page (the first `NAMED_IMAGES_MAX`): a personal site's
+    # "about me" card may stand in a sidebar or under the post (see `introduced_person`).
+    named_images: list[HtmlElement] = field(default_factory=list, repr=False)
     # The page's last short copyright notice ("© 2025 Jane Doe. All rights reserved.").
     copyright: str = ""
     # itemprop=datePublished / dateModified values outside <meta>.
@@ -235,6 +265,10 @@ class Evidence:
     # What follows "originally published" in an element's own text ("... on 26 Sep 2019 at
     # 4:12pm but has been updated"): a statement of the first publication day.
     original_notes: list[str] = field(default_factory=list)
+    # What follows a publication label opening an element's own text ("Post time: 03-09-2024").
+    labelled_notes: list[str] = field(default_factory=list)
+    # The <html lang> ("en-US"): with og:locale, the region that orders a numeric date.
+    lang: str = ""
     # The containers of the page's first <h1>: never a sidebar, whatever their class.
     headline_holders: frozenset = field(default_factory=frozenset, repr=False)
     # The first author link's text and those of the author links sharing its byline (a short
@@ -405,7 +439,7 @@ def author_mark_text(element: HtmlElement) -> str:
 def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -> Evidence:
     """The page's metadata evidence in one pass over the elements that can carry it; the
     visible "By ..." lines (a search of the page's text nodes) only with `bylines`."""
-    found = Evidence(url=url, headline_holders=headline_holders(tree))
+    found = Evidence(url=url, headline_holders=headline_holders(tree), lang=tree.get("lang") or "")
     for element in tree.iter(*READ_TAGS):
         tag = element.tag
         if tag == "meta":
@@ -433,6 +467,10 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
             lead = element.text
             if lead and "riginally p" in lead:
                 read_original_note(lead, found)
+            if lead and lead.lstrip()[:5].lower().startswith(PUBLISHED_LABEL_LEADS):
+                read_labelled_note(lead, found)
+            elif lead and len(lead) <= NOTE_MAX_CHARS and day_before_update(element):
+                found.labelled_notes.append(squash(lead))
             if lead and ("©" in lead or "opyright" in lead) and len(lead) <= NOTICE_MAX_CHARS:
                 found.copyright = squash(lead)  # the last one: the page's footer
             if lead and len(lead) <= LEAD_MAX_CHARS and len(found.by_leads) < 5:
@@ -451,6 +489,7 @@ def read_last_author_sources(tree: HtmlElement, found: Evidence) -> None:
     """The author sources read only for a page that names no person otherwise: the names shown
     after author pictures and under captioned portraits, and the dated line under the headline."""
     found.picture_names = names_after(found.author_pictures) + captioned_portraits(found.portraits)
+    found.picture_names += introduced_person(found.named_images)
     found.headline_line = line_under_headline(tree)
 
 
@@ -475,18 +514,19 @@ def line_under_headline(tree: HtmlElement) -> str:
 
 
 def read_picture(element: HtmlElement, found: Evidence) -> None:
-    """An author's picture, or a portrait whose alt text is a name (2-4 words), in the
-    article."""
+    """An author's picture in the article, or a portrait whose alt text is a name (2-4
+    words), in the article or outside it."""
     if len(found.author_pictures) < 3 and is_author_picture(element):
         if article_place(element, found.headline_holders) == IN_ARTICLE:
             found.author_pictures.append(element)
         return
     alt = element.get("alt")
-    if alt and 1 < len(alt.split()) <= 4 and alt[0].isupper() and len(found.portraits) < 5:
-        if is_icon(element):
-            return
-        if article_place(element, found.headline_holders) == IN_ARTICLE:
-            found.portraits.append(element)
+    if alt and 1 < len(alt.split()) <= 4 and alt[0].isupper() and not is_icon(element):
+        if len(found.named_images) < NAMED_IMAGES_MAX:
+            found.named_images.append(element)
+        if len(found.portraits) < 5:
+            if article_place(element, found.headline_holders) == IN_ARTICLE:
+                found.portraits.append(element)
 
 
 def is_icon(element: HtmlElement) -> bool:
@@ -507,6 +547,19 @@ def captioned_portraits(portraits: Sequence[HtmlElement]) -> list[str]:
         alt = squash(portrait.get("alt"))
         if text_after(portrait).startswith(alt):
             names.add(alt)
+    return list(names) if len(names) == 1 else []
+
+
+def introduced_person(images: Sequence[HtmlElement]) -> list[str]:
+    """The one person whose portrait a first-person introduction follows ("<img alt='Jane
+    Doe'> <h3>Hi, I'm Jane!</h3>", "<img alt='Jane Doe'> I'm a data scientist ..."): the
+    owner's card of a personal site, asked only for a page that names no one else. Several
+    such people are a team page, not an owner."""
+    names = {
+        squash(PICTURE_WORD_RE.sub(" ", image.get("alt")))
+        for image in images
+        if INTRODUCTION_RE.match(text_after(image, past_images=False))
+    }
     return list(names) if len(names) == 1 else []
 
 
@@ -531,9 +584,10 @@ def names_after(pictures: Sequence[HtmlElement]) -> list[str]:
     return names
 
 
-def text_after(element: HtmlElement) -> str:
+def text_after(element: HtmlElement, *, past_images: bool = True) -> str:
     """The first visible text after an element, looked for in its next siblings and in those
-    of its three nearest containers."""
+    of its three nearest containers; with `past_images=False`, nothing when another image
+    comes first (the text then captions that one: a gallery's last picture)."""
     node = element
     for _ in range(4):
         tail = squash(node.tail)
@@ -541,6 +595,8 @@ def text_after(element: HtmlElement) -> str:
             return tail
         for sibling in node.itersiblings():
             if isinstance(sibling.tag, str) and sibling.tag not in UNSEEN_TAGS:
+                if not past_images and (sibling.tag == "img" or sibling.find(".//img") is not None):
+                    return ""
                 for piece in sibling.itertext():
                     if piece.strip():
                         return squash(piece)
@@ -639,6 +695,22 @@ def read_original_note(text: str, found: Evidence) -> None:
     note = ORIGINAL_NOTE_RE.search(text)
     if note:
         found.original_notes.append(squash(text[note.end() : note.end() + NOTE_MAX_CHARS]))
+
+
+def read_labelled_note(text: str, found: Evidence) -> None:
+    """The words after a publication label that opens an element's own text ("Post time:
+    03-09-2024" in a page's footer line), for the date they give."""
+    label = PUBLISHED_LABEL_RE.match(text) if len(found.labelled_notes) < 3 else None
+    if label:
+        found.labelled_notes.append(squash(text[label.end() : label.end() + NOTE_MAX_CHARS]))
+
+
+def day_before_update(element: HtmlElement) -> bool:
+    """Whether the element's first child opens with an update's label ("<p>October 2, 2025.
+    <i>Updated: October 14, 2025</i></p>"): its own text before it is then the day the story
+    first ran (`cleaners.meta.dates.labelled_day` reads a date there, or nothing)."""
+    first = element[0] if len(element) else None
+    return first is not None and bool(UPDATE_CHILD_RE.match(first.text or ""))
 
 
 def read_marked_element(element: HtmlElement, tag: str, found: Evidence, url: str | None) -> None:
