@@ -510,18 +510,35 @@ def precision_rescue(
     (trafilatura's default mode took a link list, a teaser or the page's furniture), and one
     that leaves out the description the page shows (cleaners.second_look).
     """
-    rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
     precise = run_trafilatura_body(tree, url, favor_precision=True)
     if precise is None:
         return blocks, ctx
-    rescued = clean_main_text(precise, region, rescue_ctx, page_blocks, profile)
+    return take_reading(precise, region, blocks, ctx, tree_removals, page_blocks, profile, choose)
+
+
+def take_reading(
+    reading: Any,
+    region: ArticleRegion | None,
+    blocks: list[Block],
+    ctx: CleaningContext,
+    tree_removals: int,
+    page_blocks: PageBlocks | None,
+    profile: BoilerplateProfile | None,
+    choose: Callable[[list[Block]], list[Block] | None],
+) -> tuple[list[Block], CleaningContext]:
+    """Another reading of the page (trafilatura's precision mode, readability's, the declared
+    text) through the text stage with an audit of its own (the tree stage's removals, then the
+    text stage's); what `choose` keeps of it is taken with that audit, else (None) the body and
+    its audit stay."""
+    rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
+    rescued = clean_main_text(reading, region, rescue_ctx, page_blocks, profile)
     chosen = choose(rescued) if rescued else None
     if chosen:
         return chosen, rescue_ctx
     return blocks, ctx
 
 
-def reading_rescue(
+def fuller_rescue(
     reading: Any,
     region: ArticleRegion | None,
     blocks: list[Block],
@@ -530,14 +547,11 @@ def reading_rescue(
     page_blocks: PageBlocks | None,
     profile: BoilerplateProfile | None,
 ) -> tuple[list[Block], CleaningContext]:
-    """readability's reading through the text stage with an audit of its own (the tree stage's
-    removals, then the text stage's), taken with that audit when it adds the article
-    (`fuller_reading.adds_article`); else the body stays."""
-    rescue_ctx = replace(ctx, removed=ctx.removed[:tree_removals])
-    rescued = clean_main_text(reading, region, rescue_ctx, page_blocks, profile)
-    if fuller_reading.adds_article(blocks, rescued):
-        return rescued, rescue_ctx
-    return blocks, ctx
+    """A fuller reading (cleaners.fuller_reading) taken when it adds the article to the body."""
+    return take_reading(
+        reading, region, blocks, ctx, tree_removals, page_blocks, profile,
+        lambda rescued: rescued if fuller_reading.adds_article(blocks, rescued) else None,
+    )
 
 
 def assemble_article(
@@ -649,13 +663,13 @@ def _extract_article(
     if fuller_reading.may_add_article(reading, blocks):
         # readability's reading, computed and turned down by length alone, holds the article
         # column the body missed (cleaners.fuller_reading).
-        blocks, ctx = reading_rescue(
+        blocks, ctx = fuller_rescue(
             reading, region, blocks, ctx, tree_removals, page_blocks, profile
         )
     declared = fuller_reading.declared_reading(evidence.json_ld)
     if fuller_reading.may_add_article(declared, blocks):
         # The article text the page declares holds what the page draws with scripts.
-        blocks, ctx = reading_rescue(
+        blocks, ctx = fuller_rescue(
             declared, region, blocks, ctx, tree_removals, page_blocks, profile
         )
     if not blocks:
