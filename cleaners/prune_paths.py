@@ -30,6 +30,7 @@ from trafilatura import xpaths
 
 # The lists of trafilatura.xpaths that its pruning reads (by name, so in place).
 PRUNING_LISTS = (
+    "BODY_XPATH",
     "OVERALL_DISCARD_XPATH",
     "RAW_TREE_PRUNE_XPATH",
     "REMOVE_COMMENTS_XPATH",
@@ -49,6 +50,8 @@ DESCENDANT_RE = re.compile(r"\.//([\w-]+)")
 ATTRIBUTE_RE = re.compile(r"@([\w-]+)")
 EQUALS_RE = re.compile(r"@([\w-]+)\s*=\s*'([^']*)'")
 CALL_RE = re.compile(r"(contains|starts-with|re:test)\(\s*(.*?),\s*'([^']*)'\s*\)", re.DOTALL)
+FLAGGED_TEST_RE = re.compile(r"re:test\(\s*(.*?),\s*'([^']*)',\s*'([^']*)'\s*\)", re.DOTALL)
+FIRST_RE = re.compile(r"\((.*)\)\[1\]", re.DOTALL)
 UNION_RE = re.compile(r"@([\w-]+)\|@([\w-]+)")
 TRANSLATE_RE = re.compile(r"translate\(@([\w-]+),\s*'([^']*)',\s*'([^']*)'\)")
 
@@ -62,9 +65,9 @@ class Untranslatable(ValueError):
     """A term outside the forms this module answers: the expression stays an XPath."""
 
 
-def split_top(text: str, separator: str) -> list[str]:
-    """`text` split at the word `separator` (with whitespace either side) outside quotes,
-    parentheses and brackets."""
+def split_top(text: str, separator: str, *, spaced: bool = True) -> list[str]:
+    """`text` split at `separator` (a word with whitespace either side when `spaced`) outside
+    quotes, parentheses and brackets."""
     parts, depth, quoted, start, index = [], 0, False, 0, 0
     while index < len(text):
         char = text[index]
@@ -74,6 +77,10 @@ def split_top(text: str, separator: str) -> list[str]:
             depth += 1
         elif not quoted and char in ")]":
             depth -= 1
+        elif not quoted and not depth and not spaced and text.startswith(separator, index):
+            parts.append(text[start:index])
+            index = start = index + len(separator)
+            continue
         elif (
             not quoted
             and not depth
@@ -142,14 +149,14 @@ def reader_of(argument: str, names: set[str]) -> Reader:
     raise Untranslatable(argument)
 
 
-def call_term(function: str, read: Reader, literal: str) -> Term:
-    """`contains`, `starts-with` or EXSLT's `re:test` (Python's `re.search`, as lxml's) of a
-    read string and a literal."""
+def call_term(function: str, read: Reader, literal: str, flags: str = "") -> Term:
+    """`contains`, `starts-with` or EXSLT's `re:test` (Python's `re.search`, as lxml's, case
+    ignored for an "i" among its flags) of a read string and a literal."""
     if function == "contains":
         return lambda view: literal in read(view)
     if function == "starts-with":
         return lambda view: read(view).startswith(literal)
-    pattern = re.compile(literal)
+    pattern = re.compile(literal, re.IGNORECASE if "i" in flags else 0)
     return lambda view: pattern.search(read(view)) is not None
 
 
@@ -166,6 +173,9 @@ def term_of(text: str, names: set[str]) -> Term:
         name = match.group(1)
         names.add(name)
         return lambda view: any(key == name for key, _value in view[1])
+    if match := FLAGGED_TEST_RE.fullmatch(text):
+        argument, literal, flags = match.groups()
+        return call_term("re:test", reader_of(argument.strip(), names), literal, flags)
     if match := CALL_RE.fullmatch(text):
         function, argument, literal = match.groups()
         return call_term(function, reader_of(argument.strip(), names), literal)
@@ -197,10 +207,13 @@ class Selection:
     no such descendant, looked at only when the attributes do not decide.
     """
 
-    def __init__(self, xpath: etree.XPath) -> None:
+    def __init__(self, xpath: etree.XPath, path: str | None = None) -> None:
         self.xpath = xpath
         self.names: set[str] = set()
-        predicates = predicates_of(xpath.path)
+        predicates = predicates_of(xpath.path if path is None else path)
+        # A last `[1]` keeps, of each parent's matching children, the first.
+        self.first_child = predicates[-1].strip() == "1"
+        predicates = predicates[:-1] if self.first_child else predicates
         parts = split_top(predicates[0], "or")
         self.tags: tuple[str, ...] | None = None
         if all(SELF_RE.fullmatch(part) for part in parts):
@@ -257,17 +270,65 @@ class Selection:
                 for absent in checks
             ):
                 selected.append(element)
-        return selected
+        return first_children(selected) if self.first_child else selected
+
+
+class FirstOfEach:
+    """`(A)[1]|(B)[1]`: the first element of each part (a `.//*[...]` Selection or `.//tag`),
+    together in document order."""
+
+    def __init__(self, xpath: etree.XPath) -> None:
+        self.xpath = xpath
+        self.parts: list[Callable[[Any], Any]] = []
+        for part in split_top(xpath.path.strip(), "|", spaced=False):
+            match = FIRST_RE.fullmatch(part)
+            if not match:
+                raise Untranslatable(part)
+            inner = match.group(1).strip()
+            if tag_match := DESCENDANT_RE.fullmatch(inner):
+                tag = tag_match.group(1)
+                self.parts.append(lambda tree, tag=tag: next(tree.iterdescendants(tag), None))
+            else:
+                select = Selection(xpath, inner).select
+                self.parts.append(lambda tree, select=select: next(iter(select(tree)), None))
+
+    def __call__(self, tree: Any) -> list[Any]:
+        """trafilatura's XPath outside our calls, this module's answer inside them."""
+        if not ACTIVE[0]():
+            return self.xpath(tree)
+        return self.select(tree)
+
+    def select(self, tree: Any) -> list[Any]:
+        """The elements the XPath would return, in document order."""
+        found = [element for part in self.parts if (element := part(tree)) is not None]
+        if len(found) < 2:
+            return found
+        wanted = set(found)
+        return [element for element in tree.iterdescendants() if element in wanted]
+
+
+def first_children(elements: list[Any]) -> list[Any]:
+    """Of elements in document order, each parent's first (XPath's `[1]` on a child step)."""
+    parents: set[Any] = set()
+    kept = []
+    for element in elements:
+        parent = element.getparent()
+        if parent not in parents:
+            parents.add(parent)
+            kept.append(element)
+    return kept
 
 
 def translate(xpath: Any) -> Any:
-    """A Selection for an XPath this module can answer, else the XPath itself."""
+    """A Selection (or FirstOfEach) for an XPath this module can answer, else the XPath."""
     if not isinstance(xpath, etree.XPath):
         return xpath
-    try:
-        return Selection(xpath)
-    except Untranslatable:
-        return xpath
+    for answer in (Selection, FirstOfEach):
+        try:
+            return answer(xpath)
+        except Untranslatable:
+            pass
+    return xpath
 
 
 def install(active: Callable[[], bool], checked_versions: frozenset[str]) -> bool:

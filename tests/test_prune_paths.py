@@ -50,16 +50,23 @@ CRAFTED_PAGE = """<html><body>
 <div class="page-bottom">the bottom of the page</div>
 <p style="border: 1px solid">a bordered box</p>
 <div id="a" class=" link ">a lone link class</div>
+<main><div class="wrap"><div class="FullText">first body candidate by its class, any case</div>
+<div class="FullText">a second one under the same parent</div></div>
+<section class="story"><div class="post-body">a body under another parent</div></section>
+<article><div id="content">article and content</div></article></main>
 </body></html>"""
 
 
-def selections() -> list[prune_paths.Selection]:
-    """Every pruning expression of trafilatura the module answers."""
+ANSWERS = (prune_paths.Selection, prune_paths.FirstOfEach)
+
+
+def selections() -> list[prune_paths.Selection | prune_paths.FirstOfEach]:
+    """Every expression of trafilatura the module answers."""
     return [
         expression
         for name in prune_paths.PRUNING_LISTS
         for expression in getattr(xpaths, name)
-        if isinstance(expression, prune_paths.Selection)
+        if isinstance(expression, ANSWERS)
     ]
 
 
@@ -75,7 +82,7 @@ def test_every_attribute_expression_is_translated() -> None:
         expression.path
         for name in prune_paths.PRUNING_LISTS
         for expression in getattr(xpaths, name)
-        if not isinstance(expression, prune_paths.Selection)
+        if not isinstance(expression, ANSWERS)
     ]
     # Only PRECISION_DISCARD_XPATH's plain `.//header`, a fast XPath already.
     assert [path.strip() for path in untranslated] == [".//header"]
@@ -96,6 +103,19 @@ def test_the_crafted_page_selects_as_xpath_does() -> None:
     assert raw == ["infinite-scroll", "mvp-post-add-box"]
     comments = xpaths.REMOVE_COMMENTS_AND_LISTS_XPATH[0].select(tree)
     assert [element.tag for element in comments] == ["ul", "div", "details"]
+
+
+def test_body_expressions_take_the_first_match() -> None:
+    tree = parse_html(CRAFTED_PAGE)
+    same_selection(tree)
+    by_class, _article, fulltext, content, main = xpaths.BODY_XPATH
+    # `[1]` on the step: the first matching child of each parent.
+    assert [element.text for element in by_class.select(tree)] == ["a body under another parent"]
+    # `(...)[1]`: the first in document order ("story-body" comes before "FullText").
+    assert [element.get("class") for element in fulltext.select(tree)] == ["story-body"]
+    assert [element.get("id") for element in content.select(tree)] == ["content"]
+    # A union: the first div whose id starts with "main", then the first <main>, in page order.
+    assert [element.tag for element in main.select(tree)] == ["div", "main"]
 
 
 def test_outside_our_calls_the_xpath_runs(monkeypatch: pytest.MonkeyPatch) -> None:
