@@ -20,7 +20,9 @@ of a short balanced reading) ran on the page, for cleaners.second_look; the reco
 the calls and changes nothing.
 
 The gate acts only inside `extract_body` (a context variable marks our calls), so any other
-trafilatura call in the process (the benchmarks' baseline, a user's) runs unchanged. It is
+trafilatura call in the process (the benchmarks' baseline, a user's) runs unchanged. The same
+variable opens cleaners.prune_paths, which answers trafilatura's pruning XPath expressions in
+Python (the same elements, at a fraction of EXSLT's per-element callbacks). It is
 installed only for the trafilatura versions whose comparison it was checked against.
 """
 
@@ -36,6 +38,8 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura import core as trafilatura_core
 from trafilatura import external as trafilatura_external
+
+from cleaners import prune_paths
 
 # trafilatura versions whose compare_extraction / _prefer_readability this gate was read against.
 CHECKED_VERSIONS = frozenset({"2.3.1"})
@@ -142,6 +146,8 @@ def install_escalation_record() -> bool:
 
 
 ESCALATION_RECORDED = install_escalation_record()
+# trafilatura's pruning expressions answered in Python inside our calls (cleaners.prune_paths).
+PRUNING_TRANSLATED = prune_paths.install(_GATED.get, CHECKED_VERSIONS)
 
 
 # readability's reading of the page as trafilatura's comparison computed it, kept whether it was

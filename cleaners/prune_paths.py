@@ -1,0 +1,345 @@
+"""trafilatura's pruning expressions answered in Python inside our calls, with the same elements.
+
+trafilatura prunes each tree it works on with XPath expressions of the form
+`.//*[self::div or self::p ...][re:test(@class, '...') or contains(@id, '...') ...]`. Their
+`re:test` is EXSLT's, which lxml implements with a Python callback per element and attribute:
+on our pages these expressions cost about a seventh of the extraction. Each is a test of an
+element's tag and a few of its attributes, so it is answered here by a Python function of the
+tag and those attributes (Python's `re`, as lxml's EXSLT functions use), remembered for the
+(tag, attributes) pairs a page repeats, and the elements come in document order as XPath gives
+them. The semantics kept: a missing attribute reads as "", `@id|@class` reads the one that comes
+first in the element's source (XPath's string value of a node-set is its first node),
+`translate` maps characters one for one, and `not(.//h1)` looks at the element's descendants.
+
+An expression is translated only when every term of it is one of those forms; any other stays
+an XPath. The translation acts only inside `cleaners.fallback_gate.extract_body` (its context
+variable, which installs it), so trafilatura called anywhere else runs its own XPath, and it is
+installed only on the trafilatura versions the gate was checked against (every page of the five
+gold sets gave the same elements both ways).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import trafilatura
+from lxml import etree
+from trafilatura import xpaths
+
+# The lists of trafilatura.xpaths that its pruning reads (by name, so in place).
+PRUNING_LISTS = (
+    "BODY_XPATH",
+    "OVERALL_DISCARD_XPATH",
+    "RAW_TREE_PRUNE_XPATH",
+    "REMOVE_COMMENTS_XPATH",
+    "REMOVE_COMMENTS_AND_LISTS_XPATH",
+    "TEASER_DISCARD_XPATH",
+    "DISCARD_IMAGE_ELEMENTS",
+    "PRECISION_DISCARD_XPATH",
+)
+# Remembered answers per expression; cleared when this many (a page's own variety is far less).
+MEMO_LIMIT = 20_000
+# Whether the calling code is ours (set by `install`; cleaners.fallback_gate's context variable).
+ACTIVE: list[Callable[[], bool]] = [lambda: False]
+
+SELF_RE = re.compile(r"self::([\w-]+)")
+NOT_RE = re.compile(r"not\((.*)\)", re.DOTALL)
+DESCENDANT_RE = re.compile(r"\.//([\w-]+)")
+ATTRIBUTE_RE = re.compile(r"@([\w-]+)")
+EQUALS_RE = re.compile(r"@([\w-]+)\s*=\s*'([^']*)'")
+CALL_RE = re.compile(r"(contains|starts-with|re:test)\(\s*(.*?),\s*'([^']*)'\s*\)", re.DOTALL)
+FLAGGED_TEST_RE = re.compile(r"re:test\(\s*(.*?),\s*'([^']*)',\s*'([^']*)'\s*\)", re.DOTALL)
+FIRST_RE = re.compile(r"\((.*)\)\[1\]", re.DOTALL)
+UNION_RE = re.compile(r"@([\w-]+)\|@([\w-]+)")
+TRANSLATE_RE = re.compile(r"translate\(@([\w-]+),\s*'([^']*)',\s*'([^']*)'\)")
+
+# An element as the terms see it: its tag, and its read attributes in source order.
+View = tuple[str, tuple[tuple[str, str], ...]]
+Term = Callable[[View], bool]
+Reader = Callable[[View], str]
+
+
+class Untranslatable(ValueError):
+    """A term outside the forms this module answers: the expression stays an XPath."""
+
+
+def split_top(text: str, separator: str, *, spaced: bool = True) -> list[str]:
+    """`text` split at `separator` (a word with whitespace either side when `spaced`) outside
+    quotes, parentheses and brackets."""
+    parts, depth, quoted, start, index = [], 0, False, 0, 0
+    while index < len(text):
+        char = text[index]
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in "([":
+            depth += 1
+        elif not quoted and char in ")]":
+            depth -= 1
+        elif not quoted and not depth and not spaced and text.startswith(separator, index):
+            parts.append(text[start:index])
+            index = start = index + len(separator)
+            continue
+        elif (
+            not quoted
+            and not depth
+            and char.isspace()
+            and text.startswith(separator, index + 1)
+            and text[index + 1 + len(separator) : index + 2 + len(separator)].isspace()
+        ):
+            parts.append(text[start:index])
+            index = start = index + 1 + len(separator)
+            continue
+        index += 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts]
+
+
+def predicates_of(path: str) -> list[str]:
+    """The bracketed predicates of `.//*[...][...]`, outermost brackets off."""
+    text = path.strip()
+    if not text.startswith(".//*["):
+        raise Untranslatable(path)
+    predicates, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(text[4:], start=4):
+        if char == "'":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "[":
+            depth += 1
+            start = index + 1 if depth == 1 else start
+        elif char == "]":
+            depth -= 1
+            if not depth:
+                predicates.append(text[start:index])
+        elif not depth and not char.isspace():
+            raise Untranslatable(path)
+    return predicates
+
+
+def attribute_value(name: str) -> Reader:
+    """XPath's string of `@name`: its value, or "" when the element has none."""
+    return lambda view: next((value for key, value in view[1] if key == name), "")
+
+
+def first_value(first: str, second: str) -> Reader:
+    """XPath's string of `@first|@second`: the one of the two that comes first in the source."""
+    names = (first, second)
+    return lambda view: next((value for key, value in view[1] if key in names), "")
+
+
+def reader_of(argument: str, names: set[str]) -> Reader:
+    """The string an argument reads: `@a`, `@a|@b` or `translate(@a, 'X', 'x')`."""
+    if match := UNION_RE.fullmatch(argument):
+        names.update(match.groups())
+        return first_value(*match.groups())
+    if match := TRANSLATE_RE.fullmatch(argument):
+        name, source, target = match.groups()
+        if len(source) != len(target):
+            raise Untranslatable(argument)
+        table = str.maketrans(source, target)
+        names.add(name)
+        read = attribute_value(name)
+        return lambda view: read(view).translate(table)
+    if match := ATTRIBUTE_RE.fullmatch(argument):
+        names.add(match.group(1))
+        return attribute_value(match.group(1))
+    raise Untranslatable(argument)
+
+
+def call_term(function: str, read: Reader, literal: str, flags: str = "") -> Term:
+    """`contains`, `starts-with` or EXSLT's `re:test` (Python's `re.search`, as lxml's, case
+    ignored for an "i" among its flags) of a read string and a literal."""
+    if function == "contains":
+        return lambda view: literal in read(view)
+    if function == "starts-with":
+        return lambda view: read(view).startswith(literal)
+    pattern = re.compile(literal, re.IGNORECASE if "i" in flags else 0)
+    return lambda view: pattern.search(read(view)) is not None
+
+
+def term_of(text: str, names: set[str]) -> Term:
+    """One term of an `or` chain over the element's tag and attributes."""
+    if match := SELF_RE.fullmatch(text):
+        tag = match.group(1)
+        return lambda view: view[0] == tag
+    if match := EQUALS_RE.fullmatch(text):
+        name, literal = match.groups()
+        names.add(name)
+        return lambda view: any(key == name and value == literal for key, value in view[1])
+    if match := ATTRIBUTE_RE.fullmatch(text):
+        name = match.group(1)
+        names.add(name)
+        return lambda view: any(key == name for key, _value in view[1])
+    if match := FLAGGED_TEST_RE.fullmatch(text):
+        argument, literal, flags = match.groups()
+        return call_term("re:test", reader_of(argument.strip(), names), literal, flags)
+    if match := CALL_RE.fullmatch(text):
+        function, argument, literal = match.groups()
+        return call_term(function, reader_of(argument.strip(), names), literal)
+    if (match := NOT_RE.fullmatch(text)) and not DESCENDANT_RE.fullmatch(match.group(1)):
+        inner = chain_of(match.group(1), names)
+        return lambda view: not inner(view)
+    raise Untranslatable(text)
+
+
+def chain_of(text: str, names: set[str]) -> Term:
+    """An `or` chain of terms."""
+    terms = [term_of(part, names) for part in split_top(text, "or")]
+    return lambda view: any(term(view) for term in terms)
+
+
+def descendant_of(text: str) -> str | None:
+    """The tag of a `not(.//tag)` term, else None."""
+    match = NOT_RE.fullmatch(text)
+    inner = DESCENDANT_RE.fullmatch(match.group(1)) if match else None
+    return inner.group(1) if inner else None
+
+
+class Selection:
+    """One `.//*[...]` expression answered in Python (see the module docstring).
+
+    The first predicate, when it only names tags, picks the elements to look at; the others are
+    `or` chains over the tag and attributes, answered once per distinct (tag, attributes). A
+    chain holding `not(.//tag)` is split: the element passes it by its attributes or by having
+    no such descendant, looked at only when the attributes do not decide.
+    """
+
+    def __init__(self, xpath: etree.XPath, path: str | None = None) -> None:
+        self.xpath = xpath
+        self.names: set[str] = set()
+        predicates = predicates_of(xpath.path if path is None else path)
+        # A last `[1]` keeps, of each parent's matching children, the first.
+        self.first_child = predicates[-1].strip() == "1"
+        predicates = predicates[:-1] if self.first_child else predicates
+        parts = split_top(predicates[0], "or")
+        self.tags: tuple[str, ...] | None = None
+        if all(SELF_RE.fullmatch(part) for part in parts):
+            self.tags = tuple(SELF_RE.fullmatch(part).group(1) for part in parts)  # type: ignore[union-attr]
+            predicates = predicates[1:]
+        self.chains: list[tuple[Term, tuple[str, ...]]] = []
+        for predicate in predicates:
+            terms = split_top(predicate, "or")
+            absent = tuple(tag for tag in map(descendant_of, terms) if tag)
+            rest = " or ".join(term for term in terms if not descendant_of(term))
+            self.chains.append((chain_of(rest, self.names) if rest else lambda view: False, absent))
+        self.memo: dict[View, tuple[tuple[str, ...], ...] | None] = {}
+
+    def __call__(self, tree: Any) -> list[Any]:
+        """trafilatura's XPath outside our calls, this module's answer inside them."""
+        if not ACTIVE[0]():
+            return self.xpath(tree)
+        return self.select(tree)
+
+    def candidates(self, tree: Any) -> Iterator[Any]:
+        """The elements the expression looks at, in document order."""
+        if self.tags is None:
+            return tree.iterdescendants(etree.Element)
+        return tree.iterdescendants(*self.tags)
+
+    def decide(self, view: View) -> tuple[tuple[str, ...], ...] | None:
+        """None when the attributes fail the expression, else the `not(.//tag)` checks left
+        (each a tuple of tags, one of which must be missing from the descendants)."""
+        checks = []
+        for chain, absent in self.chains:
+            if not chain(view):
+                if not absent:
+                    return None
+                checks.append(absent)
+        return tuple(checks)
+
+    def select(self, tree: Any) -> list[Any]:
+        """The elements the XPath would return, in document order."""
+        names, memo, decide = self.names, self.memo, self.decide
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+        selected = []
+        for element in self.candidates(tree):
+            items = element.items()
+            view = (element.tag, tuple([item for item in items if item[0] in names]))
+            try:
+                checks = memo[view]
+            except KeyError:
+                checks = memo[view] = decide(view)
+            if checks is None:
+                continue
+            if not checks or all(
+                any(next(element.iterdescendants(tag), None) is None for tag in absent)
+                for absent in checks
+            ):
+                selected.append(element)
+        return first_children(selected) if self.first_child else selected
+
+
+class FirstOfEach:
+    """`(A)[1]|(B)[1]`: the first element of each part (a `.//*[...]` Selection or `.//tag`),
+    together in document order."""
+
+    def __init__(self, xpath: etree.XPath) -> None:
+        self.xpath = xpath
+        self.parts: list[Callable[[Any], Any]] = []
+        for part in split_top(xpath.path.strip(), "|", spaced=False):
+            match = FIRST_RE.fullmatch(part)
+            if not match:
+                raise Untranslatable(part)
+            inner = match.group(1).strip()
+            if tag_match := DESCENDANT_RE.fullmatch(inner):
+                tag = tag_match.group(1)
+                self.parts.append(lambda tree, tag=tag: next(tree.iterdescendants(tag), None))
+            else:
+                select = Selection(xpath, inner).select
+                self.parts.append(lambda tree, select=select: next(iter(select(tree)), None))
+
+    def __call__(self, tree: Any) -> list[Any]:
+        """trafilatura's XPath outside our calls, this module's answer inside them."""
+        if not ACTIVE[0]():
+            return self.xpath(tree)
+        return self.select(tree)
+
+    def select(self, tree: Any) -> list[Any]:
+        """The elements the XPath would return, in document order."""
+        found = [element for part in self.parts if (element := part(tree)) is not None]
+        if len(found) < 2:
+            return found
+        wanted = set(found)
+        return [element for element in tree.iterdescendants() if element in wanted]
+
+
+def first_children(elements: list[Any]) -> list[Any]:
+    """Of elements in document order, each parent's first (XPath's `[1]` on a child step)."""
+    parents: set[Any] = set()
+    kept = []
+    for element in elements:
+        parent = element.getparent()
+        if parent not in parents:
+            parents.add(parent)
+            kept.append(element)
+    return kept
+
+
+def translate(xpath: Any) -> Any:
+    """A Selection (or FirstOfEach) for an XPath this module can answer, else the XPath."""
+    if not isinstance(xpath, etree.XPath):
+        return xpath
+    for answer in (Selection, FirstOfEach):
+        try:
+            return answer(xpath)
+        except Untranslatable:
+            pass
+    return xpath
+
+
+def install(active: Callable[[], bool], checked_versions: frozenset[str]) -> bool:
+    """Put the translations in trafilatura's pruning lists (once), answering where `active()`
+    says so; False on a trafilatura version outside `checked_versions`."""
+    if trafilatura.__version__ not in checked_versions:
+        return False
+    ACTIVE[0] = active
+    for name in PRUNING_LISTS:
+        expressions = getattr(xpaths, name, None)
+        if isinstance(expressions, list):
+            expressions[:] = [translate(expression) for expression in expressions]
+    return True
+

@@ -1,0 +1,139 @@
+"""trafilatura's pruning expressions answered in Python (cleaners/prune_paths.py) select the very
+elements its XPath selects, in the same order, on a page crafted around each expression's terms
+and on every page written for the project's fixtures; outside our calls the XPath itself runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura import xpaths
+
+from cleaners import fallback_gate, prune_paths
+from cleaners.decode import decode_html
+from cleaners.extract import parse_html
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PAGES = sorted(
+    path
+    for folder in ("metadata", "cleaners", "quality", "extract", "pages")
+    for path in (FIXTURES / folder).rglob("*.html")
+)
+# Each element exercises one term: which of @id and @class comes first in the source, a missing
+# attribute read as "", translate's case mapping, `not(.//h1)`, `not(self::ol or self::ul)`.
+CRAFTED_PAGE = """<html><body>
+<div class="cookie-note" id="main">cookie first in the source: matched</div>
+<div id="main" class="cookie-note">id first in the source: not matched by 'cookie'</div>
+<section role="Navigation">a navigation by its role</section>
+<span data-lp-replacement-content="x">a replaced span</span>
+<p data-component="MostPopularStories-list">popular stories</p>
+<div class="story-body"><p>An ordinary paragraph of the article, kept.</p></div>
+<aside style="display: none">hidden by its style</aside>
+<b id="panel-hidden" style="color: red">hidden by its id, read before the style</b>
+<b style="color: red" id="panel-hidden">the style comes first: not hidden</b>
+<em aria-hidden="true">hidden from screen readers</em>
+<h2 class="comments-title">3 comments</h2>
+<div id="reply-form">a reply form by its id</div>
+<section class="infinite-scroll"><h1>The article's own headline</h1><p>Kept.</p></section>
+<section class="infinite-scroll"><p>An appended article, pruned.</p></section>
+<div class="mvp-post-add-box"><h1>Pruned whatever it holds</h1></div>
+<div class="elementor-share-buttons">share</div>
+<ul id="comments"><li>a list whose id names comments</li></ul>
+<ol class="commentary"><li>commentary is no comment list</li></ol>
+<div id="Comment-12">a comment by its id</div>
+<details class="post-comments"><p>comments folded away</p></details>
+<div id="TopTeaser">a teaser whatever its case</div>
+<div class="photo-caption">a caption</div>
+<div class="page-bottom">the bottom of the page</div>
+<p style="border: 1px solid">a bordered box</p>
+<div id="a" class=" link ">a lone link class</div>
+<main><div class="wrap"><div class="FullText">first body candidate by its class, any case</div>
+<div class="FullText">a second one under the same parent</div></div>
+<section class="story"><div class="post-body">a body under another parent</div></section>
+<article><div id="content">article and content</div></article></main>
+</body></html>"""
+
+
+ANSWERS = (prune_paths.Selection, prune_paths.FirstOfEach)
+
+
+def selections() -> list[prune_paths.Selection | prune_paths.FirstOfEach]:
+    """Every expression of trafilatura the module answers."""
+    return [
+        expression
+        for name in prune_paths.PRUNING_LISTS
+        for expression in getattr(xpaths, name)
+        if isinstance(expression, ANSWERS)
+    ]
+
+
+def same_selection(tree: HtmlElement) -> None:
+    """Each expression's answer is the XPath's, element for element."""
+    for selection in selections():
+        assert selection.select(tree) == selection.xpath(tree), selection.xpath.path
+
+
+def test_every_attribute_expression_is_translated() -> None:
+    assert fallback_gate.PRUNING_TRANSLATED
+    untranslated = [
+        expression.path
+        for name in prune_paths.PRUNING_LISTS
+        for expression in getattr(xpaths, name)
+        if not isinstance(expression, ANSWERS)
+    ]
+    # Only PRECISION_DISCARD_XPATH's plain `.//header`, a fast XPath already.
+    assert [path.strip() for path in untranslated] == [".//header"]
+
+
+def test_the_crafted_page_selects_as_xpath_does() -> None:
+    tree = parse_html(CRAFTED_PAGE)
+    same_selection(tree)
+    overall = xpaths.OVERALL_DISCARD_XPATH[0]
+    texts = [element.text for element in overall.select(tree)]
+    assert "cookie first in the source: matched" in texts
+    assert "id first in the source: not matched by 'cookie'" not in texts
+    assert "a navigation by its role" in texts
+    hidden = [element.text for element in xpaths.OVERALL_DISCARD_XPATH[1].select(tree)]
+    assert "hidden by its id, read before the style" in hidden
+    assert "the style comes first: not hidden" not in hidden
+    raw = [element.get("class") for element in xpaths.RAW_TREE_PRUNE_XPATH[0].select(tree)]
+    assert raw == ["infinite-scroll", "mvp-post-add-box"]
+    comments = xpaths.REMOVE_COMMENTS_AND_LISTS_XPATH[0].select(tree)
+    assert [element.tag for element in comments] == ["ul", "div", "details"]
+
+
+def test_body_expressions_take_the_first_match() -> None:
+    tree = parse_html(CRAFTED_PAGE)
+    same_selection(tree)
+    by_class, _article, fulltext, content, main = xpaths.BODY_XPATH
+    # `[1]` on the step: the first matching child of each parent.
+    assert [element.text for element in by_class.select(tree)] == ["a body under another parent"]
+    # `(...)[1]`: the first in document order ("story-body" comes before "FullText").
+    assert [element.get("class") for element in fulltext.select(tree)] == ["story-body"]
+    assert [element.get("id") for element in content.select(tree)] == ["content"]
+    # A union: the first div whose id starts with "main", then the first <main>, in page order.
+    assert [element.tag for element in main.select(tree)] == ["div", "main"]
+
+
+def test_outside_our_calls_the_xpath_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = parse_html(CRAFTED_PAGE)
+    answered: list[int] = []
+    selection = xpaths.TEASER_DISCARD_XPATH[0]
+    monkeypatch.setattr(selection, "select", lambda page: answered.append(1) or [])
+    assert [element.get("id") for element in selection(tree)] == ["TopTeaser"]
+    assert answered == []
+    fallback_gate.extract_body(tree, None, output_format="xml")
+    assert answered
+
+
+def test_an_unknown_term_keeps_the_xpath() -> None:
+    expression = etree.XPath(".//*[self::div][contains(text(), 'x')]")
+    assert prune_paths.translate(expression) is expression
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture_pages_select_as_xpath_does(page_path: Path) -> None:
+    same_selection(parse_html(decode_html(page_path.read_bytes(), None)))
