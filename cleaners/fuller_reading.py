@@ -37,9 +37,8 @@ import lxml.html
 from lxml import etree
 
 from cleaners.context import Block
+from cleaners.second_look import PROSE_LINE_WORDS
 
-# A line of prose: this many words or more.
-PROSE_LINE_WORDS = 15
 # The reading must hold this many times the body's prose words, plus this many more.
 MORE_PROSE_RATIO = 1.5
 MORE_PROSE_WORDS = 100
