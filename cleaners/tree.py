@@ -19,6 +19,7 @@ from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
 from cleaners import vocabulary as vocab
 from cleaners.context import CleaningContext
+from cleaners.embeds import free_content_embeds
 from cleaners.pruning import (
     MAX_HEADING_WORDS,
     MAX_SIGNATURE_WORDS,
@@ -575,7 +576,8 @@ TREE_CLEANERS: tuple[TreeCleaner, ...] = (
 
 
 def run_tree_stage(tree: HtmlElement, ctx: CleaningContext) -> None:
-    """Run every tree cleaner in order on the parsed page."""
+    """Run every tree cleaner in order on the parsed page (its content embeds freed first)."""
+    free_content_embeds(tree)
     for cleaner in TREE_CLEANERS:
         cleaner(tree, ctx)
     ctx.tree_index = None
