@@ -29,7 +29,7 @@ from lxml.html import (
 from trafilatura.settings import Document
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repair_faulty_html
 
-from cleaners import fuller_reading, second_look
+from cleaners import fuller_reading, region_hint, second_look
 from cleaners.article import Article
 from cleaners.block_model import drop_model_blocks
 from cleaners.candidates import (
@@ -334,6 +334,27 @@ def run_trafilatura(
     return metadata, escalated, reading
 
 
+def run_trafilatura_hinted(
+    tree: HtmlElement, url: str | None, metadata: Document, region: ArticleRegion | None
+) -> tuple[Document, bool, Any]:
+    """`run_trafilatura`, read again with the article region declared when trafilatura could
+    only gather the page's text wild (cleaners.region_hint), the better-founded reading kept."""
+    with region_hint.wild_record() as wild:
+        first = run_trafilatura(tree, url, metadata)
+    if not wild or region is None:
+        return first
+    body, raw_text = metadata.body, metadata.raw_text
+    try:
+        with region_hint.declared_article(region.container):
+            hinted = run_trafilatura(tree, url, metadata)
+    except NotAnArticle:
+        hinted = None
+    if hinted is not None and region_hint.keeps_enough(body, metadata.body):
+        return hinted
+    metadata.body, metadata.raw_text = body, raw_text
+    return first
+
+
 def run_trafilatura_body(
     tree: HtmlElement, url: str | None, *, favor_precision: bool = False
 ) -> Any:
@@ -630,7 +651,7 @@ def _extract_article(
     tree_removals = len(ctx.removed)
     region = find_article_region(tree)
     try:
-        document, escalated, reading = run_trafilatura(tree, url, document)
+        document, escalated, reading = run_trafilatura_hinted(tree, url, document, region)
     except NotAnArticle:
         # An article misnested inside page furniture by unclosed tags: once more without it.
         if not unbox_misnested_article(tree):

@@ -1,0 +1,101 @@
+"""A second reading of a page whose main text trafilatura could only gather "wild".
+
+trafilatura looks for the article's container with a list of XPath expressions (class and id
+words such as "entry-content", `<article>`, `itemprop=articleBody`, "main"). On a page built
+without those words (a site builder's "w-richtext" columns, utility-class layouts, page-builder
+widgets) none of them yields text, and trafilatura falls back to `recover_wild_text`: every
+`<p>`, table and code block of the whole page, pruned. That reading loses the article's
+headings and lists (only paragraphs are gathered) and takes in paragraphs from the page's
+other parts (promotions, footers, author boxes).
+
+The candidate stage has already scored the page's containers readability-style
+(`cleaners.candidates.find_article_region`). When trafilatura's reading was gathered wild, the
+tree is read once more with that container declared as the article body (`itemprop=articleBody`,
+the first thing trafilatura looks for), and the second reading replaces the first when it keeps
+at least MIN_WORD_RATIO of its words: a container that holds most of the wild reading's text is
+the article with its headings and lists; one that holds much less is a part of it (a single
+section, an introduction) and the wild reading stays.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from lxml.html import HtmlElement
+from trafilatura import main_extractor
+
+# The second reading replaces the wild one when it has at least this share of its words.
+MIN_WORD_RATIO = 0.6
+DECLARED_ATTRIBUTE = ("itemprop", "articleBody")
+
+_WILD: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "cleaners_wild_readings", default=None
+)
+
+
+def recorded(recover: Callable[..., Any]) -> Callable[..., Any]:
+    """trafilatura's `recover_wild_text`, noting each run inside `wild_record`."""
+
+    def recover_wild_text(*args: Any, **kwargs: Any) -> Any:
+        calls = _WILD.get()
+        if calls is not None:
+            calls.append(1)
+        return recover(*args, **kwargs)
+
+    recover_wild_text.__wrapped__ = recover  # type: ignore[attr-defined]
+    return recover_wild_text
+
+
+def install() -> bool:
+    """Put the record in front of trafilatura's wild-text recovery (once); False without one."""
+    current = getattr(main_extractor, "recover_wild_text", None)
+    if current is None:
+        return False
+    if getattr(current, "__wrapped__", None) is None:
+        main_extractor.recover_wild_text = recorded(current)
+    return True
+
+
+INSTALLED = install()
+
+
+@contextmanager
+def wild_record() -> Iterator[list[int]]:
+    """A list that gets one entry per wild-text recovery trafilatura runs inside the block."""
+    calls: list[int] = []
+    token = _WILD.set(calls)
+    try:
+        yield calls
+    finally:
+        _WILD.reset(token)
+
+
+@contextmanager
+def declared_article(container: HtmlElement) -> Iterator[None]:
+    """The container marked as the article body for the length of the block."""
+    name, value = DECLARED_ATTRIBUTE
+    before = container.get(name)
+    container.set(name, value)
+    try:
+        yield
+    finally:
+        if before is None:
+            del container.attrib[name]
+        else:
+            container.set(name, before)
+
+
+def body_words(body: Any) -> int:
+    """Words of a trafilatura XML body (0 for none)."""
+    if body is None:
+        return 0
+    return len(" ".join(body.itertext()).split())
+
+
+def keeps_enough(wild_body: Any, hinted_body: Any) -> bool:
+    """True when the hinted reading has at least MIN_WORD_RATIO of the wild reading's words."""
+    wild = body_words(wild_body)
+    return wild > 0 and body_words(hinted_body) >= MIN_WORD_RATIO * wild
