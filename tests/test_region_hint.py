@@ -1,0 +1,62 @@
+"""The second reading of a page trafilatura gathers "wild" (cleaners/region_hint.py): with the
+article region declared, the page's headings and lists come back and the promotions around the
+article stay out; a region holding much less than the wild reading leaves it alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+import cleaners.extract as extract_module
+from cleaners import extract_article, region_hint
+from cleaners.fallback_gate import extract_body
+
+ROOT = Path(__file__).resolve().parents[1]
+WILD_PAGE = ROOT / "fixtures" / "cleaners" / "wild-page-region-hint.html"
+URL = "https://crumbandco.example/blog/choosing-a-sourdough-starter-jar"
+
+
+def test_the_fixture_page_is_one_trafilatura_reads_wild() -> None:
+    tree = extract_module.parse_html(WILD_PAGE.read_text(encoding="utf-8"))
+    with region_hint.wild_record() as wild:
+        document = extract_body(tree, URL)
+    assert wild, "trafilatura found the article's container itself: the fixture tests nothing"
+    text = " ".join(document.body.itertext())
+    assert "What to look for in a starter jar" not in text
+
+
+def test_the_hinted_reading_keeps_headings_and_lists_and_drops_the_promotions() -> None:
+    article = extract_article(WILD_PAGE.read_bytes(), url=URL)
+    assert "Glass, ceramic or plastic?" in article.body
+    assert "Straight sides: a band or a mark" in article.body
+    assert "Fresh flour delivered" not in article.body
+    assert "Join thirty thousand home bakers" not in article.body
+
+
+def test_the_declared_attribute_is_taken_back_after_the_reading() -> None:
+    tree = etree.fromstring("<div><section itemprop='text'><p>a</p></section><p>b</p></div>")
+    declared, plain = tree[0], tree[1]
+    with region_hint.declared_article(declared):
+        assert declared.get("itemprop") == "articleBody"
+    with region_hint.declared_article(plain):
+        assert plain.get("itemprop") == "articleBody"
+    assert declared.get("itemprop") == "text"
+    assert plain.get("itemprop") is None
+
+
+@pytest.mark.parametrize(
+    ("wild_words", "hinted_words", "taken"),
+    [(100, 100, True), (100, 60, True), (100, 59, False), (100, 0, False), (0, 10, False)],
+)
+def test_the_hinted_reading_must_keep_most_of_the_wild_words(
+    wild_words: int, hinted_words: int, taken: bool
+) -> None:
+    def body(words: int) -> etree._Element:
+        element = etree.Element("body")
+        element.text = " ".join(["word"] * words)
+        return element
+
+    assert region_hint.keeps_enough(body(wild_words), body(hinted_words)) is taken
