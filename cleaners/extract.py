@@ -674,12 +674,21 @@ def _extract_article(
             if second_look.holds_description(rescued, first, document.description) else None,
         )
     elif escalated:
-        # trafilatura's recall escalation read the whole page: the article may be its core.
+        # trafilatura's recall escalation read the whole page: the article may be its core, or
+        # the reading without the furniture boxes it took in.
         blocks, ctx = precision_rescue(
             tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
             lambda rescued: second_look.escalation_core(
                 rescued, first, document.description, region
-            ),
+            )
+            or (rescued if second_look.leaves_out_boxes(rescued, first, tree) else None),
+        )
+    elif second_look.has_boxed_blocks(blocks, tree):
+        # A sidebar, profile or author box read with the article: the precision reading is kept
+        # when it leaves out the boxes' blocks and nothing else.
+        blocks, ctx = precision_rescue(
+            tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
+            lambda rescued: rescued if second_look.leaves_out_boxes(rescued, first, tree) else None,
         )
     if fuller_reading.may_add_article(reading, blocks):
         # readability's reading, computed and turned down by length alone, holds the article

@@ -214,13 +214,25 @@ def drop_edge_navigation(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
             break
         doomed.add(index)
     for index in range(len(blocks) - 1, max(-1, len(blocks) - 1 - EDGE_SCAN), -1):
-        if not is_navigation(blocks[index]):
+        if not is_navigation(blocks[index]) or is_announced(blocks, index):
             break
         doomed.add(index)
     # A body of navigation alone is kept as it is, unless it is nothing but links (a menu page).
     if len(doomed) == len(blocks) and any(b.link_share < 1.0 for b in blocks):
         return blocks
     return drop(blocks, doomed, "drop_edge_navigation", ctx)
+
+
+def is_announced(blocks: list[Block], index: int) -> bool:
+    """True when the block at `index` is the link an article sentence announces with a colon
+    ("... please sign the petition:" above its address): the article's own, not navigation.
+
+    A label such as "Related posts:" is no sentence (fewer than PROSE_WORDS words).
+    """
+    if index == 0:
+        return False
+    before = blocks[index - 1].text.rstrip()
+    return before.endswith(":") and words(before) >= PROSE_WORDS
 
 
 def opens_section(blocks: list[Block], index: int) -> bool:

@@ -35,6 +35,13 @@ two readings are compared by word bigrams instead of block texts (`core_blocks`)
 extraction runs only on the pages the escalation ran on (about a tenth of dragnet's, 2% of
 wcxb_dev's).
 
+A body that holds blocks from a furniture box of the page (a sidebar, a profile, an author box,
+by the class or id of an element around them) and blocks from elsewhere gets trafilatura's
+precision reading as well, kept when it leaves out the boxes' blocks and nothing else
+(`leaves_out_boxes`): trafilatura's own rules drop such boxes, its readability and justext
+fallbacks do not, and the box's marks say which part is the article where the word-level checks
+cannot (about 7% of dragnet's and wcxb_dev's pages ask for it).
+
 Measured and not kept (bench/README.md): the same check on the closing-teasers trim (it put a
 news site's teasers back), a second extraction without a tree cleaner whose removals hold more
 prose than the body (on old pages the hidden text it brought back was comments and dialogs),
@@ -103,9 +110,17 @@ CORE_DESCRIPTION_LOSS = 0.15
 CORE_MAX_NEW_BIGRAMS = 0.2
 CORE_BLOCK_BIGRAMS = 0.8
 CORE_BLOCK_MIN_BIGRAMS = 8
+# A box of page furniture beside the article: an element whose class or id has a token starting
+# with one of these words (a sidebar, a writer's profile or author box; "entry-author-jane", a
+# post's own taxonomy class, does not start with one).
+FURNITURE_BOX_RE = re.compile(r"(?:^|\s)(?:sidebar|profile|author)")
+# A block is found in the page by the opening characters of its text.
+PLACE_KEY_CHARS = 25
 WORD_RE = re.compile(r"\w+")
 JSON_LD_XPATH = etree.XPath("//script[@type='application/ld+json']")
 ARTICLE_BODY_XPATH = etree.XPath("//*[@itemprop='articleBody']")
+# The elements of the page's <body> that have a class or an id (furniture boxes are among them).
+MARKED_XPATH = etree.XPath("body/descendant::*[@class or @id]")
 # Elements whose text the page does not show (their tails it does).
 HIDDEN_TEXT_TAGS = frozenset({"script", "style", "template"})
 
@@ -415,3 +430,91 @@ def keeps_description(
         if (description_share(block.text, description) or 0.0) < HOLDS_DESCRIPTION_SHARE
     ]
     return words(rest) >= CORE_MIN_WORDS
+
+
+def furniture_box_openings(page: HtmlElement | None) -> tuple[set[str], list[str]]:
+    """The openings (PLACE_KEY_CHARS characters, spacing collapsed) of the text pieces inside the
+    page's furniture boxes (FURNITURE_BOX_RE), and the shorter pieces among them, which may open
+    a block that goes on in other elements ("Disclaimer:" in bold before the sentence)."""
+    keys: set[str] = set()
+    short: list[str] = []
+    if page is None:
+        return keys, short
+    boxes = [box for box in MARKED_XPATH(page.getroottree().getroot()) if is_furniture_box(box)]
+    found = set(boxes)
+    for box in boxes:
+        # A box inside another is read with the outer one.
+        if not any(ancestor in found for ancestor in box.iterancestors()):
+            for piece in box.itertext():
+                text = " ".join(piece.split())
+                if text:
+                    keys.add(text[:PLACE_KEY_CHARS])
+                    if len(text) < PLACE_KEY_CHARS:
+                        short.append(text)
+    return keys, short
+
+
+def is_furniture_box(element: HtmlElement) -> bool:
+    """True for an element marked as a sidebar, a profile or an author box by its class or id."""
+    marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    return bool(FURNITURE_BOX_RE.search(marks))
+
+
+def in_boxes(blocks: Sequence[Block], openings: tuple[set[str], list[str]]) -> list[bool]:
+    """For each block, whether its text opens with a text piece of a furniture box."""
+    keys, short = openings
+    return [
+        block.text[:PLACE_KEY_CHARS] in keys
+        or any(block.text.startswith(piece) for piece in short)
+        for block in blocks
+    ]
+
+
+def has_boxed_blocks(blocks: Sequence[Block], page: HtmlElement | None) -> bool:
+    """True when some of the body's blocks, not all, come from a sidebar, profile or author box of
+    the page: a reading that took in a box beside the article (cleaners.extract asks for
+    trafilatura's precision reading then, `leaves_out_boxes`)."""
+    openings = furniture_box_openings(page)
+    if not openings[0]:
+        return False
+    boxed = in_boxes(blocks, openings)
+    return any(boxed) and not all(boxed)
+
+
+def leaves_out_boxes(
+    second: Sequence[Block], first: Sequence[Block], page: HtmlElement | None
+) -> bool:
+    """True when the second reading is the first without its blocks from furniture boxes: every
+    block of the first it leaves out comes from a sidebar, profile or author box, none it keeps
+    does, and it is more than a summary of the first (MIN_SECOND_WORDS_SHARE of its words).
+
+    trafilatura's precision mode drops an author box or a sidebar widget that its default mode
+    (or its recall escalation) took in with a short post; the box's own marks confirm that what it
+    dropped is furniture, where the precision reading's cuts of article paragraphs are not.
+    """
+    if words(second) < MIN_SECOND_WORDS_SHARE * words(first):
+        return False
+    held = held_blocks(second, first)
+    if all(held) or not any(held):
+        return False
+    boxed = in_boxes(first, furniture_box_openings(page))
+    return all(box != kept for box, kept in zip(boxed, held, strict=True))
+
+
+def held_blocks(second: Sequence[Block], first: Sequence[Block]) -> list[bool]:
+    """For each block of the first reading, whether the second holds it: as a block, or as
+    CORE_BLOCK_BIGRAMS of its word bigrams (the same text cut into other blocks)."""
+    texts = {block.text for block in second}
+    held = bigrams("\n".join(block.text for block in second))
+    out = []
+    for block in first:
+        if block.text in texts:
+            out.append(True)
+            continue
+        own = bigrams(block.text)
+        count = sum(own.values())
+        out.append(
+            count >= CORE_BLOCK_MIN_BIGRAMS
+            and sum((own & held).values()) >= CORE_BLOCK_BIGRAMS * count
+        )
+    return out

@@ -425,6 +425,24 @@ def test_signatures_of_a_short_post_with_comments_go() -> None:
     assert kept == [story]
 
 
+def test_a_link_an_article_sentence_announces_stays_at_the_edge() -> None:
+    from cleaners.pruning import run_pruning
+
+    story = "The council wants to cut the last two night buses from the station to the harbour."
+    ask = (
+        "If you want the buses to keep running, please sign the residents' petition before "
+        "the fourth:"
+    )
+    link = Block("https://petitions.example/night-bus", link_share=1.0)
+    kept = [b.text for b in run_pruning([Block(story), Block(ask), link], CleaningContext())]
+    assert kept == [story, ask, link.text]
+    # A label is no sentence: the links under "Related posts:" are navigation.
+    other = Block("Night buses of other towns", link_share=1.0)
+    blocks = [Block(story), Block(ask + " Thank you."), Block("Related posts:"), other]
+    kept = [b.text for b in run_pruning(blocks, CleaningContext())]
+    assert other.text not in kept
+
+
 def test_comment_form_line_just_above_a_short_posts_thread_goes_with_it() -> None:
     from cleaners.pruning import run_pruning
 

@@ -326,3 +326,75 @@ def test_an_escalated_reading_keeps_the_lead_its_description_repeats(precision_c
     assert article.body.endswith("who can sharpen saws before the winter.")
     assert "A drawer of old screws" not in article.body
     assert precision_calls == [True]
+
+
+AUTHOR_BOX_PAGE = ROOT / "fixtures" / "cleaners" / "author-box-beside-post.html"
+AUTHOR_BOX_URL = "https://quayside-notes.example/2025/07/crane-paint/"
+CRANE = [
+    "The old steam crane on the east pier has lost its scaffolding, and this week it showed off "
+    "a new coat of harbour green.",
+    "Volunteers scraped away six layers of paint and found the builder's plate from 1911 under "
+    "the fourth one.",
+]
+BOX = (
+    "I started this blog after twenty years of walking the harbour wall every morning, and now I "
+    "post about boats, cranes, tides and anything else along the quay."
+)
+
+
+def boxed_page(article_class: str = "entry", box_class: str = "author-box") -> object:
+    """A cleaned page: the crane post in one container, a writer's box beside it."""
+    return parse_html(
+        f"<html><body><div class='{article_class}'><p>{CRANE[0]}</p><p>{CRANE[1]}</p></div>"
+        f"<div class='{box_class}'><h4>About <a href='/ruth/'>Ruth</a></h4><p>{BOX}</p></div>"
+        "</body></html>"
+    )
+
+
+def test_a_writers_box_read_with_the_post_goes(precision_calls):
+    """fixtures/cleaners/author-box-beside-post.html: a three-paragraph post and, beside it in
+    the same entry, a writer's box longer than the post. readability's reading of the entry is
+    more than twice trafilatura's, so trafilatura's default mode takes it, box and all; the
+    precision reading leaves the box out and nothing else, and the box's own marks (an author
+    box) confirm what it left out: it is kept."""
+    html = AUTHOR_BOX_PAGE.read_text(encoding="utf-8")
+    default = bare_extraction(parse_html(html), url=AUTHOR_BOX_URL, **TRAFILATURA_OPTIONS).body
+    assert "I started this blog" in " ".join(default.itertext())
+    article = extract_article(html, AUTHOR_BOX_URL)
+    assert article.body.startswith("The old steam crane on the east pier")
+    assert article.body.endswith("The crane will be lit from below after dark all summer.")
+    assert "I started this blog" not in article.body
+    assert precision_calls == [True]
+
+
+def test_without_the_box_check_the_writers_box_would_stay(monkeypatch):
+    html = AUTHOR_BOX_PAGE.read_text(encoding="utf-8")
+    monkeypatch.setattr(second_look, "has_boxed_blocks", lambda blocks, page: False)
+    assert "I started this blog" in extract_article(html, AUTHOR_BOX_URL).body
+
+
+def test_only_a_reading_that_leaves_out_the_boxes_and_nothing_else_is_taken():
+    page = boxed_page()
+    first = blocks(*CRANE, "About Ruth", BOX)
+    assert second_look.has_boxed_blocks(first, page)
+    assert second_look.leaves_out_boxes(blocks(*CRANE), first, page)
+    # An article paragraph left out as well: the precision reading cut the article.
+    assert not second_look.leaves_out_boxes(blocks(CRANE[1]), first, page)
+    # The box kept, or a reading of the box alone.
+    assert not second_look.leaves_out_boxes(blocks(*CRANE, BOX), first, page)
+    assert not second_look.leaves_out_boxes(blocks("About Ruth", BOX), first, page)
+    # A summary of the first (less than a tenth of its words) is not its article.
+    long_first = blocks(*(CRANE * 10), "About Ruth", BOX)
+    assert not second_look.leaves_out_boxes(blocks("The crane is green again."), long_first, page)
+
+
+def test_boxes_are_named_by_their_own_marks_not_by_a_posts_taxonomy():
+    first = blocks(*CRANE, "About Ruth", BOX)
+    # A post's class naming its writer ("entry-author-ruth") marks no box.
+    page = boxed_page(article_class="entry entry-author-ruth", box_class="signup")
+    assert not second_look.has_boxed_blocks(first, page)
+    assert not second_look.leaves_out_boxes(blocks(*CRANE), first, page)
+    # A sidebar or a profile is a box too; a body read wholly from one has nothing beside it.
+    assert second_look.has_boxed_blocks(first, boxed_page(box_class="sidebar-widget"))
+    assert second_look.has_boxed_blocks(first, boxed_page(box_class="x", article_class="profile"))
+    assert not second_look.has_boxed_blocks(blocks("About Ruth", BOX), boxed_page())
