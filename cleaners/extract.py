@@ -345,7 +345,8 @@ def run_trafilatura_hinted(
         return first
     body, raw_text = metadata.body, metadata.raw_text
     try:
-        with region_hint.declared_article(region.container):
+        declared = region_hint.region_element(region.container, region.members)
+        with region_hint.declared_article(declared):
             hinted = run_trafilatura(tree, url, metadata)
     except NotAnArticle:
         hinted = None
