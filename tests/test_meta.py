@@ -694,3 +694,28 @@ def test_an_outlets_byline_place_is_learned_from_pages_that_name_the_author() ->
     assert extract_article(htmls[-1], urls[-1], profile=profile).authors == ["Henrietta Lowe"]
     # Too few pages to tell: nothing learned.
     assert learned_byline_places(learn_from_pages("harbour", learned[:4])) == ()
+
+
+def test_the_day_beside_the_headline_spares_the_page_search(monkeypatch) -> None:
+    """A page dated only beside its headline needs no htmldate search; one dated nowhere gets
+    the quick search of the page as served."""
+    import cleaners.extract as extraction
+
+    searches: list[bool] = []
+
+    def page_date(tree, url, fetched, *, extensive):
+        searches.append(extensive)
+        return None
+
+    monkeypatch.setattr(extraction, "page_date", page_date)
+    prose = "<p>" + "The ferry to the island runs twice a day from the old harbour wall. " * 8
+    shown = (
+        "<html><body><article><h1>Ferry times change</h1><p>By Ann Lee · 4 March 2025</p>"
+        f"{prose}</p></article></body></html>"
+    )
+    article = extract_article(shown, "https://news.example.org/ferry-times")
+    assert article.published == "2025-03-04"
+    assert searches == []
+    undated = shown.replace(" · 4 March 2025", "")
+    assert extract_article(undated, "https://news.example.org/ferry-times").published is None
+    assert searches == [False, True]
