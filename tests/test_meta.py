@@ -21,8 +21,10 @@ from cleaners.meta.authors import copyright_holder, find_authors, split_names
 from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
 from cleaners.meta.evidence import (
     Evidence,
+    article_place,
     captioned_portraits,
     find_bylines,
+    headline_holders,
     read_evidence,
     rendered_lines,
 )
@@ -719,3 +721,25 @@ def test_the_day_beside_the_headline_spares_the_page_search(monkeypatch) -> None
     undated = shown.replace(" · 4 March 2025", "")
     assert extract_article(undated, "https://news.example.org/ferry-times").published is None
     assert searches == [False, True]
+
+
+def test_places_read_once_per_page_agree_with_article_place() -> None:
+    """`Evidence.place` remembers each container's place; every element of the pages written
+    for the project gets what `article_place` reads from its ancestors, asked in any order."""
+    pages = sorted((FIXTURES.parent).glob("*/*.html"))
+    assert len(pages) > 20
+    for path in pages:
+        tree = lxml.html.fromstring(path.read_bytes())
+        holders = headline_holders(tree)
+        elements = [e for e in tree.iter() if isinstance(e.tag, str)]
+        for order in (elements, elements[::-1]):
+            evidence = Evidence(headline_holders=holders)
+            assert [evidence.place(e) for e in order] == [
+                article_place(e, holders) for e in order
+            ], path.name
+    sidebar = lxml.html.fromstring(
+        "<html><body><div class='sidebar'><aside><p>Ann</p></aside></div>"
+        "<div id='comments'><p>Bo</p></div><main><h1>T</h1><p>Cy</p></main></body></html>"
+    )
+    evidence = Evidence(headline_holders=headline_holders(sidebar))
+    assert [evidence.place(p) for p in sidebar.iter("p")] == [1, 2, 0]
