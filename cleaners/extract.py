@@ -636,7 +636,7 @@ def _extract_article(
     # The date shown beside the headline is read here too, before a cleaner takes it out.
     quick_date = None
     shown_date = headline_date(tree)
-    if not cheap_date_known(evidence, fetched):
+    if not cheap_date_known(evidence, fetched, shown_date):
         quick_date = page_date(tree, url, fetched, extensive=False)
     ctx = CleaningContext(
         rules=rules,

@@ -21,8 +21,10 @@ from cleaners.meta.authors import copyright_holder, find_authors, split_names
 from cleaners.meta.dates import find_dates, headline_date, normalise_iso, url_date
 from cleaners.meta.evidence import (
     Evidence,
+    article_place,
     captioned_portraits,
     find_bylines,
+    headline_holders,
     read_evidence,
     rendered_lines,
 )
@@ -694,3 +696,50 @@ def test_an_outlets_byline_place_is_learned_from_pages_that_name_the_author() ->
     assert extract_article(htmls[-1], urls[-1], profile=profile).authors == ["Henrietta Lowe"]
     # Too few pages to tell: nothing learned.
     assert learned_byline_places(learn_from_pages("harbour", learned[:4])) == ()
+
+
+def test_the_day_beside_the_headline_spares_the_page_search(monkeypatch) -> None:
+    """A page dated only beside its headline needs no htmldate search; one dated nowhere gets
+    the quick search of the page as served."""
+    import cleaners.extract as extraction
+
+    searches: list[bool] = []
+
+    def page_date(tree, url, fetched, *, extensive):
+        searches.append(extensive)
+        return None
+
+    monkeypatch.setattr(extraction, "page_date", page_date)
+    prose = "<p>" + "The ferry to the island runs twice a day from the old harbour wall. " * 8
+    shown = (
+        "<html><body><article><h1>Ferry times change</h1><p>By Ann Lee · 4 March 2025</p>"
+        f"{prose}</p></article></body></html>"
+    )
+    article = extract_article(shown, "https://news.example.org/ferry-times")
+    assert article.published == "2025-03-04"
+    assert searches == []
+    undated = shown.replace(" · 4 March 2025", "")
+    assert extract_article(undated, "https://news.example.org/ferry-times").published is None
+    assert searches == [False, True]
+
+
+def test_places_read_once_per_page_agree_with_article_place() -> None:
+    """`Evidence.place` remembers each container's place; every element of the pages written
+    for the project gets what `article_place` reads from its ancestors, asked in any order."""
+    pages = sorted((FIXTURES.parent).glob("*/*.html"))
+    assert len(pages) > 20
+    for path in pages:
+        tree = lxml.html.fromstring(path.read_bytes())
+        holders = headline_holders(tree)
+        elements = [e for e in tree.iter() if isinstance(e.tag, str)]
+        for order in (elements, elements[::-1]):
+            evidence = Evidence(headline_holders=holders)
+            assert [evidence.place(e) for e in order] == [
+                article_place(e, holders) for e in order
+            ], path.name
+    sidebar = lxml.html.fromstring(
+        "<html><body><div class='sidebar'><aside><p>Ann</p></aside></div>"
+        "<div id='comments'><p>Bo</p></div><main><h1>T</h1><p>Cy</p></main></body></html>"
+    )
+    evidence = Evidence(headline_holders=headline_holders(sidebar))
+    assert [evidence.place(p) for p in sidebar.iter("p")] == [1, 2, 0]

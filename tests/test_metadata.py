@@ -88,3 +88,25 @@ def test_text_without_discards_reads_like_trafilatura_pruned_copy(html: str) -> 
     assert " ".join(text_without_discards(element).split()) == " ".join(
         " ".join(pruned.itertext()).split()
     )
+
+
+def test_categories_and_tags_agree_with_trafilatura() -> None:
+    """Only links whose href holds "/categor" or "/tag" are tested; the segment rule and the
+    containers stay trafilatura's ("/tagesschau/" and links outside them are no tags)."""
+    page = """<html><head><title>Ferry times</title></head><body><article>
+    <div class="entry-meta">Filed under <a href="/category/travel/">Travel</a>,
+    <a href="https://news.example/categories/harbours/">Harbours</a>,
+    <a href="/tagesschau/">Daily news</a></div>
+    <p>The ferry to the island runs twice a day from the old harbour wall.</p>
+    <div class="tags"><a href="/tag/ferries/">Ferries</a> <a href="/tags/islands/">Islands</a>
+    <a href="/about/">About</a></div></article>
+    <footer><a href="/tag/footer-tag/">Footer tag</a></footer></body></html>"""
+    tree = parse_html(page)
+    url = "https://news.example/2024/03/ferry-times"
+    params = set_date_params(extensive=False)
+    reference = extract_metadata(deepcopy(tree), url, params)
+    found = page_metadata(tree, url, params)
+    assert found.categories == reference.categories == ["Travel", "Harbours"]
+    assert found.tags == reference.tags
+    assert "Ferries" in found.tags
+    assert "Daily news" not in found.tags

@@ -45,10 +45,13 @@ def read_evidence(
     if people and not shown_among_author_texts(people, evidence):
         # A declared author the page shows nowhere may be the posting account: its visible
         # byline names the writer.
-        evidence.bylines = find_bylines(tree, evidence.by_leads, evidence.headline_holders)
+        evidence.bylines = find_bylines(
+            tree, evidence.by_leads, evidence.headline_holders, place=evidence.place
+        )
     elif not people:
         evidence.bylines = find_bylines(
-            tree, evidence.by_leads, evidence.headline_holders, evidence.beside_authors
+            tree, evidence.by_leads, evidence.headline_holders, evidence.beside_authors,
+            evidence.place,
         )
         read_last_author_sources(tree, evidence)
         if byline_places:

@@ -575,9 +575,17 @@ def region_month_first(locale: str) -> bool | None:
     return region == "us" if region else None
 
 
-def cheap_date_known(evidence: Evidence, fetched_at: datetime | None = None) -> bool:
-    """True when JSON-LD, a meta tag, a <time> or the URL dates the page: no search needed."""
-    return find_dates(evidence, fetched_at=fetched_at, written_out=False).published is not None
+def cheap_date_known(
+    evidence: Evidence, fetched_at: datetime | None = None, shown: str | None = None
+) -> bool:
+    """True when JSON-LD, a meta tag, a <time>, the URL, a note or label, or the day `shown`
+    beside the headline dates the page: no search needed. The shown day is the article's text
+    date unless its body has a dateline of its own (read later, by the text stage); should
+    that dateline be no plausible date, htmldate's extensive search of the cleaned page runs
+    instead of the quick search of the page as served (on wcxb_dev the shown day settles 126
+    of the 273 pages the quick search ran on, at ~9 ms a search)."""
+    found = find_dates(evidence, text_date=shown, fetched_at=fetched_at, written_out=False)
+    return found.published is not None
 
 
 def as_fetch_time(value: datetime | str | None) -> datetime | None:

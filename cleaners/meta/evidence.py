@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -279,10 +279,31 @@ class Evidence:
     # <aside>), in page order: the article's own author panel, or other stories' writers.
     beside_authors: list[str] = field(default_factory=list)
 
+    # `place` of the containers asked about so far (each with the containers above it).
+    places: dict[HtmlElement, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def place(self, element: HtmlElement) -> int:
+        """`article_place(element, self.headline_holders)`, reading each container's marks
+        once per page: the author marks, dates and pictures of a page share most of theirs."""
+        above: list[HtmlElement] = []
+        found = IN_ARTICLE
+        node = element.getparent()
+        while node is not None and node.tag not in ("body", "html"):
+            known = self.places.get(node)
+            if known is not None:
+                found = known
+                break
+            above.append(node)
+            node = node.getparent()
+        for container in reversed(above):
+            found = max(found, container_place(container, self.headline_holders))
+            self.places[container] = found
+        return found
+
     def keep_author_text(self, element: HtmlElement, text: str, kept: list[str]) -> None:
         """An author text in `kept` when the element is in the article, in `beside_authors`
         when it is beside it, nowhere when it is off it."""
-        place = article_place(element, self.headline_holders)
+        place = self.place(element)
         if place == IN_ARTICLE:
             kept.append(text)
         elif place == BESIDE_ARTICLE and len(self.beside_authors) < 10:
@@ -360,19 +381,22 @@ def article_place(element: HtmlElement, headline_holders: frozenset = frozenset(
     for ancestor in element.iterancestors():
         if ancestor.tag in ("body", "html"):
             break
-        if ancestor in headline_holders:
-            continue
-        if ancestor.tag in OFF_ARTICLE_TAGS:
-            return OFF_ARTICLE
-        if ancestor.tag == "aside":
-            place = BESIDE_ARTICLE
-            continue
-        marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
-        if marks.strip():
-            place = max(place, marks_place(marks))
-            if place == OFF_ARTICLE:
-                return place
+        place = max(place, container_place(ancestor, headline_holders))
+        if place == OFF_ARTICLE:
+            return place
     return place
+
+
+def container_place(container: HtmlElement, headline_holders: frozenset) -> int:
+    """What one container below <body> makes of the elements inside it (`article_place`)."""
+    if container in headline_holders:
+        return IN_ARTICLE
+    if container.tag in OFF_ARTICLE_TAGS:
+        return OFF_ARTICLE
+    if container.tag == "aside":
+        return BESIDE_ARTICLE
+    marks = f"{container.get('class', '')} {container.get('id', '')}"
+    return marks_place(marks) if marks.strip() else IN_ARTICLE
 
 
 def marks_place(marks: str) -> int:
@@ -479,7 +503,7 @@ def read_evidence(tree: HtmlElement, url: str | None, *, bylines: bool = True) -
                     found.by_leads.append(element)
     if bylines:
         found.bylines = find_bylines(
-            tree, found.by_leads, found.headline_holders, found.beside_authors
+            tree, found.by_leads, found.headline_holders, found.beside_authors, found.place
         )
         read_last_author_sources(tree, found)
     return found
@@ -517,7 +541,7 @@ def read_picture(element: HtmlElement, found: Evidence) -> None:
     """An author's picture in the article, or a portrait whose alt text is a name (2-4
     words), in the article or outside it."""
     if len(found.author_pictures) < 3 and is_author_picture(element):
-        if article_place(element, found.headline_holders) == IN_ARTICLE:
+        if found.place(element) == IN_ARTICLE:
             found.author_pictures.append(element)
         return
     alt = element.get("alt")
@@ -525,7 +549,7 @@ def read_picture(element: HtmlElement, found: Evidence) -> None:
         if len(found.named_images) < NAMED_IMAGES_MAX:
             found.named_images.append(element)
         if len(found.portraits) < 5:
-            if article_place(element, found.headline_holders) == IN_ARTICLE:
+            if found.place(element) == IN_ARTICLE:
                 found.portraits.append(element)
 
 
@@ -662,7 +686,7 @@ def read_time_tag(element: HtmlElement, found: Evidence) -> None:
     (in a footer, comments or related stories, or in a link to another page)."""
     value = (element.get("datetime") or "").strip()
     if value and len(found.times) < 20:
-        off = off_article(element, found.headline_holders) or links_elsewhere(element, found.url)
+        off = found.place(element) != IN_ARTICLE or links_elsewhere(element, found.url)
         found.times.append((value, is_published_time(element), off))
     prop = (element.get("itemprop") or "").lower()
     if prop in ("datepublished", "datemodified") and value:
@@ -839,10 +863,12 @@ def find_bylines(
     leads: Sequence[HtmlElement] = (),
     holders: frozenset = frozenset(),
     beside: list[str] | None = None,
+    place: Callable[[HtmlElement], int] | None = None,
 ) -> list[str]:
     """Short visible lines holding a byline ("By Jane Doe", "Posted on May 2 by John Roe"):
     the lone leads first ("Written by", read by `read_evidence`), then the text nodes. Those
-    beside the article (`article_place`) go to `beside` when it is given."""
+    beside the article (`article_place`, or `place` when given) go to `beside` when it is
+    given."""
     bylines: list[str] = []
     seen: set[HtmlElement] = set()
     for node in [*leads, *by_text_nodes(tree)]:
@@ -861,9 +887,9 @@ def find_bylines(
             continue
         if CREDIT_BY_RE.search(text):
             continue
-        place = article_place(holder, holders)
-        if place != IN_ARTICLE:
-            if place == BESIDE_ARTICLE and beside is not None and len(beside) < 10:
+        where = place(holder) if place is not None else article_place(holder, holders)
+        if where != IN_ARTICLE:
+            if where == BESIDE_ARTICLE and beside is not None and len(beside) < 10:
                 beside.append(text)
             continue
         bylines.append(text)
