@@ -73,6 +73,7 @@ from cleaners.tree import (
     DECLARED_ITEMPROPS,
     HIDDEN_STYLE_RE,
     INDEX_XPATH,
+    VISUALLY_HIDDEN_CLASSES,
     TreeIndex,
     build_index,
     class_id_marks,
@@ -262,6 +263,8 @@ def reference_build_index(tree: lxml.html.HtmlElement) -> TreeIndex:
     index = TreeIndex(tree=tree)
     for element in INDEX_XPATH(tree):
         attributes = dict(element.items())
+        if not VISUALLY_HIDDEN_CLASSES.isdisjoint(attributes.get("class", "").lower().split()):
+            index.visually_hidden.append(element)
         if element.tag == "main" or attributes.get("role") == "main" or (
             attributes.get("itemprop", "").lower() in DECLARED_ITEMPROPS
         ):
@@ -288,7 +291,9 @@ INDEX_PAGE = """<html><body><main class="share-bar"><div hidden class="promo">a<
 <div itemprop="ArticleBody" id="comments"><span class="tag-share share">e</span></div>
 <section class="sharing-with-a-single-developer-team">f</section><aside id="ad">g</aside>
 <div class="newsletter article-body">h</div><div class="">i</div><div role="note" hidden="">j</div>
-</main></body></html>"""
+<span class="SR-Only">k</span><span id="sr-only" class="icon visually-hidden">l</span>
+<em class="sr-only share-label">m</em></main><main role="main"><b class="comment">n</b></main>
+</body></html>"""
 
 
 def same_index(found: TreeIndex, reference: TreeIndex) -> bool:
@@ -296,6 +301,7 @@ def same_index(found: TreeIndex, reference: TreeIndex) -> bool:
     return (
         found.marked == reference.marked
         and found.hidden == reference.hidden
+        and found.visually_hidden == reference.visually_hidden
         and found.declared_chain == reference.declared_chain
     )
 
@@ -305,6 +311,7 @@ def test_build_index_is_the_full_attribute_read() -> None:
     found, reference = build_index(tree), reference_build_index(tree)
     assert len(reference.marked) >= 4
     assert len(reference.hidden) >= 4
+    assert len(reference.visually_hidden) == 3
     assert same_index(found, reference)
     assert same_index(build_index(tree), reference)  # again, from the caches
 
