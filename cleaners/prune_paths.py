@@ -26,7 +26,9 @@ from typing import Any
 
 import trafilatura
 from lxml import etree
-from trafilatura import xpaths
+from trafilatura import htmlprocessing, main_extractor, xpaths
+from trafilatura.utils import LINK_FARM_RATIO
+from trafilatura.xml import delete_element
 
 # The lists of trafilatura.xpaths that its pruning reads (by name, so in place).
 PRUNING_LISTS = (
@@ -331,9 +333,124 @@ def translate(xpath: Any) -> Any:
     return xpath
 
 
+def holders(subtree: Any, tag: str) -> set[Any]:
+    """The elements of `subtree` (itself included) that have a `tag` element below them: each
+    such element's ancestors, walked up until one is known."""
+    found: set[Any] = set()
+    for node in subtree.iter(tag):
+        for ancestor in node.iterancestors():
+            if ancestor in found:
+                break
+            found.add(ancestor)
+            if ancestor is subtree:
+                break
+    return found
+
+
+def trimmed_length(element: Any, lengths: dict[Any, int]) -> int:
+    """`len(trim(element.text_content()))`, remembered while the tree is unchanged."""
+    length = lengths.get(element)
+    if length is None:
+        # A leaf's text is its own (most links): no XPath string() evaluation for it.
+        text = element.text_content() if len(element) else element.text or ""
+        length = lengths[element] = len(" ".join(text.split()))
+    return length
+
+
+def link_lengths(links: list[Any], lengths: dict[Any, int]) -> list[int]:
+    """The trimmed lengths of the links' texts, empty ones left out (`collect_link_info`)."""
+    return [length for length in (trimmed_length(link, lengths) for link in links) if length]
+
+
+def link_density_test(
+    element: Any, favor_precision: bool, graphics: set[Any], lengths: dict[Any, int]
+) -> tuple[bool, bool]:
+    """trafilatura's `link_density_test` of an element with links below it, step for step;
+    `graphics` are the elements with a <graphic> below them, `lengths` the texts' lengths."""
+    links = element.findall(".//ref")
+    if element in graphics:
+        return False, False
+    elemlen = trimmed_length(element, lengths)
+    if len(links) == 1:
+        link_len = trimmed_length(links[0], lengths)
+        if link_len > (10 if favor_precision else 100) and link_len > elemlen * 0.9:
+            return True, False
+    if element.tag == "p":
+        limitlen = 60 if element.getnext() is None else 30
+    elif element.getnext() is None:
+        limitlen = 300
+    else:
+        limitlen = 100
+    if elemlen < limitlen:
+        found = link_lengths(links, lengths)
+        if not found:
+            return True, False
+        linklen, elemnum = sum(found), len(found)
+        shortelems = sum(1 for length in found if length < 10)
+        return linklen > elemlen * 0.8 or (elemnum > 1 and shortelems / elemnum > 0.8), True
+    if len(links) > 4:
+        found = link_lengths(links, lengths)
+        linklen = sum(found)
+        if (
+            linklen > elemlen * LINK_FARM_RATIO
+            and linklen < 100 * len(found)
+            and not htmlprocessing.is_paragraph_listing(links)
+        ):
+            return True, False
+    return False, False
+
+
+def delete_by_link_density(
+    subtree: Any, tagname: str, backtracking: bool = False, favor_precision: bool = False
+) -> Any:
+    """trafilatura's `delete_by_link_density` with the same deletions, inside our calls.
+
+    trafilatura asks each element of the tag for its links, images and text with a search of
+    its whole subtree, so nested containers cost the square of the page: here the elements
+    with links and with images below them are found in one pass each, elements without links
+    pass at once (as in trafilatura's test), and each text's length is computed once a call.
+    """
+    if not ACTIVE[0]():
+        return TRAFILATURA_DELETE_BY_LINK_DENSITY[0](
+            subtree, tagname, backtracking=backtracking, favor_precision=favor_precision
+        )
+    with_links = holders(subtree, "ref")
+    if not with_links:
+        return subtree
+    graphics = holders(subtree, "graphic")
+    lengths: dict[Any, int] = {}
+    len_threshold = 200 if favor_precision else 100
+    depth_threshold = 1 if favor_precision else 3
+    deletions = []
+    for element in subtree.iter(tagname):
+        if element not in with_links:
+            continue
+        result, short_with_links = link_density_test(element, favor_precision, graphics, lengths)
+        if result or (
+            backtracking
+            and short_with_links
+            and len(element) >= depth_threshold
+            and trimmed_length(element, lengths) < len_threshold
+        ):
+            parent = element.getparent()
+            if tagname == "p" and parent is not None and parent.tag in ("item", "td", "th"):
+                continue
+            deletions.append(element)
+    for element in dict.fromkeys(deletions):
+        delete_element(element)
+    return subtree
+
+
+# trafilatura's own function, called outside our calls.
+TRAFILATURA_DELETE_BY_LINK_DENSITY: list[Callable[..., Any]] = [
+    htmlprocessing.delete_by_link_density
+]
+
+
 def install(active: Callable[[], bool], checked_versions: frozenset[str]) -> bool:
-    """Put the translations in trafilatura's pruning lists (once), answering where `active()`
-    says so; False on a trafilatura version outside `checked_versions`."""
+    """Put the translations in trafilatura's pruning lists and the link-density deletion in its
+    main extractor (once), answering where `active()` says so; False on a trafilatura version
+    outside `checked_versions`."""
     if trafilatura.__version__ not in checked_versions:
         return False
     ACTIVE[0] = active
@@ -341,5 +458,6 @@ def install(active: Callable[[], bool], checked_versions: frozenset[str]) -> boo
         expressions = getattr(xpaths, name, None)
         if isinstance(expressions, list):
             expressions[:] = [translate(expression) for expression in expressions]
+    main_extractor.delete_by_link_density = delete_by_link_density
     return True
 
