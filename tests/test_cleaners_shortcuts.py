@@ -53,12 +53,15 @@ from cleaners.profile import (
     visible_text,
 )
 from cleaners.text import (
+    DISCLOSURE_CASE_ODDITIES,
+    DISCLOSURE_WORDS,
     INNER_LEAD_RE,
     MIN_TOC_ITEMS,
     NOT_WORD_RE,
     SHORT_LINE_WORDS,
     drop,
     drop_table_of_contents,
+    is_disclosure,
     is_promo_heading,
     line_timestamp,
     normalise,
@@ -658,3 +661,74 @@ def test_learned_stages_are_the_first_ones_on_fixture_outlet(
     reference = extract_article(html, collect_blocks=True, profile=outlet_profile)
     assert any(r.cleaner == CLEANER_NAME for r in reference.removed)
     assert found == reference
+
+
+# One line for each alternative of vocab.DISCLOSURE_RE, in other cases and with the characters
+# its case-insensitive matching reads as a letter of the words the shortcut looks for.
+DISCLOSURE_LINES = [
+    "This post may contain affiliate links.",
+    "THIS REVIEW INCLUDES SPONSORED CONTENT",
+    "This guide uses commissionable links to shops.",
+    "We may earn a small commission if you buy through them.",
+    "You may receive an affiliate commission, the shop says.",
+    "As an Amazon Associate I earn from qualifying purchases.",
+    "We may be COMPENSATED by the brands we review.",
+    "We also use affiliate links on this site.",
+    "Affiliate disclosure: read on.",
+    "Dieser Artikel enthält sogenannte Affiliate-Links.",
+    "Beim Kauf erhalten wir ggf. eine kleine Provision.",
+    "Cet article contient des liens d'affiliation.",
+    "Nous pouvons percevoir une petite commission.",
+    "Este artículo contiene enlaces de afiliados.",
+    "Podemos recibir una pequeña COMISIÓN.",
+    "Эта статья содержит партнёрские ссылки.",
+    "We may earn a small commıssion (dotless i).",
+    "We may earn a small COMMİSSION (dotted capital I).",
+    "This post contains ſponsored links (long s).",
+    "Эта статья содержи\u1c84 пар\u1c84нёрские ссылки (old letter forms).",
+    "A ferry timetable changes from Monday, the harbour office said.",
+    "The affiliate programme paid streamers a commission for each sale.",
+    "",
+]
+
+
+def disclosure_words_letters() -> str:
+    """The letters of the words `is_disclosure` looks for."""
+    return "".join(sorted(set("".join(DISCLOSURE_WORDS))))
+
+
+@pytest.mark.parametrize("text", DISCLOSURE_LINES)
+def test_disclosure_shortcut_is_the_regex(text: str) -> None:
+    assert is_disclosure(text) == bool(vocab.DISCLOSURE_RE.search(text))
+
+
+def test_disclosure_lines_are_found() -> None:
+    found = [text for text in DISCLOSURE_LINES if is_disclosure(text)]
+    assert len(found) == len(DISCLOSURE_LINES) - 3
+
+
+def test_every_disclosure_alternative_holds_a_shortcut_word() -> None:
+    pattern = vocab.DISCLOSURE_RE.pattern
+    alternatives, depth, start = [], 0, 0
+    for index, char in enumerate(pattern):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and not depth:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+    alternatives.append(pattern[start:])
+    assert len(alternatives) >= 10
+    for alternative in alternatives:
+        assert any(word in alternative.lower() for word in DISCLOSURE_WORDS), alternative
+
+
+def test_disclosure_case_oddities_are_all_there() -> None:
+    """Every character the regex matches, case ignored, with a letter of the shortcut's words
+    either lower-cases to that letter or holds one of DISCLOSURE_CASE_ODDITIES."""
+    everything = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
+    for letter in disclosure_words_letters():
+        for match in re.finditer(re.escape(letter), everything, re.IGNORECASE):
+            lowered = match.group().lower()
+            assert lowered == letter or any(odd in lowered for odd in DISCLOSURE_CASE_ODDITIES), (
+                letter,
+                hex(ord(match.group())),
+            )
