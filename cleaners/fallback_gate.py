@@ -343,9 +343,11 @@ def extract_body_escalated(tree: HtmlElement, url: str | None, **options: Any) -
     readings: list[Any] = []
     record = _ESCALATIONS.set(calls)
     kept = _READINGS.set(readings)
+    prune_paths.end_density_runs()
     try:
         document = bare_extraction(tree, url=url, **options)
     finally:
+        prune_paths.end_density_runs()
         _READINGS.reset(kept)
         _ESCALATIONS.reset(record)
         _GATED.reset(token)

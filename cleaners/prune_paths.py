@@ -20,8 +20,10 @@ gold sets gave the same elements both ways).
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import trafilatura
@@ -348,7 +350,7 @@ def holders(subtree: Any, tag: str) -> set[Any]:
 
 
 def trimmed_length(element: Any, lengths: dict[Any, int]) -> int:
-    """`len(trim(element.text_content()))`, remembered while the tree is unchanged."""
+    """`len(trim(element.text_content()))`, remembered while the element's text is unchanged."""
     length = lengths.get(element)
     if length is None:
         # A leaf's text is its own (most links): no XPath string() evaluation for it.
@@ -400,6 +402,62 @@ def link_density_test(
     return False, False
 
 
+# trafilatura's section pruning calls the deletion six times in a row on one tree, for these
+# tags: between the calls the tree changes only by the calls' own deletions.
+DENSITY_ROUNDS = ("div", "list", "p", "div", "list", "p")
+
+
+@dataclass(slots=True)
+class DensityRun:
+    """The tests of one run of DENSITY_ROUNDS, kept from call to call.
+
+    An element's test reads its subtree (links, images, text), its tag and whether a sibling
+    follows it; a deletion changes the subtree of each ancestor of the deleted element and what
+    follows its previous sibling, so the tests of those are forgotten and all others hold.
+    """
+
+    subtree: Any
+    favor_precision: bool
+    step: int
+    tests: dict[Any, tuple[bool, bool]] = field(default_factory=dict)
+    lengths: dict[Any, int] = field(default_factory=dict)
+
+    def forget(self, deleted: Any) -> None:
+        """Forget what a deletion of `deleted` (still in place) changes."""
+        for changed in (*deleted.iterancestors(), deleted.getprevious()):
+            self.tests.pop(changed, None)
+            self.lengths.pop(changed, None)
+
+
+_DENSITY_RUN: contextvars.ContextVar[DensityRun | None] = contextvars.ContextVar(
+    "cleaners_density_run", default=None
+)
+
+
+def density_run(subtree: Any, tagname: str, favor_precision: bool) -> DensityRun:
+    """The run this call continues (the next of DENSITY_ROUNDS on the same tree), else a new
+    one: the first of a run for a <div> call, one standing alone for any other."""
+    run = _DENSITY_RUN.get()
+    if (
+        run is not None
+        and run.subtree is subtree
+        and run.favor_precision == favor_precision
+        and run.step < len(DENSITY_ROUNDS)
+        and DENSITY_ROUNDS[run.step] == tagname
+    ):
+        run.step += 1
+        return run
+    step = 1 if tagname == DENSITY_ROUNDS[0] else len(DENSITY_ROUNDS)
+    run = DensityRun(subtree, favor_precision, step)
+    _DENSITY_RUN.set(run)
+    return run
+
+
+def end_density_runs() -> None:
+    """Forget the current run (at the start and end of each of our extractions)."""
+    _DENSITY_RUN.set(None)
+
+
 def delete_by_link_density(
     subtree: Any, tagname: str, backtracking: bool = False, favor_precision: bool = False
 ) -> Any:
@@ -408,24 +466,30 @@ def delete_by_link_density(
     trafilatura asks each element of the tag for its links, images and text with a search of
     its whole subtree, so nested containers cost the square of the page: here the elements
     with links and with images below them are found in one pass each, elements without links
-    pass at once (as in trafilatura's test), and each text's length is computed once a call.
+    pass at once (as in trafilatura's test), each text's length is computed once, and the
+    second round of the section pruning reuses the first round's tests of the elements its
+    deletions left unchanged (DensityRun).
     """
     if not ACTIVE[0]():
         return TRAFILATURA_DELETE_BY_LINK_DENSITY[0](
             subtree, tagname, backtracking=backtracking, favor_precision=favor_precision
         )
+    run = density_run(subtree, tagname, favor_precision)
     with_links = holders(subtree, "ref")
     if not with_links:
         return subtree
     graphics = holders(subtree, "graphic")
-    lengths: dict[Any, int] = {}
+    tests, lengths = run.tests, run.lengths
     len_threshold = 200 if favor_precision else 100
     depth_threshold = 1 if favor_precision else 3
     deletions = []
     for element in subtree.iter(tagname):
         if element not in with_links:
             continue
-        result, short_with_links = link_density_test(element, favor_precision, graphics, lengths)
+        test = tests.get(element)
+        if test is None:
+            test = tests[element] = link_density_test(element, favor_precision, graphics, lengths)
+        result, short_with_links = test
         if result or (
             backtracking
             and short_with_links
@@ -437,6 +501,7 @@ def delete_by_link_density(
                 continue
             deletions.append(element)
     for element in dict.fromkeys(deletions):
+        run.forget(element)
         delete_element(element)
     return subtree
 

@@ -220,3 +220,57 @@ def test_link_density_deletion_is_installed_inside_our_calls_only() -> None:
 @pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixture_pages_lose_what_trafilatura_deletes(page_path: Path) -> None:
     same_deletions(decode_html(page_path.read_bytes(), None))
+
+
+def pruned_sections(html: str, focus: str, ours: bool) -> bytes:
+    """trafilatura's section pruning of the page (its six link-density rounds among the rest),
+    with our answers or with its own."""
+    options = htmlprocessing.Extractor(output_format="xml")
+    options.focus = focus
+    tree = converted_tree(html)
+    prune_paths.ACTIVE[0] = (lambda: True) if ours else (lambda: False)
+    try:
+        main_extractor.prune_unwanted_sections(tree, {"table", "p", "head", "list"}, options)
+    finally:
+        prune_paths.ACTIVE[0] = fallback_gate._GATED.get
+        prune_paths.end_density_runs()
+    return etree.tostring(tree)
+
+
+@pytest.mark.parametrize("focus", ["balanced", "precision", "recall"])
+def test_the_rounds_of_section_pruning_delete_as_trafilatura(focus: str) -> None:
+    assert pruned_sections(LINK_DENSITY_PAGE, focus, ours=True) == pruned_sections(
+        LINK_DENSITY_PAGE, focus, ours=False
+    )
+
+
+def test_the_second_round_reuses_the_tests_the_first_left_valid(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tested: list[str] = []
+    real = prune_paths.link_density_test
+    monkeypatch.setattr(
+        prune_paths, "link_density_test", lambda element, *rest: tested.append(element.tag)
+        or real(element, *rest)
+    )
+    tree = converted_tree(LINK_DENSITY_PAGE)
+    monkeypatch.setitem(prune_paths.ACTIVE, 0, lambda: True)
+    counts = []
+    for tagname in prune_paths.DENSITY_ROUNDS:
+        before = etree.tostring(tree)
+        prune_paths.delete_by_link_density(tree, tagname, backtracking=tagname == "div")
+        counts.append((len(tested), before != etree.tostring(tree)))
+        tested.clear()
+    first, second = counts[:3], counts[3:]
+    assert first[0][0] > 0  # the first round tests the <div>s with links, and deletes
+    assert first[0][1]
+    # The second round tests again only what the first round's deletions changed.
+    assert sum(count for count, _deleted in second) < sum(count for count, _deleted in first)
+    prune_paths.end_density_runs()
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture_pages_lose_in_section_pruning_what_trafilatura_deletes(page_path: Path) -> None:
+    html = decode_html(page_path.read_bytes(), None)
+    for focus in ("balanced", "precision"):
+        assert pruned_sections(html, focus, ours=True) == pruned_sections(html, focus, ours=False)
