@@ -29,7 +29,9 @@ installed only for the trafilatura versions whose comparison it was checked agai
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Callable
+from copy import copy
 from typing import Any, NamedTuple
 
 import trafilatura
@@ -48,6 +50,8 @@ READABILITY_DROPPED_TAGS = ("script", "style", "fencedframe")
 # readability writes "VIDEO" into each video <iframe> it keeps: five characters and, at most,
 # one more whitespace run.
 IFRAME_LABEL_CHARS = len("VIDEO") + 1
+# Characters XML forbids in a text (lxml refuses to set one).
+XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _GATED = contextvars.ContextVar("cleaners_fallback_gate", default=False)
 
@@ -72,13 +76,63 @@ def readability_cannot_win(raw_tree: HtmlElement, body: Any, text: str, options:
 
     `raw_tree` is readability's page, after `drop_unread_elements`.
     """
-    bound = page_text_bound(raw_tree)
+    return cannot_win(page_text_bound(raw_tree), body, text, options)
+
+
+def cannot_win(bound: int, body: Any, text: str, options: Any) -> bool:
+    """`readability_cannot_win` for a page whose readable text is at most `bound` characters."""
     if bound > 2 * len(text):
         return False
     if bound <= 2 * options.min_extracted_size:
         return True
     paragraphs = len(body.findall(".//p"))
     return bool(body.xpath(".//p//text()")) and len(body.findall(".//table")) <= paragraphs
+
+
+def unread_text_bound(tree: HtmlElement) -> int | None:
+    """`page_text_bound` of a copy of `tree` after `drop_unread_elements`, read from the page
+    itself: its <script> and <style> texts are emptied while the text is read, then put back.
+
+    Dropping an element keeps its tail where it was, so the page's text is the same either way.
+    None where that does not hold or the texts could not be put back: a <fencedframe> (it holds
+    elements), a script or style holding elements, a text with a character XML forbids.
+    """
+    unread = []
+    for element in tree.iter(*READABILITY_DROPPED_TAGS):
+        if element.tag == "fencedframe" or len(element):
+            return None
+        if element.text:
+            if XML_FORBIDDEN_RE.search(element.text):
+                return None
+            unread.append((element, element.text))
+    for element, _text in unread:
+        element.text = None
+    try:
+        return page_text_bound(tree)
+    finally:
+        for element, text in unread:
+            element.text = text
+
+
+def readability_page(tree: HtmlElement, body: Any, text: str, options: Any) -> HtmlElement:
+    """The page trafilatura's comparison hands to readability in our calls: what the gate gives
+    (an empty page where readability cannot win, else a copy of the page without its unread
+    elements), with the copy made only when readability runs; outside balanced mode, or for an
+    empty extraction, trafilatura's copy."""
+    if options.focus != "balanced" or not text:
+        return copy(tree)
+    raw_tree = None
+    bound = unread_text_bound(tree)
+    if bound is None:
+        raw_tree = copy(tree)
+        drop_unread_elements(raw_tree)
+        bound = page_text_bound(raw_tree)
+    if cannot_win(bound, body, text, options):
+        return HtmlElement()
+    if raw_tree is None:
+        raw_tree = copy(tree)
+        drop_unread_elements(raw_tree)
+    return raw_tree
 
 
 def gated(compare: Callable[..., Any]) -> Callable[..., Any]:
@@ -186,6 +240,88 @@ def install_reading_record() -> bool:
 READING_RECORDED = install_reading_record()
 
 
+# trafilatura keeps two copies of the page per extraction that our calls rarely read: the cleaned
+# tree before its tag conversion (read only by justext, on 2 of 159 extractions of wcxb_dev) and
+# the page for readability (an empty page where the gate turns readability away). Inside our
+# calls each is made only when it is read; the trees and texts are the same.
+class DeferredBackup:
+    """trafilatura's copy of the cleaned tree before its tag conversion, made when first read.
+
+    The cleaning is made again from the same page with the same options (the page is not changed
+    between `_prepare_tree` and the comparison that reads the copy), which gives the same tree.
+    """
+
+    __slots__ = ("options", "tree")
+
+    def __init__(self, tree: HtmlElement, options: Any) -> None:
+        self.tree, self.options = tree, options
+
+    def make(self) -> HtmlElement:
+        """The cleaned tree, as `_prepare_tree` would have copied it."""
+        return trafilatura_core.tree_cleaning(copy(self.tree), self.options)
+
+
+def deferred(
+    prepare: Callable[..., Any], extract_and_compare: Callable[..., Any]
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """trafilatura's `_prepare_tree` and `_extract_and_compare`, deferring both copies inside
+    our calls (balanced or not) while the gate is in place; outside them, unchanged."""
+
+    def _prepare_tree(tree: HtmlElement, options: Any, url: str | None) -> Any:
+        gate_in_place = getattr(trafilatura_core.compare_extraction, "__wrapped__", None)
+        if not _GATED.get() or options.comments or gate_in_place is None:
+            return prepare(tree, options, url)
+        cleaned = trafilatura_core.tree_cleaning(copy(tree), options)
+        backup = DeferredBackup(tree, options)
+        return trafilatura_core.convert_tags(cleaned, options, url), backup
+
+    def _extract_and_compare(cleaned_tree: Any, backup: Any, tree: Any, options: Any) -> Any:
+        if not isinstance(backup, DeferredBackup):
+            return extract_and_compare(cleaned_tree, backup, tree, options)
+        postbody, temp_text = trafilatura_core.extract_content(cleaned_tree, options)
+        if not options.fast:
+            compare = trafilatura_core.compare_extraction.__wrapped__
+            raw_tree = readability_page(tree, postbody, temp_text, options)
+            postbody, temp_text = compare(backup, raw_tree, postbody, temp_text, options)
+        return postbody, temp_text
+
+    _prepare_tree.__wrapped__ = prepare  # type: ignore[attr-defined]
+    _extract_and_compare.__wrapped__ = extract_and_compare  # type: ignore[attr-defined]
+    return _prepare_tree, _extract_and_compare
+
+
+def made_backup(rescue: Callable[..., Any]) -> Callable[..., Any]:
+    """trafilatura's `justext_rescue`, making a deferred copy of the cleaned tree first."""
+
+    def justext_rescue(tree: Any, options: Any) -> Any:
+        if isinstance(tree, DeferredBackup):
+            tree = tree.make()
+        return rescue(tree, options)
+
+    justext_rescue.__wrapped__ = rescue  # type: ignore[attr-defined]
+    return justext_rescue
+
+
+def install_deferred_copies() -> bool:
+    """Put the deferred copies in trafilatura (once); False where the gate is not installed."""
+    if not INSTALLED:
+        return False
+    names = ("_prepare_tree", "_extract_and_compare")
+    current = [getattr(trafilatura_core, name, None) for name in names]
+    if any(function is None for function in current):
+        return False
+    if all(getattr(function, "__wrapped__", None) is None for function in current):
+        for name, function in zip(names, deferred(*current), strict=True):
+            setattr(trafilatura_core, name, function)
+    rescue = trafilatura_external.justext_rescue
+    if getattr(rescue, "__wrapped__", None) is None:
+        trafilatura_external.justext_rescue = made_backup(rescue)
+    return True
+
+
+COPIES_DEFERRED = install_deferred_copies()
+
+
 class Extraction(NamedTuple):
     """trafilatura's document, whether its recall escalation ran, and readability's first
     reading of the page (None when readability did not run or read nothing)."""
@@ -207,9 +343,11 @@ def extract_body_escalated(tree: HtmlElement, url: str | None, **options: Any) -
     readings: list[Any] = []
     record = _ESCALATIONS.set(calls)
     kept = _READINGS.set(readings)
+    prune_paths.end_density_runs()
     try:
         document = bare_extraction(tree, url=url, **options)
     finally:
+        prune_paths.end_density_runs()
         _READINGS.reset(kept)
         _ESCALATIONS.reset(record)
         _GATED.reset(token)

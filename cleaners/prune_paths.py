@@ -20,13 +20,17 @@ gold sets gave the same elements both ways).
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import trafilatura
 from lxml import etree
-from trafilatura import xpaths
+from trafilatura import htmlprocessing, main_extractor, xpaths
+from trafilatura.utils import LINK_FARM_RATIO
+from trafilatura.xml import delete_element
 
 # The lists of trafilatura.xpaths that its pruning reads (by name, so in place).
 PRUNING_LISTS = (
@@ -331,9 +335,187 @@ def translate(xpath: Any) -> Any:
     return xpath
 
 
+def holders(subtree: Any, tag: str) -> set[Any]:
+    """The elements of `subtree` (itself included) that have a `tag` element below them: each
+    such element's ancestors, walked up until one is known."""
+    found: set[Any] = set()
+    for node in subtree.iter(tag):
+        for ancestor in node.iterancestors():
+            if ancestor in found:
+                break
+            found.add(ancestor)
+            if ancestor is subtree:
+                break
+    return found
+
+
+def trimmed_length(element: Any, lengths: dict[Any, int]) -> int:
+    """`len(trim(element.text_content()))`, remembered while the element's text is unchanged."""
+    length = lengths.get(element)
+    if length is None:
+        # A leaf's text is its own (most links): no XPath string() evaluation for it.
+        text = element.text_content() if len(element) else element.text or ""
+        length = lengths[element] = len(" ".join(text.split()))
+    return length
+
+
+def link_lengths(links: list[Any], lengths: dict[Any, int]) -> list[int]:
+    """The trimmed lengths of the links' texts, empty ones left out (`collect_link_info`)."""
+    return [length for length in (trimmed_length(link, lengths) for link in links) if length]
+
+
+def link_density_test(
+    element: Any, favor_precision: bool, graphics: set[Any], lengths: dict[Any, int]
+) -> tuple[bool, bool]:
+    """trafilatura's `link_density_test` of an element with links below it, step for step;
+    `graphics` are the elements with a <graphic> below them, `lengths` the texts' lengths."""
+    links = element.findall(".//ref")
+    if element in graphics:
+        return False, False
+    elemlen = trimmed_length(element, lengths)
+    if len(links) == 1:
+        link_len = trimmed_length(links[0], lengths)
+        if link_len > (10 if favor_precision else 100) and link_len > elemlen * 0.9:
+            return True, False
+    if element.tag == "p":
+        limitlen = 60 if element.getnext() is None else 30
+    elif element.getnext() is None:
+        limitlen = 300
+    else:
+        limitlen = 100
+    if elemlen < limitlen:
+        found = link_lengths(links, lengths)
+        if not found:
+            return True, False
+        linklen, elemnum = sum(found), len(found)
+        shortelems = sum(1 for length in found if length < 10)
+        return linklen > elemlen * 0.8 or (elemnum > 1 and shortelems / elemnum > 0.8), True
+    if len(links) > 4:
+        found = link_lengths(links, lengths)
+        linklen = sum(found)
+        if (
+            linklen > elemlen * LINK_FARM_RATIO
+            and linklen < 100 * len(found)
+            and not htmlprocessing.is_paragraph_listing(links)
+        ):
+            return True, False
+    return False, False
+
+
+# trafilatura's section pruning calls the deletion six times in a row on one tree, for these
+# tags: between the calls the tree changes only by the calls' own deletions.
+DENSITY_ROUNDS = ("div", "list", "p", "div", "list", "p")
+
+
+@dataclass(slots=True)
+class DensityRun:
+    """The tests of one run of DENSITY_ROUNDS, kept from call to call.
+
+    An element's test reads its subtree (links, images, text), its tag and whether a sibling
+    follows it; a deletion changes the subtree of each ancestor of the deleted element and what
+    follows its previous sibling, so the tests of those are forgotten and all others hold.
+    """
+
+    subtree: Any
+    favor_precision: bool
+    step: int
+    tests: dict[Any, tuple[bool, bool]] = field(default_factory=dict)
+    lengths: dict[Any, int] = field(default_factory=dict)
+
+    def forget(self, deleted: Any) -> None:
+        """Forget what a deletion of `deleted` (still in place) changes."""
+        for changed in (*deleted.iterancestors(), deleted.getprevious()):
+            self.tests.pop(changed, None)
+            self.lengths.pop(changed, None)
+
+
+_DENSITY_RUN: contextvars.ContextVar[DensityRun | None] = contextvars.ContextVar(
+    "cleaners_density_run", default=None
+)
+
+
+def density_run(subtree: Any, tagname: str, favor_precision: bool) -> DensityRun:
+    """The run this call continues (the next of DENSITY_ROUNDS on the same tree), else a new
+    one: the first of a run for a <div> call, one standing alone for any other."""
+    run = _DENSITY_RUN.get()
+    if (
+        run is not None
+        and run.subtree is subtree
+        and run.favor_precision == favor_precision
+        and run.step < len(DENSITY_ROUNDS)
+        and DENSITY_ROUNDS[run.step] == tagname
+    ):
+        run.step += 1
+        return run
+    step = 1 if tagname == DENSITY_ROUNDS[0] else len(DENSITY_ROUNDS)
+    run = DensityRun(subtree, favor_precision, step)
+    _DENSITY_RUN.set(run)
+    return run
+
+
+def end_density_runs() -> None:
+    """Forget the current run (at the start and end of each of our extractions)."""
+    _DENSITY_RUN.set(None)
+
+
+def delete_by_link_density(
+    subtree: Any, tagname: str, backtracking: bool = False, favor_precision: bool = False
+) -> Any:
+    """trafilatura's `delete_by_link_density` with the same deletions, inside our calls.
+
+    trafilatura asks each element of the tag for its links, images and text with a search of
+    its whole subtree, so nested containers cost the square of the page: here the elements
+    with links and with images below them are found in one pass each, elements without links
+    pass at once (as in trafilatura's test), each text's length is computed once, and the
+    second round of the section pruning reuses the first round's tests of the elements its
+    deletions left unchanged (DensityRun).
+    """
+    if not ACTIVE[0]():
+        return TRAFILATURA_DELETE_BY_LINK_DENSITY[0](
+            subtree, tagname, backtracking=backtracking, favor_precision=favor_precision
+        )
+    run = density_run(subtree, tagname, favor_precision)
+    with_links = holders(subtree, "ref")
+    if not with_links:
+        return subtree
+    graphics = holders(subtree, "graphic")
+    tests, lengths = run.tests, run.lengths
+    len_threshold = 200 if favor_precision else 100
+    depth_threshold = 1 if favor_precision else 3
+    deletions = []
+    for element in subtree.iter(tagname):
+        if element not in with_links:
+            continue
+        test = tests.get(element)
+        if test is None:
+            test = tests[element] = link_density_test(element, favor_precision, graphics, lengths)
+        result, short_with_links = test
+        if result or (
+            backtracking
+            and short_with_links
+            and len(element) >= depth_threshold
+            and trimmed_length(element, lengths) < len_threshold
+        ):
+            parent = element.getparent()
+            if tagname == "p" and parent is not None and parent.tag in ("item", "td", "th"):
+                continue
+            deletions.append(element)
+    for element in dict.fromkeys(deletions):
+        run.forget(element)
+        delete_element(element)
+    return subtree
+
+
+# trafilatura's own function, called outside our calls.
+TRAFILATURA_DELETE_BY_LINK_DENSITY: list[Callable[..., Any]] = [
+    htmlprocessing.delete_by_link_density
+]
+
+
 def install(active: Callable[[], bool], checked_versions: frozenset[str]) -> bool:
-    """Put the translations in trafilatura's pruning lists (once), answering where `active()`
-    says so; False on a trafilatura version outside `checked_versions`."""
+    """Put the translations in trafilatura's pruning lists and the link-density deletion in its
+    main extractor (once), answering where `active()` says so; False on a trafilatura version
+    outside `checked_versions`."""
     if trafilatura.__version__ not in checked_versions:
         return False
     ACTIVE[0] = active
@@ -341,5 +523,6 @@ def install(active: Callable[[], bool], checked_versions: frozenset[str]) -> boo
         expressions = getattr(xpaths, name, None)
         if isinstance(expressions, list):
             expressions[:] = [translate(expression) for expression in expressions]
+    main_extractor.delete_by_link_density = delete_by_link_density
     return True
 

@@ -112,14 +112,16 @@ class TreeIndex:
     chain_ready: bool = False
 
 
-# One pass of libxml2 over the body picks every element any tree cleaner may look at (class/id
-# marks, hidden ones, declared article containers); each XPath pass over a large page costs about
-# as much as the Python that sorts these few, so the index walks the page once.
+# The elements any tree cleaner may look at (class/id marks, hidden ones, declared article
+# containers): what `build_index` reads, in one walk of the body rather than by this XPath.
 INDEX_XPATH = etree.XPath(
     "body/descendant::*[@class or @id or @hidden or @aria-hidden or @style or @itemprop"
     " or @role or self::main]"
 )
 DECLARED_ITEMPROPS = frozenset({"articlebody"})
+# Judgements of class/id pairs (judge_class_id), kept across pages; cleared past this many.
+MAX_JUDGED_CLASS_IDS = 50_000
+JUDGED_CLASS_IDS: dict[tuple[str | None, str | None], tuple[bool, str | None]] = {}
 # The index's attributes besides class and id: declared containers and hidden elements.
 RARE_INDEX_ATTRIBUTES = frozenset({"role", "itemprop", "hidden", "aria-hidden", "style"})
 PARAGRAPH_XPATH = etree.XPath("body/descendant::p")
@@ -213,31 +215,57 @@ def holds_article(element: HtmlElement, index: TreeIndex) -> bool:
 
 
 def build_index(tree: HtmlElement) -> TreeIndex:
-    """Collect marked, hidden and declared article elements of the page once (document order)."""
+    """Collect marked, hidden and declared article elements of the page once (document order):
+    the elements of INDEX_XPATH, read in one walk of the body.
+
+    lxml hands each element of a walk over quicker than libxml2 evaluates INDEX_XPATH's six
+    attribute tests on it; elements without attributes (about a third) are passed over after one
+    read, and each distinct class/id pair is judged once (an outlet's pages repeat theirs).
+    """
     index = TreeIndex(tree=tree)
-    for element in INDEX_XPATH(tree):
-        get = element.get
-        # Most elements carry only a class or an id: the rarer attributes are read when present.
-        if element.tag == "main" or not RARE_INDEX_ATTRIBUTES.isdisjoint(element.keys()):
-            if element.tag == "main" or get("role") == "main" or (
-                get("itemprop", "").lower() in DECLARED_ITEMPROPS
-            ):
-                index.declared_chain.add(element)
-                index.declared_chain.update(element.iterancestors())
-            style = get("style")
-            if (
-                get("hidden") is not None
-                or get("aria-hidden", "").strip().lower() == "true"
-                or (style is not None and HIDDEN_STYLE_RE.search(style))
-            ):
-                index.hidden.append(element)
-        class_names = get("class")
-        if class_names and is_visually_hidden_class(class_names):
-            index.visually_hidden.append(element)
-        marks = boilerplate_marks(f"{class_names or ''} {get('id', '')}".lower())
-        if marks is not None:
-            index.marked.append((element, marks))
+    declared, hidden = index.declared_chain, index.hidden
+    judged = JUDGED_CLASS_IDS
+    if len(judged) > MAX_JUDGED_CLASS_IDS:
+        judged.clear()
+    for body in tree.iterchildren("body"):
+        for main in body.iterdescendants("main"):
+            declared.add(main)
+            declared.update(main.iterancestors())
+        for element in body.iterdescendants(etree.Element):
+            names = element.keys()
+            if not names:
+                continue
+            get = element.get
+            # Most elements carry only a class or an id: the rarer attributes are read when present.
+            if not RARE_INDEX_ATTRIBUTES.isdisjoint(names):
+                if get("role") == "main" or get("itemprop", "").lower() in DECLARED_ITEMPROPS:
+                    declared.add(element)
+                    declared.update(element.iterancestors())
+                style = get("style")
+                if (
+                    get("hidden") is not None
+                    or get("aria-hidden", "").strip().lower() == "true"
+                    or (style is not None and HIDDEN_STYLE_RE.search(style))
+                ):
+                    hidden.append(element)
+            pair = (get("class"), get("id"))
+            if pair == (None, None):
+                continue
+            judgement = judged.get(pair)
+            if judgement is None:
+                judgement = judged[pair] = judge_class_id(*pair)
+            if judgement[0]:
+                index.visually_hidden.append(element)
+            if judgement[1] is not None:
+                index.marked.append((element, judgement[1]))
     return index
+
+
+def judge_class_id(class_names: str | None, element_id: str | None) -> tuple[bool, str | None]:
+    """Whether a class attribute names a visually-hidden helper, and the boilerplate marks of the
+    class and id (None when they name no boilerplate)."""
+    hidden = bool(class_names) and is_visually_hidden_class(class_names)
+    return hidden, boilerplate_marks(f"{class_names or ''} {element_id or ''}".lower())
 
 
 def page_words(tree: HtmlElement, ctx: CleaningContext) -> int:

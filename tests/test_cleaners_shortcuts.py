@@ -53,12 +53,15 @@ from cleaners.profile import (
     visible_text,
 )
 from cleaners.text import (
+    DISCLOSURE_CASE_ODDITIES,
+    DISCLOSURE_WORDS,
     INNER_LEAD_RE,
     MIN_TOC_ITEMS,
     NOT_WORD_RE,
     SHORT_LINE_WORDS,
     drop,
     drop_table_of_contents,
+    is_disclosure,
     is_promo_heading,
     line_timestamp,
     normalise,
@@ -73,6 +76,7 @@ from cleaners.tree import (
     DECLARED_ITEMPROPS,
     HIDDEN_STYLE_RE,
     INDEX_XPATH,
+    VISUALLY_HIDDEN_CLASSES,
     TreeIndex,
     build_index,
     class_id_marks,
@@ -262,6 +266,8 @@ def reference_build_index(tree: lxml.html.HtmlElement) -> TreeIndex:
     index = TreeIndex(tree=tree)
     for element in INDEX_XPATH(tree):
         attributes = dict(element.items())
+        if not VISUALLY_HIDDEN_CLASSES.isdisjoint(attributes.get("class", "").lower().split()):
+            index.visually_hidden.append(element)
         if element.tag == "main" or attributes.get("role") == "main" or (
             attributes.get("itemprop", "").lower() in DECLARED_ITEMPROPS
         ):
@@ -288,7 +294,9 @@ INDEX_PAGE = """<html><body><main class="share-bar"><div hidden class="promo">a<
 <div itemprop="ArticleBody" id="comments"><span class="tag-share share">e</span></div>
 <section class="sharing-with-a-single-developer-team">f</section><aside id="ad">g</aside>
 <div class="newsletter article-body">h</div><div class="">i</div><div role="note" hidden="">j</div>
-</main></body></html>"""
+<span class="SR-Only">k</span><span id="sr-only" class="icon visually-hidden">l</span>
+<em class="sr-only share-label">m</em></main><main role="main"><b class="comment">n</b></main>
+</body></html>"""
 
 
 def same_index(found: TreeIndex, reference: TreeIndex) -> bool:
@@ -296,6 +304,7 @@ def same_index(found: TreeIndex, reference: TreeIndex) -> bool:
     return (
         found.marked == reference.marked
         and found.hidden == reference.hidden
+        and found.visually_hidden == reference.visually_hidden
         and found.declared_chain == reference.declared_chain
     )
 
@@ -305,6 +314,7 @@ def test_build_index_is_the_full_attribute_read() -> None:
     found, reference = build_index(tree), reference_build_index(tree)
     assert len(reference.marked) >= 4
     assert len(reference.hidden) >= 4
+    assert len(reference.visually_hidden) == 3
     assert same_index(found, reference)
     assert same_index(build_index(tree), reference)  # again, from the caches
 
@@ -651,3 +661,74 @@ def test_learned_stages_are_the_first_ones_on_fixture_outlet(
     reference = extract_article(html, collect_blocks=True, profile=outlet_profile)
     assert any(r.cleaner == CLEANER_NAME for r in reference.removed)
     assert found == reference
+
+
+# One line for each alternative of vocab.DISCLOSURE_RE, in other cases and with the characters
+# its case-insensitive matching reads as a letter of the words the shortcut looks for.
+DISCLOSURE_LINES = [
+    "This post may contain affiliate links.",
+    "THIS REVIEW INCLUDES SPONSORED CONTENT",
+    "This guide uses commissionable links to shops.",
+    "We may earn a small commission if you buy through them.",
+    "You may receive an affiliate commission, the shop says.",
+    "As an Amazon Associate I earn from qualifying purchases.",
+    "We may be COMPENSATED by the brands we review.",
+    "We also use affiliate links on this site.",
+    "Affiliate disclosure: read on.",
+    "Dieser Artikel enthält sogenannte Affiliate-Links.",
+    "Beim Kauf erhalten wir ggf. eine kleine Provision.",
+    "Cet article contient des liens d'affiliation.",
+    "Nous pouvons percevoir une petite commission.",
+    "Este artículo contiene enlaces de afiliados.",
+    "Podemos recibir una pequeña COMISIÓN.",
+    "Эта статья содержит партнёрские ссылки.",
+    "We may earn a small commıssion (dotless i).",
+    "We may earn a small COMMİSSION (dotted capital I).",
+    "This post contains ſponsored links (long s).",
+    "Эта статья содержи\u1c84 пар\u1c84нёрские ссылки (old letter forms).",
+    "A ferry timetable changes from Monday, the harbour office said.",
+    "The affiliate programme paid streamers a commission for each sale.",
+    "",
+]
+
+
+def disclosure_words_letters() -> str:
+    """The letters of the words `is_disclosure` looks for."""
+    return "".join(sorted(set("".join(DISCLOSURE_WORDS))))
+
+
+@pytest.mark.parametrize("text", DISCLOSURE_LINES)
+def test_disclosure_shortcut_is_the_regex(text: str) -> None:
+    assert is_disclosure(text) == bool(vocab.DISCLOSURE_RE.search(text))
+
+
+def test_disclosure_lines_are_found() -> None:
+    found = [text for text in DISCLOSURE_LINES if is_disclosure(text)]
+    assert len(found) == len(DISCLOSURE_LINES) - 3
+
+
+def test_every_disclosure_alternative_holds_a_shortcut_word() -> None:
+    pattern = vocab.DISCLOSURE_RE.pattern
+    alternatives, depth, start = [], 0, 0
+    for index, char in enumerate(pattern):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and not depth:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+    alternatives.append(pattern[start:])
+    assert len(alternatives) >= 10
+    for alternative in alternatives:
+        assert any(word in alternative.lower() for word in DISCLOSURE_WORDS), alternative
+
+
+def test_disclosure_case_oddities_are_all_there() -> None:
+    """Every character the regex matches, case ignored, with a letter of the shortcut's words
+    either lower-cases to that letter or holds one of DISCLOSURE_CASE_ODDITIES."""
+    everything = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
+    for letter in disclosure_words_letters():
+        for match in re.finditer(re.escape(letter), everything, re.IGNORECASE):
+            lowered = match.group().lower()
+            assert lowered == letter or any(odd in lowered for odd in DISCLOSURE_CASE_ODDITIES), (
+                letter,
+                hex(ord(match.group())),
+            )

@@ -5,12 +5,14 @@ and on every page written for the project's fixtures; outside our calls the XPat
 
 from __future__ import annotations
 
+import itertools
+from copy import copy
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura import xpaths
+from trafilatura import htmlprocessing, main_extractor, xpaths
 
 from cleaners import fallback_gate, prune_paths
 from cleaners.decode import decode_html
@@ -137,3 +139,143 @@ def test_an_unknown_term_keeps_the_xpath() -> None:
 @pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixture_pages_select_as_xpath_does(page_path: Path) -> None:
     same_selection(parse_html(decode_html(page_path.read_bytes(), None)))
+
+
+# Each block exercises one branch of trafilatura's link-density test: one long link, a short
+# line of links, a farm of many links, a listing of one link a paragraph, an image kept with its
+# link, a paragraph inside a list item, nested containers judged as a whole, links without text.
+LINK_DENSITY_PAGE = """<html><body><article>
+<div><p>An ordinary paragraph of the article that runs on for a while with no link at all in
+it, long enough to be prose rather than a line of links.</p></div>
+<div><a href="/a">A single link whose text is longer than one hundred characters, which makes it
+the whole of its container and a candidate for removal</a></div>
+<div><p><a href="/b">Home</a> | <a href="/c">World</a> | <a href="/d">Sport</a></p>
+<p>Read <a href="/e">more</a> of this.</p></div>
+<div class="farm"><a href="/1">Latest story one of the day</a> <a href="/2">Latest story two
+of the day</a> <a href="/3">Latest story three of the day</a> <a href="/4">Latest story four of
+the day</a> <a href="/5">Latest story five of the day</a> <a href="/6">Latest story six of the
+day</a> <a href="/7">Latest story seven of the day</a> <a href="/8">Latest story eight</a></div>
+<div><p><a href="/p1">Paper one: a study of ferries and harbour timetables in winter</a></p>
+<p><a href="/p2">Paper two: a study of ferries and harbour timetables in summer</a></p>
+<p><a href="/p3">Paper three: a study of ferries and harbour timetables at night</a></p>
+<p><a href="/p4">Paper four: a study of ferries and harbour timetables by day</a></p>
+<p><a href="/p5">Paper five: a study of ferries and harbour timetables in spring</a></p></div>
+<div><img src="/x.jpg" alt="A ferry"/><a href="/x">Photo</a></div>
+<ul><li><p><a href="/li">Only a link in an item</a></p></li><li>Text of an item.</li></ul>
+<div><div><div><a href="/n1">One</a> <a href="/n2">Two</a></div><span>x</span></div>
+<div>short</div><div><a href="/n3">Three</a></div></div>
+<p><a href="/empty"> </a><a href="/i"><img src="/i.png"/></a></p>
+<div><p>Closing paragraph with <a href="/f">a link</a> inside a sentence of the article.</p>
+</div></article></body></html>"""
+
+
+def converted_tree(html: str, images: bool = False) -> HtmlElement:
+    """The page as trafilatura's main extractor prunes it: cleaned and its tags converted (its
+    images kept as <graphic> when asked)."""
+    options = htmlprocessing.Extractor(output_format="xml", images=images)
+    tree = htmlprocessing.tree_cleaning(copy(parse_html(html)), options)
+    return htmlprocessing.convert_tags(tree, options)
+
+
+def same_deletions(html: str) -> None:
+    """For each tag and setting, our deletion leaves the tree trafilatura's leaves."""
+    for tagname, images in itertools.product(("div", "list", "p", "head", "quote"), (False, True)):
+        for backtracking in (False, True):
+            for favor_precision in (False, True):
+                ours, theirs = converted_tree(html, images), converted_tree(html, images)
+                settings = {"backtracking": backtracking, "favor_precision": favor_precision}
+                htmlprocessing.delete_by_link_density(theirs, tagname, **settings)
+                prune_paths.ACTIVE[0] = lambda: True
+                try:
+                    prune_paths.delete_by_link_density(ours, tagname, **settings)
+                finally:
+                    prune_paths.ACTIVE[0] = fallback_gate._GATED.get
+                assert etree.tostring(ours) == etree.tostring(theirs), (tagname, settings)
+
+
+def test_link_density_deletion_is_trafilaturas() -> None:
+    tree = converted_tree(LINK_DENSITY_PAGE)
+    before = " ".join(tree.text_content().split())
+    htmlprocessing.delete_by_link_density(tree, "div", backtracking=True)
+    after = " ".join(tree.text_content().split())
+    # The page exercises deletions: the long link and the farm go, the prose stays.
+    assert "A single link whose text" in before
+    assert "A single link whose text" not in after
+    assert "Latest story" not in after
+    assert "An ordinary paragraph" in after
+    with_images = converted_tree(LINK_DENSITY_PAGE, images=True)
+    htmlprocessing.delete_by_link_density(with_images, "div", backtracking=True)
+    assert "Photo" in with_images.text_content()  # an image's container stays
+    same_deletions(LINK_DENSITY_PAGE)
+
+
+def test_link_density_deletion_is_installed_inside_our_calls_only() -> None:
+    assert main_extractor.delete_by_link_density is prune_paths.delete_by_link_density
+    tree = converted_tree(LINK_DENSITY_PAGE)
+    # Outside our calls trafilatura's own function runs (and deletes the same).
+    prune_paths.delete_by_link_density(tree, "div", backtracking=True)
+    assert "Latest story" not in tree.text_content()
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture_pages_lose_what_trafilatura_deletes(page_path: Path) -> None:
+    same_deletions(decode_html(page_path.read_bytes(), None))
+
+
+def pruned_sections(html: str, focus: str, ours: bool) -> bytes:
+    """trafilatura's section pruning of the page (its six link-density rounds among the rest),
+    with our answers or with its own."""
+    options = htmlprocessing.Extractor(output_format="xml")
+    options.focus = focus
+    tree = converted_tree(html)
+    prune_paths.ACTIVE[0] = (lambda: True) if ours else (lambda: False)
+    try:
+        main_extractor.prune_unwanted_sections(tree, {"table", "p", "head", "list"}, options)
+    finally:
+        prune_paths.ACTIVE[0] = fallback_gate._GATED.get
+        prune_paths.end_density_runs()
+    return etree.tostring(tree)
+
+
+@pytest.mark.parametrize("focus", ["balanced", "precision", "recall"])
+def test_the_rounds_of_section_pruning_delete_as_trafilatura(focus: str) -> None:
+    assert pruned_sections(LINK_DENSITY_PAGE, focus, ours=True) == pruned_sections(
+        LINK_DENSITY_PAGE, focus, ours=False
+    )
+
+
+def test_the_second_round_reuses_the_tests_the_first_left_valid(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tested: list[str] = []
+    real = prune_paths.link_density_test
+    monkeypatch.setattr(
+        prune_paths, "link_density_test", lambda element, *rest: tested.append(element.tag)
+        or real(element, *rest)
+    )
+    tree = converted_tree(LINK_DENSITY_PAGE)
+    counts = []
+    prune_paths.ACTIVE[0] = lambda: True
+    try:
+        for tagname in prune_paths.DENSITY_ROUNDS:
+            before = etree.tostring(tree)
+            # What a call without the run's tests asks: each element of the tag with links.
+            fresh = sum(1 for e in tree.iter(tagname) if e.find(".//ref") is not None)
+            prune_paths.delete_by_link_density(tree, tagname, backtracking=tagname == "div")
+            counts.append((len(tested), before != etree.tostring(tree), fresh))
+            tested.clear()
+    finally:
+        prune_paths.ACTIVE[0] = fallback_gate._GATED.get
+    first, second = counts[:3], counts[3:]
+    assert first[0][0] == first[0][2] > 0  # the first round tests the <div>s with links
+    assert first[0][1]  # ... and deletes some
+    # The second round tests again only what the first round's deletions changed.
+    assert second[0][0] < second[0][2]
+    prune_paths.end_density_runs()
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture_pages_lose_in_section_pruning_what_trafilatura_deletes(page_path: Path) -> None:
+    html = decode_html(page_path.read_bytes(), None)
+    for focus in ("balanced", "precision"):
+        assert pruned_sections(html, focus, ours=True) == pruned_sections(html, focus, ours=False)
