@@ -345,8 +345,7 @@ def run_trafilatura_hinted(
         return first
     body, raw_text = metadata.body, metadata.raw_text
     try:
-        declared = region_hint.region_element(region.container, region.members)
-        with region_hint.declared_article(declared):
+        with region_hint.declared_article(region.container):
             hinted = run_trafilatura(tree, url, metadata)
     except NotAnArticle:
         hinted = None

@@ -9,10 +9,9 @@ headings and lists (only paragraphs are gathered) and takes in paragraphs from t
 other parts (promotions, footers, author boxes).
 
 The candidate stage has already scored the page's containers readability-style
-(`cleaners.candidates.find_article_region`: the best container and its article-like siblings).
-When trafilatura's reading was gathered wild, the tree is read once more with the element that
-holds that region declared as the article body (`itemprop=articleBody`, the first thing
-trafilatura looks for), and the second reading replaces the first when it keeps
+(`cleaners.candidates.find_article_region`). When trafilatura's reading was gathered wild, the
+tree is read once more with that container declared as the article body (`itemprop=articleBody`,
+the first thing trafilatura looks for), and the second reading replaces the first when it keeps
 at least MIN_WORD_RATIO of its words: a container that holds most of the wild reading's text is
 the article with its headings and lists; one that holds much less is a part of it (a single
 section, an introduction) and the wild reading stays.
@@ -31,8 +30,6 @@ from trafilatura import main_extractor
 # The second reading replaces the wild one when it has at least this share of its words.
 MIN_WORD_RATIO = 0.6
 DECLARED_ATTRIBUTE = ("itemprop", "articleBody")
-# Elements that are the page, not a region of it.
-PAGE_TAGS = frozenset({"html", "body"})
 
 _WILD: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
     "cleaners_wild_readings", default=None
@@ -89,18 +86,6 @@ def declared_article(container: HtmlElement) -> Iterator[None]:
             del container.attrib[name]
         else:
             container.set(name, before)
-
-
-def region_element(container: HtmlElement, members: list[HtmlElement]) -> HtmlElement:
-    """The element holding the whole region: the container and its article-like siblings
-    (their lowest common ancestor), or the container when only the page itself holds them."""
-    chains = [[*reversed(list(member.iterancestors())), member] for member in members]
-    common = container
-    for level in zip(*chains, strict=False):
-        if any(element is not level[0] for element in level):
-            break
-        common = level[0]
-    return container if common.tag in PAGE_TAGS else common
 
 
 def body_words(body: Any) -> int:
