@@ -30,7 +30,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, repair_faulty_html
 
 from cleaners import fuller_reading, region_hint, second_look
-from cleaners.article import Article
+from cleaners.article import Article, Removal
 from cleaners.block_model import drop_model_blocks
 from cleaners.candidates import (
     ArticleRegion,
@@ -336,13 +336,14 @@ def run_trafilatura(
 
 def run_trafilatura_hinted(
     tree: HtmlElement, url: str | None, metadata: Document, region: ArticleRegion | None
-) -> tuple[Document, bool, Any]:
+) -> tuple[Document, bool, Any, Any]:
     """`run_trafilatura`, read again with the article region declared when trafilatura could
-    only gather the page's text wild (cleaners.region_hint), the better-founded reading kept."""
+    only gather the page's text wild (cleaners.region_hint), the better-founded reading kept;
+    last, the wild reading's body when the region's reading replaced it (for the audit)."""
     with region_hint.wild_record() as wild:
         first = run_trafilatura(tree, url, metadata)
     if not wild or region is None:
-        return first
+        return (*first, None)
     body, raw_text = metadata.body, metadata.raw_text
     try:
         with region_hint.declared_article(region.container):
@@ -350,9 +351,35 @@ def run_trafilatura_hinted(
     except NotAnArticle:
         hinted = None
     if hinted is not None and region_hint.keeps_enough(body, metadata.body):
-        return hinted
+        return (*hinted, body)
     metadata.body, metadata.raw_text = body, raw_text
-    return first
+    return (*first, None)
+
+
+def audit_left_reading(
+    body: Any,
+    blocks: list[Block],
+    region: ArticleRegion | None,
+    ctx: CleaningContext,
+    tree_removals: int,
+    page_blocks: PageBlocks | None,
+    profile: BoilerplateProfile | None,
+) -> None:
+    """Put in the audit what the reading left for the region's reading held and the body lacks:
+    through the text stage, so a line a cleaner would have taken is named by that cleaner, and
+    any other line under `region_hint.CLEANER_NAME` (no line is lost without a record)."""
+    scratch = replace(ctx, removed=ctx.removed[:tree_removals])
+    left = clean_main_text(body, region, scratch, page_blocks, profile)
+    kept = {block.text for block in blocks}
+    known = {(removal.cleaner, removal.text) for removal in ctx.removed}
+    for removal in scratch.removed[tree_removals:]:
+        if removal.text not in kept and (removal.cleaner, removal.text) not in known:
+            ctx.removed.append(removal)
+    ctx.removed.extend(
+        Removal(cleaner=region_hint.CLEANER_NAME, text=block.text)
+        for block in left
+        if block.text not in kept
+    )
 
 
 def run_trafilatura_body(
@@ -651,14 +678,17 @@ def _extract_article(
     tree_removals = len(ctx.removed)
     region = find_article_region(tree)
     try:
-        document, escalated, reading = run_trafilatura_hinted(tree, url, document, region)
+        document, escalated, reading, left = run_trafilatura_hinted(tree, url, document, region)
     except NotAnArticle:
         # An article misnested inside page furniture by unclosed tags: once more without it.
         if not unbox_misnested_article(tree):
             raise
         document, escalated, reading = run_trafilatura(tree, url, document)
+        left = None
     ctx.title = document.title
     blocks = clean_main_text(document.body, region, ctx, page_blocks, profile)
+    if left is not None:
+        audit_left_reading(left, blocks, region, ctx, tree_removals, page_blocks, profile)
     first = blocks
     if has_little_prose(blocks) and body_outside_region(region, blocks):
         # Taken when it reads as prose or extends the first (a short post with its credit line).

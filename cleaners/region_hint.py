@@ -27,6 +27,9 @@ from typing import Any
 from lxml.html import HtmlElement
 from trafilatura import main_extractor
 
+# The audit's name for a line of the wild reading that the region's reading left out and no
+# cleaner would have taken.
+CLEANER_NAME = "read_article_region"
 # The second reading replaces the wild one when it has at least this share of its words.
 MIN_WORD_RATIO = 0.6
 DECLARED_ATTRIBUTE = ("itemprop", "articleBody")

@@ -34,6 +34,10 @@ def test_the_hinted_reading_keeps_headings_and_lists_and_drops_the_promotions() 
     assert "Straight sides: a band or a mark" in article.body
     assert "Fresh flour delivered" not in article.body
     assert "Join thirty thousand home bakers" not in article.body
+    # What the region's reading left out is in the audit, never lost without a record.
+    audited = " ".join(removal.text for removal in article.removed)
+    assert "Fresh flour delivered to your door every month" in audited
+    assert "Join thirty thousand home bakers" in audited
 
 
 def test_the_declared_attribute_is_taken_back_after_the_reading() -> None:
