@@ -189,17 +189,18 @@ def recorded(retry: Callable[..., Any]) -> Callable[..., Any]:
     return _recall_retry
 
 
-def install_escalation_record() -> bool:
-    """Put the record in front of trafilatura's recall retry (once); False where it has none."""
-    current = getattr(trafilatura_core, "_recall_retry", None)
+def install_wrapper(module: Any, name: str, wrap: Callable[[Any], Any]) -> bool:
+    """Put `wrap(function)` in place of a trafilatura module's function (once: a function that
+    already carries `__wrapped__` is left); False where the module has no such function."""
+    current = getattr(module, name, None)
     if current is None:
         return False
     if getattr(current, "__wrapped__", None) is None:
-        trafilatura_core._recall_retry = recorded(current)
+        setattr(module, name, wrap(current))
     return True
 
 
-ESCALATION_RECORDED = install_escalation_record()
+ESCALATION_RECORDED = install_wrapper(trafilatura_core, "_recall_retry", recorded)
 # trafilatura's pruning expressions answered in Python inside our calls (cleaners.prune_paths).
 PRUNING_TRANSLATED = prune_paths.install(_GATED.get, CHECKED_VERSIONS)
 
@@ -227,17 +228,7 @@ def recorded_reading(read: Callable[..., Any]) -> Callable[..., Any]:
     return try_readability
 
 
-def install_reading_record() -> bool:
-    """Put the record in front of trafilatura's readability call (once); False where it has none."""
-    current = getattr(trafilatura_external, "try_readability", None)
-    if current is None:
-        return False
-    if getattr(current, "__wrapped__", None) is None:
-        trafilatura_external.try_readability = recorded_reading(current)
-    return True
-
-
-READING_RECORDED = install_reading_record()
+READING_RECORDED = install_wrapper(trafilatura_external, "try_readability", recorded_reading)
 
 
 # trafilatura keeps two copies of the page per extraction that our calls rarely read: the cleaned

@@ -27,6 +27,8 @@ from typing import Any
 from lxml.html import HtmlElement
 from trafilatura import main_extractor
 
+from cleaners.fallback_gate import install_wrapper
+
 # The audit's name for a line of the wild reading that the region's reading left out and no
 # cleaner would have taken.
 CLEANER_NAME = "read_article_region"
@@ -52,17 +54,7 @@ def recorded(recover: Callable[..., Any]) -> Callable[..., Any]:
     return recover_wild_text
 
 
-def install() -> bool:
-    """Put the record in front of trafilatura's wild-text recovery (once); False without one."""
-    current = getattr(main_extractor, "recover_wild_text", None)
-    if current is None:
-        return False
-    if getattr(current, "__wrapped__", None) is None:
-        main_extractor.recover_wild_text = recorded(current)
-    return True
-
-
-INSTALLED = install()
+INSTALLED = install_wrapper(main_extractor, "recover_wild_text", recorded)
 
 
 @contextmanager
