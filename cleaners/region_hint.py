@@ -13,8 +13,8 @@ The candidate stage has already scored the page's containers readability-style
 tree is read once more with that container declared as the article body (`itemprop=articleBody`,
 the first thing trafilatura looks for), and the second reading replaces the first when it keeps
 at least MIN_WORD_RATIO of its words: a container that holds most of the wild reading's text is
-the article with its headings and lists; one that holds much less is a part of it (a single
-section, an introduction) and the wild reading stays.
+the article with its headings and lists; one that holds less is a part of it (a single
+section, an introduction, the story's first part above a pull quote) and the wild reading stays.
 
 A page may set its standfirst or first step above the article's column, between the headline and
 the container: the wild reading has it, the declared container leaves it out. The wild reading's
@@ -41,7 +41,7 @@ from cleaners.fallback_gate import install_wrapper
 # cleaner would have taken.
 CLEANER_NAME = "read_article_region"
 # The second reading replaces the wild one when it has at least this share of its words.
-MIN_WORD_RATIO = 0.6
+MIN_WORD_RATIO = 0.75
 DECLARED_ATTRIBUTE = ("itemprop", "articleBody")
 # A lead line of the wild reading is kept when it lies among the last words of the page before
 # the container: its own words and at most this many more (a byline, a date, a share bar).
