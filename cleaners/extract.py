@@ -338,8 +338,9 @@ def run_trafilatura_hinted(
     tree: HtmlElement, url: str | None, metadata: Document, region: ArticleRegion | None
 ) -> tuple[Document, bool, Any, Any]:
     """`run_trafilatura`, read again with the article region declared when trafilatura could
-    only gather the page's text wild (cleaners.region_hint), the better-founded reading kept;
-    last, the wild reading's body when the region's reading replaced it (for the audit)."""
+    only gather the page's text wild (cleaners.region_hint), the better-founded reading kept
+    (the region's with the wild reading's lead lines just before the container); last, the wild
+    reading's body when the region's reading replaced it (for the audit)."""
     with region_hint.wild_record() as wild:
         first = run_trafilatura(tree, url, metadata)
     if not wild or region is None:
@@ -351,6 +352,7 @@ def run_trafilatura_hinted(
     except NotAnArticle:
         hinted = None
     if hinted is not None and region_hint.keeps_enough(body, metadata.body):
+        region_hint.put_lead(body, metadata.body, region.container)
         return (*hinted, body)
     metadata.body, metadata.raw_text = body, raw_text
     return (*first, None)
