@@ -690,7 +690,14 @@ def _extract_article(
     if left is not None:
         audit_left_reading(left, blocks, region, ctx, tree_removals, page_blocks, profile)
     first = blocks
-    if has_little_prose(blocks) and body_outside_region(region, blocks):
+    if not blocks:
+        # Nothing of the reading survived the text stage (a plugin's error messages, furniture):
+        # the precision reading is the body when anything of it does.
+        blocks, ctx = precision_rescue(
+            tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
+            lambda rescued: rescued,
+        )
+    elif has_little_prose(blocks) and body_outside_region(region, blocks):
         # Taken when it reads as prose or extends the first (a short post with its credit line).
         blocks, ctx = precision_rescue(
             tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import cleaners.extract as extract_module
-from cleaners import extract_article
+from cleaners import NotAnArticle, extract_article
 from cleaners.context import Block
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +94,28 @@ def test_a_short_second_body_is_taken_only_when_it_holds_the_first_and_more() ->
     assert not extract_module.extends(other, first)
     assert not extract_module.extends(first, first)  # nothing more: no reason to switch
     assert not extract_module.extends(fuller, [])
+
+
+SERVER_ERRORS = ROOT / "fixtures" / "cleaners" / "server-errors-only-reading.html"
+SERVER_ERRORS_URL = "https://laternenblog.example/zwei-katzen/"
+
+
+def test_a_reading_the_text_stage_empties_gets_the_precision_reading(precision_calls) -> None:
+    """fixtures/cleaners/server-errors-only-reading.html: a short post, and in the sidebar a
+    plugin's error messages, longer than the post. trafilatura's default reading takes the
+    messages alone (its recall escalation prefers them to the short post); the text stage drops
+    them (drop_server_errors) and nothing is left, so the precision reading, which holds the
+    post, is the body instead of a refusal."""
+    html = SERVER_ERRORS.read_text(encoding="utf-8")
+    article = extract_article(html, SERVER_ERRORS_URL)
+    assert precision_calls == [True]
+    assert article.body.startswith("Es hat eine Weile gedauert, bis die zweite Katze")
+    assert "undefined constant" not in article.body
+
+
+def test_without_the_look_at_an_emptied_reading_the_post_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(extract_module, "precision_rescue", lambda *args, **kwargs: args[3:5])
+    with pytest.raises(NotAnArticle):
+        extract_article(SERVER_ERRORS.read_text(encoding="utf-8"), SERVER_ERRORS_URL)
