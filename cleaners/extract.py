@@ -463,6 +463,17 @@ def extends(longer: list[Block], shorter: list[Block]) -> bool:
     )
 
 
+def takes_short_reading(second: list[Block], first: list[Block], page: HtmlElement) -> bool:
+    """True when the precision reading of a body without prose outside the article region is
+    the better one: it reads as prose; it extends the first (a short post with its credit line);
+    or it is the first without its blocks from a profile or sidebar box (cleaners.second_look)."""
+    return (
+        not has_little_prose(second)
+        or extends(second, first)
+        or second_look.leaves_out_boxes(second, first, page)
+    )
+
+
 def words_of(blocks: list[Block]) -> list[int]:
     """Word counts of the blocks."""
     return [len(block.text.split()) for block in blocks]
@@ -698,11 +709,9 @@ def _extract_article(
             lambda rescued: rescued,
         )
     elif has_little_prose(blocks) and body_outside_region(region, blocks):
-        # Taken when it reads as prose or extends the first (a short post with its credit line).
         blocks, ctx = precision_rescue(
             tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
-            lambda rescued: rescued
-            if not has_little_prose(rescued) or extends(rescued, first) else None,
+            lambda rescued: rescued if takes_short_reading(rescued, first, tree) else None,
         )
     elif second_look.misses_description(blocks, document.description, tree):
         blocks, ctx = precision_rescue(

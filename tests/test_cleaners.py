@@ -617,3 +617,27 @@ def test_an_early_comment_count_does_not_cut_the_article_under_it() -> None:
     assert kept[0] == intro.text
     assert all(block.text in kept for block in article)
     assert "Posted by: Toni at October 29, 2024 12:11 PM" not in kept
+
+
+def test_a_source_credit_at_the_edge_stays_and_a_posted_by_footer_goes() -> None:
+    """"via example.com" over a short post is the post's credit of its source, not navigation,
+    though it is a few words of link; "Posted by Jane Doe" under it is the blog's entry footer."""
+    from cleaners.pruning import run_pruning
+
+    story = "Odd saucers finally earn their keep as bird feeders on the garden wall."
+    blocks = [
+        Block("via garden-shed-weekly.example", link_share=0.9),
+        Block(story),
+        Block("Posted by Marta Quill", link_share=0.6),
+    ]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept == [blocks[0].text, story]
+    # A linked label that is no credit still goes, and so does a longer footer line.
+    blocks = [Block("Previous entries", link_share=1.0), Block(story)]
+    assert [b.text for b in run_pruning(blocks, CleaningContext())] == [story]
+    # "Posted by" opening a sentence of the post is the post's text.
+    sentence = Block("Posted by hand to every house on the street, the leaflet asked for saucers.")
+    assert [b.text for b in run_pruning([Block(story), sentence], CleaningContext())] == [
+        story, sentence.text
+    ]
+

@@ -119,3 +119,22 @@ def test_without_the_look_at_an_emptied_reading_the_post_is_refused(
     monkeypatch.setattr(extract_module, "precision_rescue", lambda *args, **kwargs: args[3:5])
     with pytest.raises(NotAnArticle):
         extract_article(SERVER_ERRORS.read_text(encoding="utf-8"), SERVER_ERRORS_URL)
+
+
+def test_a_short_reading_is_taken_when_it_leaves_out_a_box() -> None:
+    """Two readings without prose: the precision one is kept when it is the first without a
+    profile box's blurb; not when it is other text."""
+    page = extract_module.parse_html(
+        "<html><body><div class='profile-block'><p>I collect. I mend. I swap.</p></div>"
+        "<div class='post'><p>via garden-shed-weekly.example</p>"
+        "<p>Odd saucers finally earn their keep.</p></div></body></html>"
+    )
+    post = lines("via garden-shed-weekly.example", "Odd saucers finally earn their keep.")
+    assert extract_module.takes_short_reading(post, lines("I collect. I mend. I swap.", *[
+        b.text for b in post]), page)
+    # Text the first does not hold and no box explains: the first stays.
+    assert not extract_module.takes_short_reading(
+        lines("Subscribe to our letters", "Odd saucers finally earn their keep."),
+        lines("I collect. I mend. I swap.", *[b.text for b in post]),
+        page,
+    )
