@@ -318,10 +318,30 @@ def drop_repeated_article_copy(blocks: list[Block], ctx: CleaningContext) -> lis
     return drop(blocks, doomed, "drop_repeated_article_copy", ctx)
 
 
+def drop_after_entry_footer(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a blog entry's footer line and the short lines after it: "This page contains a
+    single entry by Jane published on May 3, 2012", then "More feeds »", "Find us on Instagram".
+
+    The footer closes the post; the lines after it are the blog's sidebar read with it, unless
+    one of them is prose (a paragraph of the post set below the footer stays, and all with it).
+    """
+    for index, block in enumerate(blocks):
+        text = block.text.strip()
+        if not ENTRY_FOOTER_RE.match(text) or words(text) > MAX_TAXONOMY_WORDS:
+            continue
+        before = any(words(b.text) >= PROSE_WORDS for b in blocks[:index])
+        if before and all(words(b.text) < PROSE_WORDS for b in blocks[index + 1 :]):
+            return drop(blocks, set(range(index, len(blocks))), "drop_after_entry_footer", ctx)
+        break
+    return blocks
+
+
 PRUNERS: tuple[Pruner, ...] = (
     drop_comment_thread,
     drop_linked_headings,
     drop_edge_navigation,
+    # After it: a footer at the very end is navigation; one with the sidebar after it is this.
+    drop_after_entry_footer,
     drop_repeated_article_copy,
     # Again once a copy is gone: the reprint notice between the copies is now the last block.
     drop_footer_lines,

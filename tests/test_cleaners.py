@@ -641,3 +641,27 @@ def test_a_source_credit_at_the_edge_stays_and_a_posted_by_footer_goes() -> None
         story, sentence.text
     ]
 
+
+def test_short_lines_after_an_entry_footer_go_but_prose_after_it_stays() -> None:
+    """fixtures/cleaners/entry-footer-sidebar.html in small: the blog's "This page contains a
+    single entry" footer closes the post, and the short lines after it are its sidebar."""
+    from cleaners.pruning import run_pruning
+
+    story = "A reader sent pictures of the rack he bolted to his cargo bike from two milk crates."
+    footer = "This page contains a single entry by Odile published on March 3, 2013 7:41 AM."
+    sidebar = [
+        Block("Browse the archives »", link_share=1.0),
+        Block("Our photos on the photo site"),
+        Block("Find recent content on the main index."),
+        Block("Winter tyres, one more time was the previous entry in this blog."),
+    ]
+    ctx = CleaningContext()
+    kept = [b.text for b in run_pruning([Block(story), Block(footer), *sidebar], ctx)]
+    assert kept == [story]
+    assert {r.cleaner for r in ctx.removed} >= {"drop_after_entry_footer"}
+    # A paragraph of the post below the footer: nothing after the footer is cut.
+    more = "He added that the crates came from a corner shop that was glad to see them go again."
+    blocks = [Block(story), Block(footer), Block(more)]
+    assert [b.text for b in run_pruning(blocks, CleaningContext())] == [story, footer, more]
+    # A footer with no post above it is left to the other rules.
+    assert [b.text for b in run_pruning([Block(footer), Block("Archives")], CleaningContext())]
