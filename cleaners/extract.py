@@ -466,10 +466,13 @@ def extends(longer: list[Block], shorter: list[Block]) -> bool:
 def takes_short_reading(second: list[Block], first: list[Block], page: HtmlElement) -> bool:
     """True when the precision reading of a body without prose outside the article region is
     the better one: it reads as prose; it extends the first (a short post with its credit line);
-    or it is the first without its blocks from a profile or sidebar box (cleaners.second_look)."""
+    the first extends it, so it is the first's own part without what the first added around it
+    (a video page's notes without the "Popular tutorials" list beside them); or it is the first
+    without its blocks from a profile or sidebar box (cleaners.second_look)."""
     return (
         not has_little_prose(second)
         or extends(second, first)
+        or extends(first, second)
         or second_look.leaves_out_boxes(second, first, page)
     )
 

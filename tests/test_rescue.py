@@ -121,14 +121,19 @@ def test_without_the_look_at_an_emptied_reading_the_post_is_refused(
         extract_article(SERVER_ERRORS.read_text(encoding="utf-8"), SERVER_ERRORS_URL)
 
 
-def test_a_short_reading_is_taken_when_it_leaves_out_a_box() -> None:
-    """Two readings without prose: the precision one is kept when it is the first without a
-    profile box's blurb; not when it is other text."""
+def test_a_short_reading_is_taken_when_it_is_the_first_ones_part_or_leaves_out_a_box() -> None:
+    """Two readings without prose: the precision one is kept when the first holds it and more
+    (the notes of a video page without the "Popular tutorials" list the first took beside them),
+    or when it is the first without a profile box's blurb; not when it is other text."""
     page = extract_module.parse_html(
         "<html><body><div class='profile-block'><p>I collect. I mend. I swap.</p></div>"
         "<div class='post'><p>via garden-shed-weekly.example</p>"
         "<p>Odd saucers finally earn their keep.</p></div></body></html>"
     )
+    notes = lines("133. Depth compositing", "Use a depth pass to combine stock footage", "10:09")
+    first = notes + lines("Popular tutorials", "Build a set extension with a...")
+    assert extract_module.takes_short_reading(notes, first, page)
+    assert not extract_module.takes_short_reading(lines("Popular tutorials"), notes, page)
     post = lines("via garden-shed-weekly.example", "Odd saucers finally earn their keep.")
     assert extract_module.takes_short_reading(post, lines("I collect. I mend. I swap.", *[
         b.text for b in post]), page)
