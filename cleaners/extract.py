@@ -465,6 +465,20 @@ def extends(longer: list[Block], shorter: list[Block]) -> bool:
     )
 
 
+def takes_short_reading(second: list[Block], first: list[Block], page: HtmlElement) -> bool:
+    """True when the precision reading of a body without prose outside the article region is
+    the better one: it reads as prose; it extends the first (a short post with its credit line);
+    the first extends it, so it is the first's own part without what the first added around it
+    (a video page's notes without the "Popular tutorials" list beside them); or it is the first
+    without its blocks from a profile or sidebar box (cleaners.second_look)."""
+    return (
+        not has_little_prose(second)
+        or extends(second, first)
+        or extends(first, second)
+        or second_look.leaves_out_boxes(second, first, page)
+    )
+
+
 def words_of(blocks: list[Block]) -> list[int]:
     """Word counts of the blocks."""
     return [len(block.text.split()) for block in blocks]
@@ -692,12 +706,17 @@ def _extract_article(
     if left is not None:
         audit_left_reading(left, blocks, region, ctx, tree_removals, page_blocks, profile)
     first = blocks
-    if has_little_prose(blocks) and body_outside_region(region, blocks):
-        # Taken when it reads as prose or extends the first (a short post with its credit line).
+    if not blocks:
+        # Nothing of the reading survived the text stage (a plugin's error messages, furniture):
+        # the precision reading is the body when anything of it does.
         blocks, ctx = precision_rescue(
             tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
-            lambda rescued: rescued
-            if not has_little_prose(rescued) or extends(rescued, first) else None,
+            lambda rescued: rescued,
+        )
+    elif has_little_prose(blocks) and body_outside_region(region, blocks):
+        blocks, ctx = precision_rescue(
+            tree, url, region, blocks, ctx, tree_removals, page_blocks, profile,
+            lambda rescued: rescued if takes_short_reading(rescued, first, tree) else None,
         )
     elif second_look.misses_description(blocks, document.description, tree):
         blocks, ctx = precision_rescue(

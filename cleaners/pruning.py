@@ -50,6 +50,10 @@ LINKED_HEADING_SHARE = 0.5
 # ("Overview of Compensating Differentials"), a teaser heading is the link ("Re: Title").
 ONE_LINK_HEADING_SHARE = 0.7
 PROSE_WORDS = 15
+# A post's footer line naming its writer and nothing else: "Posted by Jane Doe".
+POSTED_BY_RE = re.compile(r"^(?:posted|written|published) by\s+[^.!?:|]{1,40}$", re.IGNORECASE)
+# A source credit line: "via example.com", "(via Jane Doe)", "h/t @someone".
+VIA_CREDIT_RE = re.compile(r"^[(\[]?\s*(?:via|h/t|hat tip)\b\s*:?\s*\S", re.IGNORECASE)
 # A linked heading over a section of its own (this many words in at least SECTION_BLOCKS blocks
 # before the next heading) is the article's: a listicle's item linked to its shop, a chapter
 # linked to its page. A teaser's excerpt is one paragraph.
@@ -196,6 +200,9 @@ def is_navigation(block: Block) -> bool:
         return False
     if NAV_RE.search(text):
         return True
+    # "via example.com": the post's credit of the source it found the item on, not navigation.
+    if VIA_CREDIT_RE.match(text) and words(text) <= MAX_NAV_LINK_WORDS:
+        return False
     # "8. Pompom Wallpaper": the last entry of the article's own numbered list of links.
     if NUMBERED_LINE_RE.match(text):
         return False
@@ -214,13 +221,21 @@ def drop_edge_navigation(blocks: list[Block], ctx: CleaningContext) -> list[Bloc
             break
         doomed.add(index)
     for index in range(len(blocks) - 1, max(-1, len(blocks) - 1 - EDGE_SCAN), -1):
-        if not is_navigation(blocks[index]) or is_announced(blocks, index):
+        closing = is_navigation(blocks[index]) or is_posted_by(blocks[index])
+        if not closing or is_announced(blocks, index):
             break
         doomed.add(index)
     # A body of navigation alone is kept as it is, unless it is nothing but links (a menu page).
     if len(doomed) == len(blocks) and any(b.link_share < 1.0 for b in blocks):
         return blocks
     return drop(blocks, doomed, "drop_edge_navigation", ctx)
+
+
+def is_posted_by(block: Block) -> bool:
+    """True for "Posted by Jane Doe" alone on a line: under the post, the blog's entry footer
+    (over it, the same line is the byline, which stays)."""
+    text = block.text.strip()
+    return words(text) <= MAX_NAV_LINK_WORDS and bool(POSTED_BY_RE.match(text))
 
 
 def is_announced(blocks: list[Block], index: int) -> bool:
@@ -303,10 +318,30 @@ def drop_repeated_article_copy(blocks: list[Block], ctx: CleaningContext) -> lis
     return drop(blocks, doomed, "drop_repeated_article_copy", ctx)
 
 
+def drop_after_entry_footer(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop a blog entry's footer line and the short lines after it: "This page contains a
+    single entry by Jane published on May 3, 2012", then "More feeds »", "Find us on Instagram".
+
+    The footer closes the post; the lines after it are the blog's sidebar read with it, unless
+    one of them is prose (a paragraph of the post set below the footer stays, and all with it).
+    """
+    for index, block in enumerate(blocks):
+        text = block.text.strip()
+        if not ENTRY_FOOTER_RE.match(text) or words(text) > MAX_TAXONOMY_WORDS:
+            continue
+        before = any(words(b.text) >= PROSE_WORDS for b in blocks[:index])
+        if before and all(words(b.text) < PROSE_WORDS for b in blocks[index + 1 :]):
+            return drop(blocks, set(range(index, len(blocks))), "drop_after_entry_footer", ctx)
+        break
+    return blocks
+
+
 PRUNERS: tuple[Pruner, ...] = (
     drop_comment_thread,
     drop_linked_headings,
     drop_edge_navigation,
+    # After it: a footer at the very end is navigation; one with the sidebar after it is this.
+    drop_after_entry_footer,
     drop_repeated_article_copy,
     # Again once a copy is gone: the reprint notice between the copies is now the last block.
     drop_footer_lines,

@@ -82,6 +82,18 @@ def near_edge(index: int, count: int) -> bool:
     return index < EDGE_BLOCKS or index >= count - EDGE_BLOCKS - 1
 
 
+def drop_server_errors(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
+    """Drop lines that are only error messages of the page's server script: "Warning: Use of
+    undefined constant x in /var/www/plugin.php on line 12".
+
+    An old blog's plugin prints them into the post's container, where trafilatura's escalation
+    takes them for the article; the body without them may be empty, and then the precision
+    reading is looked at (cleaners.extract).
+    """
+    doomed = {i for i, b in enumerate(blocks) if vocab.SERVER_ERROR_RE.fullmatch(b.text)}
+    return drop(blocks, doomed, "drop_server_errors", ctx)
+
+
 def drop_outlet_patterns(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
     """Drop paragraphs matching the outlet's `drop_patterns`, e.g. r"^Follow Example on X"."""
     patterns = ctx.rules.compiled_patterns
@@ -511,6 +523,7 @@ def drop_author_notes(blocks: list[Block], ctx: CleaningContext) -> list[Block]:
 
 
 TEXT_CLEANERS: tuple[TextCleaner, ...] = (
+    drop_server_errors,
     drop_outlet_patterns,
     drop_comment_notices,
     drop_footer_lines,

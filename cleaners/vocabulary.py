@@ -413,6 +413,19 @@ CREDIT_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# --- server error messages -------------------------------------------------------------------
+
+# A message the page's server script printed into the page instead of (or beside) its output:
+# "Warning: Use of undefined constant x in /var/www/site/plugin.php on line 12", "Deprecated:
+# ... in /htdocs/wp-includes/formatting.php on line 82". A block of nothing but such messages is
+# no article text whatever the language of the page.
+SERVER_ERROR_RE = re.compile(
+    r"(?:\s*(?:PHP\s+)?(?:warning|notice|deprecated|strict standards|fatal error|parse error"
+    r"|catchable fatal error|recoverable fatal error)\s*:\s.*?\bin\s+\S+\.(?:php\d?|inc)"
+    r"\s+on\s+line\s+\d+\.?)+\s*",
+    re.IGNORECASE,
+)
+
 # --- share prompts, newsletter / follow-us lines -----------------------------------------------
 
 SHARE_PROMPTS = (

@@ -617,3 +617,51 @@ def test_an_early_comment_count_does_not_cut_the_article_under_it() -> None:
     assert kept[0] == intro.text
     assert all(block.text in kept for block in article)
     assert "Posted by: Toni at October 29, 2024 12:11 PM" not in kept
+
+
+def test_a_source_credit_at_the_edge_stays_and_a_posted_by_footer_goes() -> None:
+    """"via example.com" over a short post is the post's credit of its source, not navigation,
+    though it is a few words of link; "Posted by Jane Doe" under it is the blog's entry footer."""
+    from cleaners.pruning import run_pruning
+
+    story = "Odd saucers finally earn their keep as bird feeders on the garden wall."
+    blocks = [
+        Block("via garden-shed-weekly.example", link_share=0.9),
+        Block(story),
+        Block("Posted by Marta Quill", link_share=0.6),
+    ]
+    kept = [block.text for block in run_pruning(blocks, CleaningContext())]
+    assert kept == [blocks[0].text, story]
+    # A linked label that is no credit still goes, and so does a longer footer line.
+    blocks = [Block("Previous entries", link_share=1.0), Block(story)]
+    assert [b.text for b in run_pruning(blocks, CleaningContext())] == [story]
+    # "Posted by" opening a sentence of the post is the post's text.
+    sentence = Block("Posted by hand to every house on the street, the leaflet asked for saucers.")
+    assert [b.text for b in run_pruning([Block(story), sentence], CleaningContext())] == [
+        story, sentence.text
+    ]
+
+
+def test_short_lines_after_an_entry_footer_go_but_prose_after_it_stays() -> None:
+    """fixtures/cleaners/entry-footer-sidebar.html in small: the blog's "This page contains a
+    single entry" footer closes the post, and the short lines after it are its sidebar."""
+    from cleaners.pruning import run_pruning
+
+    story = "A reader sent pictures of the rack he bolted to his cargo bike from two milk crates."
+    footer = "This page contains a single entry by Odile published on March 3, 2013 7:41 AM."
+    sidebar = [
+        Block("Browse the archives »", link_share=1.0),
+        Block("Our photos on the photo site"),
+        Block("Find recent content on the main index."),
+        Block("Winter tyres, one more time was the previous entry in this blog."),
+    ]
+    ctx = CleaningContext()
+    kept = [b.text for b in run_pruning([Block(story), Block(footer), *sidebar], ctx)]
+    assert kept == [story]
+    assert {r.cleaner for r in ctx.removed} >= {"drop_after_entry_footer"}
+    # A paragraph of the post below the footer: nothing after the footer is cut.
+    more = "He added that the crates came from a corner shop that was glad to see them go again."
+    blocks = [Block(story), Block(footer), Block(more)]
+    assert [b.text for b in run_pruning(blocks, CleaningContext())] == [story, footer, more]
+    # A footer with no post above it is left to the other rules.
+    assert [b.text for b in run_pruning([Block(footer), Block("Archives")], CleaningContext())]

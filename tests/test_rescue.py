@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import cleaners.extract as extract_module
-from cleaners import extract_article
+from cleaners import NotAnArticle, extract_article
 from cleaners.context import Block
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +94,52 @@ def test_a_short_second_body_is_taken_only_when_it_holds_the_first_and_more() ->
     assert not extract_module.extends(other, first)
     assert not extract_module.extends(first, first)  # nothing more: no reason to switch
     assert not extract_module.extends(fuller, [])
+
+
+SERVER_ERRORS = ROOT / "fixtures" / "cleaners" / "server-errors-only-reading.html"
+SERVER_ERRORS_URL = "https://laternenblog.example/zwei-katzen/"
+
+
+def test_a_reading_the_text_stage_empties_gets_the_precision_reading(precision_calls) -> None:
+    """fixtures/cleaners/server-errors-only-reading.html: a short post, and in the sidebar a
+    plugin's error messages, longer than the post. trafilatura's default reading takes the
+    messages alone (its recall escalation prefers them to the short post); the text stage drops
+    them (drop_server_errors) and nothing is left, so the precision reading, which holds the
+    post, is the body instead of a refusal."""
+    html = SERVER_ERRORS.read_text(encoding="utf-8")
+    article = extract_article(html, SERVER_ERRORS_URL)
+    assert precision_calls == [True]
+    assert article.body.startswith("Es hat eine Weile gedauert, bis die zweite Katze")
+    assert "undefined constant" not in article.body
+
+
+def test_without_the_look_at_an_emptied_reading_the_post_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(extract_module, "precision_rescue", lambda *args, **kwargs: args[3:5])
+    with pytest.raises(NotAnArticle):
+        extract_article(SERVER_ERRORS.read_text(encoding="utf-8"), SERVER_ERRORS_URL)
+
+
+def test_a_short_reading_is_taken_when_it_is_the_first_ones_part_or_leaves_out_a_box() -> None:
+    """Two readings without prose: the precision one is kept when the first holds it and more
+    (the notes of a video page without the "Popular tutorials" list the first took beside them),
+    or when it is the first without a profile box's blurb; not when it is other text."""
+    page = extract_module.parse_html(
+        "<html><body><div class='profile-block'><p>I collect. I mend. I swap.</p></div>"
+        "<div class='post'><p>via garden-shed-weekly.example</p>"
+        "<p>Odd saucers finally earn their keep.</p></div></body></html>"
+    )
+    notes = lines("133. Depth compositing", "Use a depth pass to combine stock footage", "10:09")
+    first = notes + lines("Popular tutorials", "Build a set extension with a...")
+    assert extract_module.takes_short_reading(notes, first, page)
+    assert not extract_module.takes_short_reading(lines("Popular tutorials"), notes, page)
+    post = lines("via garden-shed-weekly.example", "Odd saucers finally earn their keep.")
+    assert extract_module.takes_short_reading(post, lines("I collect. I mend. I swap.", *[
+        b.text for b in post]), page)
+    # Text the first does not hold and no box explains: the first stays.
+    assert not extract_module.takes_short_reading(
+        lines("Subscribe to our letters", "Odd saucers finally earn their keep."),
+        lines("I collect. I mend. I swap.", *[b.text for b in post]),
+        page,
+    )
