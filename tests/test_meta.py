@@ -322,6 +322,26 @@ def test_a_marked_publication_time_earlier_than_the_declared_one_wins() -> None:
         assert find_dates(Evidence(meta=declared, times=times)).published_source == "meta"
 
 
+def test_a_numeric_time_is_read_in_the_pages_order_or_not_at_all() -> None:
+    times = [("03-11-2025", False, False)]
+    # The page's region settles the order: month first in the US, day first elsewhere.
+    assert find_dates(Evidence(lang="en-US", times=times)).published == "2025-03-11"
+    assert find_dates(Evidence(lang="en-GB", times=times)).published == "2025-11-03"
+    # Without a region, another <time> writing one of the two days in ISO 8601 settles it.
+    listed = [*times, ("2025-11-03", False, True)]
+    assert find_dates(Evidence(lang="en", times=listed)).published == "2025-11-03"
+    # Unsettled, the <time> dates nothing (no month-first default); the next one does.
+    assert find_dates(Evidence(lang="en", times=times)).published is None
+    later = [*times, ("2025-06-21", False, False)]
+    assert find_dates(Evidence(lang="en", times=later)).published == "2025-06-21"
+    # A part above 12 or equal parts are no ambiguity; a dotted date is day first.
+    for value, day in (
+        ("4/24/2000 12:00:00 AM", "2000-04-24"), ("07-07-2024", "2024-07-07"),
+        ("12.03.2025", "2025-03-12"),
+    ):  # fmt: skip
+        assert find_dates(Evidence(times=[(value, False, False)])).published[:10] == day
+
+
 def test_a_note_of_the_original_publication_gives_an_earlier_day_only() -> None:
     def note(text: str, **declared: str) -> str | None:
         page = f"<html><body><h1>Inspections</h1><p>{text}</p></body></html>"
