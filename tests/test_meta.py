@@ -327,6 +327,8 @@ def test_a_numeric_time_is_read_in_the_pages_order_or_not_at_all() -> None:
     # The page's region settles the order: month first in the US, day first elsewhere.
     assert find_dates(Evidence(lang="en-US", times=times)).published == "2025-03-11"
     assert find_dates(Evidence(lang="en-GB", times=times)).published == "2025-11-03"
+    clocked = [("01-11-2023 10:29", False, False)]
+    assert find_dates(Evidence(lang="de-DE", times=clocked)).published == "2023-11-01T10:29:00"
     # Without a region, another <time> writing one of the two days in ISO 8601 settles it.
     listed = [*times, ("2025-11-03", False, True)]
     assert find_dates(Evidence(lang="en", times=listed)).published == "2025-11-03"

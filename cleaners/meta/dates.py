@@ -223,17 +223,18 @@ def time_value(value: str, evidence: Evidence) -> str | None:
     if first > 12 or second > 12 or first == second:
         return value
     month_first, day_first = date(year, first, second), date(year, second, first)
+    clock = value[found.end() :].rstrip()  # " 10:29": kept after the day
     if found["sep"] == ".":  # "12.03.2025": a dotted date is day first (see `numeric_day`)
-        return day_first.isoformat()
+        return f"{day_first.isoformat()}{clock}"
     locale = evidence.lang if "-" in evidence.lang else evidence.meta.get("og:locale", "")
     region = region_month_first(locale)
     if region is not None:
-        return (month_first if region else day_first).isoformat()
+        return f"{(month_first if region else day_first).isoformat()}{clock}"
     others = {
         day_of(other) for other, _published, _off in evidence.times if ISO_DATE_RE.match(other)
     }
     readings = [day for day in (month_first, day_first) if day in others]
-    return readings[0].isoformat() if len(readings) == 1 else None
+    return f"{readings[0].isoformat()}{clock}" if len(readings) == 1 else None
 
 
 def url_date(url: str | None) -> str | None:
