@@ -139,6 +139,26 @@ def test_a_heading_needs_backing_by_the_declared_titles_to_be_the_headline() -> 
     assert choose_title(paragraph) == "Finding the right family ferry pass"
 
 
+def test_a_sentence_set_as_a_title_gives_way_to_a_headline_it_is_not() -> None:
+    def title(h1: str, og: str = "", page_title: str = "") -> str | None:
+        meta = {"og:title": og} if og else {}
+        return choose_title(Evidence(h1s=[h1], meta=meta, title=page_title))
+
+    dek = "Landlords must now fix damp within a month, under the new rules."
+    headline = "Damp Repairs: Landlords Get a Deadline"
+    # A dek set as the <h1> and as og:title, and a declared headline that is not it: the
+    # headline, though the two copies of the dek agree with each other.
+    assert title(dek, dek, headline) == headline
+    # A headline that is a sentence, declared again with an affix: it stays.
+    blog = "Gone fishing. Back next week."
+    assert title(blog, f"{blog} « Harbour Notes") == blog
+    # Nothing but the sentence: it stays.
+    assert title(dek) == dek
+    # A full stop after an abbreviation is no sentence's end.
+    rents = "Rents rise again across the U.S."
+    assert title(rents, "Rents rise again: what tenants can do") == rents
+
+
 def test_a_declared_title_cut_short_gives_way_to_its_whole() -> None:
     whole = "Ferry passes explained (and what the board changed in March)"
     page = Evidence(
