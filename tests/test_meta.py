@@ -139,6 +139,26 @@ def test_a_heading_needs_backing_by_the_declared_titles_to_be_the_headline() -> 
     assert choose_title(paragraph) == "Finding the right family ferry pass"
 
 
+def test_a_sentence_set_as_a_title_gives_way_to_a_headline_it_is_not() -> None:
+    def title(h1: str, og: str = "", page_title: str = "") -> str | None:
+        meta = {"og:title": og} if og else {}
+        return choose_title(Evidence(h1s=[h1], meta=meta, title=page_title))
+
+    dek = "Landlords must now fix damp within a month, under the new rules."
+    headline = "Damp Repairs: Landlords Get a Deadline"
+    # A dek set as the <h1> and as og:title, and a declared headline that is not it: the
+    # headline, though the two copies of the dek agree with each other.
+    assert title(dek, dek, headline) == headline
+    # A headline that is a sentence, declared again with an affix: it stays.
+    blog = "Gone fishing. Back next week."
+    assert title(blog, f"{blog} « Harbour Notes") == blog
+    # Nothing but the sentence: it stays.
+    assert title(dek) == dek
+    # A full stop after an abbreviation is no sentence's end.
+    rents = "Rents rise again across the U.S."
+    assert title(rents, "Rents rise again: what tenants can do") == rents
+
+
 def test_a_declared_title_cut_short_gives_way_to_its_whole() -> None:
     whole = "Ferry passes explained (and what the board changed in March)"
     page = Evidence(
@@ -320,6 +340,28 @@ def test_a_marked_publication_time_earlier_than_the_declared_one_wins() -> None:
         [("2025-06-17", True, True)],
     ):
         assert find_dates(Evidence(meta=declared, times=times)).published_source == "meta"
+
+
+def test_a_numeric_time_is_read_in_the_pages_order_or_not_at_all() -> None:
+    times = [("03-11-2025", False, False)]
+    # The page's region settles the order: month first in the US, day first elsewhere.
+    assert find_dates(Evidence(lang="en-US", times=times)).published == "2025-03-11"
+    assert find_dates(Evidence(lang="en-GB", times=times)).published == "2025-11-03"
+    clocked = [("01-11-2023 10:29", False, False)]
+    assert find_dates(Evidence(lang="de-DE", times=clocked)).published == "2023-11-01T10:29:00"
+    # Without a region, another <time> writing one of the two days in ISO 8601 settles it.
+    listed = [*times, ("2025-11-03", False, True)]
+    assert find_dates(Evidence(lang="en", times=listed)).published == "2025-11-03"
+    # Unsettled, the <time> dates nothing (no month-first default); the next one does.
+    assert find_dates(Evidence(lang="en", times=times)).published is None
+    later = [*times, ("2025-06-21", False, False)]
+    assert find_dates(Evidence(lang="en", times=later)).published == "2025-06-21"
+    # A part above 12 or equal parts are no ambiguity; a dotted date is day first.
+    for value, day in (
+        ("4/24/2000 12:00:00 AM", "2000-04-24"), ("07-07-2024", "2024-07-07"),
+        ("12.03.2025", "2025-03-12"),
+    ):  # fmt: skip
+        assert find_dates(Evidence(times=[(value, False, False)])).published[:10] == day
 
 
 def test_a_note_of_the_original_publication_gives_an_earlier_day_only() -> None:

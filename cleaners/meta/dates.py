@@ -10,7 +10,9 @@ A time later than the fetch time is no publication time and the next source is a
 earlier than the publication is dropped. A day the article shows as its publication (beside its
 headline, or in a <time> marked as such) earlier than the declared one wins over it, and so does
 an earlier day a note gives as the original publication ("This article was originally published
-on 26 Sep 2019 but has been updated"). A page with no date gets None, never a guess.
+on 26 Sep 2019 but has been updated"). A numeric <time> value whose day and month cannot be
+told apart ("02-12-2025") is read in the page's order, never month first by default
+(`time_value`). A page with no date gets None, never a guess.
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ NUMERIC_DATE = (
     r"(?![\d./-]?\d)"
 )
 NUMERIC_DATE_RE = re.compile(NUMERIC_DATE)
+# A <time> datetime value that opens with a numeric date ("02-12-2025", "4/24/2000 12:00 AM").
+AMBIGUOUS_DATETIME_RE = re.compile(rf"\s*{NUMERIC_DATE}")
 # Dates as pages show them: "Dec. 4, 2025", "December 4th 2025", "4 Dec 2025", "04-Dec-2025",
 # "2025-12-04", and numeric ones.
 SHOWN_DATE_RE = re.compile(
@@ -185,19 +189,52 @@ def meta_date(evidence: Evidence, keys: tuple[str, ...]) -> str | None:
 def marked_time(evidence: Evidence) -> str | None:
     """The first <time> in the article marked as the publication date (pubdate, itemprop,
     class)."""
-    marked = (value for value, published, off in evidence.times if published and not off)
-    return next(marked, None)
+    marked = (
+        time_value(value, evidence)
+        for value, published, off in evidence.times
+        if published and not off
+    )
+    return next((value for value in marked if value), None)
 
 
 def time_element_date(evidence: Evidence) -> str | None:
     """A <time> marked as the publication date, else the first one in the article."""
-    marked = [value for value, published, off in evidence.times if published and not off]
+    marked = marked_time(evidence)
     if marked:
-        return marked[0]
+        return marked
     if evidence.itemprop_dates.get("datepublished"):
         return evidence.itemprop_dates["datepublished"]
-    in_article = [value for value, _published, off in evidence.times if not off]
-    return in_article[0] if in_article else None
+    in_article = (
+        time_value(value, evidence) for value, _published, off in evidence.times if not off
+    )
+    return next((value for value in in_article if value), None)
+
+
+def time_value(value: str, evidence: Evidence) -> str | None:
+    """A <time>'s datetime value, or the day it gives when it is a numeric date whose day and
+    month cannot be told apart ("02-12-2025"): a dotted one day first, else in the order of
+    the page's declared region, else as another <time> of the page writes one of the two days
+    in ISO 8601 (a list of recent posts dating the post "2025-12-02"), else None: never month
+    first by default, as dateutil would read it (half the English web writes the day first)."""
+    found = AMBIGUOUS_DATETIME_RE.match(value)
+    if not found:
+        return value
+    first, second, year = int(found["a4"]), int(found["b4"]), int(found["y4"])
+    if first > 12 or second > 12 or first == second:
+        return value
+    month_first, day_first = date(year, first, second), date(year, second, first)
+    clock = value[found.end() :].rstrip()  # " 10:29": kept after the day
+    if found["sep"] == ".":  # "12.03.2025": a dotted date is day first (see `numeric_day`)
+        return f"{day_first.isoformat()}{clock}"
+    locale = evidence.lang if "-" in evidence.lang else evidence.meta.get("og:locale", "")
+    region = region_month_first(locale)
+    if region is not None:
+        return f"{(month_first if region else day_first).isoformat()}{clock}"
+    others = {
+        day_of(other) for other, _published, _off in evidence.times if ISO_DATE_RE.match(other)
+    }
+    readings = [day for day in (month_first, day_first) if day in others]
+    return f"{readings[0].isoformat()}{clock}" if len(readings) == 1 else None
 
 
 def url_date(url: str | None) -> str | None:

@@ -7,7 +7,9 @@ outlet's other pages share (`learned_title_affixes`), never from a fixed list; a
 is a title's leading name ("Name: Headline") is the blog's banner. Where the sources disagree,
 the headline is the one most of the others agree with; the visible `<h1>` wins ties, being what
 a reader sees as the headline, read in the lines it shows (a line the declared titles agree with
-better than the whole is the headline, the others a subtitle or a kicker).
+better than the whole is the headline, the others a subtitle or a kicker). A sentence set as a
+title (a dek or a description, ending in a full stop) gives way to a declared headline that is
+not the same text (`without_sentences`).
 """
 
 from __future__ import annotations
@@ -84,6 +86,9 @@ TRUNCATED_RE = re.compile(r"[(\[][^)\]]*$|(?:…|\.\.\.)$")
 # A line of a two-line <h1> is its headline when a declared title agrees with it at least this
 # much, and more than with the whole <h1> (the other line is a subtitle or a kicker).
 LINE_MIN_AGREEMENT = 0.6
+# A text that ends in a full stop after a lower-case word ("Here are the six types of HR
+# outsourcing.", "... these 10 travel hacks ."): a sentence, a description set as a title.
+SENTENCE_END_RE = re.compile(r"\b[a-z]{2,}\s*\.$")
 # A declared title gives an all-capital <h1> its casing when their words match in this order
 # (difflib's ratio: "BEST MAKERS IN 2026" and "Best Makers 2026", not a reordered title).
 CASING_MIN_AGREEMENT = 0.8
@@ -309,6 +314,7 @@ def agreed_title(
         if fallback:
             return strip_site_affixes(fallback, sites, affixes) or fallback
         return None
+    candidates = without_sentences(candidates)
     # The visible headline: the <h1> that agrees best with the declared titles, taken when it
     # shares enough of their words (a rewritten SEO title still does; a logo, a section label
     # or "Menu" does not), or when the page declares no other title.
@@ -338,6 +344,24 @@ def agreed_title(
         if best is None or rank > best:
             best = rank
     return untruncated(best[2] if best else declared[0], declared)
+
+
+def without_sentences(candidates: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The candidates without those that are sentences (`SENTENCE_END_RE`: a headline ends in
+    no full stop, a dek or a description set as a title does), when a declared title longer
+    than furniture remains to be the headline and none of the rest is the sentence itself
+    with an affix ("Gone fishing. Back soon. « Site": a blog's headline that is a sentence);
+    else all of them."""
+    sentences = [text for _source, text in candidates if SENTENCE_END_RE.search(text)]
+    kept = [(source, text) for source, text in candidates if text not in sentences]
+    if any(agreement(text, other) >= AGREEMENT_SHARE for text in sentences for _, other in kept):
+        return candidates
+    if any(
+        source != "h1" and len(normalised_words(text)) > FURNITURE_MAX_WORDS
+        for source, text in kept
+    ):
+        return kept
+    return candidates
 
 
 def is_headline(heading: str, support: float, declared: bool) -> bool:
