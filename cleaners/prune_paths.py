@@ -60,7 +60,8 @@ UNION_RE = re.compile(r"@([\w-]+)\|@([\w-]+)")
 TRANSLATE_RE = re.compile(r"translate\(@([\w-]+),\s*'([^']*)',\s*'([^']*)'\)")
 
 # An element as the terms see it: its tag, and its read attributes in source order.
-View = tuple[str, tuple[tuple[str, str], ...]]
+Items = tuple[tuple[str, str], ...]
+View = tuple[str, Items]
 Term = Callable[[View], bool]
 Reader = Callable[[View], str]
 
@@ -190,9 +191,90 @@ def term_of(text: str, names: set[str]) -> Term:
 
 
 def chain_of(text: str, names: set[str]) -> Term:
-    """An `or` chain of terms."""
-    terms = [term_of(part, names) for part in split_top(text, "or")]
-    return lambda view: any(term(view) for term in terms)
+    """An `or` chain of terms, answered by `Chain` (its merged searches) where it can be."""
+    parts = split_top(text, "or")
+    terms = [term_of(part, names) for part in parts]  # raises Untranslatable as it should
+    try:
+        return Chain(parts, names)
+    except (Untranslatable, re.error):
+        return lambda view: any(term(view) for term in terms)
+
+
+def reader_key(argument: str) -> tuple[str, ...]:
+    """What an argument reads, as a key: ("attr", a), ("union", a, b) or ("translate", a, X, x)."""
+    if match := UNION_RE.fullmatch(argument):
+        return ("union", *match.groups())
+    if match := TRANSLATE_RE.fullmatch(argument):
+        return ("translate", *match.groups())
+    if match := ATTRIBUTE_RE.fullmatch(argument):
+        return ("attr", match.group(1))
+    raise Untranslatable(argument)
+
+
+class Chain:
+    """An `or` chain with its string tests merged: every `contains`, `starts-with`, `re:test`
+    and non-empty `@a='x'` on one read string becomes one alternation of one compiled search
+    (a string matches the alternation where it matches one of its parts), answered once per
+    distinct string read; `self::` tags and `@a` tests become set lookups, and the other terms
+    (`not(...)`, `@a=''`) stay terms."""
+
+    def __init__(self, parts: list[str], names: set[str]) -> None:
+        self.tags: set[str] = set()
+        self.present: set[str] = set()
+        self.others: list[Term] = []
+        patterns: dict[tuple[str, ...], list[str]] = {}
+        for part in parts:
+            if match := SELF_RE.fullmatch(part):
+                self.tags.add(match.group(1))
+            elif (match := EQUALS_RE.fullmatch(part)) and match.group(2):
+                patterns.setdefault(("attr", match.group(1)), []).append(
+                    rf"\A{re.escape(match.group(2))}\Z"
+                )
+            elif match := ATTRIBUTE_RE.fullmatch(part):
+                self.present.add(match.group(1))
+            elif match := FLAGGED_TEST_RE.fullmatch(part):
+                argument, literal, flags = match.groups()
+                inline = "(?i:" if "i" in flags else "(?:"
+                patterns.setdefault(reader_key(argument.strip()), []).append(f"{inline}{literal})")
+            elif match := CALL_RE.fullmatch(part):
+                function, argument, literal = match.groups()
+                pattern = {"contains": "", "starts-with": r"\A"}.get(function)
+                pattern = f"(?:{literal})" if pattern is None else pattern + re.escape(literal)
+                patterns.setdefault(reader_key(argument.strip()), []).append(pattern)
+            else:
+                self.others.append(term_of(part, names))
+        # (what is read (see `reader_key`), the search, its answers so far per string read)
+        self.searches = [
+            (key, re.compile("|".join(alternatives)).search, {})
+            for key, alternatives in patterns.items()
+        ]
+        self.tables = {key: str.maketrans(*key[2:]) for key in patterns if key[0] == "translate"}
+
+    def __call__(self, view: View) -> bool:
+        """Whether the element passes one of the terms."""
+        tag, items = view
+        if tag in self.tags:
+            return True
+        values = dict(items)
+        if not self.present.isdisjoint(values):
+            return True
+        for key, search, answers in self.searches:
+            kind = key[0]
+            if kind == "attr":
+                text = values.get(key[1], "")
+            elif kind == "translate":
+                text = values.get(key[1], "").translate(self.tables[key])
+            else:  # the first of two attributes in the source
+                first, second = key[1:]
+                text = next((value for name, value in items if name in (first, second)), "")
+            found = answers.get(text)
+            if found is None:
+                if len(answers) > MEMO_LIMIT:
+                    answers.clear()
+                found = answers[text] = search(text) is not None
+            if found:
+                return True
+        return bool(self.others) and any(term(view) for term in self.others)
 
 
 def descendant_of(text: str) -> str | None:
@@ -214,7 +296,8 @@ class Selection:
     def __init__(self, xpath: etree.XPath, path: str | None = None) -> None:
         self.xpath = xpath
         self.names: set[str] = set()
-        predicates = predicates_of(xpath.path if path is None else path)
+        self.path = xpath.path if path is None else path
+        predicates = predicates_of(self.path)
         # A last `[1]` keeps, of each parent's matching children, the first.
         self.first_child = predicates[-1].strip() == "1"
         predicates = predicates[:-1] if self.first_child else predicates
@@ -256,10 +339,19 @@ class Selection:
 
     def select(self, tree: Any) -> list[Any]:
         """The elements the XPath would return, in document order."""
+        selected = list(self.passing(tree))
+        return first_children(selected) if self.first_child else selected
+
+    def first(self, tree: Any) -> Any:
+        """The first element the XPath would return (without `[1]`), else None: the walk stops
+        there."""
+        return next(self.passing(tree), None)
+
+    def passing(self, tree: Any) -> Iterator[Any]:
+        """The elements that pass the predicates, in document order."""
         names, memo, decide = self.names, self.memo, self.decide
         if len(memo) > MEMO_LIMIT:
             memo.clear()
-        selected = []
         for element in self.candidates(tree):
             items = element.items()
             view = (element.tag, tuple([item for item in items if item[0] in names]))
@@ -273,8 +365,7 @@ class Selection:
                 any(next(element.iterdescendants(tag), None) is None for tag in absent)
                 for absent in checks
             ):
-                selected.append(element)
-        return first_children(selected) if self.first_child else selected
+                yield element
 
 
 class FirstOfEach:
@@ -293,8 +384,7 @@ class FirstOfEach:
                 tag = tag_match.group(1)
                 self.parts.append(lambda tree, tag=tag: next(tree.iterdescendants(tag), None))
             else:
-                select = Selection(xpath, inner).select
-                self.parts.append(lambda tree, select=select: next(iter(select(tree)), None))
+                self.parts.append(Selection(xpath, inner).first)
 
     def __call__(self, tree: Any) -> list[Any]:
         """trafilatura's XPath outside our calls, this module's answer inside them."""
@@ -525,4 +615,3 @@ def install(active: Callable[[], bool], checked_versions: frozenset[str]) -> boo
             expressions[:] = [translate(expression) for expression in expressions]
     main_extractor.delete_by_link_density = delete_by_link_density
     return True
-

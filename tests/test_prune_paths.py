@@ -5,7 +5,9 @@ and on every page written for the project's fixtures; outside our calls the XPat
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 from copy import copy
 from pathlib import Path
 
@@ -139,6 +141,74 @@ def test_an_unknown_term_keeps_the_xpath() -> None:
 @pytest.mark.parametrize("page_path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixture_pages_select_as_xpath_does(page_path: Path) -> None:
     same_selection(parse_html(decode_html(page_path.read_bytes(), None)))
+
+
+def literal_page() -> str:
+    """A page whose elements carry the expressions' own literals as attribute values: as they
+    are, upper-cased, inside other words, twice read in either source order, so each merged
+    search meets strings that match one of its parts, several, or none."""
+    literals = sorted(
+        {
+            word
+            for expression in selections()
+            for word in re.findall(r"'([^']*)'", expression.xpath.path)
+            if word.strip()
+        }
+    )
+    tags = ("div", "section", "span", "p", "article", "main", "aside", "ul", "details", "b")
+    elements = []
+    for number, literal in enumerate(literals):
+        value = html.escape(literal, quote=True)
+        for variant in (value, value.upper(), f"x-{value}-y", f"{value} other"):
+            tag = tags[number % len(tags)]
+            elements += [
+                f'<{tag} class="{variant}">a</{tag}>',
+                f'<{tag} id="{variant}" class="plain">b</{tag}>',
+                f'<{tag} class="plain" id="{variant}" style="{variant}">c</{tag}>',
+                f'<{tag} role="{variant}" data-component="{variant}" itemprop="{variant}">'
+                f"d</{tag}>",
+                f'<{tag} style="{variant}" id="{variant}" aria-hidden="{variant}">e</{tag}>',
+                # The same attributes in the other source order (`@id|@class`, `@id|@style`).
+                f'<{tag} id="{variant}" class="cookie" style="{variant}">f</{tag}>',
+                f'<{tag} class="cookie" style="{variant}" id="{variant}">g</{tag}>',
+                f'<{tag} id="{variant}" class="{variant}">h</{tag}>',
+                f'<{tag} class="{variant}" id="{variant}">i</{tag}>',
+            ]
+    return "<html><body>" + "\n".join(elements) + "</body></html>"
+
+
+def test_merged_searches_select_as_xpath_does() -> None:
+    tree = parse_html(literal_page())
+    same_selection(tree)
+    # The parts of `(A)[1]|(B)[1]` too, all their elements (not only the first).
+    for expression in selections():
+        for part in getattr(expression, "parts", ()):
+            inner = getattr(part, "__self__", None)
+            if isinstance(inner, prune_paths.Selection):
+                xpath = etree.XPath(inner.path, namespaces={"re": xpaths.REGEXP_NS})
+                assert inner.select(tree) == xpath(tree), inner.path
+    # The page exercises the searches: most expressions select some of its elements.
+    assert sum(bool(selection.select(tree)) for selection in selections()) >= 8
+
+
+def test_a_first_match_ends_the_walk() -> None:
+    tree = parse_html(CRAFTED_PAGE)
+    by_class = next(
+        part.__self__
+        for part in xpaths.BODY_XPATH[2].parts
+        if isinstance(getattr(part, "__self__", None), prune_paths.Selection)
+    )
+    walked: list[object] = []
+    candidates = by_class.candidates
+    by_class.candidates = lambda page: (walked.append(e) or e for e in candidates(page))
+    try:
+        first = by_class.first(tree)
+    finally:
+        del by_class.candidates
+    assert first is not None
+    assert first.get("class") == "story-body"
+    assert walked[-1] is first  # nothing after it was looked at
+    assert len(walked) < len(list(candidates(tree)))
 
 
 # Each block exercises one branch of trafilatura's link-density test: one long link, a short
