@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 # Bump when a cleaner, vocabulary or extraction setting changes what ends up in `body`.
-CLEANER_VERSION = "0.2.11"
+CLEANER_VERSION = "0.2.12"
