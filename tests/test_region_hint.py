@@ -19,12 +19,18 @@ WILD_PAGE = ROOT / "fixtures" / "cleaners" / "wild-page-region-hint.html"
 URL = "https://crumbandco.example/blog/choosing-a-sourdough-starter-jar"
 
 
-def test_the_fixture_page_is_one_trafilatura_reads_wild() -> None:
-    tree = extract_module.parse_html(WILD_PAGE.read_text(encoding="utf-8"))
+def read_wild(page: Path, url: str) -> tuple[etree._Element, str]:
+    """The page's tree and trafilatura's body text of it, failing the calling test when
+    trafilatura found the article's container itself (the fixture would test nothing)."""
+    tree = extract_module.parse_html(page.read_text(encoding="utf-8"))
     with region_hint.wild_record() as wild:
-        document = extract_body(tree, URL)
+        document = extract_body(tree, url)
     assert wild, "trafilatura found the article's container itself: the fixture tests nothing"
-    text = " ".join(document.body.itertext())
+    return tree, " ".join(" ".join(document.body.itertext()).split())
+
+
+def test_the_fixture_page_is_one_trafilatura_reads_wild() -> None:
+    _tree, text = read_wild(WILD_PAGE, URL)
     assert "What to look for in a starter jar" not in text
 
 
@@ -72,11 +78,8 @@ STANDFIRST = "Dahlias rot in cold wet soil, so in most gardens the tubers come o
 
 
 def test_the_lead_fixture_is_read_wild_and_its_region_leaves_the_standfirst_out() -> None:
-    tree = extract_module.parse_html(LEAD_PAGE.read_text(encoding="utf-8"))
-    with region_hint.wild_record() as wild:
-        document = extract_body(tree, LEAD_URL)
-    assert wild, "trafilatura found the article's container itself: the fixture tests nothing"
-    assert STANDFIRST in " ".join(" ".join(document.body.itertext()).split())
+    tree, text = read_wild(LEAD_PAGE, LEAD_URL)
+    assert STANDFIRST in text
     region = extract_module.find_article_region(tree)
     assert region is not None
     assert STANDFIRST not in " ".join(region.container.text_content().split())
@@ -124,10 +127,7 @@ PART_URL = "https://eastbrook.example/news/village-hall-heat-pumps"
 def test_a_region_holding_two_thirds_of_the_wild_reading_leaves_it_alone() -> None:
     # The story runs on below a pull quote in a block of its own: the container the candidate
     # stage finds holds its first part, about two thirds of the wild reading's words.
-    tree = extract_module.parse_html(PART_PAGE.read_text(encoding="utf-8"))
-    with region_hint.wild_record() as wild:
-        extract_body(tree, PART_URL)
-    assert wild, "trafilatura found the article's container itself: the fixture tests nothing"
+    read_wild(PART_PAGE, PART_URL)
     article = extract_article(PART_PAGE.read_bytes(), url=PART_URL)
     assert "The old oil boiler in the village hall gave up" in article.body
     assert "The first bills have been lower than the committee feared." in article.body
