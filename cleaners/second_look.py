@@ -402,15 +402,16 @@ def core_blocks(second: Sequence[Block], first: Sequence[Block]) -> list[bool] |
     whole = bigrams("\n".join(block.text for block in first))
     if sum((held - whole).values()) > CORE_MAX_NEW_BIGRAMS * max(1, sum(held.values())):
         return None
-    inside = []
-    for block in first:
-        own = bigrams(block.text)
-        count = sum(own.values())
-        inside.append(
-            count >= CORE_BLOCK_MIN_BIGRAMS
-            and sum((own & held).values()) >= CORE_BLOCK_BIGRAMS * count
-        )
-    return inside
+    return [held_as_bigrams(block.text, held) for block in first]
+
+
+def held_as_bigrams(text: str, held: Counter[tuple[str, str]]) -> bool:
+    """True when CORE_BLOCK_BIGRAMS of the text's word bigrams (CORE_BLOCK_MIN_BIGRAMS or more)
+    are among `held`: the same text cut into other blocks."""
+    own = bigrams(text)
+    count = sum(own.values())
+    shared = sum((own & held).values())
+    return count >= CORE_BLOCK_MIN_BIGRAMS and shared >= CORE_BLOCK_BIGRAMS * count
 
 
 def keeps_description(
@@ -506,15 +507,4 @@ def held_blocks(second: Sequence[Block], first: Sequence[Block]) -> list[bool]:
     CORE_BLOCK_BIGRAMS of its word bigrams (the same text cut into other blocks)."""
     texts = {block.text for block in second}
     held = bigrams("\n".join(block.text for block in second))
-    out = []
-    for block in first:
-        if block.text in texts:
-            out.append(True)
-            continue
-        own = bigrams(block.text)
-        count = sum(own.values())
-        out.append(
-            count >= CORE_BLOCK_MIN_BIGRAMS
-            and sum((own & held).values()) >= CORE_BLOCK_BIGRAMS * count
-        )
-    return out
+    return [block.text in texts or held_as_bigrams(block.text, held) for block in first]
